@@ -1,0 +1,386 @@
+/* core.c: see core.h. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core.h"
+#include "quiet.h"
+
+static void reply(struct core_reply *r, enum core_status st, const char *code,
+                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void reply(struct core_reply *r, enum core_status st, const char *code,
+                  const char *fmt, ...)
+{
+        va_list ap;
+
+        if (!r)
+                return;
+        r->status = st;
+        snprintf(r->code, sizeof(r->code), "%s", code);
+        va_start(ap, fmt);
+        vsnprintf(r->message, sizeof(r->message), fmt, ap);
+        va_end(ap);
+}
+
+static void emit(struct core *core, enum core_event_type type, int zone,
+                 enum core_source src, const char *reason)
+{
+        struct core_event ev = { type, zone, src, reason };
+        if (core->emit)
+                core->emit(core->emit_ctx, core, &ev);
+}
+
+const char *core_source_name(enum core_source src)
+{
+        switch (src) {
+        case SRC_CLI: return "cli";
+        case SRC_HTTP: return "http";
+        case SRC_MQTT: return "mqtt";
+        case SRC_SCHEDULE: return "schedule";
+        default: return "core";
+        }
+}
+
+void core_init(struct core *core, const struct config *cfg,
+               const struct guidance_record *record, core_emit_fn emit_fn,
+               void *emit_ctx, uint64_t now_ms, time_t wall)
+{
+        memset(core, 0, sizeof(*core));
+        core->cfg = cfg;
+        core->nzones = cfg->nzones;
+        core->emit = emit_fn;
+        core->emit_ctx = emit_ctx;
+        if (record)
+                core->record = *record;
+        core->guidance_kind = guidance_evaluate(&core->record, wall).kind;
+        for (int i = 0; i < core->nzones; i++) {
+                struct core_zone *z = &core->zones[i];
+                z->cfg = &cfg->zones[i];
+                pid_init(&z->pid, &z->cfg->pid);
+                window_init(&z->window, &z->cfg->window);
+                safety_init(&z->safety, &z->cfg->safety, now_ms);
+        }
+}
+
+int core_find_zone(const struct core *core, const char *name_or_id)
+{
+        return config_find_zone(core->cfg, name_or_id);
+}
+
+struct guidance core_guidance(const struct core *core, time_t wall)
+{
+        return guidance_evaluate(&core->record, wall);
+}
+
+static bool zone_ok(const struct core *core, int zone, struct core_reply *ret)
+{
+        if (zone >= 0 && zone < core->nzones)
+                return true;
+        reply(ret, CORE_NOT_FOUND, "unknown_zone", "there is no such zone");
+        return false;
+}
+
+bool core_may_heat(const struct core *core, int zone, time_t wall,
+                   struct core_reply *ret)
+{
+        const struct quiet_hours *q = &core->cfg->quiet;
+        struct guidance g = guidance_evaluate(&core->record, wall);
+        char when[48], from[8], to[8];
+
+        if (!zone_ok(core, zone, ret))
+                return false;
+        if (g.heat_blocked) {
+                guidance_format_local(g.heat_allowed_at, when, sizeof(when));
+                reply(ret, CORE_REFUSED, "cold_rule", "heat is blocked until "
+                      "%s by the 48-hour cold rule: after a sudden injury or "
+                      "swelling, use cold, not heat", when);
+                return false;
+        }
+        if (quiet_active(q, wall)) {
+                quiet_format_hhmm(q->start_min, from);
+                quiet_format_hhmm(q->end_min, to);
+                guidance_format_local(quiet_ends_at(q, wall), when, sizeof(when));
+                reply(ret, CORE_REFUSED, "quiet_hours", "it is quiet hours "
+                      "(%s-%s): heat can start again at %s", from, to, when);
+                return false;
+        }
+        const struct core_zone *z = &core->zones[zone];
+        if (z->safety.fault != FAULT_NONE) {
+                reply(ret, CORE_REFUSED, "fault_latched", "%s has a fault "
+                      "(%s): %s", z->cfg->name,
+                      safety_fault_name(z->safety.fault),
+                      safety_fault_help(z->safety.fault));
+                return false;
+        }
+        return true;
+}
+
+static void set_relay(struct core *core, int i, bool on)
+{
+        struct core_zone *z = &core->zones[i];
+
+        if (z->relay_on == on)
+                return;
+        z->relay_on = on;
+        emit(core, EV_RELAY, i, SRC_CORE, on ? "on" : "off");
+}
+
+static void end_session(struct core *core, int i, enum core_source src,
+                        const char *reason)
+{
+        struct core_zone *z = &core->zones[i];
+
+        if (!z->session.active)
+                return;
+        session_stop(&z->session);
+        window_reset(&z->window);
+        z->duty = 0;
+        set_relay(core, i, false);
+        emit(core, EV_SESSION_END, i, src, reason);
+}
+
+void core_start(struct core *core, int zone, int minutes, double setpoint_c,
+                enum core_source src, uint64_t now_ms, time_t wall,
+                struct core_reply *ret)
+{
+        if (!zone_ok(core, zone, ret))
+                return;
+        struct core_zone *z = &core->zones[zone];
+        const struct zone_cfg *c = z->cfg;
+
+        if (minutes <= 0)
+                minutes = c->default_minutes;
+        if (isnan(setpoint_c))
+                setpoint_c = c->default_setpoint_c;
+        if (minutes > c->max_minutes) {
+                reply(ret, CORE_INVALID, "out_of_range", "minutes must be "
+                      "between 1 and %d", c->max_minutes);
+                return;
+        }
+        if (!(setpoint_c >= c->min_setpoint_c &&
+              setpoint_c <= c->max_setpoint_c)) {
+                reply(ret, CORE_INVALID, "out_of_range", "setpoint must be "
+                      "between %g and %g C", c->min_setpoint_c,
+                      c->max_setpoint_c);
+                return;
+        }
+        if (!core_may_heat(core, zone, wall, ret))
+                return;
+
+        bool was_active = z->session.active;
+        uint64_t left = session_start(&z->session, minutes, setpoint_c,
+                                      c->max_minutes, now_ms);
+        if (!was_active) {
+                /* Bumpless: no derivative kick, no inherited integral. */
+                pid_reset(&z->pid, 0.0);
+                window_reset(&z->window);
+        }
+        safety_session_started(&z->safety, now_ms);
+        reply(ret, CORE_OK, "ok", "%s: heating to %.1f C for %llu min",
+              c->name, setpoint_c, (unsigned long long)((left + 59999) / 60000));
+        emit(core, EV_SESSION_START, zone, src, was_active ? "changed" : NULL);
+}
+
+void core_stop(struct core *core, int zone, enum core_source src,
+               uint64_t now_ms, struct core_reply *ret)
+{
+        (void)now_ms;
+        if (!zone_ok(core, zone, ret))
+                return;
+        end_session(core, zone, src, "stopped");
+        reply(ret, CORE_OK, "ok", "%s: off", core->zones[zone].cfg->name);
+}
+
+void core_clear_fault(struct core *core, int zone, enum core_source src,
+                      uint64_t now_ms, struct core_reply *ret)
+{
+        if (!zone_ok(core, zone, ret))
+                return;
+        struct core_zone *z = &core->zones[zone];
+        enum safety_fault f = z->safety.fault;
+
+        if (f == FAULT_NONE) {
+                reply(ret, CORE_OK, "ok", "%s has no fault", z->cfg->name);
+                return;
+        }
+        if (safety_clear(&z->safety, now_ms) < 0) {
+                reply(ret, CORE_REFUSED, "fault_persists", "%s: the %s "
+                      "condition is still there: %s", z->cfg->name,
+                      safety_fault_name(f), safety_fault_help(f));
+                return;
+        }
+        reply(ret, CORE_OK, "ok", "%s: fault %s cleared", z->cfg->name,
+              safety_fault_name(f));
+        emit(core, EV_FAULT_CLEARED, zone, src, safety_fault_name(f));
+}
+
+static void record_changed(struct core *core, enum core_source src,
+                           const char *what, time_t wall)
+{
+        core->record_dirty = true;
+        emit(core, EV_RECORD, -1, src, what);
+        enum guidance_kind k = guidance_evaluate(&core->record, wall).kind;
+        if (k != core->guidance_kind) {
+                core->guidance_kind = k;
+                emit(core, EV_GUIDANCE, -1, src, guidance_kind_name(k));
+        }
+}
+
+void core_record_acute(struct core *core, time_t at, bool injury,
+                       bool swelling, enum core_source src, time_t wall,
+                       struct core_reply *ret)
+{
+        char when[48];
+
+        if (!injury && !swelling) {
+                reply(ret, CORE_INVALID, "bad_request", "say whether it was a "
+                      "sudden injury, visible swelling, or both");
+                return;
+        }
+        if (at > wall + 60) {
+                reply(ret, CORE_INVALID, "out_of_range", "the time it happened "
+                      "cannot be in the future");
+                return;
+        }
+        if (at < wall - 30L * 86400) {
+                reply(ret, CORE_INVALID, "out_of_range", "the time it happened "
+                      "must be within the last 30 days");
+                return;
+        }
+        core->record.acute = true;
+        core->record.acute_at = at;
+        core->record.injury = injury;
+        core->record.swelling = swelling;
+        for (int i = 0; i < core->nzones; i++)
+                end_session(core, i, src, "cold_rule");
+        record_changed(core, src, "acute", wall);
+        struct guidance g = guidance_evaluate(&core->record, wall);
+        if (g.heat_blocked) {
+                guidance_format_local(g.heat_allowed_at, when, sizeof(when));
+                reply(ret, CORE_OK, "ok", "recorded: use cold, not heat; heat "
+                      "is blocked until %s", when);
+        } else {
+                reply(ret, CORE_OK, "ok", "recorded: more than 48 hours ago, "
+                      "so heat is allowed");
+        }
+}
+
+void core_set_warning_signs(struct core *core, bool pain_worsening,
+                            bool nerve_signs, enum core_source src,
+                            time_t wall, struct core_reply *ret)
+{
+        core->record.pain_worsening = pain_worsening;
+        core->record.nerve_signs = nerve_signs;
+        record_changed(core, src, "warning_signs", wall);
+        reply(ret, CORE_OK, "ok", pain_worsening || nerve_signs ?
+              "recorded: please see a doctor" : "warning signs cleared");
+}
+
+void core_clear_record(struct core *core, enum core_source src, time_t wall,
+                       struct core_reply *ret)
+{
+        memset(&core->record, 0, sizeof(core->record));
+        record_changed(core, src, "cleared", wall);
+        reply(ret, CORE_OK, "ok", "record cleared");
+}
+
+void core_post_reading(struct core *core, int zone, int err, double temp_c)
+{
+        if (zone < 0 || zone >= core->nzones)
+                return;
+        struct core_zone *z = &core->zones[zone];
+        z->pending = true;
+        z->pending_error = err != 0;
+        z->pending_c = temp_c;
+}
+
+static void latch_fault(struct core *core, int i)
+{
+        struct core_zone *z = &core->zones[i];
+
+        /* Off first, then the session's end and the fault's name. */
+        set_relay(core, i, false);
+        end_session(core, i, SRC_CORE, "fault");
+        z->duty = 0;
+        window_reset(&z->window);
+        emit(core, EV_FAULT, i, SRC_CORE, safety_fault_name(z->safety.fault));
+}
+
+void core_relay_failed(struct core *core, int zone, uint64_t now_ms)
+{
+        (void)now_ms;
+        if (zone < 0 || zone >= core->nzones)
+                return;
+        struct core_zone *z = &core->zones[zone];
+        bool had = z->safety.fault != FAULT_NONE;
+        safety_relay_failed(&z->safety);
+        if (!had)
+                latch_fault(core, zone);
+}
+
+static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
+                      const struct guidance *g)
+{
+        struct core_zone *z = &core->zones[i];
+        enum safety_fault before = z->safety.fault;
+        struct safety_input in = {
+                .have_reading = z->pending,
+                .read_error = z->pending_error,
+                .temp_c = z->pending_c,
+                .relay_on = z->relay_on,
+                .duty = z->duty,
+                .heating = z->session.active,
+                .setpoint_c = z->session.setpoint_c,
+        };
+        double dt_s = z->ticked ? (double)(now_ms - z->last_tick_ms) / 1000 : 0;
+
+        z->pending = false;
+        z->last_tick_ms = now_ms;
+        z->ticked = true;
+
+        if (safety_check(&z->safety, &in, now_ms) != FAULT_NONE) {
+                if (before == FAULT_NONE)
+                        latch_fault(core, i);
+        } else if (session_expired(&z->session, now_ms)) {
+                end_session(core, i, SRC_CORE, "time_up");
+        } else if (z->session.active && quiet_active(&core->cfg->quiet, wall)) {
+                end_session(core, i, SRC_CORE, "quiet_hours");
+        } else if (z->session.active && g->heat_blocked) {
+                end_session(core, i, SRC_CORE, "cold_rule");
+        }
+
+        bool on = false;
+        z->duty = 0;
+        /* No heat before the first valid reading: PID needs a real
+         * temperature, and the sensor timeout covers one that never comes. */
+        if (z->session.active && z->safety.fault == FAULT_NONE &&
+            z->safety.have_temp) {
+                z->duty = pid_update(&z->pid, z->session.setpoint_c,
+                                     z->safety.temp_c, dt_s);
+                on = window_update(&z->window, z->duty, now_ms);
+        }
+        set_relay(core, i, on);
+}
+
+void core_tick(struct core *core, uint64_t now_ms, time_t wall)
+{
+        struct guidance g = guidance_evaluate(&core->record, wall);
+
+        if (g.kind != core->guidance_kind) {
+                core->guidance_kind = g.kind;
+                emit(core, EV_GUIDANCE, -1, SRC_CORE, guidance_kind_name(g.kind));
+        }
+        for (int i = 0; i < core->nzones; i++)
+                tick_zone(core, i, now_ms, wall, &g);
+}
+
+void core_shutdown(struct core *core, uint64_t now_ms)
+{
+        (void)now_ms;
+        for (int i = 0; i < core->nzones; i++) {
+                set_relay(core, i, false);
+                end_session(core, i, SRC_CORE, "shutdown");
+        }
+}

@@ -1,0 +1,150 @@
+/* core.h: the zones, their sessions and the commands that drive them.
+ *
+ * Every way in (the command line, the page, MQTT, schedules) calls the same
+ * command functions, so a refusal reads the same everywhere. Each tick runs,
+ * per zone: reading -> safety supervisor -> session timers, quiet hours and
+ * the cold rule -> PID -> time-proportioning window -> relay decision. The
+ * core is pure: it reads no clock, file or socket. Time comes in as
+ * arguments (monotonic ms for durations, wall time for quiet hours and the
+ * 48-hour window); relay decisions go out in core_zone.relay_on, and events
+ * go out through the emit callback for logging and publishing. */
+#ifndef HEATPAD_CORE_H
+#define HEATPAD_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "guidance.h"
+#include "pid.h"
+#include "safety.h"
+#include "session.h"
+#include "window.h"
+
+enum core_source { SRC_CLI, SRC_HTTP, SRC_MQTT, SRC_SCHEDULE, SRC_CORE };
+
+enum core_status {
+        CORE_OK = 0,
+        CORE_REFUSED,           /* valid, but not now (HTTP 409) */
+        CORE_INVALID,           /* malformed or out of range (HTTP 400) */
+        CORE_NOT_FOUND,         /* no such zone (HTTP 404) */
+};
+
+/* What a command answers: a machine code and a sentence for people. */
+struct core_reply {
+        enum core_status status;
+        char code[32];          /* "ok", "quiet_hours", "cold_rule", ... */
+        char message[256];
+};
+
+enum core_event_type {
+        EV_SESSION_START,
+        EV_SESSION_END,         /* reason: time_up, stopped, quiet_hours,
+                                 * fault, cold_rule, shutdown */
+        EV_RELAY,
+        EV_FAULT,
+        EV_FAULT_CLEARED,
+        EV_GUIDANCE,            /* the guidance kind changed */
+        EV_RECORD,              /* the person's record changed */
+};
+
+struct core_event {
+        enum core_event_type type;
+        int zone;               /* -1 for events of the whole device */
+        enum core_source source;
+        const char *reason;     /* a short stable word, or NULL */
+};
+
+struct core;
+typedef void (*core_emit_fn)(void *ctx, const struct core *core,
+                             const struct core_event *ev);
+
+struct core_zone {
+        const struct zone_cfg *cfg;
+        struct pid pid;
+        struct window window;
+        struct safety safety;
+        struct session session;
+        bool relay_on;          /* the decision: what the relay must be */
+        double duty;            /* PID output, 0..1 */
+        uint64_t last_tick_ms;
+        bool ticked;
+        /* a reading posted since the last tick */
+        bool pending, pending_error;
+        double pending_c;
+};
+
+struct core {
+        const struct config *cfg;
+        int nzones;
+        struct core_zone zones[CONFIG_MAX_ZONES];
+        struct guidance_record record;
+        enum guidance_kind guidance_kind;
+        bool record_dirty;      /* the record changed: save the state file */
+        core_emit_fn emit;
+        void *emit_ctx;
+};
+
+/* Sets up every zone off and idle; the sensor timeout counts from now_ms. */
+void core_init(struct core *core, const struct config *cfg,
+               const struct guidance_record *record, core_emit_fn emit,
+               void *emit_ctx, uint64_t now_ms, time_t wall);
+
+/* Starts (or changes) a session. minutes <= 0 or setpoint NAN take the
+ * zone's defaults. Refused in quiet hours, in the 48-hour cold window, with
+ * a latched fault, or with values out of range; nothing changes then. */
+void core_start(struct core *core, int zone, int minutes, double setpoint_c,
+                enum core_source src, uint64_t now_ms, time_t wall,
+                struct core_reply *ret);
+
+/* Ends a session (stopping an idle zone is not an error). */
+void core_stop(struct core *core, int zone, enum core_source src,
+               uint64_t now_ms, struct core_reply *ret);
+
+/* Clears a latched fault if its condition is gone. */
+void core_clear_fault(struct core *core, int zone, enum core_source src,
+                      uint64_t now_ms, struct core_reply *ret);
+
+/* Records an acute event (sudden injury and/or visible swelling) that
+ * happened at `at`; ends every running session. `at` may not lie in the
+ * future by more than a minute, nor be older than 30 days. */
+void core_record_acute(struct core *core, time_t at, bool injury,
+                       bool swelling, enum core_source src, time_t wall,
+                       struct core_reply *ret);
+
+/* Records the warning signs the person reports (both false clears them). */
+void core_set_warning_signs(struct core *core, bool pain_worsening,
+                            bool nerve_signs, enum core_source src,
+                            time_t wall, struct core_reply *ret);
+
+/* Clears the whole record, deliberately. */
+void core_clear_record(struct core *core, enum core_source src, time_t wall,
+                       struct core_reply *ret);
+
+/* Whether heat may start on a zone now; fills ret with the reason if not. */
+bool core_may_heat(const struct core *core, int zone, time_t wall,
+                   struct core_reply *ret);
+
+/* A reading (err 0) or a read error (-errno) arrived for a zone. */
+void core_post_reading(struct core *core, int zone, int err, double temp_c);
+
+/* The relay backend failed to switch: latches a relay fault. */
+void core_relay_failed(struct core *core, int zone, uint64_t now_ms);
+
+/* One control step for every zone. */
+void core_tick(struct core *core, uint64_t now_ms, time_t wall);
+
+/* Ends every session and decides every relay off (SIGTERM, exit). */
+void core_shutdown(struct core *core, uint64_t now_ms);
+
+/* The guidance now. */
+struct guidance core_guidance(const struct core *core, time_t wall);
+
+/* Finds a zone by name or id; -1 when none. */
+int core_find_zone(const struct core *core, const char *name_or_id);
+
+/* "cli", "http", "mqtt", "schedule", "core". */
+const char *core_source_name(enum core_source src);
+
+#endif

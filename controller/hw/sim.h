@@ -1,0 +1,39 @@
+/* sim.h: the simulated backend, a sensor and a relay over one simulated pad
+ * (sim_pad.h) per zone. The pad advances lazily to the clock's now whenever
+ * it is read or switched; a mutex guards it, since reads come from the
+ * reader thread. Tests inject faults through sim_inject(). */
+#ifndef HEATPAD_HW_SIM_H
+#define HEATPAD_HW_SIM_H
+
+#include "hw.h"
+
+enum sim_fault {
+        SIM_FAULT_NONE,
+        SIM_SENSOR_DISCONNECT,  /* reads fail with -ENODEV */
+        SIM_SENSOR_STUCK,       /* reads return the last value forever */
+        SIM_RELAY_STUCK_ON,     /* the heater stays on whatever is asked */
+        SIM_SENSOR_POWER_ON,    /* reads return 85.000 */
+        SIM_SENSOR_SILENT,      /* reads hang 10 s, then time out */
+        SIM_FAULT_HEAL,         /* all of the above undone */
+};
+
+struct sim;
+
+int sim_open(const struct sim_cfg *cfg, int zone_index,
+             const struct hw_env *env, struct sim **ret);
+
+/* The ops over an open sim; the sensor and relay share it. */
+void sim_as_sensor(struct sim *s, struct sensor *ret);
+void sim_as_relay(struct sim *s, struct relay *ret);
+
+/* The sim behind a sensor, or NULL when it is not simulated. */
+struct sim *sim_of_sensor(const struct sensor *s);
+
+/* Injects a fault (thread-safe). */
+void sim_inject(struct sim *s, enum sim_fault f);
+
+/* Parses "sensor_disconnect", "sensor_stuck", "relay_stuck_on",
+ * "sensor_power_on", "sensor_silent", "heal"; SIM_FAULT_NONE if unknown. */
+enum sim_fault sim_fault_parse(const char *name);
+
+#endif

@@ -1,0 +1,743 @@
+/* main.c: heatpadd, the daemon. Owns the one event loop and every module
+ * instance (struct app); turns signals, sensor results and ticks into core
+ * calls, and core decisions into relay writes, log lines and the state
+ * file. See README.md for the command line. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "config.h"
+#include "core.h"
+#include "hw/hw.h"
+#include "hw/sim.h"
+#include "log.h"
+#include "loop.h"
+#include "reader.h"
+#include "state.h"
+#include "vclock.h"
+
+#define HEATPAD_VERSION "0.1.0"
+#define TICK_MS 1000                    /* control period, virtual ms */
+#define MAX_CLI_STARTS 8
+#define MAX_SIM_FAULTS 16
+
+struct sim_fault_plan {
+        int zone;
+        enum sim_fault fault;
+        uint64_t at_ms;                 /* virtual ms after start */
+        bool done;
+};
+
+struct cli_start {
+        char zone[CONFIG_NAME_MAX];
+        int minutes;
+        double setpoint_c;
+};
+
+struct options {
+        const char *config_path;
+        const char *check_path;
+        const char *state_path;
+        const char *relay_log;
+        double sim_speed;
+        time_t sim_start;
+        bool json;
+        double run_for_s;
+        double status_every_s;
+        int nstarts;
+        struct cli_start starts[MAX_CLI_STARTS];
+        int nfaults;
+        struct {
+                char zone[CONFIG_NAME_MAX];
+                enum sim_fault fault;
+                double at_s;
+        } faults[MAX_SIM_FAULTS];
+        const char *injury_at, *swelling_at, *warning_signs;
+        bool clear_record;
+};
+
+struct app {
+        struct options opt;
+        struct config cfg;
+        struct vclock clock;
+        struct loop *loop;
+        struct log log;
+        struct core core;
+        struct sensor sensors[CONFIG_MAX_ZONES];
+        struct relay relays[CONFIG_MAX_ZONES];
+        bool relay_state[CONFIG_MAX_ZONES];     /* last written to the relay */
+        struct reader readers[CONFIG_MAX_ZONES];
+        int nopen;                              /* zones with hardware open */
+        int pipe_r, pipe_w;
+        int sig_fd;
+        int relay_log_fd;
+        uint64_t start_ms, last_status_ms;
+        struct sim_fault_plan faults[MAX_SIM_FAULTS];
+        bool quit;
+        bool save_failed;
+};
+
+/* The crash handler's way to the relays: the one loop context, set once
+ * the relays are open. */
+static struct app *crash_app;
+
+static void usage(FILE *f)
+{
+        fputs("usage: heatpadd [options]\n"
+              "  --config FILE            configuration (default /etc/heatpad/config.json)\n"
+              "  --check-config FILE      validate FILE, print 'configuration OK' or the problems\n"
+              "  --state-file FILE        override the config's state_file\n"
+              "  --start ZONE:MIN:SETPOINT  start a session at launch (repeatable)\n"
+              "  --log-format text|json   one line per state change (default text)\n"
+              "  --status-every SECONDS   a status line per zone this often (default 60, 0 = off)\n"
+              "  --record-injury WHEN     record a sudden injury (WHEN: now or 2026-11-24T20:15)\n"
+              "  --record-swelling WHEN   record visible swelling or inflammation\n"
+              "  --warning-signs WHICH    none, pain, nerve or both\n"
+              "  --clear-record           clear the injury and warning-sign record\n"
+              "simulation only:\n"
+              "  --sim-speed N            run the virtual clock N times faster\n"
+              "  --sim-start TIME         virtual wall clock start, e.g. 2026-11-24T20:29\n"
+              "  --sim-fault ZONE:KIND@S  inject a fault S virtual seconds after start\n"
+              "                           (sensor_disconnect, sensor_silent, sensor_stuck,\n"
+              "                            sensor_power_on, relay_stuck_on, heal)\n"
+              "  --sim-relay-log FILE     the simulated relays' own record of every switch\n"
+              "  --run-for SECONDS        exit cleanly after this many virtual seconds\n"
+              "  --version\n", f);
+}
+
+static int parse_start(const char *arg, struct cli_start *ret)
+{
+        /* Zone names may hold spaces but not ':'; split from the right. */
+        const char *c2 = strrchr(arg, ':');
+        if (!c2 || c2 == arg)
+                return -1;
+        const char *c1 = c2 - 1;
+        while (c1 > arg && *c1 != ':')
+                c1--;
+        if (*c1 != ':' || c1 == arg || (size_t)(c1 - arg) >= sizeof(ret->zone))
+                return -1;
+        char *end;
+        long min = strtol(c1 + 1, &end, 10);
+        if (end != c2 || min <= 0 || min > 10000)
+                return -1;
+        double sp = strtod(c2 + 1, &end);
+        if (*end || end == c2 + 1 || !isfinite(sp))
+                return -1;
+        snprintf(ret->zone, sizeof(ret->zone), "%.*s", (int)(c1 - arg), arg);
+        ret->minutes = (int)min;
+        ret->setpoint_c = sp;
+        return 0;
+}
+
+static int parse_fault(const char *arg, struct options *o)
+{
+        const char *colon = strrchr(arg, ':');
+        const char *at = colon ? strchr(colon, '@') : NULL;
+        char kind[32], *end;
+
+        if (!colon || !at || o->nfaults >= MAX_SIM_FAULTS ||
+            (size_t)(colon - arg) >= CONFIG_NAME_MAX ||
+            (size_t)(at - colon - 1) >= sizeof(kind))
+                return -1;
+        snprintf(kind, sizeof(kind), "%.*s", (int)(at - colon - 1), colon + 1);
+        double s = strtod(at + 1, &end);
+        enum sim_fault f = sim_fault_parse(kind);
+        if (*end || end == at + 1 || s < 0 || f == SIM_FAULT_NONE)
+                return -1;
+        snprintf(o->faults[o->nfaults].zone, CONFIG_NAME_MAX, "%.*s",
+                 (int)(colon - arg), arg);
+        o->faults[o->nfaults].fault = f;
+        o->faults[o->nfaults].at_s = s;
+        o->nfaults++;
+        return 0;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+        enum { O_CONFIG = 256, O_CHECK, O_STATE, O_START, O_LOGFMT, O_SPEED,
+               O_SIMSTART, O_FAULT, O_RELAYLOG, O_RUNFOR, O_STATUS, O_INJURY,
+               O_SWELLING, O_WARN, O_CLEAR, O_VERSION, O_HELP };
+        static const struct option longopts[] = {
+                { "config", required_argument, NULL, O_CONFIG },
+                { "check-config", required_argument, NULL, O_CHECK },
+                { "state-file", required_argument, NULL, O_STATE },
+                { "start", required_argument, NULL, O_START },
+                { "log-format", required_argument, NULL, O_LOGFMT },
+                { "sim-speed", required_argument, NULL, O_SPEED },
+                { "sim-start", required_argument, NULL, O_SIMSTART },
+                { "sim-fault", required_argument, NULL, O_FAULT },
+                { "sim-relay-log", required_argument, NULL, O_RELAYLOG },
+                { "run-for", required_argument, NULL, O_RUNFOR },
+                { "status-every", required_argument, NULL, O_STATUS },
+                { "record-injury", required_argument, NULL, O_INJURY },
+                { "record-swelling", required_argument, NULL, O_SWELLING },
+                { "warning-signs", required_argument, NULL, O_WARN },
+                { "clear-record", no_argument, NULL, O_CLEAR },
+                { "version", no_argument, NULL, O_VERSION },
+                { "help", no_argument, NULL, O_HELP },
+                { NULL, 0, NULL, 0 },
+        };
+        char *end;
+        int c;
+
+        *o = (struct options){
+                .config_path = "/etc/heatpad/config.json",
+                .sim_speed = 1,
+                .sim_start = -1,
+                .status_every_s = 60,
+        };
+        while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+                switch (c) {
+                case O_CONFIG: o->config_path = optarg; break;
+                case O_CHECK: o->check_path = optarg; break;
+                case O_STATE: o->state_path = optarg; break;
+                case O_RELAYLOG: o->relay_log = optarg; break;
+                case O_INJURY: o->injury_at = optarg; break;
+                case O_SWELLING: o->swelling_at = optarg; break;
+                case O_CLEAR: o->clear_record = true; break;
+                case O_WARN:
+                        if (strcmp(optarg, "none") && strcmp(optarg, "pain") &&
+                            strcmp(optarg, "nerve") && strcmp(optarg, "both")) {
+                                fprintf(stderr, "--warning-signs: none, pain, "
+                                        "nerve or both\n");
+                                return -1;
+                        }
+                        o->warning_signs = optarg;
+                        break;
+                case O_START:
+                        if (o->nstarts >= MAX_CLI_STARTS ||
+                            parse_start(optarg, &o->starts[o->nstarts]) < 0) {
+                                fprintf(stderr, "--start: expected ZONE:MINUTES:"
+                                        "SETPOINT, e.g. 'upper back:20:40'\n");
+                                return -1;
+                        }
+                        o->nstarts++;
+                        break;
+                case O_LOGFMT:
+                        if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
+                                fprintf(stderr, "--log-format: text or json\n");
+                                return -1;
+                        }
+                        o->json = strcmp(optarg, "json") == 0;
+                        break;
+                case O_SPEED:
+                        o->sim_speed = strtod(optarg, &end);
+                        if (*end || !(o->sim_speed >= 1 && o->sim_speed <= 100000)) {
+                                fprintf(stderr, "--sim-speed: a number from 1 "
+                                        "to 100000\n");
+                                return -1;
+                        }
+                        break;
+                case O_SIMSTART:
+                        o->sim_start = vclock_parse_local(optarg);
+                        if (o->sim_start < 0) {
+                                fprintf(stderr, "--sim-start: expected local "
+                                        "time as 2026-11-24T20:29\n");
+                                return -1;
+                        }
+                        break;
+                case O_FAULT:
+                        if (parse_fault(optarg, o) < 0) {
+                                fprintf(stderr, "--sim-fault: expected "
+                                        "ZONE:KIND@SECONDS\n");
+                                return -1;
+                        }
+                        break;
+                case O_RUNFOR:
+                case O_STATUS: {
+                        double v = strtod(optarg, &end);
+                        if (*end || !(v >= 0)) {
+                                fprintf(stderr, "%s: seconds, >= 0\n",
+                                        c == O_RUNFOR ? "--run-for" :
+                                        "--status-every");
+                                return -1;
+                        }
+                        *(c == O_RUNFOR ? &o->run_for_s : &o->status_every_s) = v;
+                        break;
+                }
+                case O_VERSION:
+                        printf("heatpadd %s\n", HEATPAD_VERSION);
+                        exit(0);
+                case O_HELP:
+                        usage(stdout);
+                        exit(0);
+                default:
+                        usage(stderr);
+                        return -1;
+                }
+        }
+        if (optind < argc) {
+                fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
+                return -1;
+        }
+        return 0;
+}
+
+static int check_config(const char *path)
+{
+        struct config cfg;
+        struct config_errors errs;
+
+        if (config_load(path, &cfg, &errs) == 0) {
+                printf("configuration OK\n");
+                return 0;
+        }
+        for (int i = 0; i < errs.n; i++)
+                fprintf(stderr, "%s\n", errs.msg[i]);
+        if (errs.truncated)
+                fprintf(stderr, "(and more)\n");
+        return 2;
+}
+
+uint64_t app_now_ms(const struct app *app)
+{
+        return vclock_mono_ms(&app->clock);
+}
+
+time_t app_wall(const struct app *app)
+{
+        return vclock_wall(&app->clock);
+}
+
+struct core *app_core(struct app *app)
+{
+        return &app->core;
+}
+
+const struct config *app_config(const struct app *app)
+{
+        return &app->cfg;
+}
+
+struct loop *app_loop(struct app *app)
+{
+        return app->loop;
+}
+
+const struct log *app_log(const struct app *app)
+{
+        return &app->log;
+}
+
+
+static void on_core_event(void *ctx, const struct core *core,
+                          const struct core_event *ev)
+{
+        struct app *app = ctx;
+        log_event(&app->log, core, ev, app_now_ms(app), app_wall(app));
+}
+
+/* Makes every relay what the core decided. A relay that fails to switch
+ * latches a fault, which decides it off, and off is written again. */
+static void apply_relays(struct app *app)
+{
+        for (int i = 0; i < app->nopen; i++) {
+                for (int attempt = 0; attempt < 2; attempt++) {
+                        bool want = app->core.zones[i].relay_on;
+                        if (want == app->relay_state[i] && attempt == 0)
+                                break;
+                        struct relay *r = &app->relays[i];
+                        int rc = r->ops->set(r->ctx, want);
+                        if (rc == 0) {
+                                app->relay_state[i] = want;
+                                break;
+                        }
+                        log_msg(&app->log, app_wall(app), "error", "%s: relay: %s",
+                                app->cfg.zones[i].name, strerror(-rc));
+                        core_relay_failed(&app->core, i, app_now_ms(app));
+                }
+        }
+}
+
+static void save_state(struct app *app)
+{
+        struct state_data st = { .record = app->core.record };
+        int rc;
+
+        if (!app->core.record_dirty)
+                return;
+        rc = state_save(app->opt.state_path, &st);
+        if (rc < 0) {
+                /* Regulation and safety go on; the record stays dirty and
+                 * is tried again on the next tick. Say so once. */
+                if (!app->save_failed)
+                        log_msg(&app->log, app_wall(app), "error", "cannot write "
+                                "state file %s: %s (will retry)",
+                                app->opt.state_path, strerror(-rc));
+                app->save_failed = true;
+                return;
+        }
+        if (app->save_failed)
+                log_msg(&app->log, app_wall(app), "info", "state file written "
+                        "again");
+        app->save_failed = false;
+        app->core.record_dirty = false;
+}
+
+static void run_sim_faults(struct app *app, uint64_t now)
+{
+        for (int i = 0; i < app->opt.nfaults; i++) {
+                struct sim_fault_plan *f = &app->faults[i];
+                if (f->done || now - app->start_ms < f->at_ms)
+                        continue;
+                f->done = true;
+                struct sim *sim = sim_of_sensor(&app->sensors[f->zone]);
+                if (sim) {
+                        sim_inject(sim, f->fault);
+                        log_msg(&app->log, app_wall(app), "info", "%s: simulated "
+                                "fault injected", app->cfg.zones[f->zone].name);
+                }
+        }
+}
+
+void app_commit(struct app *app)
+{
+        apply_relays(app);
+        save_state(app);
+}
+
+static double on_tick(void *ctx)
+{
+        struct app *app = ctx;
+        uint64_t now = app_now_ms(app);
+        time_t w = app_wall(app);
+
+        run_sim_faults(app, now);
+        core_tick(&app->core, now, w);
+        apply_relays(app);
+        for (int i = 0; i < app->nopen; i++)
+                reader_request(&app->readers[i]);
+        save_state(app);
+
+        uint64_t every = (uint64_t)(app->opt.status_every_s * 1000);
+        if (every && now - app->last_status_ms >= every) {
+                app->last_status_ms = now;
+                for (int i = 0; i < app->nopen; i++)
+                        log_status(&app->log, &app->core, i, now, w);
+        }
+        if (app->opt.run_for_s > 0 &&
+            now - app->start_ms >= (uint64_t)(app->opt.run_for_s * 1000))
+                app->quit = true;
+        return vclock_real_span_ms(&app->clock, TICK_MS);
+}
+
+static void on_readings(void *ctx, int fd, uint32_t events)
+{
+        struct app *app = ctx;
+        struct reader_result res;
+
+        (void)events;
+        while (read(fd, &res, sizeof(res)) == (ssize_t)sizeof(res)) {
+                if (res.zone < 0 || res.zone >= app->nopen)
+                        continue;
+                core_post_reading(&app->core, res.zone, res.err, res.temp_c);
+                reader_done(&app->readers[res.zone]);
+        }
+}
+
+static void on_signal(void *ctx, int fd, uint32_t events)
+{
+        struct app *app = ctx;
+        struct signalfd_siginfo si;
+
+        (void)events;
+        while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+                if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+                        log_msg(&app->log, app_wall(app), "info", "%s: all relays "
+                                "off, exiting", strsignal((int)si.ssi_signo));
+                        app->quit = true;
+                }
+        }
+}
+
+/* On a crash, while the process can still act: every relay off, then die
+ * as the signal would have it. Only async-signal-safe calls. */
+static void on_crash(int sig)
+{
+        struct app *app = crash_app;
+
+        if (app)
+                for (int i = 0; i < app->nopen; i++)
+                        if (app->relays[i].ops && app->relays[i].ops->force_off)
+                                app->relays[i].ops->force_off(app->relays[i].ctx);
+        signal(sig, SIG_DFL);
+        raise(sig);
+}
+
+static int setup_signals(struct app *app)
+{
+        static const int crash_signals[] = { SIGABRT, SIGSEGV, SIGBUS, SIGFPE,
+                                             SIGILL };
+        sigset_t set;
+
+        /* Blocked before any thread starts, so only the loop sees them. */
+        sigemptyset(&set);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGHUP);
+        if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+                return -errno;
+        app->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+        if (app->sig_fd < 0)
+                return -errno;
+        for (size_t i = 0; i < sizeof(crash_signals) / sizeof(int); i++) {
+                struct sigaction sa = { .sa_handler = on_crash };
+                sigemptyset(&sa.sa_mask);
+                sigaction(crash_signals[i], &sa, NULL);
+        }
+        signal(SIGPIPE, SIG_IGN);
+        return 0;
+}
+
+static time_t parse_when(const struct app *app, const char *s)
+{
+        return strcmp(s, "now") == 0 ? app_wall(app) : vclock_parse_local(s);
+}
+
+/* Record changes asked for on the command line, through the same core
+ * commands as the page and MQTT. Returns -1 on a refusal. */
+static int apply_cli_record(struct app *app)
+{
+        struct core_reply rep = { 0 };
+        time_t w = app_wall(app);
+
+        if (app->opt.clear_record) {
+                core_clear_record(&app->core, SRC_CLI, w, &rep);
+                log_msg(&app->log, w, "info", "%s", rep.message);
+        }
+        if (app->opt.injury_at || app->opt.swelling_at) {
+                const char *when = app->opt.injury_at ? app->opt.injury_at :
+                                   app->opt.swelling_at;
+                time_t at = parse_when(app, when);
+                if (at < 0) {
+                        fprintf(stderr, "'%s': expected now or a local time "
+                                "as 2026-11-24T20:15\n", when);
+                        return -1;
+                }
+                core_record_acute(&app->core, at, app->opt.injury_at != NULL,
+                                  app->opt.swelling_at != NULL, SRC_CLI, w, &rep);
+                log_msg(&app->log, w, rep.status ? "error" : "info", "%s",
+                        rep.message);
+                if (rep.status)
+                        return -1;
+        }
+        if (app->opt.warning_signs) {
+                const char *ws = app->opt.warning_signs;
+                bool both = strcmp(ws, "both") == 0;
+                core_set_warning_signs(&app->core,
+                                       both || strcmp(ws, "pain") == 0,
+                                       both || strcmp(ws, "nerve") == 0,
+                                       SRC_CLI, w, &rep);
+                log_msg(&app->log, w, "info", "%s", rep.message);
+        }
+        return 0;
+}
+
+static void apply_cli_starts(struct app *app)
+{
+        for (int i = 0; i < app->opt.nstarts; i++) {
+                const struct cli_start *s = &app->opt.starts[i];
+                struct core_reply rep = { 0 };
+                int z = core_find_zone(&app->core, s->zone);
+
+                core_start(&app->core, z, s->minutes, s->setpoint_c, SRC_CLI,
+                           app_now_ms(app), app_wall(app), &rep);
+                if (z < 0)
+                        snprintf(rep.message, sizeof(rep.message), "--start: "
+                                 "no zone '%s'", s->zone);
+                log_msg(&app->log, app_wall(app), rep.status ? "warning" : "info",
+                        "%s", rep.message);
+        }
+}
+
+static int resolve_faults(struct app *app)
+{
+        for (int i = 0; i < app->opt.nfaults; i++) {
+                int z = config_find_zone(&app->cfg, app->opt.faults[i].zone);
+                if (z < 0) {
+                        fprintf(stderr, "--sim-fault: no zone '%s'\n",
+                                app->opt.faults[i].zone);
+                        return -1;
+                }
+                app->faults[i] = (struct sim_fault_plan){
+                        .zone = z,
+                        .fault = app->opt.faults[i].fault,
+                        .at_ms = (uint64_t)(app->opt.faults[i].at_s * 1000),
+                };
+        }
+        return 0;
+}
+
+static bool all_simulated(const struct config *cfg)
+{
+        for (int i = 0; i < cfg->nzones; i++)
+                if (cfg->zones[i].sensor.type != SENSOR_SIM)
+                        return false;
+        return true;
+}
+
+static int load_state(struct app *app, struct guidance_record *ret)
+{
+        struct state_data st;
+        char err[512];
+        int rc = state_load(app->opt.state_path, &st, err, sizeof(err));
+
+        if (rc == 0 || rc == -ENOENT) {
+                *ret = st.record;
+                return 0;
+        }
+        if (rc == -EINVAL) {
+                /* Set aside; starting empty is safe (relays off, no
+                 * session), but the record of an injury is lost: say so. */
+                log_msg(&app->log, app_wall(app), "error", "state file %s was "
+                        "corrupt: %s; starting with an empty record",
+                        app->opt.state_path, err);
+                *ret = st.record;
+                return 0;
+        }
+        log_msg(&app->log, app_wall(app), "error", "cannot read state file %s: %s",
+                app->opt.state_path, err);
+        return -1;
+}
+
+/* Every exit path after the relays opened goes through here: relays off
+ * first, then the rest. */
+static void shutdown_app(struct app *app)
+{
+        core_shutdown(&app->core, app_now_ms(app));
+        apply_relays(app);
+        for (int i = 0; i < app->nopen; i++)
+                reader_stop(&app->readers[i]);
+        for (int i = 0; i < app->nopen; i++)
+                hw_close_zone(&app->sensors[i], &app->relays[i]);
+        crash_app = NULL;
+        save_state(app);
+        loop_free(app->loop);
+        if (app->relay_log_fd >= 0)
+                close(app->relay_log_fd);
+}
+
+static int open_zones(struct app *app)
+{
+        struct hw_env env = { &app->clock, app->relay_log_fd };
+        char err[256];
+
+        for (int i = 0; i < app->cfg.nzones; i++) {
+                int rc = hw_open_zone(&app->cfg.zones[i], i, &env,
+                                      &app->sensors[i], &app->relays[i], err,
+                                      sizeof(err));
+                if (rc < 0) {
+                        log_msg(&app->log, app_wall(app), "error", "%s: %s",
+                                app->cfg.zones[i].name, err);
+                        return rc;
+                }
+                app->nopen = i + 1;
+                crash_app = app;
+        }
+        return 0;
+}
+
+static int run(struct app *app)
+{
+        struct guidance_record record;
+        int fds[2];
+
+        if (setup_signals(app) < 0 || pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0) {
+                perror("heatpadd: set-up");
+                return 1;
+        }
+        app->pipe_r = fds[0];
+        app->pipe_w = fds[1];
+        app->loop = loop_new();
+        if (!app->loop)
+                return 1;
+        if (load_state(app, &record) < 0)
+                return 1;
+        if (open_zones(app) < 0) {
+                shutdown_app(app);
+                return 1;
+        }
+        app->start_ms = app->last_status_ms = app_now_ms(app);
+        core_init(&app->core, &app->cfg, &record, on_core_event, app,
+                  app->start_ms, app_wall(app));
+        for (int i = 0; i < app->nopen; i++)
+                reader_start(&app->readers[i], &app->sensors[i], i, app->pipe_w);
+        loop_add_fd(app->loop, app->pipe_r, EPOLLIN, on_readings, app);
+        loop_add_fd(app->loop, app->sig_fd, EPOLLIN, on_signal, app);
+        loop_add_timer(app->loop, 0, on_tick, app);
+
+        log_msg(&app->log, app_wall(app), "info", "heatpadd %s: %d zone(s), all "
+                "relays off%s", HEATPAD_VERSION, app->nopen,
+                app->clock.sim_wall ? ", simulated clock" : "");
+        if (apply_cli_record(app) < 0) {
+                shutdown_app(app);
+                return 2;
+        }
+        /* A first reading before --start, so the session starts from a
+         * real temperature. */
+        for (int i = 0; i < app->nopen; i++)
+                reader_request(&app->readers[i]);
+        apply_cli_starts(app);
+        apply_relays(app);
+
+        while (!app->quit)
+                if (loop_run_once(app->loop, 1000) < 0)
+                        break;
+        shutdown_app(app);
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        struct app *app = calloc(1, sizeof(*app));
+        struct config_errors errs;
+        int rc;
+
+        if (!app)
+                return 1;
+        app->relay_log_fd = -1;
+        if (parse_args(argc, argv, &app->opt) < 0)
+                return 2;
+        if (app->opt.check_path)
+                return check_config(app->opt.check_path);
+        if (config_load(app->opt.config_path, &app->cfg, &errs) < 0) {
+                fprintf(stderr, "heatpadd: %s is not a valid configuration:\n",
+                        app->opt.config_path);
+                for (int i = 0; i < errs.n; i++)
+                        fprintf(stderr, "  %s\n", errs.msg[i]);
+                return 2;
+        }
+        if (!app->opt.state_path)
+                app->opt.state_path = app->cfg.state_file;
+        bool simulated = app->opt.sim_speed != 1 || app->opt.sim_start >= 0 ||
+                         app->opt.nfaults || app->opt.relay_log;
+        if (simulated && !all_simulated(&app->cfg)) {
+                fprintf(stderr, "heatpadd: --sim-* options need every zone "
+                        "simulated (sensor and relay type \"sim\")\n");
+                return 2;
+        }
+        if (resolve_faults(app) < 0)
+                return 2;
+        if (app->opt.relay_log) {
+                app->relay_log_fd = open(app->opt.relay_log, O_WRONLY |
+                                         O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+                if (app->relay_log_fd < 0) {
+                        perror(app->opt.relay_log);
+                        return 2;
+                }
+        }
+        app->log = (struct log){ .json = app->opt.json, .out = stdout };
+        vclock_init(&app->clock, app->opt.sim_speed, app->opt.sim_start);
+        rc = run(app);
+        free(app);
+        return rc;
+}

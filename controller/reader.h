@@ -1,0 +1,46 @@
+/* reader.h: sensor reads off the loop thread.
+ *
+ * One thread per zone waits for a request, calls the sensor's read (which
+ * may block for a conversion or a timeout), and posts the result to a pipe
+ * the loop watches. The loop asks again only when the last answer came, so
+ * a slow sensor never queues reads; the safety supervisor's sensor timeout
+ * notices one that never answers. */
+#ifndef HEATPAD_READER_H
+#define HEATPAD_READER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "hw/hw.h"
+
+struct reader_result {
+        int zone;
+        int err;                /* 0 or -errno from the sensor */
+        double temp_c;
+};
+
+struct reader {
+        pthread_t thread;
+        pthread_mutex_t mu;
+        pthread_cond_t cv;
+        bool want, quit, busy, started;
+        struct sensor sensor;
+        int zone;
+        int out_fd;             /* write end of the results pipe */
+};
+
+/* Starts the thread. 0 or -errno. */
+int reader_start(struct reader *r, const struct sensor *sensor, int zone,
+                 int out_fd);
+
+/* Asks for a read unless one is in flight; returns whether it asked. */
+bool reader_request(struct reader *r);
+
+/* Marks the read answered: call when its result was taken from the pipe. */
+void reader_done(struct reader *r);
+
+/* Stops and joins the thread (waits for a read in progress). Accepts a
+ * reader that never started. */
+void reader_stop(struct reader *r);
+
+#endif

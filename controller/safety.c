@@ -1,0 +1,234 @@
+/* safety.c: see safety.h. */
+#include <errno.h>
+#include <math.h>
+
+#include "safety.h"
+
+/* A pad under a person is warmed towards body temperature by the person;
+ * only the heater can take it above this, so the stuck-relay check never
+ * compares with less. */
+#define BODY_C 37.0
+/* "Rising" over a stuck-relay window: well above sensor quantisation. */
+#define STUCK_MIN_RISE_C 0.25
+/* How far below the cutoff a pad must cool before its fault can clear. */
+#define OVER_TEMP_CLEAR_BELOW_C 2.0
+/* How much a pad must cool, after a stuck-relay fault, before it clears. */
+#define STUCK_CLEAR_DROP_C 0.5
+/* A DS18B20 answers 85.000 degC when it lost power before converting. */
+#define DS18B20_POWER_ON_C 85.0
+
+void safety_default_params(struct safety_params *ret)
+{
+        *ret = (struct safety_params){
+                .cutoff_c = 45.0,
+                .sensor_timeout_ms = 5000,
+                .runaway_ms = 120000,
+                .runaway_min_rise_c = 1.0,
+                .runaway_duty = 0.5,
+                .runaway_below_c = 2.0,
+                .holding_ms = 120000,
+                .holding_drop_c = 4.0,
+                .stuck_ms = 60000,
+                .stuck_above_c = 2.0,
+        };
+}
+
+void safety_init(struct safety *s, const struct safety_params *p,
+                 uint64_t now_ms)
+{
+        *s = (struct safety){ .p = *p, .last_valid_ms = now_ms };
+}
+
+void safety_session_started(struct safety *s, uint64_t now_ms)
+{
+        (void)now_ms;
+        s->runaway_armed = false;
+        s->reached = false;
+        s->low_armed = false;
+}
+
+static void latch(struct safety *s, enum safety_fault f, double temp_c)
+{
+        if (s->fault != FAULT_NONE)
+                return;         /* the first cause is the one to report */
+        s->fault = f;
+        s->fault_temp_c = temp_c;
+}
+
+static void take_reading(struct safety *s, const struct safety_input *in,
+                         uint64_t now_ms)
+{
+        s->last_read_bad = true;
+        if (in->read_error)
+                latch(s, FAULT_SENSOR_ERROR, NAN);
+        else if (in->temp_c == DS18B20_POWER_ON_C)
+                latch(s, FAULT_SENSOR_POWER_ON, in->temp_c);
+        else if (!(in->temp_c >= -20.0 && in->temp_c <= 90.0))
+                latch(s, FAULT_SENSOR_RANGE, in->temp_c);
+        else {
+                s->last_read_bad = false;
+                s->last_valid_ms = now_ms;
+                s->temp_c = in->temp_c;
+                s->have_temp = true;
+        }
+}
+
+/* Heating hard while well below the setpoint must warm the pad: a heater
+ * that has come loose from its sensor, or a sensor that has fallen out of
+ * the pad, shows up here (the thermal runaway check of Marlin and Klipper). */
+static void check_runaway(struct safety *s, const struct safety_input *in,
+                          uint64_t now_ms)
+{
+        bool armed = in->heating && in->duty > s->p.runaway_duty &&
+                     s->temp_c < in->setpoint_c - s->p.runaway_below_c;
+        if (!armed) {
+                s->runaway_armed = false;
+                return;
+        }
+        if (!s->runaway_armed) {
+                s->runaway_armed = true;
+                s->runaway_since_ms = now_ms;
+                s->runaway_start_c = s->temp_c;
+        } else if (now_ms - s->runaway_since_ms >= s->p.runaway_ms) {
+                if (s->temp_c - s->runaway_start_c < s->p.runaway_min_rise_c)
+                        latch(s, FAULT_RUNAWAY, s->temp_c);
+                s->runaway_since_ms = now_ms;
+                s->runaway_start_c = s->temp_c;
+        }
+}
+
+/* Once at the setpoint, a large lasting drop means the sensor no longer
+ * measures the pad (it fell off), and the heater would run flat out. */
+static void check_holding(struct safety *s, const struct safety_input *in,
+                          uint64_t now_ms)
+{
+        if (!in->heating) {
+                s->reached = false;
+                s->low_armed = false;
+                return;
+        }
+        if (!s->reached && s->temp_c >= in->setpoint_c - 0.5)
+                s->reached = true;
+        if (!s->reached || s->temp_c >= in->setpoint_c - s->p.holding_drop_c) {
+                s->low_armed = false;
+                return;
+        }
+        if (!s->low_armed) {
+                s->low_armed = true;
+                s->low_since_ms = now_ms;
+        } else if (now_ms - s->low_since_ms >= s->p.holding_ms) {
+                latch(s, FAULT_HOLDING, s->temp_c);
+        }
+}
+
+/* Still rising well above the setpoint with the relay told off: the relay's
+ * contacts have welded or its driver is stuck. Off is all software can do,
+ * so this fault is loud. */
+static void check_stuck(struct safety *s, const struct safety_input *in,
+                        uint64_t now_ms)
+{
+        double ref = in->heating && in->setpoint_c > BODY_C ?
+                     in->setpoint_c : BODY_C;
+        if (in->relay_on || s->temp_c <= ref + s->p.stuck_above_c) {
+                s->off_armed = false;
+                return;
+        }
+        if (!s->off_armed) {
+                s->off_armed = true;
+                s->off_since_ms = now_ms;
+                s->off_start_c = s->temp_c;
+        } else if (now_ms - s->off_since_ms >= s->p.stuck_ms) {
+                if (s->temp_c - s->off_start_c >= STUCK_MIN_RISE_C)
+                        latch(s, FAULT_STUCK_RELAY, s->temp_c);
+                s->off_since_ms = now_ms;
+                s->off_start_c = s->temp_c;
+        }
+}
+
+enum safety_fault safety_check(struct safety *s, const struct safety_input *in,
+                               uint64_t now_ms)
+{
+        if (in->have_reading)
+                take_reading(s, in, now_ms);
+        if (now_ms - s->last_valid_ms >= s->p.sensor_timeout_ms)
+                latch(s, FAULT_SENSOR_TIMEOUT, s->have_temp ? s->temp_c : NAN);
+        if (!s->have_temp)
+                return s->fault;
+        if (s->temp_c >= s->p.cutoff_c)
+                latch(s, FAULT_OVER_TEMP, s->temp_c);
+        check_runaway(s, in, now_ms);
+        check_holding(s, in, now_ms);
+        check_stuck(s, in, now_ms);
+        return s->fault;
+}
+
+void safety_relay_failed(struct safety *s)
+{
+        latch(s, FAULT_RELAY_ERROR, s->have_temp ? s->temp_c : NAN);
+}
+
+int safety_clear(struct safety *s, uint64_t now_ms)
+{
+        bool fresh = s->have_temp && !s->last_read_bad &&
+                     now_ms - s->last_valid_ms < s->p.sensor_timeout_ms;
+        bool gone;
+
+        switch (s->fault) {
+        case FAULT_NONE:
+                return 0;
+        case FAULT_OVER_TEMP:
+                gone = fresh &&
+                       s->temp_c < s->p.cutoff_c - OVER_TEMP_CLEAR_BELOW_C;
+                break;
+        case FAULT_STUCK_RELAY:
+                gone = fresh &&
+                       s->temp_c <= s->fault_temp_c - STUCK_CLEAR_DROP_C;
+                break;
+        case FAULT_RELAY_ERROR:
+                gone = true;    /* the next switch will tell again */
+                break;
+        default:                /* sensor, runaway, holding */
+                gone = fresh;
+                break;
+        }
+        if (!gone)
+                return -EBUSY;
+        s->fault = FAULT_NONE;
+        s->runaway_armed = s->low_armed = s->off_armed = false;
+        s->reached = false;
+        return 0;
+}
+
+const char *safety_fault_name(enum safety_fault f)
+{
+        static const char *const names[FAULT_COUNT] = {
+                [FAULT_NONE] = "none",
+                [FAULT_OVER_TEMP] = "over_temp",
+                [FAULT_SENSOR_TIMEOUT] = "sensor_timeout",
+                [FAULT_SENSOR_RANGE] = "sensor_range",
+                [FAULT_SENSOR_POWER_ON] = "sensor_power_on",
+                [FAULT_SENSOR_ERROR] = "sensor_error",
+                [FAULT_RUNAWAY] = "thermal_runaway",
+                [FAULT_HOLDING] = "temperature_dropped",
+                [FAULT_STUCK_RELAY] = "stuck_relay",
+                [FAULT_RELAY_ERROR] = "relay_error",
+        };
+        return (unsigned)f < FAULT_COUNT ? names[f] : "unknown";
+}
+
+const char *safety_fault_help(enum safety_fault f)
+{
+        static const char *const help[FAULT_COUNT] = {
+                [FAULT_NONE] = "",
+                [FAULT_OVER_TEMP] = "The pad got too hot and was switched off. Take it off, let it cool, check nothing covers it too thickly, then clear the fault.",
+                [FAULT_SENSOR_TIMEOUT] = "The temperature sensor stopped answering, so heating was switched off. Check its cable, then clear the fault.",
+                [FAULT_SENSOR_RANGE] = "The temperature sensor gave an impossible reading, so heating was switched off. Check its cable, then clear the fault.",
+                [FAULT_SENSOR_POWER_ON] = "The temperature sensor reset (it read 85.0 C), so heating was switched off. Check its power wiring, then clear the fault.",
+                [FAULT_SENSOR_ERROR] = "The temperature sensor could not be read, so heating was switched off. Check its cable, then clear the fault.",
+                [FAULT_RUNAWAY] = "The pad was heating but did not warm up. The sensor may have slipped out of the pad. Check it sits inside the pad, then clear the fault.",
+                [FAULT_HOLDING] = "The temperature fell far below the setpoint. The sensor may have fallen off the pad. Put it back, then clear the fault.",
+                [FAULT_STUCK_RELAY] = "The pad kept heating while switched off: the relay may be stuck on. UNPLUG THE PAD NOW and have the relay checked before using it again.",
+                [FAULT_RELAY_ERROR] = "The relay could not be switched. Check its wiring, then clear the fault.",
+        };
+        return (unsigned)f < FAULT_COUNT ? help[f] : "";
+}

@@ -1,0 +1,104 @@
+/* safety.h: the safety supervisor of one zone.
+ *
+ * Separate from PID and above it: every tick it sees the latest reading and
+ * what the relay was told, and returns a verdict. Any fault forces the relay
+ * off at once and latches; only safety_clear() releases it, and only when
+ * the condition that raised it is gone. Pure: readings and time come in as
+ * arguments, the verdict goes out. */
+#ifndef HEATPAD_SAFETY_H
+#define HEATPAD_SAFETY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum safety_fault {
+        FAULT_NONE = 0,
+        FAULT_OVER_TEMP,        /* at or above the cutoff */
+        FAULT_SENSOR_TIMEOUT,   /* no valid reading for sensor_timeout_ms */
+        FAULT_SENSOR_RANGE,     /* a reading outside -20..90 degC */
+        FAULT_SENSOR_POWER_ON,  /* a DS18B20's power-on 85.000 */
+        FAULT_SENSOR_ERROR,     /* the backend reported a read error */
+        FAULT_RUNAWAY,          /* heating hard, temperature not rising */
+        FAULT_HOLDING,          /* fell far below setpoint while holding */
+        FAULT_STUCK_RELAY,      /* rising above setpoint with the relay off */
+        FAULT_RELAY_ERROR,      /* the relay backend failed to switch */
+        FAULT_COUNT
+};
+
+struct safety_params {
+        double cutoff_c;                /* over-temperature cutoff */
+        uint64_t sensor_timeout_ms;     /* longest gap between valid readings */
+        uint64_t runaway_ms;            /* heating-up check window */
+        double runaway_min_rise_c;      /* ...and the rise it must see */
+        double runaway_duty;            /* duty above which it is armed */
+        double runaway_below_c;         /* armed only this far below setpoint */
+        uint64_t holding_ms;
+        double holding_drop_c;
+        uint64_t stuck_ms;
+        double stuck_above_c;
+};
+
+/* What the zone tells the supervisor each tick. */
+struct safety_input {
+        bool have_reading;      /* a reading (or a read error) arrived */
+        bool read_error;        /* ...and it was an error */
+        double temp_c;          /* the reading, when have_reading && !error */
+        bool relay_on;          /* what the relay is commanded to now */
+        double duty;            /* what PID asks for, 0..1 */
+        bool heating;           /* a session is running */
+        double setpoint_c;
+};
+
+struct safety {
+        struct safety_params p;
+        enum safety_fault fault;        /* latched fault, or FAULT_NONE */
+        double fault_temp_c;            /* the reading that raised it */
+        uint64_t last_valid_ms;         /* when the last valid reading came */
+        bool have_temp;
+        double temp_c;                  /* the last valid reading */
+        bool last_read_bad;             /* the newest reading was invalid */
+        /* runaway: a stretch of high duty and where it began */
+        bool runaway_armed;
+        uint64_t runaway_since_ms;
+        double runaway_start_c;
+        /* holding: armed once the setpoint was reached in this session */
+        bool reached;
+        double reached_setpoint_c;
+        bool low_armed;
+        uint64_t low_since_ms;
+        /* stuck relay: a stretch with the relay off and the pad hot */
+        bool off_armed;
+        uint64_t off_since_ms;
+        double off_start_c;
+};
+
+/* Default limits, documented in README.md. */
+void safety_default_params(struct safety_params *ret);
+
+/* Starts with no fault; the sensor timeout counts from now_ms. */
+void safety_init(struct safety *s, const struct safety_params *p,
+                 uint64_t now_ms);
+
+/* Tells the supervisor a session started (or its setpoint changed), so the
+ * heat-up checks start afresh. */
+void safety_session_started(struct safety *s, uint64_t now_ms);
+
+/* One tick. Returns the latched fault (FAULT_NONE when the relay may be on
+ * as commanded). A new fault is latched before returning. */
+enum safety_fault safety_check(struct safety *s, const struct safety_input *in,
+                               uint64_t now_ms);
+
+/* Latches FAULT_RELAY_ERROR: the relay backend failed to switch. */
+void safety_relay_failed(struct safety *s);
+
+/* Clears the latched fault if its condition is gone. Returns 0, or -EBUSY
+ * with the fault kept when it is not. */
+int safety_clear(struct safety *s, uint64_t now_ms);
+
+/* A short stable name for a fault: "over_temp", "sensor_timeout", ... */
+const char *safety_fault_name(enum safety_fault f);
+
+/* A plain sentence saying what happened and what to do. */
+const char *safety_fault_help(enum safety_fault f);
+
+#endif

@@ -1,0 +1,209 @@
+/* state.c: see state.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "state.h"
+
+#define STATE_MAX_BYTES (1024 * 1024)
+
+char *state_to_json(const struct state_data *st)
+{
+        const struct guidance_record *r = &st->record;
+        cJSON *root = cJSON_CreateObject();
+        cJSON *rec = cJSON_AddObjectToObject(root, "record");
+        char *out;
+
+        cJSON_AddNumberToObject(root, "version", STATE_VERSION);
+        cJSON_AddBoolToObject(rec, "acute", r->acute);
+        cJSON_AddNumberToObject(rec, "acute_at", (double)r->acute_at);
+        cJSON_AddBoolToObject(rec, "injury", r->injury);
+        cJSON_AddBoolToObject(rec, "swelling", r->swelling);
+        cJSON_AddBoolToObject(rec, "pain_worsening", r->pain_worsening);
+        cJSON_AddBoolToObject(rec, "nerve_signs", r->nerve_signs);
+        out = cJSON_Print(root);
+        cJSON_Delete(root);
+        return out;
+}
+
+static int get_bool(const cJSON *o, const char *key, bool *ret)
+{
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+        if (!v)
+                return 0;       /* absent in an older version: keep default */
+        if (!cJSON_IsBool(v))
+                return -EINVAL;
+        *ret = cJSON_IsTrue(v);
+        return 0;
+}
+
+int state_from_json(const char *json, struct state_data *ret, char *err,
+                    size_t errlen)
+{
+        struct state_data st = { 0 };
+        cJSON *root = cJSON_Parse(json);
+        const cJSON *ver, *rec, *at;
+        int r = -EINVAL;
+
+        if (!root) {
+                snprintf(err, errlen, "not valid JSON");
+                return -EINVAL;
+        }
+        ver = cJSON_GetObjectItemCaseSensitive(root, "version");
+        rec = cJSON_GetObjectItemCaseSensitive(root, "record");
+        if (!cJSON_IsNumber(ver) || ver->valuedouble < 1) {
+                snprintf(err, errlen, "no version number");
+                goto out;
+        }
+        if (ver->valuedouble > STATE_VERSION) {
+                snprintf(err, errlen, "version %g is newer than this daemon "
+                         "reads (%d)", ver->valuedouble, STATE_VERSION);
+                goto out;
+        }
+        if (rec) {
+                if (!cJSON_IsObject(rec)) {
+                        snprintf(err, errlen, "record is not an object");
+                        goto out;
+                }
+                at = cJSON_GetObjectItemCaseSensitive(rec, "acute_at");
+                if (at && !cJSON_IsNumber(at)) {
+                        snprintf(err, errlen, "record.acute_at is not a number");
+                        goto out;
+                }
+                if (at)
+                        st.record.acute_at = (time_t)at->valuedouble;
+                if (get_bool(rec, "acute", &st.record.acute) ||
+                    get_bool(rec, "injury", &st.record.injury) ||
+                    get_bool(rec, "swelling", &st.record.swelling) ||
+                    get_bool(rec, "pain_worsening", &st.record.pain_worsening) ||
+                    get_bool(rec, "nerve_signs", &st.record.nerve_signs)) {
+                        snprintf(err, errlen, "record has a field of the "
+                                 "wrong type");
+                        goto out;
+                }
+        }
+        *ret = st;
+        r = 0;
+out:
+        cJSON_Delete(root);
+        return r;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+        while (len > 0) {
+                ssize_t n = write(fd, buf, len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                buf += n;
+                len -= (size_t)n;
+        }
+        return 0;
+}
+
+static int fsync_dir_of(const char *path)
+{
+        char copy[PATH_MAX];
+        int fd, r = 0;
+
+        snprintf(copy, sizeof(copy), "%s", path);
+        fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (fsync(fd) < 0)
+                r = -errno;
+        close(fd);
+        return r;
+}
+
+int state_save(const char *path, const struct state_data *st)
+{
+        char tmp[PATH_MAX];
+        char *json = state_to_json(st);
+        int fd, r;
+
+        if (!json)
+                return -ENOMEM;
+        if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+                free(json);
+                return -ENAMETOOLONG;
+        }
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0) {
+                r = -errno;
+                free(json);
+                return r;
+        }
+        r = write_all(fd, json, strlen(json));
+        if (r == 0 && write_all(fd, "\n", 1) == 0 && fsync(fd) < 0)
+                r = -errno;
+        if (close(fd) < 0 && r == 0)
+                r = -errno;
+        free(json);
+        if (r == 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0) {
+                unlink(tmp);
+                return r;
+        }
+        return fsync_dir_of(path);
+}
+
+int state_load(const char *path, struct state_data *ret, char *err,
+               size_t errlen)
+{
+        FILE *f = fopen(path, "r");
+        char *buf;
+        size_t n;
+        int r;
+
+        memset(ret, 0, sizeof(*ret));
+        if (!f) {
+                r = -errno;
+                snprintf(err, errlen, "%s", strerror(-r));
+                return r;
+        }
+        buf = malloc(STATE_MAX_BYTES + 1);
+        if (!buf) {
+                fclose(f);
+                return -ENOMEM;
+        }
+        n = fread(buf, 1, STATE_MAX_BYTES + 1, f);
+        r = ferror(f) ? -EIO : 0;
+        fclose(f);
+        if (r == 0) {
+                buf[n > STATE_MAX_BYTES ? STATE_MAX_BYTES : n] = '\0';
+                char why[128];
+                r = n > STATE_MAX_BYTES ? -EINVAL :
+                    state_from_json(buf, ret, why, sizeof(why));
+                if (n > STATE_MAX_BYTES)
+                        snprintf(why, sizeof(why), "larger than %d bytes",
+                                 STATE_MAX_BYTES);
+                if (r == -EINVAL) {
+                        char aside[PATH_MAX];
+                        snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path,
+                                 (long long)time(NULL));
+                        if (rename(path, aside) == 0)
+                                snprintf(err, errlen, "%s; moved aside to %s",
+                                         why, aside);
+                        else
+                                snprintf(err, errlen, "%s; could not move it "
+                                         "aside: %s", why, strerror(errno));
+                }
+        } else {
+                snprintf(err, errlen, "read error");
+        }
+        free(buf);
+        return r;
+}

@@ -1,0 +1,41 @@
+/* state.h: the state file, what must survive a restart.
+ *
+ * Holds the person's record (the acute event behind the 48-hour cold rule,
+ * the warning signs). Written atomically: a temp file beside it, fsync,
+ * rename over the old one, fsync of the directory, so a power cut leaves
+ * either the old or the new file, never a torn one. The file carries a
+ * version; older versions are read. A file that cannot be parsed is renamed
+ * aside (".corrupt-<time>") and reported, and the daemon starts from a safe
+ * empty state. Relays and sessions are never stored: after a restart
+ * nothing resumes on its own. */
+#ifndef HEATPAD_STATE_H
+#define HEATPAD_STATE_H
+
+#include <stddef.h>
+
+#include "guidance.h"
+
+#define STATE_VERSION 1
+
+struct state_data {
+        struct guidance_record record;
+};
+
+/* Serialises to JSON; returns a malloc'd string or NULL. */
+char *state_to_json(const struct state_data *st);
+
+/* Parses JSON into ret (untouched on failure). Returns 0 or -EINVAL with a
+ * reason in err. */
+int state_from_json(const char *json, struct state_data *ret, char *err,
+                    size_t errlen);
+
+/* Writes the file atomically. 0 or -errno. */
+int state_save(const char *path, const struct state_data *st);
+
+/* Loads the file. 0 with ret filled; -ENOENT when there is none (ret
+ * emptied); -EINVAL when it was corrupt (ret emptied, the file renamed
+ * aside, err says why and where it went); other -errno on read errors. */
+int state_load(const char *path, struct state_data *ret, char *err,
+               size_t errlen);
+
+#endif

@@ -1,0 +1,66 @@
+/* vclock.c: see vclock.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "vclock.h"
+
+uint64_t vclock_real_ms(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void vclock_init(struct vclock *c, double speed, time_t sim_start)
+{
+        c->speed = speed > 0 ? speed : 1;
+        c->real0_ms = vclock_real_ms();
+        c->sim_wall = sim_start >= 0 || c->speed != 1;
+        c->wall0_ms = (sim_start >= 0 ? (int64_t)sim_start : (int64_t)time(NULL))
+                      * 1000;
+}
+
+uint64_t vclock_mono_ms(const struct vclock *c)
+{
+        uint64_t real = vclock_real_ms() - c->real0_ms;
+        /* Offset by the real start so mono is never 0 (0 means "never"). */
+        return c->real0_ms + (uint64_t)((double)real * c->speed);
+}
+
+time_t vclock_wall(const struct vclock *c)
+{
+        if (!c->sim_wall)
+                return time(NULL);
+        uint64_t virt = vclock_mono_ms(c) - c->real0_ms;
+        return (time_t)((c->wall0_ms + (int64_t)virt) / 1000);
+}
+
+double vclock_real_span_ms(const struct vclock *c, double virt_ms)
+{
+        return virt_ms / c->speed;
+}
+
+time_t vclock_parse_local(const char *s)
+{
+        struct tm tm;
+        int n = 0;
+
+        memset(&tm, 0, sizeof(tm));
+        if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
+                   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &n) != 5)
+                return -1;
+        if (s[n] == ':') {
+                int m = 0;
+                if (sscanf(s + n, ":%2d%n", &tm.tm_sec, &m) != 1)
+                        return -1;
+                n += m;
+        }
+        if (s[n] != '\0' || tm.tm_mon < 1 || tm.tm_mon > 12 ||
+            tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+            tm.tm_min > 59 || tm.tm_sec > 60)
+                return -1;
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        tm.tm_isdst = -1;
+        return mktime(&tm);
+}

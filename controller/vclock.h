@@ -1,0 +1,38 @@
+/* vclock.h: the daemon's two clocks, real or simulated.
+ *
+ * mono: milliseconds for durations, timeouts and auto-off; never steps.
+ * wall: seconds since the epoch for quiet hours, schedules and the 48-hour
+ * window. In simulation (--sim-speed N, --sim-start T) both run N times
+ * faster than real time, and wall starts at T, so an auto-off or the start
+ * of quiet hours can be watched end to end in seconds. Safe to read from
+ * any thread once set up. */
+#ifndef HEATPAD_VCLOCK_H
+#define HEATPAD_VCLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+struct vclock {
+        double speed;           /* virtual seconds per real second */
+        bool sim_wall;          /* wall time is simulated */
+        uint64_t real0_ms;      /* real monotonic time at set-up */
+        int64_t wall0_ms;       /* simulated wall time at set-up */
+};
+
+/* speed 1 and sim_start < 0 give the real clocks. */
+void vclock_init(struct vclock *c, double speed, time_t sim_start);
+
+/* The real monotonic clock, in ms. */
+uint64_t vclock_real_ms(void);
+
+uint64_t vclock_mono_ms(const struct vclock *c);
+time_t vclock_wall(const struct vclock *c);
+
+/* Real milliseconds that `virt_ms` of virtual time take. */
+double vclock_real_span_ms(const struct vclock *c, double virt_ms);
+
+/* Parses "2026-11-24T20:29" (local time, optional ":SS"); -1 if malformed. */
+time_t vclock_parse_local(const char *s);
+
+#endif

@@ -1,0 +1,92 @@
+/* window.c: see window.h. */
+#include "window.h"
+
+void window_init(struct window *w, const struct window_params *p)
+{
+        w->p = *p;
+        window_reset(w);
+}
+
+void window_reset(struct window *w)
+{
+        w->start_ms = 0;
+        w->on_since_ms = 0;
+        w->off_since_ms = 0;
+        w->ever_on = false;
+        w->plan_ms = 0;
+        w->plan_duty = 0;
+        w->carry_ms = 0;
+        w->on = false;
+        w->started = false;
+}
+
+/* On-time for a window: the duty's share plus what earlier windows owe,
+ * snapped to 0, to [min_on, window - min_off], or to the whole window. */
+static double plan_window(struct window *w, double duty)
+{
+        double win = (double)w->p.window_ms;
+        double want = duty * win + w->carry_ms;
+        double plan;
+
+        if (want < (double)w->p.min_on_ms)
+                plan = 0;
+        else if (want > win - (double)w->p.min_off_ms)
+                plan = win;
+        else
+                plan = want;
+        /* Owe at most one window either way, so a long stretch at one
+         * extreme cannot build a debt that distorts what follows. */
+        w->carry_ms = want - plan;
+        if (w->carry_ms > win)
+                w->carry_ms = win;
+        if (w->carry_ms < -win)
+                w->carry_ms = -win;
+        return plan;
+}
+
+bool window_update(struct window *w, double duty, uint64_t now_ms)
+{
+        uint64_t win = w->p.window_ms;
+
+        if (duty < 0)
+                duty = 0;
+        if (duty > 1)
+                duty = 1;
+
+        if (!w->started || now_ms - w->start_ms >= win) {
+                /* Next window; after a stall, the one that holds now. */
+                w->start_ms = !w->started ? now_ms :
+                              w->start_ms + (now_ms - w->start_ms) / win * win;
+                w->started = true;
+                w->plan_ms = plan_window(w, duty);
+                w->plan_duty = duty;
+        } else if (duty < w->plan_duty) {
+                /* PID asks for less than when this window was planned
+                 * (nearing the setpoint): take the difference off the
+                 * on-time now rather than a window late. */
+                w->plan_ms -= (w->plan_duty - duty) * (double)win;
+                if (w->plan_ms < 0)
+                        w->plan_ms = 0;
+                w->plan_duty = duty;
+        }
+
+        double elapsed = (double)(now_ms - w->start_ms);
+        bool want = elapsed < w->plan_ms || w->plan_ms >= (double)win;
+
+        /* An on-period lasts at least min_on, however the plan shrank. */
+        if (!want && w->on && now_ms - w->on_since_ms < w->p.min_on_ms)
+                want = true;
+        /* And an off-period lasts at least min_off, even when a late tick
+         * ended the last on-time close to a window's end. */
+        if (want && !w->on && w->ever_on &&
+            now_ms - w->off_since_ms < w->p.min_off_ms)
+                want = false;
+        if (want && !w->on) {
+                w->on_since_ms = now_ms;
+                w->ever_on = true;
+        }
+        if (!want && w->on)
+                w->off_since_ms = now_ms;
+        w->on = want;
+        return w->on;
+}

@@ -1,0 +1,41 @@
+/* window.h: time-proportioning output for a relay.
+ *
+ * A duty in 0..1 becomes on-time at the start of each window of window_ms.
+ * The relay changes at most twice per window, and never stays on for less
+ * than min_on_ms or off for less than min_off_ms, so a mechanical relay is
+ * not chattered. On-time that is too short to switch for is not lost: it is
+ * carried into the next window, so the average duty is still what PID asked.
+ * Time is an argument; the module reads no clock. */
+#ifndef HEATPAD_WINDOW_H
+#define HEATPAD_WINDOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct window_params {
+        uint64_t window_ms, min_on_ms, min_off_ms;
+};
+
+struct window {
+        struct window_params p;
+        uint64_t start_ms;      /* start of the current window */
+        uint64_t on_since_ms;   /* when the output last went on */
+        uint64_t off_since_ms;  /* when it last went off */
+        bool ever_on;
+        double plan_ms;         /* on-time planned for this window */
+        double plan_duty;       /* the duty it was planned for */
+        double carry_ms;        /* on-time owed from earlier windows */
+        bool on;
+        bool started;
+};
+
+/* Sets the parameters; the output starts off. */
+void window_init(struct window *w, const struct window_params *p);
+
+/* Forces the output off now (a stop or a fault) and starts afresh next time. */
+void window_reset(struct window *w);
+
+/* Returns whether the relay should be on at now_ms for the given duty. */
+bool window_update(struct window *w, double duty, uint64_t now_ms);
+
+#endif

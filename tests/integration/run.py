@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""Integration tests: build/heatpadd as users run it, in simulation mode.
+
+Each test starts the daemon with --log-format json and a simulated relay
+record (--sim-relay-log), then checks what it said against what the relay
+itself saw. Ends with "integration: N passed, N failed".
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DAEMON = os.path.join(ROOT, "build", "heatpadd")
+EXAMPLE = os.path.join(ROOT, "examples", "sim.json")
+TZ = {"TZ": "Europe/Berlin"}
+
+
+class Run:
+    """One daemon run in its own temp dir."""
+
+    def __init__(self, args, config=None, state=None):
+        self.dir = tempfile.mkdtemp(prefix="heatpad-it-")
+        self.relay_log = os.path.join(self.dir, "relay.log")
+        self.state = state or os.path.join(self.dir, "state.json")
+        cfg = config or EXAMPLE
+        if isinstance(config, dict):
+            cfg = os.path.join(self.dir, "config.json")
+            with open(cfg, "w") as f:
+                json.dump(config, f)
+        self.argv = [DAEMON, "--config", cfg, "--state-file", self.state,
+                     "--log-format", "json", "--sim-relay-log", self.relay_log,
+                     "--status-every", "0"] + args
+        env = dict(os.environ, **TZ)
+        self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, env=env)
+        self.out = None
+
+    def wait(self, timeout=60):
+        out, err = self.proc.communicate(timeout=timeout)
+        self.out, self.err = out, err
+        return self.proc.returncode
+
+    def events(self):
+        return [json.loads(line) for line in self.out.splitlines() if line.strip()]
+
+    def relay_record(self):
+        """[(mono_ms, zone, on)] as the simulated relay saw it."""
+        if not os.path.exists(self.relay_log):
+            return []
+        rows = []
+        with open(self.relay_log) as f:
+            for line in f:
+                ms, zone, state = line.split()
+                rows.append((int(ms), int(zone), state == "on"))
+        return rows
+
+
+def last_state(record, zone):
+    states = [on for _, z, on in record if z == zone]
+    return states[-1] if states else False
+
+
+def wait_for(run, predicate, timeout=20):
+    """Reads events as they come until predicate(event) holds."""
+    deadline = time.time() + timeout
+    seen = []
+    while time.time() < deadline:
+        line = run.proc.stdout.readline()
+        if not line:
+            break
+        ev = json.loads(line)
+        seen.append(ev)
+        if predicate(ev):
+            return seen
+    raise AssertionError("event not seen; got %d events, last %r"
+                         % (len(seen), seen[-3:]))
+
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+@test
+def check_config_ok_and_errors():
+    ok = subprocess.run([DAEMON, "--check-config", EXAMPLE], capture_output=True,
+                        text=True)
+    assert ok.returncode == 0 and ok.stdout.strip() == "configuration OK", ok
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump({"zones": [{"name": "a", "sensor": {"type": "sim"},
+                              "relay": {"type": "sim"}},
+                             {"name": "b", "sensor": {"type": "sim"},
+                              "relay": {"type": "sim"},
+                              "pid": {"window_s": 700},
+                              "limits": {"cutoff": 44}}]}, f)
+    bad = subprocess.run([DAEMON, "--check-config", f.name], capture_output=True,
+                         text=True)
+    os.unlink(f.name)
+    assert bad.returncode == 2, bad
+    lines = bad.stderr.strip().splitlines()
+    assert "zones[1].pid.window_s: must be between 5 and 600" in lines, lines
+    assert "zones[1].limits.cutoff: unknown key" in lines, lines
+
+
+@test
+def session_ends_by_itself_on_time():
+    r = Run(["--sim-speed", "120", "--sim-start", "2026-11-24T20:29",
+             "--start", "upper back:2:40", "--run-for", "200"])
+    assert r.wait() == 0, r.err
+    ev = r.events()
+    start = [e for e in ev if e["event"] == "session_start"][0]
+    end = [e for e in ev if e["event"] == "session_end"][0]
+    assert end["reason"] == "time_up", end
+    took = (end["mono_ms"] - start["mono_ms"]) / 1000
+    assert 120 <= took <= 122, took
+    assert any(e["event"] == "relay" and e["relay"] for e in ev), "never heated"
+    rec = r.relay_record()
+    assert any(on for _, z, on in rec if z == 0), rec
+    assert not last_state(rec, 0)
+    # The relay's own record matches what the daemon said, switch by switch.
+    said = [(e["zone_id"] == "lower_back", e["relay"]) for e in ev
+            if e["event"] == "relay"]
+    seen = [(z == 1, on) for _, z, on in rec]
+    assert seen == said, (seen, said)
+
+
+@test
+def quiet_hours_end_a_session():
+    r = Run(["--sim-speed", "120", "--sim-start", "2026-11-24T22:58",
+             "--start", "upper back:20:40", "--run-for", "240"])
+    assert r.wait() == 0, r.err
+    ev = r.events()
+    end = [e for e in ev if e["event"] == "session_end"][0]
+    assert end["reason"] == "quiet_hours", end
+    assert end["ts"].startswith("2026-11-24T23:00:0"), end["ts"]
+    assert not last_state(r.relay_record(), 0)
+
+
+@test
+def start_in_quiet_hours_is_refused():
+    r = Run(["--sim-speed", "60", "--sim-start", "2026-11-24T23:30",
+             "--start", "upper back:20:40", "--run-for", "30"])
+    assert r.wait() == 0, r.err
+    ev = r.events()
+    logs = [e["msg"] for e in ev if e["event"] == "log"]
+    assert any("quiet hours (23:00-07:00): heat can start again at "
+               "Wed 25 Nov 07:00" in m for m in logs), logs
+    assert not any(on for _, _, on in r.relay_record())
+
+
+@test
+def sigterm_turns_relays_off():
+    r = Run(["--sim-speed", "10", "--start", "upper back:20:40",
+             "--start", "lower back:20:39"])
+    wait_for(r, lambda e: e["event"] == "relay" and e["relay"]
+             and e["zone_id"] == "lower_back")
+    r.proc.send_signal(signal.SIGTERM)
+    assert r.wait() == 0, r.err
+    rec = r.relay_record()
+    assert any(on for _, z, on in rec if z == 1), rec
+    assert not last_state(rec, 0) and not last_state(rec, 1), rec
+    ev = r.events()
+    assert any(e["event"] == "session_end" and e["reason"] == "shutdown"
+               for e in ev), ev[-5:]
+
+
+@test
+def crash_leaves_the_relay_off():
+    r = Run(["--sim-speed", "10", "--start", "upper back:20:40"])
+    wait_for(r, lambda e: e["event"] == "relay" and e["relay"])
+    assert last_state(r.relay_record(), 0), "relay should be on before the crash"
+    r.proc.send_signal(signal.SIGABRT)
+    rc = r.wait()
+    assert rc == -signal.SIGABRT, rc
+    assert not last_state(r.relay_record(), 0), r.relay_record()
+
+
+@test
+def sensor_read_error_latches_and_turns_off():
+    r = Run(["--sim-speed", "60", "--start", "upper back:20:40",
+             "--sim-fault", "upper back:sensor_disconnect@120", "--run-for", "300"])
+    assert r.wait() == 0, r.err
+    ev = r.events()
+    fault = [e for e in ev if e["event"] == "fault"]
+    assert fault and fault[0]["reason"] == "sensor_error", fault
+    inject = [e for e in ev if e["event"] == "log" and "injected" in e["msg"]][0]
+    assert fault[0]["wall"] - inject["wall"] <= 2, (inject, fault[0])
+    assert not last_state(r.relay_record(), 0)
+    assert fault[0]["relay"] is False and fault[0]["session"] is False
+
+
+@test
+def silent_sensor_times_out():
+    r = Run(["--sim-speed", "60", "--start", "upper back:20:40",
+             "--sim-fault", "upper back:sensor_silent@120", "--run-for", "300"])
+    assert r.wait() == 0, r.err
+    ev = r.events()
+    fault = [e for e in ev if e["event"] == "fault"]
+    assert fault and fault[0]["reason"] == "sensor_timeout", fault
+    inject = [e for e in ev if e["event"] == "log" and "injected" in e["msg"]][0]
+    # 5 s without a valid reading, counted from the last one before.
+    delay = fault[0]["wall"] - inject["wall"]
+    assert 4 <= delay <= 7, delay
+    assert not last_state(r.relay_record(), 0)
+
+
+@test
+def stuck_relay_is_reported_loudly():
+    r = Run(["--sim-speed", "600", "--start", "upper back:30:40",
+             "--sim-fault", "upper back:relay_stuck_on@900", "--run-for", "1500"])
+    assert r.wait() == 0, r.err
+    faults = [e for e in r.events() if e["event"] == "fault"]
+    assert faults and faults[0]["reason"] == "stuck_relay", faults
+    # Off is all software can do; the relay record shows it was told off.
+    assert not last_state(r.relay_record(), 0)
+
+
+@test
+def injury_record_survives_restart_and_blocks_heat():
+    r1 = Run(["--sim-speed", "10", "--record-swelling", "now", "--run-for", "2"])
+    assert r1.wait() == 0, r1.err
+    with open(r1.state) as f:
+        saved = json.load(f)
+    assert saved["version"] == 1 and saved["record"]["swelling"], saved
+    r2 = Run(["--sim-speed", "60", "--start", "upper back:20:40",
+              "--run-for", "20"], state=r1.state)
+    assert r2.wait() == 0, r2.err
+    logs = [e["msg"] for e in r2.events() if e["event"] == "log"]
+    assert any("blocked until" in m and "48-hour cold rule" in m for m in logs), logs
+    assert not any(on for _, _, on in r2.relay_record())
+    r3 = Run(["--sim-speed", "60", "--clear-record", "--start", "upper back:20:40",
+              "--run-for", "20"], state=r1.state)
+    assert r3.wait() == 0, r3.err
+    assert any(on for _, _, on in r3.relay_record()), "heat after clearing"
+
+
+@test
+def corrupt_state_is_set_aside():
+    d = tempfile.mkdtemp(prefix="heatpad-it-")
+    state = os.path.join(d, "state.json")
+    with open(state, "w") as f:
+        f.write('{"version":1,"record":{"acute":tr')
+    r = Run(["--sim-speed", "60", "--start", "upper back:20:40", "--run-for", "10"],
+            state=state)
+    assert r.wait() == 0, r.err
+    logs = [e["msg"] for e in r.events() if e["event"] == "log"]
+    assert any("was corrupt" in m and "moved aside" in m for m in logs), logs
+    assert any(n.startswith("state.json.corrupt-") for n in os.listdir(d))
+    assert any(on for _, _, on in r.relay_record())
+
+
+@test
+def slow_sensor_does_not_stall_the_loop():
+    cfg = json.load(open(EXAMPLE))
+    cfg["zones"][0]["sensor"]["read_delay_ms"] = 2000
+    r = Run(["--start", "upper back:20:40", "--start", "lower back:20:39",
+             "--run-for", "8"], config=cfg)
+    t0 = time.time()
+    assert r.wait() == 0, r.err
+    took = time.time() - t0
+    ev = r.events()
+    # The fast zone heated from its first seconds, the slow one was read and
+    # heated too (2.75 s a reading, inside the 5 s timeout), and the run took
+    # its 8 s, not 8 ticks of 2 s each.
+    on = {e["zone_id"] for e in ev if e["event"] == "relay" and e["relay"]}
+    assert on == {"upper_back", "lower_back"}, on
+    assert not [e for e in ev if e["event"] == "fault"], "no fault expected"
+    assert took < 12, took
+
+
+@test
+def bad_cli_arguments():
+    for args, msg in ([["--start", "upper back:20"], "--start: expected"],
+                      [["--sim-speed", "0"], "--sim-speed"],
+                      [["--sim-fault", "upper back:melt@3"], "--sim-fault"]):
+        p = subprocess.run([DAEMON, "--config", EXAMPLE] + args,
+                           capture_output=True, text=True)
+        assert p.returncode == 2 and msg in p.stderr, (args, p.stderr)
+
+
+def main():
+    passed = failed = 0
+    for fn in TESTS:
+        t0 = time.time()
+        try:
+            fn()
+            passed += 1
+            print("ok   %-45s %.1fs" % (fn.__name__, time.time() - t0))
+        except Exception:
+            failed += 1
+            print("FAIL %s" % fn.__name__)
+            traceback.print_exc()
+    print("integration: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,268 @@
+/* Unit tests for core.c: the one start command and its refusals, faults
+ * ending sessions within a tick, the cold rule, and that a refusal changes
+ * nothing. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core.h"
+#include "test.h"
+
+static struct config cfg;
+static struct core core;
+static int events[8];
+static uint64_t T;
+static time_t W;
+
+static void on_event(void *ctx, const struct core *c, const struct core_event *ev)
+{
+        (void)ctx;
+        (void)c;
+        events[ev->type]++;
+}
+
+static time_t local(int y, int mo, int d, int h, int mi)
+{
+        struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+                         .tm_hour = h, .tm_min = mi, .tm_isdst = -1 };
+        return mktime(&tm);
+}
+
+static int setup(void **state)
+{
+        struct config_errors errs;
+        (void)state;
+        setenv("TZ", "Europe/Berlin", 1);
+        tzset();
+        int rc = config_parse("{\"zones\":[{\"name\":\"upper back\",\"sensor\":"
+                              "{\"type\":\"sim\"},\"relay\":{\"type\":\"sim\"}},"
+                              "{\"name\":\"lower back\",\"sensor\":{\"type\":"
+                              "\"sim\"},\"relay\":{\"type\":\"sim\"}}]}",
+                              &cfg, &errs);
+        assert_int_equal(rc, 0);
+        memset(events, 0, sizeof(events));
+        T = 1000;
+        W = local(2026, 11, 24, 20, 0);
+        core_init(&core, &cfg, NULL, on_event, NULL, T, W);
+        return 0;
+}
+
+/* Ticks n seconds with zone 0 reading t0 and zone 1 reading t1. */
+static void run2(int n, double t0, double t1)
+{
+        for (int i = 0; i < n; i++) {
+                T += 1000;
+                W += 1;
+                core_post_reading(&core, 0, 0, t0);
+                core_post_reading(&core, 1, 0, t1);
+                core_tick(&core, T, W);
+        }
+}
+
+static void run(int n, double temp)
+{
+        run2(n, temp, temp);
+}
+
+static void start_heats_and_times_out(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        run(2, 30);
+        core_start(&core, 0, 1, 40, SRC_CLI, T, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        assert_string_equal(rep.message, "upper back: heating to 40.0 C for 1 min");
+        run(1, 30);
+        assert_true(core.zones[0].relay_on);
+        assert_false(core.zones[1].relay_on);
+        run(58, 30);
+        assert_true(core.zones[0].session.active);
+        run(1, 30);
+        assert_false(core.zones[0].session.active);
+        assert_false(core.zones[0].relay_on);
+        assert_int_equal(events[EV_SESSION_END], 1);
+}
+
+static void defaults_when_not_given(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        run(2, 30);
+        core_start(&core, 1, 0, NAN, SRC_HTTP, T, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        assert_true(core.zones[1].session.setpoint_c == 38);
+        assert_int_equal(session_remaining_ms(&core.zones[1].session, T),
+                         20 * 60000);
+}
+
+static void out_of_range_changes_nothing(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        run(2, 30);
+        core_start(&core, 0, 20, 43, SRC_MQTT, T, W, &rep);
+        assert_int_equal(rep.status, CORE_INVALID);
+        assert_string_equal(rep.code, "out_of_range");
+        assert_string_equal(rep.message, "setpoint must be between 30 and 42 C");
+        core_start(&core, 0, 91, 40, SRC_MQTT, T, W, &rep);
+        assert_string_equal(rep.message, "minutes must be between 1 and 90");
+        core_start(&core, 7, 20, 40, SRC_MQTT, T, W, &rep);
+        assert_int_equal(rep.status, CORE_NOT_FOUND);
+        assert_false(core.zones[0].session.active);
+        assert_int_equal(events[EV_SESSION_START], 0);
+}
+
+static void quiet_hours_refuse_and_end(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        W = local(2026, 11, 24, 22, 50);
+        run(2, 30);
+        core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        /* 22:50:02 + 9:58 -> 23:00:00 ends it, though 20 min were left. */
+        run(597, 38);
+        assert_true(core.zones[0].session.active);
+        run(1, 38);
+        assert_false(core.zones[0].session.active);
+        assert_false(core.zones[0].relay_on);
+        core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
+        assert_int_equal(rep.status, CORE_REFUSED);
+        assert_string_equal(rep.code, "quiet_hours");
+        assert_string_equal(rep.message, "it is quiet hours (23:00-07:00): heat "
+                            "can start again at Wed 25 Nov 07:00");
+}
+
+static void cold_rule_refuses_with_the_exact_time(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        run(2, 30);
+        core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
+        run(5, 30);
+        assert_true(core.zones[0].relay_on);
+        core_record_acute(&core, local(2026, 11, 24, 18, 15), false, true,
+                          SRC_HTTP, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        /* Recording ends the running session at once. */
+        assert_false(core.zones[0].session.active);
+        assert_false(core.zones[0].relay_on);
+        assert_true(core.record_dirty);
+        assert_int_equal(core_guidance(&core, W).kind, GUIDANCE_COLD);
+        core_start(&core, 1, 20, 38, SRC_SCHEDULE, T, W, &rep);
+        assert_int_equal(rep.status, CORE_REFUSED);
+        assert_string_equal(rep.code, "cold_rule");
+        assert_string_equal(rep.message, "heat is blocked until Thu 26 Nov 18:15 "
+                            "by the 48-hour cold rule: after a sudden injury "
+                            "or swelling, use cold, not heat");
+        /* Clearing the record deliberately allows heat again. */
+        core_clear_record(&core, SRC_HTTP, W, &rep);
+        core_start(&core, 1, 20, 38, SRC_SCHEDULE, T, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+}
+
+static void acute_record_validated(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        core_record_acute(&core, W + 3600, true, false, SRC_HTTP, W, &rep);
+        assert_int_equal(rep.status, CORE_INVALID);
+        core_record_acute(&core, W, false, false, SRC_HTTP, W, &rep);
+        assert_int_equal(rep.status, CORE_INVALID);
+        assert_false(core.record.acute);
+        assert_false(core.record_dirty);
+}
+
+static void fault_ends_session_within_one_tick(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        run(2, 30);
+        core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
+        run(3, 30);
+        assert_true(core.zones[0].relay_on);
+        run2(1, 46, 30);        /* zone 0 over the cutoff */
+        assert_false(core.zones[0].relay_on);
+        assert_false(core.zones[0].session.active);
+        assert_int_equal(core.zones[0].safety.fault, FAULT_OVER_TEMP);
+        /* Latched: start refused while it is there. */
+        core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
+        assert_string_equal(rep.code, "fault_latched");
+        core_clear_fault(&core, 0, SRC_CLI, T, &rep);
+        assert_string_equal(rep.code, "fault_persists");
+        run(1, 35);
+        core_clear_fault(&core, 0, SRC_CLI, T, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        /* The other zone never noticed. */
+        assert_int_equal(core.zones[1].safety.fault, FAULT_NONE);
+}
+
+static void relay_failure_latches(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        run(2, 30);
+        core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
+        run(2, 30);
+        core_relay_failed(&core, 0, T);
+        assert_false(core.zones[0].relay_on);
+        assert_int_equal(core.zones[0].safety.fault, FAULT_RELAY_ERROR);
+}
+
+static void no_heat_before_first_reading(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        T += 1000;
+        core_tick(&core, T, W);
+        assert_false(core.zones[0].relay_on);
+}
+
+static void shutdown_turns_all_off(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        run(2, 30);
+        core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
+        core_start(&core, 1, 30, 40, SRC_CLI, T, W, &rep);
+        run(2, 30);
+        assert_true(core.zones[0].relay_on && core.zones[1].relay_on);
+        core_shutdown(&core, T);
+        assert_false(core.zones[0].relay_on || core.zones[1].relay_on);
+        assert_false(core.zones[0].session.active || core.zones[1].session.active);
+}
+
+static void warning_signs_change_guidance(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        core_set_warning_signs(&core, false, true, SRC_HTTP, W, &rep);
+        assert_int_equal(core.guidance_kind, GUIDANCE_CONSULT);
+        assert_int_equal(events[EV_GUIDANCE], 1);
+        core_set_warning_signs(&core, false, false, SRC_HTTP, W, &rep);
+        assert_int_equal(core.guidance_kind, GUIDANCE_HEAT);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup(start_heats_and_times_out, setup),
+                cmocka_unit_test_setup(defaults_when_not_given, setup),
+                cmocka_unit_test_setup(out_of_range_changes_nothing, setup),
+                cmocka_unit_test_setup(quiet_hours_refuse_and_end, setup),
+                cmocka_unit_test_setup(cold_rule_refuses_with_the_exact_time, setup),
+                cmocka_unit_test_setup(acute_record_validated, setup),
+                cmocka_unit_test_setup(fault_ends_session_within_one_tick, setup),
+                cmocka_unit_test_setup(relay_failure_latches, setup),
+                cmocka_unit_test_setup(no_heat_before_first_reading, setup),
+                cmocka_unit_test_setup(shutdown_turns_all_off, setup),
+                cmocka_unit_test_setup(warning_signs_change_guidance, setup),
+        };
+        return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+}

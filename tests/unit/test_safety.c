@@ -1,0 +1,280 @@
+/* Unit tests for safety.c: every fault turns the relay off within one tick
+ * (safety_check returns it the tick it happens) and stays latched until
+ * cleared with its condition gone. */
+#include <errno.h>
+#include <math.h>
+
+#include "safety.h"
+#include "test.h"
+
+struct rig {
+        struct safety s;
+        uint64_t t;
+};
+
+static void rig_init(struct rig *r)
+{
+        struct safety_params p;
+        safety_default_params(&p);
+        r->t = 1000;
+        safety_init(&r->s, &p, r->t);
+}
+
+/* One 1 s tick with a reading. */
+static enum safety_fault tick(struct rig *r, double temp, bool relay,
+                              double duty, bool heating, double sp)
+{
+        struct safety_input in = {
+                .have_reading = true, .temp_c = temp, .relay_on = relay,
+                .duty = duty, .heating = heating, .setpoint_c = sp,
+        };
+        r->t += 1000;
+        return safety_check(&r->s, &in, r->t);
+}
+
+static enum safety_fault tick_error(struct rig *r)
+{
+        struct safety_input in = { .have_reading = true, .read_error = true };
+        r->t += 1000;
+        return safety_check(&r->s, &in, r->t);
+}
+
+static enum safety_fault tick_nothing(struct rig *r)
+{
+        struct safety_input in = { 0 };
+        r->t += 1000;
+        return safety_check(&r->s, &in, r->t);
+}
+
+static void normal_holding_raises_nothing(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        for (int i = 0; i < 3600; i++)
+                assert_int_equal(tick(&r, 40 + 0.3 * sin(i / 30.0), i % 60 < 20,
+                                      0.35, true, 40), FAULT_NONE);
+}
+
+static void over_temp_latches_until_cool(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        assert_int_equal(tick(&r, 44.9, true, 0.5, true, 40), FAULT_NONE);
+        assert_int_equal(tick(&r, 45.0, true, 0.5, true, 40), FAULT_OVER_TEMP);
+        /* Latched even after it cools a little. */
+        assert_int_equal(tick(&r, 44.0, false, 0, false, 40), FAULT_OVER_TEMP);
+        assert_int_equal(safety_clear(&r.s, r.t), -EBUSY);
+        assert_int_equal(tick(&r, 42.9, false, 0, false, 40), FAULT_OVER_TEMP);
+        assert_int_equal(safety_clear(&r.s, r.t), 0);
+        assert_int_equal(tick(&r, 42.9, false, 0, false, 40), FAULT_NONE);
+}
+
+static void sensor_timeout_after_five_seconds(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        assert_int_equal(tick(&r, 30, false, 0, false, 0), FAULT_NONE);
+        for (int i = 0; i < 4; i++)
+                assert_int_equal(tick_nothing(&r), FAULT_NONE);
+        assert_int_equal(tick_nothing(&r), FAULT_SENSOR_TIMEOUT);
+        assert_int_equal(safety_clear(&r.s, r.t), -EBUSY);
+        assert_int_equal(tick(&r, 30, false, 0, false, 0), FAULT_SENSOR_TIMEOUT);
+        assert_int_equal(safety_clear(&r.s, r.t), 0);
+}
+
+static void no_reading_ever_times_out(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        for (int i = 0; i < 4; i++)
+                assert_int_equal(tick_nothing(&r), FAULT_NONE);
+        assert_int_equal(tick_nothing(&r), FAULT_SENSOR_TIMEOUT);
+}
+
+static void out_of_range_readings(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        assert_int_equal(tick(&r, -20.5, false, 0, false, 0), FAULT_SENSOR_RANGE);
+        rig_init(&r);
+        assert_int_equal(tick(&r, 90.5, false, 0, false, 0), FAULT_SENSOR_RANGE);
+        rig_init(&r);
+        assert_int_equal(tick(&r, NAN, false, 0, false, 0), FAULT_SENSOR_RANGE);
+        /* A bad reading is not "fresh": the fault cannot clear on it. */
+        assert_int_equal(safety_clear(&r.s, r.t), -EBUSY);
+}
+
+static void ds18b20_power_on_value(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        assert_int_equal(tick(&r, 85.0, false, 0, false, 0), FAULT_SENSOR_POWER_ON);
+        rig_init(&r);
+        assert_int_equal(tick(&r, 84.9375, false, 0, false, 0), FAULT_OVER_TEMP);
+}
+
+static void read_error(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        assert_int_equal(tick(&r, 30, false, 0, false, 0), FAULT_NONE);
+        assert_int_equal(tick_error(&r), FAULT_SENSOR_ERROR);
+        assert_int_equal(safety_clear(&r.s, r.t), -EBUSY);
+        tick(&r, 30, false, 0, false, 0);
+        assert_int_equal(safety_clear(&r.s, r.t), 0);
+}
+
+static void runaway_when_heating_does_not_warm(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        /* Full duty, 10 C below setpoint, rising 0.9 C in 120 s. */
+        enum safety_fault f = FAULT_NONE;
+        int i;
+        for (i = 0; i < 200 && f == FAULT_NONE; i++)
+                f = tick(&r, 30 + i * 0.0075, true, 1.0, true, 40);
+        assert_int_equal(f, FAULT_RUNAWAY);
+        assert_true(i >= 120 && i <= 122);
+}
+
+static void no_runaway_when_warming(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        for (int i = 0; i < 600; i++)
+                assert_int_equal(tick(&r, 25 + i * 0.02, true, 1.0, true, 40),
+                                 FAULT_NONE);
+}
+
+static void no_runaway_near_setpoint_with_high_duty(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        /* A cold room can need high duty to hold 40 C: that is fine. */
+        for (int i = 0; i < 600; i++)
+                assert_int_equal(tick(&r, 39.5, true, 0.8, true, 40), FAULT_NONE);
+}
+
+static void holding_drop_after_reaching_setpoint(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        for (int i = 0; i < 60; i++)
+                assert_int_equal(tick(&r, 40, false, 0.3, true, 40), FAULT_NONE);
+        /* Sensor falls off the pad: 35 C, 5 below setpoint. Duty stays low
+         * so the runaway check is not what catches it. */
+        enum safety_fault f = FAULT_NONE;
+        int i;
+        for (i = 0; i < 200 && f == FAULT_NONE; i++)
+                f = tick(&r, 35, false, 0.4, true, 40);
+        assert_int_equal(f, FAULT_HOLDING);
+        assert_true(i >= 120 && i <= 122);
+}
+
+static void cold_start_is_not_a_holding_fault(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        for (int i = 0; i < 900; i++)
+                assert_int_equal(tick(&r, 22 + i * 0.02, true, 0.4, true, 40),
+                                 FAULT_NONE);
+}
+
+static void stuck_relay(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        /* Commanded off, 2+ C above setpoint and still rising. */
+        enum safety_fault f = FAULT_NONE;
+        int i;
+        for (i = 0; i < 200 && f == FAULT_NONE; i++)
+                f = tick(&r, 42.5 + i * 0.01, false, 0, true, 40);
+        assert_int_equal(f, FAULT_STUCK_RELAY);
+        assert_true(i >= 60 && i <= 62);
+        /* Clears only once the pad is cooling. */
+        assert_int_equal(safety_clear(&r.s, r.t), -EBUSY);
+        tick(&r, r.s.fault_temp_c - 0.6, false, 0, false, 40);
+        assert_int_equal(safety_clear(&r.s, r.t), 0);
+}
+
+static void cooling_after_stop_is_not_stuck(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        for (int i = 0; i < 600; i++)
+                assert_int_equal(tick(&r, 43 - i * 0.01, false, 0, false, 40),
+                                 FAULT_NONE);
+}
+
+static void body_heat_is_not_stuck(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        /* A low setpoint on a warm body: rising to 36 with the relay off is
+         * the person, not the relay. */
+        for (int i = 0; i < 600; i++)
+                assert_int_equal(tick(&r, 30 + i * 0.01, false, 0, true, 30),
+                                 FAULT_NONE);
+}
+
+static void first_fault_is_kept(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        tick(&r, 85.0, false, 0, false, 0);
+        tick(&r, 95.0, false, 0, false, 0);
+        tick_nothing(&r);
+        assert_int_equal(r.s.fault, FAULT_SENSOR_POWER_ON);
+        assert_string_equal(safety_fault_name(r.s.fault), "sensor_power_on");
+}
+
+static void relay_error(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        tick(&r, 30, true, 0.5, true, 40);
+        safety_relay_failed(&r.s);
+        assert_int_equal(tick(&r, 30, false, 0, false, 40), FAULT_RELAY_ERROR);
+        assert_int_equal(safety_clear(&r.s, r.t), 0);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(normal_holding_raises_nothing),
+                cmocka_unit_test(over_temp_latches_until_cool),
+                cmocka_unit_test(sensor_timeout_after_five_seconds),
+                cmocka_unit_test(no_reading_ever_times_out),
+                cmocka_unit_test(out_of_range_readings),
+                cmocka_unit_test(ds18b20_power_on_value),
+                cmocka_unit_test(read_error),
+                cmocka_unit_test(runaway_when_heating_does_not_warm),
+                cmocka_unit_test(no_runaway_when_warming),
+                cmocka_unit_test(no_runaway_near_setpoint_with_high_duty),
+                cmocka_unit_test(holding_drop_after_reaching_setpoint),
+                cmocka_unit_test(cold_start_is_not_a_holding_fault),
+                cmocka_unit_test(stuck_relay),
+                cmocka_unit_test(cooling_after_stop_is_not_stuck),
+                cmocka_unit_test(body_heat_is_not_stuck),
+                cmocka_unit_test(first_fault_is_kept),
+                cmocka_unit_test(relay_error),
+        };
+        return cmocka_run_group_tests_name("safety", tests, NULL, NULL);
+}

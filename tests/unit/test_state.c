@@ -1,0 +1,162 @@
+/* Unit tests for state.c: atomic save, load, version, corrupt files set
+ * aside. Uses a fresh temporary directory. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "state.h"
+#include "test.h"
+
+static char dir[64], path[128];
+
+static int setup(void **state)
+{
+        (void)state;
+        snprintf(dir, sizeof(dir), "/tmp/heatpad-state-XXXXXX");
+        assert_non_null(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/state.json", dir);
+        return 0;
+}
+
+static int teardown(void **state)
+{
+        (void)state;
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        char p[300];
+        while (d && (e = readdir(d)))
+                if (e->d_name[0] != '.') {
+                        snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+                        unlink(p);
+                }
+        if (d)
+                closedir(d);
+        rmdir(dir);
+        return 0;
+}
+
+static int count_files(void)
+{
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        int n = 0;
+        while ((e = readdir(d)))
+                n += e->d_name[0] != '.';
+        closedir(d);
+        return n;
+}
+
+static void write_file(const char *text)
+{
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+static void save_then_load(void **state)
+{
+        struct state_data st = { .record = { .acute = true, .acute_at = 1764010500,
+                                             .injury = true, .nerve_signs = true } };
+        struct state_data back;
+        char err[256];
+        (void)state;
+        assert_int_equal(state_save(path, &st), 0);
+        assert_int_equal(count_files(), 1);     /* no temp file left over */
+        assert_int_equal(state_load(path, &back, err, sizeof(err)), 0);
+        assert_true(back.record.acute && back.record.injury);
+        assert_false(back.record.swelling);
+        assert_true(back.record.nerve_signs);
+        assert_int_equal(back.record.acute_at, 1764010500);
+}
+
+static void missing_is_empty(void **state)
+{
+        struct state_data back;
+        char err[256];
+        (void)state;
+        assert_int_equal(state_load(path, &back, err, sizeof(err)), -ENOENT);
+        assert_false(back.record.acute);
+}
+
+static void corrupt_is_set_aside(void **state)
+{
+        struct state_data back;
+        char err[256];
+        (void)state;
+        write_file("{\"version\":1,\"record\":{\"acute\":tru");
+        assert_int_equal(state_load(path, &back, err, sizeof(err)), -EINVAL);
+        assert_non_null(strstr(err, "not valid JSON; moved aside to"));
+        assert_int_equal(access(path, F_OK), -1);       /* moved */
+        assert_int_equal(count_files(), 1);             /* the .corrupt one */
+        assert_false(back.record.acute);
+}
+
+static void wrong_types_are_corrupt(void **state)
+{
+        struct state_data back;
+        char err[256];
+        (void)state;
+        write_file("{\"version\":1,\"record\":{\"acute\":\"yes\"}}");
+        assert_int_equal(state_load(path, &back, err, sizeof(err)), -EINVAL);
+        assert_non_null(strstr(err, "wrong type"));
+}
+
+static void newer_version_refused(void **state)
+{
+        struct state_data back;
+        char err[256];
+        (void)state;
+        write_file("{\"version\":99}");
+        assert_int_equal(state_load(path, &back, err, sizeof(err)), -EINVAL);
+        assert_non_null(strstr(err, "version 99 is newer"));
+}
+
+static void older_fields_missing_is_fine(void **state)
+{
+        struct state_data back;
+        char err[256];
+        (void)state;
+        write_file("{\"version\":1,\"record\":{\"acute\":true,\"acute_at\":5}}");
+        assert_int_equal(state_load(path, &back, err, sizeof(err)), 0);
+        assert_true(back.record.acute);
+        assert_false(back.record.nerve_signs);
+}
+
+static void unwritable_path_reports(void **state)
+{
+        struct state_data st = { 0 };
+        char bad[200];
+        (void)state;
+        /* A file where a directory should be: fails even for root. */
+        write_file("x");
+        snprintf(bad, sizeof(bad), "%s/state.json", path);
+        assert_int_equal(state_save(bad, &st), -ENOTDIR);
+}
+
+static void missing_dir_reports(void **state)
+{
+        struct state_data st = { 0 };
+        (void)state;
+        assert_int_equal(state_save("/tmp/heatpad-no-such-dir/x/state.json", &st),
+                         -ENOENT);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(save_then_load, setup, teardown),
+                cmocka_unit_test_setup_teardown(missing_is_empty, setup, teardown),
+                cmocka_unit_test_setup_teardown(corrupt_is_set_aside, setup, teardown),
+                cmocka_unit_test_setup_teardown(wrong_types_are_corrupt, setup, teardown),
+                cmocka_unit_test_setup_teardown(newer_version_refused, setup, teardown),
+                cmocka_unit_test_setup_teardown(older_fields_missing_is_fine, setup, teardown),
+                cmocka_unit_test_setup_teardown(unwritable_path_reports, setup, teardown),
+                cmocka_unit_test_setup_teardown(missing_dir_reports, setup, teardown),
+        };
+        return cmocka_run_group_tests_name("state", tests, NULL, NULL);
+}

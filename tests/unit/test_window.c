@@ -1,0 +1,133 @@
+/* Unit tests for window.c. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "test.h"
+#include "window.h"
+
+static const struct window_params W = { 60000, 10000, 10000 };
+
+/* Runs `seconds` of 1 s ticks at a fixed duty; returns on-seconds and
+ * counts switches. */
+static int run(struct window *w, double duty, int seconds, uint64_t *t,
+               int *switches)
+{
+        int on = 0;
+        bool prev = w->on;
+        for (int i = 0; i < seconds; i++, *t += 1000) {
+                bool o = window_update(w, duty, *t);
+                on += o;
+                if (o != prev && switches)
+                        (*switches)++;
+                prev = o;
+        }
+        return on;
+}
+
+static void half_duty_is_half_on(void **state)
+{
+        struct window w;
+        uint64_t t = 1000;
+        int sw = 0;
+        (void)state;
+        window_init(&w, &W);
+        int on = run(&w, 0.5, 600, &t, &sw);
+        assert_int_equal(on, 300);
+        assert_int_equal(sw, 20);       /* on and off once per window */
+}
+
+static void full_duty_never_switches(void **state)
+{
+        struct window w;
+        uint64_t t = 1000;
+        int sw = 0;
+        (void)state;
+        window_init(&w, &W);
+        assert_int_equal(run(&w, 1.0, 600, &t, &sw), 600);
+        assert_int_equal(sw, 1);        /* the first switch on only */
+}
+
+static void near_full_duty_keeps_its_average(void **state)
+{
+        struct window w;
+        uint64_t t = 1000;
+        int sw = 0;
+        (void)state;
+        window_init(&w, &W);
+        /* 0.9 leaves 6 s off, less than min_off: a full window, then one
+         * that pays the 6 s back, so the average stays 54 s a window. */
+        int on = run(&w, 0.9, 600, &t, &sw);
+        assert_true(abs(on - 540) <= 12);
+        assert_true(sw <= 10);
+}
+
+static void small_duty_is_carried_not_lost(void **state)
+{
+        struct window w;
+        uint64_t t = 1000;
+        (void)state;
+        window_init(&w, &W);
+        /* 0.1 x 60 s = 6 s < min_on: every other window gets 12 s. */
+        int on = run(&w, 0.1, 3600, &t, NULL);
+        assert_true(abs(on - 360) <= 12);
+}
+
+static void min_on_and_off_hold_for_any_duty(void **state)
+{
+        struct window w;
+        uint64_t t = 1000;
+        unsigned seed = 42;
+        (void)state;
+        window_init(&w, &W);
+        bool prev = false;
+        uint64_t since = 0;
+        for (int i = 0; i < 20000; i++, t += 1000) {
+                double duty = (rand_r(&seed) % 1001) / 1000.0;
+                bool o = window_update(&w, duty, t);
+                if (o != prev) {
+                        if (since)
+                                assert_true(t - since >= (prev ? W.min_on_ms
+                                                               : W.min_off_ms));
+                        since = t;
+                        prev = o;
+                }
+        }
+}
+
+static void falling_duty_ends_on_time_early(void **state)
+{
+        struct window w;
+        uint64_t t = 1000;
+        (void)state;
+        window_init(&w, &W);
+        assert_true(window_update(&w, 0.8, t));
+        t += 15000;
+        assert_true(window_update(&w, 0.8, t));
+        t += 1000;
+        assert_false(window_update(&w, 0.1, t));        /* 6 s planned now */
+}
+
+static void reset_turns_off(void **state)
+{
+        struct window w;
+        (void)state;
+        window_init(&w, &W);
+        assert_true(window_update(&w, 1.0, 1000));
+        window_reset(&w);
+        assert_false(w.on);
+        assert_false(window_update(&w, 0.0, 2000));
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(half_duty_is_half_on),
+                cmocka_unit_test(full_duty_never_switches),
+                cmocka_unit_test(near_full_duty_keeps_its_average),
+                cmocka_unit_test(small_duty_is_carried_not_lost),
+                cmocka_unit_test(min_on_and_off_hold_for_any_duty),
+                cmocka_unit_test(falling_duty_ends_on_time_early),
+                cmocka_unit_test(reset_turns_off),
+        };
+        return cmocka_run_group_tests_name("window", tests, NULL, NULL);
+}
