@@ -9,7 +9,8 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wno-format-truncation -Werror
 CPPFLAGS += -D_GNU_SOURCE -Icontroller
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS)
-LDLIBS  := -lcjson -lpthread -lm
+PKG_CONFIG ?= pkg-config
+LDLIBS  := -lcjson -lpthread -lm $(shell $(PKG_CONFIG) --libs libsystemd)
 
 B := build
 
@@ -21,10 +22,11 @@ CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
 # Everything else the daemon needs: clocks, the loop, files, backends.
 DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/log.c controller/reader.c controller/hw/hw.c \
-              controller/hw/sim.c controller/main.c
+              controller/hw/sim.c controller/main.c \
+              controller/notify.c controller/alloff.c
 
 UNIT_TESTS := pid window safety session quiet guidance config core state \
-              closed_loop
+              closed_loop notify
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(B)/obj/%.o)
@@ -34,7 +36,8 @@ ASAN_BINS   := $(UNIT_TESTS:%=$(B)/asan/tests/test_%)
 SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 
-.PHONY: all deps test-deps run check unit unit-asan integration clean
+.PHONY: all deps test-deps run check unit unit-asan integration clean \
+        install uninstall check-systemd check-cross
 
 all: $(B)/heatpadd $(UNIT_BINS)
 
@@ -63,12 +66,16 @@ $(B)/asan/tests/test_%: tests/unit/test_%.c $(ASAN_CORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -O1 $(SANITIZE) $^ -o $@ $(LDLIBS) -lcmocka
 
+# Tests of daemon modules beyond the core link those modules too.
+$(B)/tests/test_notify: $(B)/obj/controller/notify.o
+$(B)/asan/tests/test_notify: $(B)/asan/controller/notify.o
+
 run: deps $(B)/heatpadd
 	@mkdir -p $(B)/run
 	$(B)/heatpadd --config examples/sim.json --state-file $(B)/run/state.json
 
 check: test-deps all
-	@$(MAKE) --no-print-directory unit unit-asan integration
+	@$(MAKE) --no-print-directory unit unit-asan integration check-systemd
 
 unit: $(UNIT_BINS)
 	@scripts/run-tests $(UNIT_BINS)
@@ -83,4 +90,43 @@ integration: $(B)/heatpadd
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# --- install (systemd issue): DESTDIR and PREFIX respected; an existing
+# config is never overwritten, and uninstall keeps one that was changed.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share/heatpad
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+CONF       := $(DESTDIR)$(SYSCONFDIR)/heatpad/config.json
+
+install: $(B)/heatpadd
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/web \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/heatpad
+	install -m 755 $(B)/heatpadd $(DESTDIR)$(BINDIR)/heatpadd
+	sed -e 's|/usr/bin/heatpadd|$(BINDIR)/heatpadd|g' \
+		-e 's|/etc/heatpad/|$(SYSCONFDIR)/heatpad/|g' systemd/heatpad.service \
+		> $(DESTDIR)$(UNITDIR)/heatpad.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/heatpad.service
+	install -m 644 systemd/config.example.json $(DESTDIR)$(DATADIR)/config.example.json
+	if [ -d web ]; then cd web && find . -type f ! -path '*/node_modules/*' \
+		-exec install -D -m 644 {} $(DESTDIR)$(DATADIR)/web/{} \; ; fi
+	@if [ -e $(CONF) ]; then echo "kept existing $(CONF)"; \
+	else install -m 644 systemd/config.example.json $(CONF) && \
+		echo "installed example $(CONF): edit it, then systemctl enable --now heatpad"; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/heatpadd $(DESTDIR)$(UNITDIR)/heatpad.service
+	rm -rf $(DESTDIR)$(DATADIR)
+	@if [ -e $(CONF) ] && cmp -s $(CONF) systemd/config.example.json; then \
+		rm -f $(CONF); rmdir $(DESTDIR)$(SYSCONFDIR)/heatpad 2>/dev/null || true; \
+	elif [ -e $(CONF) ]; then echo "kept changed $(CONF)"; fi
+
+check-systemd: $(B)/heatpadd
+	@python3 tests/systemd/run.py
+
+# Cross-builds for the Raspberry Pi (arm64, armhf) and runs the unit tests
+# and a simulated smoke run under qemu-user. Installs its own packages.
+check-cross:
+	@scripts/check-cross
+
+-include $(shell find $(B) -name '*.d' -type f ! -path '$(B)/cross/*' 2>/dev/null)

@@ -14,6 +14,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "alloff.h"
 #include "app.h"
 #include "config.h"
 #include "core.h"
@@ -21,6 +22,7 @@
 #include "hw/sim.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "reader.h"
 #include "state.h"
 #include "vclock.h"
@@ -63,6 +65,7 @@ struct options {
         } faults[MAX_SIM_FAULTS];
         const char *injury_at, *swelling_at, *warning_signs;
         bool clear_record;
+        bool all_off;                   /* systemd: --all-off */
 };
 
 struct app {
@@ -84,6 +87,7 @@ struct app {
         struct sim_fault_plan faults[MAX_SIM_FAULTS];
         bool quit;
         bool save_failed;
+        struct notify notify;                   /* systemd: sd_notify */
 };
 
 /* The crash handler's way to the relays: the one loop context, set once
@@ -111,6 +115,7 @@ static void usage(FILE *f)
               "                            sensor_power_on, relay_stuck_on, heal)\n"
               "  --sim-relay-log FILE     the simulated relays' own record of every switch\n"
               "  --run-for SECONDS        exit cleanly after this many virtual seconds\n"
+              "  --all-off                drive every configured relay off and exit\n"
               "  --version\n", f);
 }
 
@@ -165,7 +170,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
         enum { O_CONFIG = 256, O_CHECK, O_STATE, O_START, O_LOGFMT, O_SPEED,
                O_SIMSTART, O_FAULT, O_RELAYLOG, O_RUNFOR, O_STATUS, O_INJURY,
-               O_SWELLING, O_WARN, O_CLEAR, O_VERSION, O_HELP };
+               O_SWELLING, O_WARN, O_CLEAR, O_VERSION, O_HELP, O_ALLOFF };
         static const struct option longopts[] = {
                 { "config", required_argument, NULL, O_CONFIG },
                 { "check-config", required_argument, NULL, O_CHECK },
@@ -182,6 +187,7 @@ static int parse_args(int argc, char **argv, struct options *o)
                 { "record-swelling", required_argument, NULL, O_SWELLING },
                 { "warning-signs", required_argument, NULL, O_WARN },
                 { "clear-record", no_argument, NULL, O_CLEAR },
+                { "all-off", no_argument, NULL, O_ALLOFF },
                 { "version", no_argument, NULL, O_VERSION },
                 { "help", no_argument, NULL, O_HELP },
                 { NULL, 0, NULL, 0 },
@@ -204,6 +210,7 @@ static int parse_args(int argc, char **argv, struct options *o)
                 case O_INJURY: o->injury_at = optarg; break;
                 case O_SWELLING: o->swelling_at = optarg; break;
                 case O_CLEAR: o->clear_record = true; break;
+                case O_ALLOFF: o->all_off = true; break;
                 case O_WARN:
                         if (strcmp(optarg, "none") && strcmp(optarg, "pain") &&
                             strcmp(optarg, "nerve") && strcmp(optarg, "both")) {
@@ -405,6 +412,21 @@ void app_commit(struct app *app)
         save_state(app);
 }
 
+/* systemd: a ping while the tick comes on time, and the zones' status. */
+static void notify_systemd(struct app *app, uint64_t now)
+{
+        char status[NOTIFY_STATUS_MAX];
+        bool was_late = app->notify.late;
+
+        notify_tick(&app->notify, vclock_real_ms(),
+                    (uint64_t)vclock_real_span_ms(&app->clock, TICK_MS));
+        if (app->notify.late && !was_late)
+                log_msg(&app->log, app_wall(app), "warning", "control tick "
+                        "late: no watchdog ping");
+        notify_format_status(&app->core, now, status, sizeof(status));
+        notify_status(&app->notify, status);
+}
+
 static double on_tick(void *ctx)
 {
         struct app *app = ctx;
@@ -427,6 +449,8 @@ static double on_tick(void *ctx)
         if (app->opt.run_for_s > 0 &&
             now - app->start_ms >= (uint64_t)(app->opt.run_for_s * 1000))
                 app->quit = true;
+        /* systemd: the watchdog is fed from here, so a hung loop stops it. */
+        notify_systemd(app, now);
         return vclock_real_span_ms(&app->clock, TICK_MS);
 }
 
@@ -613,6 +637,7 @@ static int load_state(struct app *app, struct guidance_record *ret)
  * first, then the rest. */
 static void shutdown_app(struct app *app)
 {
+        notify_stopping(&app->notify, "stopping: all relays off");  /* systemd */
         core_shutdown(&app->core, app_now_ms(app));
         apply_relays(app);
         for (int i = 0; i < app->nopen; i++)
@@ -678,6 +703,9 @@ static int run(struct app *app)
         log_msg(&app->log, app_wall(app), "info", "heatpadd %s: %d zone(s), all "
                 "relays off%s", HEATPAD_VERSION, app->nopen,
                 app->clock.sim_wall ? ", simulated clock" : "");
+        /* systemd: ready once the config is loaded and every relay is off. */
+        notify_init(&app->notify);
+        notify_ready(&app->notify, "started, all relays off");
         if (apply_cli_record(app) < 0) {
                 shutdown_app(app);
                 return 2;
@@ -716,6 +744,8 @@ int main(int argc, char **argv)
                         fprintf(stderr, "  %s\n", errs.msg[i]);
                 return 2;
         }
+        if (app->opt.all_off)                   /* systemd: ExecStopPost= */
+                return alloff_run(&app->cfg, stdout, stderr);
         if (!app->opt.state_path)
                 app->opt.state_path = app->cfg.state_file;
         bool simulated = app->opt.sim_speed != 1 || app->opt.sim_start >= 0 ||

@@ -1,0 +1,59 @@
+/* notify.h: tells systemd how the daemon is doing, through sd_notify(3).
+ *
+ * READY=1 once the configuration is loaded and every relay has been
+ * written off; STATUS= lines a person reads in `systemctl status heatpad`
+ * (sent only when they change); WATCHDOG=1 from the control tick, and only
+ * while the tick comes on time, so a loop that hangs or falls far behind
+ * stops pinging and systemd restarts it (the unit's ExecStopPost= then
+ * drives every relay off); STOPPING=1 on the way out.
+ *
+ * Outside systemd (no NOTIFY_SOCKET) every call costs a getenv and does
+ * nothing. The watchdog interval comes from the unit's WatchdogSec= through
+ * sd_watchdog_enabled(3). Calls return 0, or -errno when the message could
+ * not be sent; callers may ignore it (the daemon works the same without
+ * systemd), except that a missed ping eventually means a restart. */
+#ifndef HEATPAD_NOTIFY_H
+#define HEATPAD_NOTIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+
+#define NOTIFY_STATUS_MAX 256
+
+struct notify {
+        uint64_t watchdog_ms;           /* WatchdogSec=, 0 when off */
+        uint64_t last_ping_ms;          /* real monotonic ms */
+        uint64_t last_tick_ms;          /* the previous tick, 0 before one */
+        bool late;                      /* the last tick came late */
+        char status[NOTIFY_STATUS_MAX]; /* the last STATUS= sent */
+};
+
+/* Reads the watchdog interval; sends nothing. */
+void notify_init(struct notify *n);
+
+/* READY=1 together with a first STATUS= line. */
+int notify_ready(struct notify *n, const char *status);
+
+/* STATUS=, only when it differs from the last one sent. */
+int notify_status(struct notify *n, const char *status);
+
+/* Called at each control tick with the real monotonic clock and the real
+ * period the tick was due after. The tick is on time when it came no later
+ * than half the watchdog interval after it was due; then WATCHDOG=1 is
+ * sent, at most once a quarter interval. Returns 1 when it pinged, 0 when
+ * it did not need to or the tick was late, -errno when sending failed. */
+int notify_tick(struct notify *n, uint64_t real_now_ms, uint64_t period_ms);
+
+/* STOPPING=1 with a last STATUS= line. */
+int notify_stopping(struct notify *n, const char *status);
+
+/* A line for people about every zone, e.g.
+ * "upper back: heating, 38.4 °C to 40.0 °C, 12 min left; lower back: off,
+ * 22.1 °C", with a latched fault named. Pure: now_ms is an argument. */
+void notify_format_status(const struct core *core, uint64_t now_ms,
+                          char *buf, size_t len);
+
+#endif

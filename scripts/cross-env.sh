@@ -1,0 +1,39 @@
+# scripts/cross-env.sh: sourced by the cross scripts. Given ARCH (amd64,
+# arm64 or armhf), sets:
+#   triplet   the GNU triplet of Debian's cross toolchain
+#   qemu      the qemu-user binary that runs it ("" for the host's own)
+#   sysroot   the target's sysroot (scripts/cross-deps builds it)
+#   out       where its build goes (the Makefile's B)
+#   make_args what `make` needs to build for it
+# shellcheck shell=bash
+cross_env() {
+        local arch=$1 lfs=
+        sysroot=$PWD/build/cross/$arch/sysroot
+        out=build/cross/$arch/out
+        case $arch in
+        amd64) triplet=x86_64-linux-gnu qemu= ; out=build ;;
+        arm64) triplet=aarch64-linux-gnu qemu=qemu-aarch64 ;;
+        # 32-bit: large-file offsets, as Debian asks of 32-bit builds (and
+        # readdir() under qemu-user on ext4 needs 64-bit offsets).
+        armhf) triplet=arm-linux-gnueabihf qemu=qemu-arm lfs=-D_FILE_OFFSET_BITS=64 ;;
+        *) echo "unknown architecture '$arch' (amd64, arm64, armhf)" >&2; return 2 ;;
+        esac
+        if [ "$arch" = amd64 ]; then
+                make_args=(B="$out")
+                return 0
+        fi
+        local pc="$sysroot/usr/lib/$triplet/pkgconfig:$sysroot/usr/share/pkgconfig"
+        make_args=(B="$out" CC="$triplet-gcc --sysroot=$sysroot $lfs"
+                   PKG_CONFIG="env PKG_CONFIG_SYSROOT_DIR=$sysroot PKG_CONFIG_LIBDIR=$pc pkg-config")
+}
+
+# Runs a target binary: natively for amd64, under qemu-user otherwise.
+# QEMU_EXTRA may add qemu options (scripts/footprint uses it).
+cross_run() {
+        if [ -z "$qemu" ]; then
+                "$@"
+        else
+                # shellcheck disable=SC2086
+                "$qemu" ${QEMU_EXTRA:-} -L "$sysroot" "$@"
+        fi
+}
