@@ -27,13 +27,17 @@ cross_env() {
                    PKG_CONFIG="env PKG_CONFIG_SYSROOT_DIR=$sysroot PKG_CONFIG_LIBDIR=$pc pkg-config")
 }
 
-# Runs a target binary: natively for amd64, under qemu-user otherwise.
-# QEMU_EXTRA may add qemu options (scripts/footprint uses it).
+# Sets run_cmd to the prefix that runs a target binary: nothing for amd64,
+# qemu-user otherwise. QEMU_EXTRA may add qemu options.
+cross_prefix() {
+        run_cmd=()
+        # shellcheck disable=SC2206
+        [ -n "$qemu" ] && run_cmd=("$qemu" ${QEMU_EXTRA:-} -L "$sysroot")
+        return 0
+}
+
+# Runs a target binary in the foreground.
 cross_run() {
-        if [ -z "$qemu" ]; then
-                "$@"
-        else
-                # shellcheck disable=SC2086
-                "$qemu" ${QEMU_EXTRA:-} -L "$sysroot" "$@"
-        fi
+        cross_prefix
+        "${run_cmd[@]}" "$@"
 }
