@@ -127,6 +127,29 @@ static void older_fields_missing_is_fine(void **state)
         assert_false(back.record.nerve_signs);
 }
 
+/* A state file as release 0.1.0 wrote it (tests/fixtures/state-v1.json,
+ * kept byte for byte): every later release must still read it, so an
+ * upgrade keeps the person's record. Runs from the repository root. */
+static void release_0_1_0_file_loads(void **state)
+{
+        struct state_data back;
+        char err[256];
+        FILE *in = fopen("tests/fixtures/state-v1.json", "r");
+        char text[1024];
+        size_t n;
+        (void)state;
+        assert_non_null(in);
+        n = fread(text, 1, sizeof(text) - 1, in);
+        fclose(in);
+        text[n] = '\0';
+        write_file(text);
+        assert_int_equal(state_load(path, &back, err, sizeof(err)), 0);
+        assert_true(back.record.acute && back.record.injury);
+        assert_false(back.record.swelling);
+        assert_true(back.record.nerve_signs);
+        assert_int_equal(back.record.acute_at, 1764010500);
+}
+
 static void unwritable_path_reports(void **state)
 {
         struct state_data st = { 0 };
@@ -155,6 +178,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(wrong_types_are_corrupt, setup, teardown),
                 cmocka_unit_test_setup_teardown(newer_version_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(older_fields_missing_is_fine, setup, teardown),
+                cmocka_unit_test_setup_teardown(release_0_1_0_file_loads, setup, teardown),
                 cmocka_unit_test_setup_teardown(unwritable_path_reports, setup, teardown),
                 cmocka_unit_test_setup_teardown(missing_dir_reports, setup, teardown),
         };
