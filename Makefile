@@ -9,8 +9,9 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wno-format-truncation -Werror
 CPPFLAGS += -D_GNU_SOURCE -Icontroller
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS)
+# Cross builds point it at the target's sysroot (scripts/cross-env.sh).
 PKG_CONFIG ?= pkg-config
-LDLIBS  := -lcjson -lpthread -lm $(shell $(PKG_CONFIG) --libs libsystemd)
+LDLIBS  := -lcjson -lpthread -lm
 
 B := build
 

@@ -685,6 +685,7 @@ static int run(struct app *app)
         app->loop = loop_new();
         if (!app->loop)
                 return 1;
+        notify_init(&app->notify);              /* systemd: sends nothing yet */
         if (load_state(app, &record) < 0)
                 return 1;
         if (open_zones(app) < 0) {
@@ -704,7 +705,6 @@ static int run(struct app *app)
                 "relays off%s", HEATPAD_VERSION, app->nopen,
                 app->clock.sim_wall ? ", simulated clock" : "");
         /* systemd: ready once the config is loaded and every relay is off. */
-        notify_init(&app->notify);
         notify_ready(&app->notify, "started, all relays off");
         if (apply_cli_record(app) < 0) {
                 shutdown_app(app);

@@ -1,19 +1,22 @@
 /* notify.c: see notify.h. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
-#include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include "notify.h"
 
-/* sd_notify() returns > 0 when sent, 0 when there is no NOTIFY_SOCKET,
- * < 0 on error; we promise 0 or -errno. */
-static int send_state(const char *state)
+static int send_state(struct notify *n, const char *state)
 {
-        int r = sd_notify(0, state);
-        return r < 0 ? r : 0;
+        if (n->fd < 0)
+                return 0;
+        if (sendto(n->fd, state, strlen(state), MSG_NOSIGNAL | MSG_DONTWAIT,
+                   (struct sockaddr *)&n->addr, n->addr_len) < 0)
+                return -errno;
+        return 0;
 }
 
 static int send_status(struct notify *n, const char *prefix,
@@ -21,19 +24,56 @@ static int send_status(struct notify *n, const char *prefix,
 {
         char msg[NOTIFY_STATUS_MAX + 32];
 
+        int r;
+
         snprintf(n->status, sizeof(n->status), "%s", status);
         snprintf(msg, sizeof(msg), "%sSTATUS=%s", prefix, n->status);
-        return send_state(msg);
+        r = send_state(n, msg);
+        if (r < 0)
+                n->status[0] = '\0';   /* not sent: send it next time */
+        return r;
+}
+
+/* WATCHDOG_USEC in ms when it is meant for this process, else 0. */
+static uint64_t watchdog_ms_from_env(void)
+{
+        const char *usec = getenv("WATCHDOG_USEC");
+        const char *pid = getenv("WATCHDOG_PID");
+        char *end;
+
+        if (!usec)
+                return 0;
+        if (pid) {
+                long p = strtol(pid, &end, 10);
+                if (*end || p != (long)getpid())
+                        return 0;
+        }
+        unsigned long long u = strtoull(usec, &end, 10);
+        return *end || u == 0 ? 0 : u / 1000;
 }
 
 void notify_init(struct notify *n)
 {
-        uint64_t usec = 0;
+        const char *path = getenv("NOTIFY_SOCKET");
+        size_t len = path ? strlen(path) : 0;
 
-        *n = (struct notify){ 0 };
-        /* > 0 only when WATCHDOG_USEC is set for this very process. */
-        if (sd_watchdog_enabled(0, &usec) > 0)
-                n->watchdog_ms = usec / 1000;
+        *n = (struct notify){ .fd = -1 };
+        n->watchdog_ms = watchdog_ms_from_env();
+        /* A path, or "@name" for the abstract namespace. */
+        if (len < 2 || len >= sizeof(n->addr.sun_path) ||
+            (path[0] != '/' && path[0] != '@'))
+                goto no_systemd;
+        n->addr.sun_family = AF_UNIX;
+        memcpy(n->addr.sun_path, path, len);
+        if (path[0] == '@')
+                n->addr.sun_path[0] = '\0';
+        n->addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len +
+                                  (path[0] == '/'));
+        n->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (n->fd >= 0)
+                return;
+no_systemd:
+        n->watchdog_ms = 0;     /* nobody to ping */
 }
 
 int notify_ready(struct notify *n, const char *status)
@@ -62,7 +102,7 @@ int notify_tick(struct notify *n, uint64_t real_now_ms, uint64_t period_ms)
                 return 0;
         if (n->last_ping_ms && real_now_ms - n->last_ping_ms < n->watchdog_ms / 4)
                 return 0;
-        int r = send_state("WATCHDOG=1");
+        int r = send_state(n, "WATCHDOG=1");
         if (r < 0)
                 return r;
         n->last_ping_ms = real_now_ms;
@@ -71,7 +111,12 @@ int notify_tick(struct notify *n, uint64_t real_now_ms, uint64_t period_ms)
 
 int notify_stopping(struct notify *n, const char *status)
 {
-        return send_status(n, "STOPPING=1\n", status);
+        int r = send_status(n, "STOPPING=1\n", status);
+
+        if (n->fd >= 0)
+                close(n->fd);
+        n->fd = -1;
+        return r;
 }
 
 /* Appends to buf at *used, never past len. */

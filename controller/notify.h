@@ -7,23 +7,35 @@
  * stops pinging and systemd restarts it (the unit's ExecStopPost= then
  * drives every relay off); STOPPING=1 on the way out.
  *
- * Outside systemd (no NOTIFY_SOCKET) every call costs a getenv and does
- * nothing. The watchdog interval comes from the unit's WatchdogSec= through
- * sd_watchdog_enabled(3). Calls return 0, or -errno when the message could
- * not be sent; callers may ignore it (the daemon works the same without
- * systemd), except that a missed ping eventually means a restart. */
+ * The protocol is written here rather than taken from libsystemd because
+ * sd_notify(3) sends on a blocking socket: were the receiver's queue full,
+ * the loop would hang in it, deaf even to SIGTERM. Here a datagram that
+ * cannot go at once is dropped (-EAGAIN): a status is sent again when it
+ * next changes, a ping at the next tick.
+ *
+ * Outside systemd (no NOTIFY_SOCKET) every call does nothing. The watchdog
+ * interval comes from the unit's WatchdogSec= (WATCHDOG_USEC, for this
+ * process only when WATCHDOG_PID names it). Calls return 0, or -errno when
+ * the message could not be sent; callers may ignore it (the daemon works the
+ * same without systemd), except that missed pings eventually mean a
+ * restart. */
 #ifndef HEATPAD_NOTIFY_H
 #define HEATPAD_NOTIFY_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include "core.h"
 
 #define NOTIFY_STATUS_MAX 256
 
 struct notify {
+        int fd;                         /* -1: not under systemd */
+        struct sockaddr_un addr;
+        socklen_t addr_len;
         uint64_t watchdog_ms;           /* WatchdogSec=, 0 when off */
         uint64_t last_ping_ms;          /* real monotonic ms */
         uint64_t last_tick_ms;          /* the previous tick, 0 before one */
@@ -31,7 +43,8 @@ struct notify {
         char status[NOTIFY_STATUS_MAX]; /* the last STATUS= sent */
 };
 
-/* Reads the watchdog interval; sends nothing. */
+/* Reads NOTIFY_SOCKET and the watchdog interval and opens the socket;
+ * sends nothing. Call before any other notify_ call. */
 void notify_init(struct notify *n);
 
 /* READY=1 together with a first STATUS= line. */
@@ -47,7 +60,8 @@ int notify_status(struct notify *n, const char *status);
  * it did not need to or the tick was late, -errno when sending failed. */
 int notify_tick(struct notify *n, uint64_t real_now_ms, uint64_t period_ms);
 
-/* STOPPING=1 with a last STATUS= line. */
+/* STOPPING=1 with a last STATUS= line, then closes the socket: nothing
+ * is sent after it. */
 int notify_stopping(struct notify *n, const char *status);
 
 /* A line for people about every zone, e.g.

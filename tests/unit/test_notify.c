@@ -3,7 +3,9 @@
  * it changed, watchdog pings only from ticks that came on time and at most
  * every quarter interval, nothing at all outside systemd, and the status
  * line people read. */
+#include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +143,58 @@ static void watchdog_for_another_pid_is_off(void **state)
         assert_string_equal(next_msg(), "");
 }
 
+/* systemd busy: its queue is full. Sending must not block the loop (nor
+ * keep it from hearing SIGTERM); the message is dropped and said so. */
+static void a_full_queue_never_blocks(void **state)
+{
+        struct notify n;
+        int full = 0;
+        (void)state;
+        notify_init(&n);
+        alarm(10);              /* a blocking send would hang here */
+        for (int i = 0; i < 100000 && !full; i++) {
+                char status[32];
+                snprintf(status, sizeof(status), "status %d", i);
+                full = notify_status(&n, status) == -EAGAIN;
+        }
+        alarm(0);
+        assert_true(full);
+        /* Not sent, so not remembered: the same status goes once there is
+         * room again. */
+        char last[NOTIFY_STATUS_MAX];
+        snprintf(last, sizeof(last), "%s", "status again");
+        while (*next_msg())
+                ;
+        assert_int_equal(notify_status(&n, last), 0);
+        assert_int_equal(notify_status(&n, last), 0);
+        assert_string_equal(next_msg(), "STATUS=status again");
+        assert_string_equal(next_msg(), "");
+        notify_stopping(&n, "x");
+}
+
+static void abstract_socket_address(void **state)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        const char name[] = "heatpad-notify-test";
+        struct notify n;
+        char buf[64];
+        int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+        (void)state;
+        /* "@name": the abstract namespace, a leading NUL, no terminator. */
+        memcpy(sa.sun_path + 1, name, sizeof(name) - 1);
+        assert_int_equal(bind(s, (struct sockaddr *)&sa,
+                              offsetof(struct sockaddr_un, sun_path) + sizeof(name)), 0);
+        setenv("NOTIFY_SOCKET", "@heatpad-notify-test", 1);
+        notify_init(&n);
+        assert_int_equal(notify_ready(&n, "a"), 0);
+        ssize_t got = recv(s, buf, sizeof(buf) - 1, 0);
+        assert_true(got > 0);
+        buf[got] = '\0';
+        assert_string_equal(buf, "READY=1\nSTATUS=a");
+        notify_stopping(&n, "b");
+        close(s);
+}
+
 static void status_line_for_people(void **state)
 {
         struct config cfg;
@@ -192,6 +246,8 @@ int main(void)
                 cmocka_unit_test_setup_teardown(stopping, setup, teardown),
                 cmocka_unit_test_setup_teardown(nothing_outside_systemd, setup, teardown),
                 cmocka_unit_test_setup_teardown(watchdog_for_another_pid_is_off, setup, teardown),
+                cmocka_unit_test_setup_teardown(a_full_queue_never_blocks, setup, teardown),
+                cmocka_unit_test_setup_teardown(abstract_socket_address, setup, teardown),
                 cmocka_unit_test(status_line_for_people),
         };
         return cmocka_run_group_tests_name("notify", tests, NULL, NULL);

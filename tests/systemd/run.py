@@ -1,0 +1,642 @@
+#!/usr/bin/env python3
+"""Tests of heatpad as a systemd service and as an installed package.
+
+- the unit's key settings, `systemd-analyze verify` (strict: any warning
+  fails) and `systemd-analyze security` of it;
+- the system calls and address families the daemon really uses (under
+  strace) against the unit's SystemCallFilter= and RestrictAddressFamilies=;
+- sd_notify: READY=1 after the relays are off, STATUS= lines, watchdog
+  pings from the tick and none for a tick that came late, STOPPING=1;
+- `heatpadd --all-off` (the unit's ExecStopPost=);
+- `make install` / `make uninstall` with DESTDIR and PREFIX, an existing
+  config kept;
+- the .deb: control fields, contents, and installed into a throwaway root
+  with dpkg (user, groups, conffile, enabled-not-started, an upgrade that
+  keeps a changed config and the state file, purge).
+
+Ends with "systemd: N passed, N failed[, N skipped]".
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DAEMON = os.path.join(ROOT, "build", "heatpadd")
+UNIT = os.path.join(ROOT, "systemd", "heatpad.service")
+EXAMPLE = os.path.join(ROOT, "examples", "sim.json")
+FIXTURE = os.path.join(ROOT, "tests", "fixtures", "state-v1.json")
+
+TESTS = []
+
+
+class Skip(Exception):
+    pass
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+def sh(cmd, **kw):
+    """Runs a command; returns the CompletedProcess (text, both streams)."""
+    kw.setdefault("cwd", ROOT)
+    kw.setdefault("timeout", 300)
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def parse_unit(path):
+    """{section: [(key, value)]}, keeping repeated keys in order."""
+    units, section = {}, None
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line[0] in "#;":
+                continue
+            if line.startswith("["):
+                section = line.strip("[]")
+                units.setdefault(section, [])
+                continue
+            key, _, value = line.partition("=")
+            units[section].append((key.strip(), value.strip()))
+    return units
+
+
+def values(unit, section, key):
+    return [v for k, v in unit.get(section, []) if k == key]
+
+
+def one(unit, section, key):
+    vs = values(unit, section, key)
+    assert len(vs) == 1, "%s=: expected once, found %r" % (key, vs)
+    return vs[0]
+
+
+def make_install(destdir, *extra):
+    r = sh(["make", "--no-print-directory", "install", "DESTDIR=" + destdir] +
+           list(extra))
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r
+
+
+# --- the unit ---------------------------------------------------------------
+
+@test
+def unit_key_settings():
+    u = parse_unit(UNIT)
+    s = "Service"
+    assert one(u, s, "Type") == "notify"
+    wd = one(u, s, "WatchdogSec")
+    assert re.fullmatch(r"\d+s?", wd) and 2 <= int(wd.rstrip("s")) <= 60, wd
+    assert one(u, s, "Restart") == "on-failure"
+    assert one(u, s, "RestartPreventExitStatus") == "2"
+    assert one(u, s, "User") == "heatpad"
+    assert one(u, s, "StateDirectory") == "heatpad"
+    assert one(u, s, "ConfigurationDirectory") == "heatpad"
+    start = one(u, s, "ExecStart")
+    stop_post = one(u, s, "ExecStopPost")
+    assert start.startswith("/usr/bin/heatpadd --config /etc/heatpad/config.json")
+    # ExecStopPost drives the relays of the same config off.
+    assert stop_post == start + " --all-off", stop_post
+    for key, want in [("ProtectSystem", "strict"), ("ProtectHome", "yes"),
+                      ("PrivateTmp", "yes"), ("NoNewPrivileges", "yes"),
+                      ("ProtectKernelModules", "yes"),
+                      ("ProtectKernelTunables", "yes"),
+                      ("RestrictNamespaces", "yes"),
+                      ("MemoryDenyWriteExecute", "yes"),
+                      ("DevicePolicy", "closed"),
+                      ("SystemCallArchitectures", "native"),
+                      ("CapabilityBoundingSet", "")]:
+        assert one(u, s, key) == want, "%s=%r" % (key, one(u, s, key))
+    # Only what MQTT and HTTP need: no raw sockets, no netlink.
+    fams = " ".join(values(u, s, "RestrictAddressFamilies")).split()
+    assert sorted(fams) == ["AF_INET", "AF_INET6", "AF_UNIX"], fams
+    filters = values(u, s, "SystemCallFilter")
+    assert filters[0] == "@system-service", filters
+    # Must not hide what the hardware backends need.
+    assert values(u, s, "PrivateDevices") in ([], ["no"])
+    allowed = [v.split()[0] for v in values(u, s, "DeviceAllow")]
+    for dev in ("char-gpiochip", "char-ttyS", "char-ttyAMA", "char-ttyUSB"):
+        assert dev in allowed, (dev, allowed)
+    assert all(v.endswith(" rw") for v in values(u, s, "DeviceAllow"))
+    # Groups come from the user (the package adds gpio/dialout where they
+    # exist); SupplementaryGroups= on a missing group would fail the start.
+    assert values(u, s, "SupplementaryGroups") == []
+    assert values(u, s, "DynamicUser") in ([], ["no"])
+    assert one(u, "Install", "WantedBy") == "multi-user.target"
+
+
+def installed_unit_for_verify(tmp):
+    """The unit as `make install` lays it out, with ExecStart= pointing at
+    the installed binary (verify checks that it is executable)."""
+    dest = os.path.join(tmp, "dest")
+    make_install(dest, "PREFIX=/usr")
+    text = open(os.path.join(dest, "usr/lib/systemd/system/heatpad.service")).read()
+    text = text.replace("/usr/bin/heatpadd", dest + "/usr/bin/heatpadd")
+    path = os.path.join(tmp, "heatpad.service")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def verify(path):
+    return sh(["systemd-analyze", "verify", path], cwd=os.path.dirname(path))
+
+
+def verify_usable(tmp):
+    """Whether `systemd-analyze verify` runs here at all, on a unit known
+    to be good."""
+    if not shutil.which("systemd-analyze"):
+        return "systemd-analyze is not installed"
+    good = os.path.join(tmp, "good.service")
+    with open(good, "w") as f:
+        f.write("[Service]\nExecStart=/bin/true\n")
+    r = verify(good)
+    if r.returncode != 0 or r.stderr.strip():
+        return "verify fails even on a trivial unit here (PID 1 is %s): %s" % (
+            open("/proc/1/comm").read().strip(), r.stderr.strip()[:200])
+    return None
+
+
+@test
+def systemd_analyze_verify():
+    with tempfile.TemporaryDirectory() as tmp:
+        why = verify_usable(tmp)
+        if why:
+            raise Skip(why)
+        path = installed_unit_for_verify(tmp)
+        r = verify(path)
+        assert r.returncode == 0 and not r.stderr.strip(), r.stderr
+        # The check can fail: a misspelt key only warns, and that is caught.
+        bad = os.path.join(tmp, "bad.service")
+        with open(bad, "w") as f:
+            f.write(open(path).read().replace("WatchdogSec=", "WatchdogSecs="))
+        r = verify(bad)
+        assert "Unknown key" in r.stderr, r.stderr
+
+
+@test
+def systemd_analyze_security_exposure():
+    if not shutil.which("systemd-analyze"):
+        raise Skip("systemd-analyze is not installed")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = installed_unit_for_verify(tmp)
+        r = sh(["systemd-analyze", "security", "--offline=yes", path])
+        m = re.search(r"Overall exposure level for \S+: ([\d.]+)", r.stdout + r.stderr)
+        if not m:
+            raise Skip("systemd-analyze security --offline is not available: " +
+                       (r.stdout + r.stderr)[-200:])
+        exposure = float(m.group(1))
+        print("  systemd-analyze security: exposure %.1f (0 best, 10 worst)" % exposure)
+        assert exposure <= 2.0, r.stdout[-2000:]
+
+
+def syscall_set(spec, seen=None):
+    """Expands a systemd syscall group (and the groups it names) into
+    system call names."""
+    if not spec.startswith("@"):
+        return {spec}
+    seen = set() if seen is None else seen
+    if spec in seen:
+        return set()
+    seen.add(spec)
+    r = sh(["systemd-analyze", "syscall-filter", spec])
+    assert r.returncode == 0, r.stderr
+    names = set()
+    for line in r.stdout.splitlines()[1:]:
+        line = line.strip()
+        if line and not line.startswith("#"):
+            names |= syscall_set(line, seen)
+    return names
+
+
+@test
+def real_syscalls_pass_the_filter():
+    """The daemon's own system calls, under strace, against the unit's
+    SystemCallFilter= (what a seccomp kill or EPERM would hit on the Pi)."""
+    if not shutil.which("strace"):
+        raise AssertionError("strace missing: scripts/deps test installs it")
+    u = parse_unit(UNIT)
+    filters = values(u, "Service", "SystemCallFilter")
+    allowed = set()
+    for f in filters:
+        if f.startswith("~"):
+            for g in f[1:].split():
+                allowed -= syscall_set(g)
+        else:
+            for g in f.split():
+                allowed |= syscall_set(g)
+    assert "openat" in allowed and "setuid" not in allowed
+    fams = set(" ".join(values(u, "Service", "RestrictAddressFamilies")).split())
+    with tempfile.TemporaryDirectory() as tmp:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(os.path.join(tmp, "notify"))
+        env = dict(os.environ, TZ="UTC", NOTIFY_SOCKET=os.path.join(tmp, "notify"),
+                   WATCHDOG_USEC="2000000")
+        trace = os.path.join(tmp, "trace")
+        r = sh(["strace", "-f", "-qq", "-o", trace, DAEMON, "--config", EXAMPLE,
+                "--state-file", os.path.join(tmp, "state.json"),
+                "--sim-speed", "600", "--run-for", "120", "--start", "upper back:1:40",
+                "--record-injury", "now", "--clear-record"], env=env)
+        assert r.returncode == 0, r.stderr
+        r = sh(["strace", "-f", "-qq", "-o", trace + ".off", DAEMON, "--config",
+                EXAMPLE, "--all-off"])
+        assert r.returncode == 0, r.stderr
+        sock.close()
+        used, families = set(), set()
+        for name in (trace, trace + ".off"):
+            for line in open(name):
+                m = re.match(r"\d+\s+([a-z0-9_]+)\(", line)
+                if m:
+                    used.add(m.group(1))
+                m = re.search(r"socket\((AF_[A-Z0-9]+)", line)
+                if m:
+                    families.add(m.group(1))
+        # execve runs before the filter is in place (systemd applies it at
+        # exec), and the first one is strace's.
+        used.discard("execve")
+        outside = sorted(used - allowed)
+        print("  %d system calls used, address families %s" % (
+            len(used), sorted(families) or "none"))
+        assert not outside, "calls the unit's filter refuses: %s" % outside
+        assert families <= fams, families - fams
+        assert "AF_UNIX" in families    # sd_notify was exercised
+
+
+# --- sd_notify, watchdog, --all-off ------------------------------------------
+
+class Notify:
+    """A stand-in for systemd's notify socket, and a daemon under it."""
+
+    def __init__(self, tmp, args, watchdog_s=2):
+        self.path = os.path.join(tmp, "notify")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.sock.settimeout(0.2)
+        self.msgs = []                  # (time, message)
+        self.relay_log = os.path.join(tmp, "relay.log")
+        env = dict(os.environ, TZ="UTC", NOTIFY_SOCKET=self.path)
+        if watchdog_s:
+            env["WATCHDOG_USEC"] = str(int(watchdog_s * 1e6))
+        self.proc = subprocess.Popen(
+            [DAEMON, "--config", EXAMPLE, "--state-file",
+             os.path.join(tmp, "state.json"), "--log-format", "json",
+             "--status-every", "0", "--sim-relay-log", self.relay_log] + args,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+    def collect(self, seconds):
+        end = time.time() + seconds
+        while time.time() < end:
+            try:
+                self.msgs.append((time.time(), self.sock.recv(4096).decode()))
+            except socket.timeout:
+                pass
+
+    def wait_for(self, pred, timeout=15):
+        end = time.time() + timeout
+        while time.time() < end:
+            try:
+                m = self.sock.recv(4096).decode()
+            except socket.timeout:
+                continue
+            self.msgs.append((time.time(), m))
+            if pred(m):
+                return m
+        raise AssertionError("no such message; got %r" % [m for _, m in self.msgs])
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        out, err = self.proc.communicate(timeout=20)
+        self.collect(0.3)
+        self.sock.close()
+        return out, err
+
+
+@test
+def notify_ready_status_watchdog_stopping():
+    with tempfile.TemporaryDirectory() as tmp:
+        n = Notify(tmp, ["--sim-speed", "1", "--start", "upper back:20:40"])
+        try:
+            ready = n.wait_for(lambda m: "READY=1" in m)
+            # The relay record is empty at READY: nothing was switched on
+            # before the daemon said it was ready with every relay off.
+            assert "STATUS=started, all relays off" in ready, ready
+            t_ready = time.time()
+            n.collect(3.0)
+            pings = [t for t, m in n.msgs if m == "WATCHDOG=1"]
+            # WatchdogSec=2: a ping at most every 0.5 s, from the 1 s tick.
+            assert len(pings) >= 2, n.msgs
+            assert all(b - a >= 0.45 for a, b in zip(pings, pings[1:])), pings
+            assert pings[0] - t_ready < 1.5
+            status = [m for _, m in n.msgs if m.startswith("STATUS=")]
+            assert any("upper back: heating to 40.0 °C, 20 min left, pad" in s
+                       and "lower back: off, pad" in s for s in status), status
+        finally:
+            out, err = n.stop()
+        assert n.proc.returncode == 0, err
+        assert any(m.startswith("STOPPING=1\nSTATUS=stopping") for _, m in n.msgs)
+        lines = [json.loads(l) for l in out.splitlines()]
+        assert "all relays off" in lines[0]["msg"]
+        record = open(n.relay_log).read().split("\n")
+        assert record[-2].endswith("0 off"), record
+
+
+@test
+def late_tick_gets_no_ping():
+    """A loop that was stuck (here: stopped for 3 s, longer than half the
+    2 s watchdog past its 1 s tick) does not ping for that tick, says so,
+    and pings again once it runs on time."""
+    with tempfile.TemporaryDirectory() as tmp:
+        n = Notify(tmp, ["--sim-speed", "1"])
+        try:
+            n.wait_for(lambda m: m == "WATCHDOG=1")
+            n.collect(1.2)
+            os.kill(n.proc.pid, signal.SIGSTOP)
+            n.collect(3.0)
+            t_cont = time.time()
+            os.kill(n.proc.pid, signal.SIGCONT)
+            n.collect(3.0)
+        finally:
+            out, err = n.stop()
+        after = [t - t_cont for t, m in n.msgs if m == "WATCHDOG=1" and t > t_cont]
+        # The tick that ran at once on SIGCONT was late: no ping from it;
+        # the next on-time tick (1 s later) pings.
+        assert after, n.msgs
+        assert after[0] > 0.7, after
+        events = [json.loads(l) for l in out.splitlines()]
+        assert any(e.get("msg") == "control tick late: no watchdog ping"
+                   for e in events), out
+
+
+@test
+def no_watchdog_no_pings():
+    with tempfile.TemporaryDirectory() as tmp:
+        n = Notify(tmp, ["--sim-speed", "1"], watchdog_s=0)
+        try:
+            n.wait_for(lambda m: "READY=1" in m)
+            n.collect(2.5)
+        finally:
+            n.stop()
+        assert not [m for _, m in n.msgs if "WATCHDOG" in m], n.msgs
+
+
+@test
+def all_off_drives_every_relay_off():
+    r = sh([DAEMON, "--config", EXAMPLE, "--all-off"])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["upper back: relay off",
+                                     "lower back: relay off"], r.stdout
+    # It writes no state and needs none.
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = json.load(open(EXAMPLE))
+        cfg["state_file"] = os.path.join(tmp, "state.json")
+        path = os.path.join(tmp, "c.json")
+        json.dump(cfg, open(path, "w"))
+        r = sh([DAEMON, "--config", path, "--all-off"])
+        assert r.returncode == 0 and os.listdir(tmp) == ["c.json"], os.listdir(tmp)
+
+
+@test
+def all_off_with_a_bad_config_fails_loudly():
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "c.json")
+        with open(path, "w") as f:
+            f.write('{"zones": []}')
+        r = sh([DAEMON, "--config", path, "--all-off"])
+        assert r.returncode != 0
+        assert "not a valid configuration" in r.stderr and "zones" in r.stderr, r.stderr
+        r = sh([DAEMON, "--config", os.path.join(tmp, "missing.json"), "--all-off"])
+        assert r.returncode != 0 and r.stderr, r.stderr
+
+
+# --- make install / uninstall --------------------------------------------------
+
+def tree(root):
+    out = set()
+    for d, dirs, files in os.walk(root):
+        for name in files:
+            out.add(os.path.relpath(os.path.join(d, name), root))
+    return out
+
+
+@test
+def make_install_layout():
+    with tempfile.TemporaryDirectory() as dest:
+        r = make_install(dest, "PREFIX=/opt/hp")
+        assert "installed example" in r.stdout
+        files = tree(dest)
+        for f in ["opt/hp/bin/heatpadd", "opt/hp/lib/systemd/system/heatpad.service",
+                  "opt/hp/share/heatpad/config.example.json", "etc/heatpad/config.json"]:
+            assert f in files, (f, sorted(files))
+        assert os.path.isdir(os.path.join(dest, "opt/hp/share/heatpad/web"))
+        if os.path.isdir(os.path.join(ROOT, "web")):
+            for f in tree(os.path.join(ROOT, "web")):
+                if "node_modules" not in f:
+                    assert "opt/hp/share/heatpad/web/" + f in files, f
+        assert os.access(os.path.join(dest, "opt/hp/bin/heatpadd"), os.X_OK)
+        unit = parse_unit(os.path.join(dest, "opt/hp/lib/systemd/system/heatpad.service"))
+        assert one(unit, "Service", "ExecStart") == \
+            "/opt/hp/bin/heatpadd --config /etc/heatpad/config.json"
+        assert one(unit, "Service", "ExecStopPost").startswith("/opt/hp/bin/heatpadd ")
+        r = sh([DAEMON, "--check-config", os.path.join(dest, "etc/heatpad/config.json")])
+        assert r.stdout.strip() == "configuration OK", r.stderr
+
+
+@test
+def second_install_keeps_a_changed_config_and_uninstall_reverses():
+    with tempfile.TemporaryDirectory() as dest:
+        make_install(dest)
+        conf = os.path.join(dest, "etc/heatpad/config.json")
+        with open(conf, "a") as f:
+            f.write("\n")               # the person's edit
+        changed = open(conf).read()
+        r = make_install(dest)
+        assert "kept existing" in r.stdout
+        assert open(conf).read() == changed
+        r = sh(["make", "--no-print-directory", "uninstall", "DESTDIR=" + dest])
+        assert r.returncode == 0, r.stderr
+        assert "kept changed" in r.stdout
+        assert tree(dest) == {"etc/heatpad/config.json"}, tree(dest)
+    with tempfile.TemporaryDirectory() as dest:
+        make_install(dest)
+        r = sh(["make", "--no-print-directory", "uninstall", "DESTDIR=" + dest])
+        assert r.returncode == 0, r.stderr
+        assert tree(dest) == set(), tree(dest)  # an untouched example goes too
+
+
+# --- the Debian package ----------------------------------------------------
+
+def build_deb(revision):
+    r = sh(["scripts/build-deb", "amd64"], env=dict(os.environ, DEB_REVISION=str(revision)))
+    assert r.returncode == 0, r.stdout + r.stderr
+    return os.path.join(ROOT, r.stdout.strip().splitlines()[-1])
+
+
+@test
+def deb_fields_and_contents():
+    if sh(["dpkg", "--print-architecture"]).stdout.strip() != "amd64":
+        raise Skip("the test builds the amd64 package on an amd64 host")
+    deb = build_deb(1)
+    f = lambda field: sh(["dpkg-deb", "-f", deb, field]).stdout.strip()
+    assert f("Package") == "heatpad" and f("Architecture") == "amd64"
+    assert re.fullmatch(r"\d+\.\d+\.\d+-1", f("Version")), f("Version")
+    deps = [d.strip().split()[0] for d in f("Depends").split(",")]
+    for d in ("libc6", "libcjson1", "passwd", "systemd"):
+        assert d in deps, f("Depends")
+    with tempfile.TemporaryDirectory() as tmp:
+        sh(["dpkg-deb", "-e", deb, tmp])
+        assert open(os.path.join(tmp, "conffiles")).read().split() == \
+            ["/etc/heatpad/config.json"]
+        for s in ("postinst", "prerm", "postrm"):
+            assert os.access(os.path.join(tmp, s), os.X_OK), s
+        # Enabled, never started by the package.
+        post = open(os.path.join(tmp, "postinst")).read()
+        assert "enable heatpad.service" in post and "systemctl start" not in \
+            post.replace("then 'systemctl start heatpad'", "")
+    listing = sh(["dpkg-deb", "-c", deb]).stdout
+    for path in ("./usr/bin/heatpadd", "./lib/systemd/system/heatpad.service",
+                 "./etc/heatpad/config.json", "./usr/share/heatpad/web/",
+                 "./usr/share/heatpad/config.example.json"):
+        assert re.search(r" %s$" % re.escape(path), listing, re.M), (path, listing)
+    assert re.search(r"^-rwxr-xr-x root/root .* \./usr/bin/heatpadd$", listing, re.M)
+    with tempfile.TemporaryDirectory() as tmp:
+        sh(["dpkg-deb", "-x", deb, tmp])
+        sections = sh(["objdump", "-h", os.path.join(tmp, "usr/bin/heatpadd")]).stdout
+        assert ".debug_info" not in sections, "binary not stripped"
+
+
+def fake_root(root):
+    """A root tree with the files useradd and dpkg need, and a gpio and a
+    dialout group as on Raspberry Pi OS."""
+    os.makedirs(os.path.join(root, "etc"))
+    os.makedirs(os.path.join(root, "var/lib/dpkg/info"))
+    os.makedirs(os.path.join(root, "var/lib/dpkg/updates"))
+    os.makedirs(os.path.join(root, "var/lib/dpkg/triggers"))
+    open(os.path.join(root, "var/lib/dpkg/status"), "w").close()
+    files = {
+        "etc/passwd": "root:x:0:0:root:/root:/bin/bash\n",
+        "etc/group": "root:x:0:\ndialout:x:20:\ngpio:x:997:\n",
+        "etc/shadow": "root:*:19000:0:99999:7:::\n",
+        "etc/gshadow": "root:*::\ndialout:*::\ngpio:!::\n",
+    }
+    for name, text in files.items():
+        with open(os.path.join(root, name), "w") as f:
+            f.write(text)
+    os.chmod(os.path.join(root, "etc/shadow"), 0o640)
+    os.chmod(os.path.join(root, "etc/gshadow"), 0o640)
+
+
+def dpkg(root, *args):
+    return sh(["dpkg", "--root=" + root, "--force-script-chrootless",
+               "--force-depends", "--force-confold", "--log=/dev/null"] + list(args),
+              env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+
+
+@test
+def deb_installs_upgrades_and_purges_in_a_throwaway_root():
+    if os.geteuid() != 0:
+        raise Skip("dpkg --root needs root")
+    if sh(["dpkg", "--print-architecture"]).stdout.strip() != "amd64":
+        raise Skip("the test builds the amd64 package on an amd64 host")
+    deb1, deb2 = build_deb(1), build_deb(2)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "root")
+        fake_root(root)
+        r = dpkg(root, "-i", deb1)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "then 'systemctl start heatpad'" in r.stdout, r.stdout
+        # The user: a system account in the gpio and dialout groups.
+        pw = [l.split(":") for l in open(os.path.join(root, "etc/passwd"))]
+        user = [p for p in pw if p[0] == "heatpad"]
+        assert user and int(user[0][2]) < 1000, pw
+        assert user[0][5] == "/var/lib/heatpad" and user[0][6].strip().endswith("nologin")
+        groups = {l.split(":")[0]: l.strip().split(":")[3].split(",")
+                  for l in open(os.path.join(root, "etc/group"))}
+        assert "heatpad" in groups["gpio"] and "heatpad" in groups["dialout"], groups
+        gid = [l.split(":")[2] for l in open(os.path.join(root, "etc/group"))
+               if l.startswith("heatpad:")][0]
+        conf = os.path.join(root, "etc/heatpad/config.json")
+        st = os.stat(conf)
+        assert oct(st.st_mode & 0o777) == "0o640" and str(st.st_gid) == gid
+        # Enabled (the wants link), not started (nothing runs it here).
+        link = os.path.join(root, "etc/systemd/system/multi-user.target.wants/heatpad.service")
+        assert os.path.islink(link), "not enabled"
+        q = sh(["dpkg-query", "--admindir=" + root + "/var/lib/dpkg", "-W",
+                "-f", "${Version} ${Conffiles}", "heatpad"])
+        assert q.stdout.startswith("0.1.0-1 ") or re.match(r"\S+-1 ", q.stdout), q.stdout
+        assert "/etc/heatpad/config.json" in q.stdout, q.stdout
+
+        # The person configures it and uses it: a changed config, and a
+        # state file written by release 0.1.0 (an injury record).
+        cfg = json.load(open(EXAMPLE))
+        cfg["state_file"] = os.path.join(root, "var/lib/heatpad/state.json")
+        with open(conf, "w") as f:
+            json.dump(cfg, f)
+        changed = open(conf).read()
+        os.makedirs(os.path.join(root, "var/lib/heatpad"))
+        shutil.copy(FIXTURE, os.path.join(root, "var/lib/heatpad/state.json"))
+
+        r = dpkg(root, "-i", deb2)
+        assert r.returncode == 0, r.stdout + r.stderr
+        q = sh(["dpkg-query", "--admindir=" + root + "/var/lib/dpkg", "-W",
+                "-f", "${Version}", "heatpad"])
+        assert q.stdout.endswith("-2"), q.stdout
+        assert open(conf).read() == changed, "the upgrade overwrote the config"
+        assert open(os.path.join(root, "var/lib/heatpad/state.json")).read() == \
+            open(FIXTURE).read()
+        # The upgraded binary reads the old state file: the injury record
+        # of 2025-11-24 18:55 UTC still blocks heat an hour later.
+        r = sh([os.path.join(root, "usr/bin/heatpadd"), "--config", conf,
+                "--sim-start", "2025-11-24T19:55", "--sim-speed", "60",
+                "--run-for", "5", "--start", "upper back:20:40",
+                "--log-format", "json", "--status-every", "0"],
+               env=dict(os.environ, TZ="UTC"))
+        assert r.returncode == 0, r.stderr
+        assert "corrupt" not in r.stdout, r.stdout
+        assert re.search(r"cold|48", r.stdout) and '"session_start"' not in r.stdout, r.stdout
+
+        r = dpkg(root, "--purge", "heatpad")
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert not os.path.exists(os.path.join(root, "usr/bin/heatpadd"))
+        assert not os.path.lexists(link)
+        assert not os.path.exists(conf)
+        assert not os.path.exists(os.path.join(root, "var/lib/heatpad"))
+
+
+def main():
+    if not os.path.exists(DAEMON):
+        print("build/heatpadd missing: run make first")
+        return 1
+    passed = failed = skipped = 0
+    for fn in TESTS:
+        name = fn.__name__
+        t0 = time.time()
+        try:
+            fn()
+        except Skip as e:
+            skipped += 1
+            print("skip %s: %s" % (name, e))
+            continue
+        except Exception:
+            failed += 1
+            print("FAIL %s" % name)
+            traceback.print_exc(file=sys.stdout)
+            continue
+        passed += 1
+        print("ok   %s (%.1f s)" % (name, time.time() - t0))
+    print("systemd: %d passed, %d failed%s" % (
+        passed, failed, ", %d skipped" % skipped if skipped else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
