@@ -135,6 +135,24 @@ static void append(char *buf, size_t len, size_t *used, const char *fmt, ...)
                 *used += (size_t)n < len - *used ? (size_t)n : len - *used - 1;
 }
 
+/* Drops a UTF-8 sequence cut short at the end of s (systemd ignores a
+ * STATUS= that is not valid UTF-8). */
+static void trim_partial_utf8(char *s, size_t used)
+{
+        size_t i = used, cont = 0;
+
+        while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80 && cont < 3) {
+                i--;
+                cont++;
+        }
+        if (i == 0 || ((unsigned char)s[i - 1] & 0x80) == 0)
+                return;         /* ends in ASCII */
+        unsigned char lead = (unsigned char)s[i - 1];
+        size_t want = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
+        if (cont < want)
+                s[i - 1] = '\0';
+}
+
 void notify_format_status(const struct core *core, uint64_t now_ms,
                           char *buf, size_t len)
 {
@@ -163,4 +181,5 @@ void notify_format_status(const struct core *core, uint64_t now_ms,
                 else
                         append(buf, len, &used, ", no reading yet");
         }
+        trim_partial_utf8(buf, used);
 }

@@ -30,7 +30,7 @@
 
 #include "core.h"
 
-#define NOTIFY_STATUS_MAX 256
+#define NOTIFY_STATUS_MAX 1024        /* 8 zones with long names fit */
 
 struct notify {
         int fd;                         /* -1: not under systemd */
@@ -66,7 +66,8 @@ int notify_stopping(struct notify *n, const char *status);
 
 /* A line for people about every zone, e.g.
  * "upper back: heating, 38.4 °C to 40.0 °C, 12 min left; lower back: off,
- * 22.1 °C", with a latched fault named. Pure: now_ms is an argument. */
+ * 22.1 °C", with a latched fault named; cut to len at a whole UTF-8
+ * character. Pure: now_ms is an argument. */
 void notify_format_status(const struct core *core, uint64_t now_ms,
                           char *buf, size_t len);
 

@@ -235,6 +235,16 @@ static void status_line_for_people(void **state)
         memset(small, 'x', sizeof(small));
         notify_format_status(&core, 3000, small, sizeof(small));
         assert_int_equal(strlen(small), sizeof(small) - 1);
+        /* ... and never inside a character: "...heating to 40.0 °" would
+         * end in half of the two-byte degree sign. */
+        for (size_t n = 20; n < 60; n++) {
+                char cut[64];
+                notify_format_status(&core, 3000, cut, n);
+                size_t l = strlen(cut);
+                assert_true(l <= n - 1 && l >= n - 3);
+                if (l && (unsigned char)cut[l - 1] == 0xC2)
+                        fail_msg("cut inside a character at %zu", n);
+        }
 }
 
 int main(void)
