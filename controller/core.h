@@ -12,11 +12,14 @@
 #define HEATPAD_CORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
+#include "autotune.h"
 #include "config.h"
 #include "guidance.h"
+#include "heatup.h"
 #include "pid.h"
 #include "safety.h"
 #include "session.h"
@@ -47,6 +50,7 @@ enum core_event_type {
         EV_FAULT_CLEARED,
         EV_GUIDANCE,            /* the guidance kind changed */
         EV_RECORD,              /* the person's record changed */
+        EV_AUTOTUNE,            /* an autotune ended: reason done, failed */
 };
 
 struct core_event {
@@ -73,6 +77,12 @@ struct core_zone {
         /* a reading posted since the last tick */
         bool pending, pending_error;
         double pending_c;
+        /* control quality: what an autotune learned, a run in progress,
+         * and the model-aware heat-up of the running session */
+        struct zone_tuning tuning;
+        bool autotuning;
+        struct autotune autotune;
+        struct heatup heatup;
 };
 
 struct core {
@@ -82,6 +92,7 @@ struct core {
         struct guidance_record record;
         enum guidance_kind guidance_kind;
         bool record_dirty;      /* the record changed: save the state file */
+        bool tuning_dirty;      /* a zone's tuning changed: save it too */
         core_emit_fn emit;
         void *emit_ctx;
 };
@@ -140,6 +151,23 @@ void core_shutdown(struct core *core, uint64_t now_ms);
 
 /* The guidance now. */
 struct guidance core_guidance(const struct core *core, time_t wall);
+
+/* Starts a relay-feedback autotune of an idle zone (autotune.h) around
+ * 2 degC under its max_setpoint_c, as a session: the safety supervisor,
+ * quiet hours, the cold rule and the session cap all apply, and a stop or a
+ * fault ends it with the relay off. When it ends, an EV_AUTOTUNE event says
+ * "done" (the zone's tuning is set and tuning_dirty raised) or "failed". */
+void core_autotune_start(struct core *core, int zone, enum core_source src,
+                         uint64_t now_ms, time_t wall, struct core_reply *ret);
+
+/* Gives a zone a stored tuning (from the state file). Its model drives the
+ * heat-up; its gains replace the defaults unless the config set pid gains
+ * itself. An invalid tuning is ignored. */
+void core_set_tuning(struct core *core, int zone, const struct zone_tuning *t);
+
+/* Describes a zone's tuning or why its autotune failed, for people. */
+void core_describe_tuning(const struct core *core, int zone, char *buf,
+                          size_t len);
 
 /* Finds a zone by name or id; -1 when none. */
 int core_find_zone(const struct core *core, const char *name_or_id);
