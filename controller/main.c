@@ -63,6 +63,7 @@ struct options {
         } faults[MAX_SIM_FAULTS];
         const char *injury_at, *swelling_at, *warning_signs;
         bool clear_record;
+        const char *autotune;           /* --autotune ZONE */
 };
 
 struct app {
@@ -84,6 +85,8 @@ struct app {
         struct sim_fault_plan faults[MAX_SIM_FAULTS];
         bool quit;
         bool save_failed;
+        struct state_data stored;       /* the state file as last read/written */
+        int exit_code;                  /* --autotune: 0 done, 1 failed */
 };
 
 /* The crash handler's way to the relays: the one loop context, set once
@@ -103,6 +106,7 @@ static void usage(FILE *f)
               "  --record-swelling WHEN   record visible swelling or inflammation\n"
               "  --warning-signs WHICH    none, pain, nerve or both\n"
               "  --clear-record           clear the injury and warning-sign record\n"
+              "  --autotune ZONE          relay-feedback autotune of ZONE, store the result, exit\n"
               "simulation only:\n"
               "  --sim-speed N            run the virtual clock N times faster\n"
               "  --sim-start TIME         virtual wall clock start, e.g. 2026-11-24T20:29\n"
@@ -165,7 +169,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
         enum { O_CONFIG = 256, O_CHECK, O_STATE, O_START, O_LOGFMT, O_SPEED,
                O_SIMSTART, O_FAULT, O_RELAYLOG, O_RUNFOR, O_STATUS, O_INJURY,
-               O_SWELLING, O_WARN, O_CLEAR, O_VERSION, O_HELP };
+               O_SWELLING, O_WARN, O_CLEAR, O_VERSION, O_HELP, O_AUTOTUNE };
         static const struct option longopts[] = {
                 { "config", required_argument, NULL, O_CONFIG },
                 { "check-config", required_argument, NULL, O_CHECK },
@@ -182,6 +186,7 @@ static int parse_args(int argc, char **argv, struct options *o)
                 { "record-swelling", required_argument, NULL, O_SWELLING },
                 { "warning-signs", required_argument, NULL, O_WARN },
                 { "clear-record", no_argument, NULL, O_CLEAR },
+                { "autotune", required_argument, NULL, O_AUTOTUNE },
                 { "version", no_argument, NULL, O_VERSION },
                 { "help", no_argument, NULL, O_HELP },
                 { NULL, 0, NULL, 0 },
@@ -204,6 +209,7 @@ static int parse_args(int argc, char **argv, struct options *o)
                 case O_INJURY: o->injury_at = optarg; break;
                 case O_SWELLING: o->swelling_at = optarg; break;
                 case O_CLEAR: o->clear_record = true; break;
+                case O_AUTOTUNE: o->autotune = optarg; break;
                 case O_WARN:
                         if (strcmp(optarg, "none") && strcmp(optarg, "pain") &&
                             strcmp(optarg, "nerve") && strcmp(optarg, "both")) {
@@ -334,6 +340,15 @@ static void on_core_event(void *ctx, const struct core *core,
 {
         struct app *app = ctx;
         log_event(&app->log, core, ev, app_now_ms(app), app_wall(app));
+        /* --autotune: say what was learned (or why not), then exit. */
+        if (ev->type == EV_AUTOTUNE && app->opt.autotune) {
+                char text[400];
+                core_describe_tuning(core, ev->zone, text, sizeof(text));
+                log_msg(&app->log, app_wall(app), strcmp(ev->reason, "done") ?
+                        "error" : "info", "%s", text);
+                app->exit_code = strcmp(ev->reason, "done") ? 1 : 0;
+                app->quit = true;
+        }
 }
 
 /* Makes every relay what the core decided. A relay that fails to switch
@@ -360,11 +375,17 @@ static void apply_relays(struct app *app)
 
 static void save_state(struct app *app)
 {
-        struct state_data st = { .record = app->core.record };
+        struct state_data st = app->stored;
         int rc;
 
-        if (!app->core.record_dirty)
+        if (!app->core.record_dirty && !app->core.tuning_dirty)
                 return;
+        /* Tunings of zones no longer configured are kept as they were. */
+        st.record = app->core.record;
+        for (int i = 0; i < app->core.nzones; i++)
+                if (app->core.zones[i].tuning.valid)
+                        state_put_tuning(&st, app->cfg.zones[i].id,
+                                         &app->core.zones[i].tuning);
         rc = state_save(app->opt.state_path, &st);
         if (rc < 0) {
                 /* Regulation and safety go on; the record stays dirty and
@@ -381,6 +402,8 @@ static void save_state(struct app *app)
                         "again");
         app->save_failed = false;
         app->core.record_dirty = false;
+        app->core.tuning_dirty = false;
+        app->stored = st;
 }
 
 static void run_sim_faults(struct app *app, uint64_t now)
@@ -559,6 +582,31 @@ static void apply_cli_starts(struct app *app)
         }
 }
 
+/* --autotune ZONE: through the same core command as the page and MQTT
+ * will use. It needs a first reading, which the reader thread posts soon
+ * after start: wait for it on the loop (a few seconds at most). */
+static int start_autotune(struct app *app)
+{
+        struct core_reply rep = { 0 };
+        int z = core_find_zone(&app->core, app->opt.autotune);
+
+        if (z < 0) {
+                log_msg(&app->log, app_wall(app), "error", "--autotune: no "
+                        "zone '%s'", app->opt.autotune);
+                return -1;
+        }
+        for (int i = 0; i < 100 && !app->core.zones[z].safety.have_temp &&
+             !app->quit; i++) {
+                loop_run_once(app->loop, 100);
+                core_tick(&app->core, app_now_ms(app), app_wall(app));
+        }
+        core_autotune_start(&app->core, z, SRC_CLI, app_now_ms(app),
+                            app_wall(app), &rep);
+        log_msg(&app->log, app_wall(app), rep.status ? "error" : "info", "%s",
+                rep.message);
+        return rep.status == CORE_OK ? 0 : -1;
+}
+
 static int resolve_faults(struct app *app)
 {
         for (int i = 0; i < app->opt.nfaults; i++) {
@@ -591,6 +639,7 @@ static int load_state(struct app *app, struct guidance_record *ret)
         char err[512];
         int rc = state_load(app->opt.state_path, &st, err, sizeof(err));
 
+        app->stored = st;
         if (rc == 0 || rc == -ENOENT) {
                 *ret = st.record;
                 return 0;
@@ -669,6 +718,12 @@ static int run(struct app *app)
         app->start_ms = app->last_status_ms = app_now_ms(app);
         core_init(&app->core, &app->cfg, &record, on_core_event, app,
                   app->start_ms, app_wall(app));
+        for (int i = 0; i < app->nopen; i++) {
+                const struct zone_tuning *t =
+                        state_find_tuning(&app->stored, app->cfg.zones[i].id);
+                if (t)
+                        core_set_tuning(&app->core, i, t);
+        }
         for (int i = 0; i < app->nopen; i++)
                 reader_start(&app->readers[i], &app->sensors[i], i, app->pipe_w);
         loop_add_fd(app->loop, app->pipe_r, EPOLLIN, on_readings, app);
@@ -687,13 +742,17 @@ static int run(struct app *app)
         for (int i = 0; i < app->nopen; i++)
                 reader_request(&app->readers[i]);
         apply_cli_starts(app);
+        if (app->opt.autotune && start_autotune(app) < 0) {
+                shutdown_app(app);
+                return 2;
+        }
         apply_relays(app);
 
         while (!app->quit)
                 if (loop_run_once(app->loop, 1000) < 0)
                         break;
         shutdown_app(app);
-        return 0;
+        return app->exit_code;
 }
 
 int main(int argc, char **argv)
