@@ -35,7 +35,8 @@ ASAN_BINS   := $(UNIT_TESTS:%=$(B)/asan/tests/test_%)
 SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 
-.PHONY: all deps test-deps run check unit unit-asan integration clean
+.PHONY: all deps test-deps run check unit unit-asan integration clean \
+        bench-control
 
 all: $(B)/heatpadd $(UNIT_BINS)
 
@@ -80,6 +81,15 @@ unit-asan: $(ASAN_BINS)
 
 integration: $(B)/heatpadd
 	@python3 tests/integration/run.py
+
+# Control quality benchmark (not a test): scripts/bench/, README "Control
+# quality". Prints a table and writes build/bench/*.svg.
+$(B)/bench/bench_control: scripts/bench/bench_control.c $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
+
+bench-control: deps $(B)/bench/bench_control
+	@scripts/bench/run-control $(B)/bench
 
 clean:
 	rm -rf $(B)
