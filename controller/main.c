@@ -721,8 +721,13 @@ static int run(struct app *app)
         for (int i = 0; i < app->nopen; i++) {
                 const struct zone_tuning *t =
                         state_find_tuning(&app->stored, app->cfg.zones[i].id);
-                if (t)
-                        core_set_tuning(&app->core, i, t);
+                if (!t)
+                        continue;
+                core_set_tuning(&app->core, i, t);
+                log_msg(&app->log, app_wall(app), "info", "%s: using the "
+                        "stored autotune%s", app->cfg.zones[i].name,
+                        app->cfg.zones[i].pid_gains_set ? " model (the "
+                        "config's pid gains win)" : " model and gains");
         }
         for (int i = 0; i < app->nopen; i++)
                 reader_start(&app->readers[i], &app->sensors[i], i, app->pipe_w);

@@ -229,7 +229,7 @@ def injury_record_survives_restart_and_blocks_heat():
     assert r1.wait() == 0, r1.err
     with open(r1.state) as f:
         saved = json.load(f)
-    assert saved["version"] == 1 and saved["record"]["swelling"], saved
+    assert saved["version"] == 2 and saved["record"]["swelling"], saved
     r2 = Run(["--sim-speed", "60", "--start", "upper back:20:40",
               "--run-for", "20"], state=r1.state)
     assert r2.wait() == 0, r2.err
@@ -240,6 +240,46 @@ def injury_record_survives_restart_and_blocks_heat():
               "--run-for", "20"], state=r1.state)
     assert r3.wait() == 0, r3.err
     assert any(on for _, _, on in r3.relay_record()), "heat after clearing"
+
+
+@test
+def autotune_stores_its_result_and_is_used():
+    r1 = Run(["--sim-speed", "200", "--autotune", "upper back"])
+    assert r1.wait(timeout=120) == 0, r1.err
+    ev = r1.events()
+    done = [e for e in ev if e["event"] == "autotune"]
+    assert [e["reason"] for e in done] == ["done"], done
+    logs = [e["msg"] for e in ev if e["event"] == "log"]
+    assert any("plant gain" in m and "gains kp" in m for m in logs), logs
+    rec = r1.relay_record()
+    assert any(on for _, _, on in rec) and not last_state(rec, 0), rec[-3:]
+    assert not [e for e in ev if e["event"] == "fault"]
+    with open(r1.state) as f:
+        saved = json.load(f)
+    t = saved["tuning"]["upper_back"]
+    # The simulated 40 W pad: 26.7 C per unit duty, 800 s, 11.25 s
+    # (sim_pad_fopdt()); the unit test holds the fit to 20 %.
+    assert 21 < t["gain_c"] < 32 and 640 < t["tau_s"] < 960, t
+    assert 0 < t["kp"] <= 10 and 0 < t["ki"] <= 1, t
+    assert "lower_back" not in saved["tuning"]
+    r2 = Run(["--sim-speed", "60", "--start", "upper back:20:40",
+              "--run-for", "5"], state=r1.state)
+    assert r2.wait() == 0, r2.err
+    logs = [e["msg"] for e in r2.events() if e["event"] == "log"]
+    assert any("upper back: using the stored autotune model and gains" in m
+               for m in logs), logs
+
+
+@test
+def autotune_refusals():
+    r = Run(["--sim-speed", "60", "--autotune", "middle back"])
+    assert r.wait() == 2, r.err
+    assert any("no zone 'middle back'" in e.get("msg", "") for e in r.events())
+    r = Run(["--sim-speed", "60", "--sim-start", "2026-11-24T23:30",
+             "--autotune", "upper back"])
+    assert r.wait() == 2, r.err
+    assert any("quiet hours" in e.get("msg", "") for e in r.events())
+    assert not any(on for _, _, on in r.relay_record())
 
 
 @test
