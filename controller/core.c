@@ -511,7 +511,7 @@ static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
                         }
                         /* Bumpless: PID starts from the duty that holds
                          * the setpoint, with no derivative kick. */
-                        pid_reset(&z->pid, heatup_hold_duty(&z->tuning.model,
+                        pid_reset(&z->pid, heatup_hold_duty(&z->heatup.m,
                                                 z->session.setpoint_c));
                         window_reset(&z->window);
                 }

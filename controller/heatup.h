@@ -30,7 +30,10 @@ enum heatup_phase {
 };
 
 struct heatup {
-        struct autotune_model m;
+        struct autotune_model m;        /* as adapted to this heat-up */
+        double base_gain_c;             /* the stored model's gain */
+        double y0_c;                    /* the reading the heat-up began at */
+        uint64_t began_ms;
         enum heatup_phase phase;
         double setpoint_c;
         double peak_c;          /* highest reading since the cut */
@@ -43,7 +46,10 @@ void heatup_begin(struct heatup *h, const struct autotune_model *m,
                   double setpoint_c, double temp_c, uint64_t now_ms);
 
 /* One step; returns the phase now (HU_FULL: heater on, HU_COAST: off,
- * HU_DONE: hand over to PID, with heatup_hold_duty() as its integral). */
+ * HU_DONE: hand over to PID, with heatup_hold_duty(&h->m) as its integral).
+ * While at full power it compares the rise with the model's and scales the
+ * model's gain to match (a weaker pad, a cold room, a thicker cover), so the
+ * cut and the hand-over fit the pad as it is today. */
 enum heatup_phase heatup_update(struct heatup *h, double temp_c,
                                 uint64_t now_ms);
 
