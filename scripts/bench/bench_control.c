@@ -492,9 +492,13 @@ int main(int argc, char **argv)
         static const int sweep[] = { 60, 90, 120, 180, 240 };
         for (size_t i = 0; i < sizeof(sweep) / sizeof(sweep[0]); i++) {
                 double rms[2], sw[2];
+                /* Gains chosen for this window (it adds half its length
+                 * to the dead time), as an autotune would choose them. */
+                struct zone_tuning g = tuned;
+                autotune_choose_gains(&tuned.model, sweep[i], &g);
                 snprintf(pid, sizeof(pid), ",\"pid\":{\"kp\":%.6g,\"ki\":%.6g,"
-                         "\"kd\":%.6g,\"window_s\":%d}", tuned.kp, tuned.ki,
-                         tuned.kd, sweep[i]);
+                         "\"kd\":%.6g,\"window_s\":%d}", g.kp, g.ki, g.kd,
+                         sweep[i]);
                 load(&cfg_tuned, pid);
                 for (int k = 0; k < 2; k++) {
                         double vr[SEEDS], vs[SEEDS];

@@ -295,6 +295,30 @@ static void heatup_pure(void **state)
         assert_int_equal(heatup_update(&h, 40.0, 3000), HU_DONE);
 }
 
+static void heatup_adapts_to_a_weaker_pad(void **state)
+{
+        struct autotune_model m = { .gain_c = 27, .tau_s = 800, .dead_s = 11,
+                                    .rest_c = 31 };
+        struct heatup h;
+        double y = 25;
+        (void)state;
+
+        /* The pad today has half the power the model knows. */
+        heatup_begin(&h, &m, 40, y, 0);
+        for (int s = 1; s <= 300; s++) {
+                double t = s - m.dead_s;
+                if (t > 0)
+                        y = m.rest_c + m.gain_c / 2 + (25 - m.rest_c -
+                            m.gain_c / 2) * exp(-t / m.tau_s);
+                assert_int_equal(heatup_update(&h, y, (uint64_t)s * 1000),
+                                 HU_FULL);
+        }
+        /* (31 + 13.5 - 25) / (31 + 27 - 25) of the gain. */
+        assert_near(h.m.gain_c, 27 * 19.5 / 33, 0.5);
+        /* And so a higher duty to hold 40 C than the stored model says. */
+        assert_true(heatup_hold_duty(&h.m, 40) > heatup_hold_duty(&m, 40) * 1.5);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -303,6 +327,7 @@ int main(void)
                 cmocka_unit_test(model_heatup_is_faster_without_overshoot),
                 cmocka_unit_test(config_gains_win),
                 cmocka_unit_test(heatup_pure),
+                cmocka_unit_test(heatup_adapts_to_a_weaker_pad),
         };
         return cmocka_run_group_tests_name("autotune", tests, NULL, NULL);
 }
