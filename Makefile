@@ -17,14 +17,14 @@ B := build
 CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
             controller/session.c controller/quiet.c controller/guidance.c \
             controller/cfgjson.c controller/config.c controller/config_hw.c \
-            controller/core.c controller/sim_pad.c
+            controller/core.c controller/sim_pad.c controller/schedule.c
 # Everything else the daemon needs: clocks, the loop, files, backends.
 DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/log.c controller/reader.c controller/hw/hw.c \
               controller/hw/sim.c controller/main.c
 
 UNIT_TESTS := pid window safety session quiet guidance config core state \
-              closed_loop
+              schedule closed_loop
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(B)/obj/%.o)
@@ -33,6 +33,9 @@ UNIT_BINS   := $(UNIT_TESTS:%=$(B)/tests/test_%)
 ASAN_BINS   := $(UNIT_TESTS:%=$(B)/asan/tests/test_%)
 SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
+
+# Keep object files make would otherwise treat as intermediate.
+.SECONDARY:
 
 .PHONY: all deps test-deps run check unit unit-asan integration clean
 

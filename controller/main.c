@@ -81,6 +81,8 @@ struct app {
         int sig_fd;
         int relay_log_fd;
         uint64_t start_ms, last_status_ms;
+        time_t last_wall;                       /* for the schedule's span */
+        bool clock_trusted;
         struct sim_fault_plan faults[MAX_SIM_FAULTS];
         bool quit;
         bool save_failed;
@@ -360,10 +362,11 @@ static void apply_relays(struct app *app)
 
 static void save_state(struct app *app)
 {
-        struct state_data st = { .record = app->core.record };
+        struct state_data st = { .record = app->core.record,
+                                 .schedule = app->core.schedule };
         int rc;
 
-        if (!app->core.record_dirty)
+        if (!app->core.state_dirty)
                 return;
         rc = state_save(app->opt.state_path, &st);
         if (rc < 0) {
@@ -380,7 +383,7 @@ static void save_state(struct app *app)
                 log_msg(&app->log, app_wall(app), "info", "state file written "
                         "again");
         app->save_failed = false;
-        app->core.record_dirty = false;
+        app->core.state_dirty = false;
 }
 
 static void run_sim_faults(struct app *app, uint64_t now)
@@ -412,6 +415,14 @@ static double on_tick(void *ctx)
         time_t w = app_wall(app);
 
         run_sim_faults(app, now);
+        bool trusted = vclock_wall_trusted(&app->clock);
+        if (trusted != app->clock_trusted)
+                log_msg(&app->log, w, "info", trusted ? "wall clock is "
+                        "synchronised: schedules run" : "wall clock is not "
+                        "synchronised: schedules wait");
+        app->clock_trusted = trusted;
+        core_run_schedule(&app->core, app->last_wall, w, trusted, now);
+        app->last_wall = w;
         core_tick(&app->core, now, w);
         apply_relays(app);
         for (int i = 0; i < app->nopen; i++)
@@ -585,14 +596,32 @@ static bool all_simulated(const struct config *cfg)
         return true;
 }
 
-static int load_state(struct app *app, struct guidance_record *ret)
+/* Keeps the schedule entries whose zone is still in the config. */
+static void drop_orphans(struct app *app, struct schedule *s)
+{
+        int n = 0;
+        for (int i = 0; i < s->n; i++) {
+                if (config_find_zone(&app->cfg, s->e[i].zone_id) >= 0) {
+                        s->e[n++] = s->e[i];
+                        continue;
+                }
+                log_msg(&app->log, app_wall(app), "warning", "schedule entry "
+                        "for zone '%s' dropped: no such zone in the config",
+                        s->e[i].zone_id);
+                app->core.state_dirty = true;
+        }
+        s->n = n;
+}
+
+static int load_state(struct app *app, struct state_data *ret)
 {
         struct state_data st;
         char err[512];
         int rc = state_load(app->opt.state_path, &st, err, sizeof(err));
 
         if (rc == 0 || rc == -ENOENT) {
-                *ret = st.record;
+                drop_orphans(app, &st.schedule);
+                *ret = st;
                 return 0;
         }
         if (rc == -EINVAL) {
@@ -601,7 +630,7 @@ static int load_state(struct app *app, struct guidance_record *ret)
                 log_msg(&app->log, app_wall(app), "error", "state file %s was "
                         "corrupt: %s; starting with an empty record",
                         app->opt.state_path, err);
-                *ret = st.record;
+                *ret = st;
                 return 0;
         }
         log_msg(&app->log, app_wall(app), "error", "cannot read state file %s: %s",
@@ -648,7 +677,7 @@ static int open_zones(struct app *app)
 
 static int run(struct app *app)
 {
-        struct guidance_record record;
+        struct state_data st;
         int fds[2];
 
         if (setup_signals(app) < 0 || pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0) {
@@ -660,15 +689,19 @@ static int run(struct app *app)
         app->loop = loop_new();
         if (!app->loop)
                 return 1;
-        if (load_state(app, &record) < 0)
+        if (load_state(app, &st) < 0)
                 return 1;
         if (open_zones(app) < 0) {
                 shutdown_app(app);
                 return 1;
         }
         app->start_ms = app->last_status_ms = app_now_ms(app);
-        core_init(&app->core, &app->cfg, &record, on_core_event, app,
-                  app->start_ms, app_wall(app));
+        bool dirty = app->core.state_dirty;
+        core_init(&app->core, &app->cfg, &st.record, &st.schedule,
+                  on_core_event, app, app->start_ms, app_wall(app));
+        app->core.state_dirty = dirty;
+        app->last_wall = app_wall(app);
+        app->clock_trusted = vclock_wall_trusted(&app->clock);
         for (int i = 0; i < app->nopen; i++)
                 reader_start(&app->readers[i], &app->sensors[i], i, app->pipe_w);
         loop_add_fd(app->loop, app->pipe_r, EPOLLIN, on_readings, app);

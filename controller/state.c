@@ -29,6 +29,7 @@ char *state_to_json(const struct state_data *st)
         cJSON_AddBoolToObject(rec, "swelling", r->swelling);
         cJSON_AddBoolToObject(rec, "pain_worsening", r->pain_worsening);
         cJSON_AddBoolToObject(rec, "nerve_signs", r->nerve_signs);
+        cJSON_AddItemToObject(root, "schedule", schedule_to_json(&st->schedule));
         out = cJSON_Print(root);
         cJSON_Delete(root);
         return out;
@@ -50,7 +51,7 @@ int state_from_json(const char *json, struct state_data *ret, char *err,
 {
         struct state_data st = { 0 };
         cJSON *root = cJSON_Parse(json);
-        const cJSON *ver, *rec, *at;
+        const cJSON *ver, *rec, *at, *sched;
         int r = -EINVAL;
 
         if (!root) {
@@ -87,6 +88,15 @@ int state_from_json(const char *json, struct state_data *ret, char *err,
                     get_bool(rec, "nerve_signs", &st.record.nerve_signs)) {
                         snprintf(err, errlen, "record has a field of the "
                                  "wrong type");
+                        goto out;
+                }
+        }
+        sched = cJSON_GetObjectItemCaseSensitive(root, "schedule");
+        if (sched) {
+                char why[160];
+                if (schedule_parse(sched, NULL, &st.schedule, why,
+                                   sizeof(why)) < 0) {
+                        snprintf(err, errlen, "schedule%s", why);
                         goto out;
                 }
         }

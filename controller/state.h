@@ -1,7 +1,7 @@
 /* state.h: the state file, what must survive a restart.
  *
  * Holds the person's record (the acute event behind the 48-hour cold rule,
- * the warning signs). Written atomically: a temp file beside it, fsync,
+ * the warning signs) and the schedule. Written atomically: a temp file beside it, fsync,
  * rename over the old one, fsync of the directory, so a power cut leaves
  * either the old or the new file, never a torn one. The file carries a
  * version; older versions are read. A file that cannot be parsed is renamed
@@ -14,11 +14,14 @@
 #include <stddef.h>
 
 #include "guidance.h"
+#include "schedule.h"
 
 #define STATE_VERSION 1
 
 struct state_data {
         struct guidance_record record;
+        struct schedule schedule;       /* zones not yet checked against
+                                         * the config */
 };
 
 /* Serialises to JSON; returns a malloc'd string or NULL. */

@@ -12,7 +12,7 @@
 
 static struct config cfg;
 static struct core core;
-static int events[8];
+static int events[16];
 static uint64_t T;
 static time_t W;
 
@@ -45,7 +45,7 @@ static int setup(void **state)
         memset(events, 0, sizeof(events));
         T = 1000;
         W = local(2026, 11, 24, 20, 0);
-        core_init(&core, &cfg, NULL, on_event, NULL, T, W);
+        core_init(&core, &cfg, NULL, NULL, on_event, NULL, T, W);
         return 0;
 }
 
@@ -149,7 +149,7 @@ static void cold_rule_refuses_with_the_exact_time(void **state)
         /* Recording ends the running session at once. */
         assert_false(core.zones[0].session.active);
         assert_false(core.zones[0].relay_on);
-        assert_true(core.record_dirty);
+        assert_true(core.state_dirty);
         assert_int_equal(core_guidance(&core, W).kind, GUIDANCE_COLD);
         core_start(&core, 1, 20, 38, SRC_SCHEDULE, T, W, &rep);
         assert_int_equal(rep.status, CORE_REFUSED);
@@ -172,7 +172,7 @@ static void acute_record_validated(void **state)
         core_record_acute(&core, W, false, false, SRC_HTTP, W, &rep);
         assert_int_equal(rep.status, CORE_INVALID);
         assert_false(core.record.acute);
-        assert_false(core.record_dirty);
+        assert_false(core.state_dirty);
 }
 
 static void fault_ends_session_within_one_tick(void **state)
@@ -249,6 +249,44 @@ static void warning_signs_change_guidance(void **state)
         assert_int_equal(core.guidance_kind, GUIDANCE_HEAT);
 }
 
+static const char *last_run_reason;
+
+static void schedule_starts_and_refuses(void **state)
+{
+        struct schedule s;
+        struct core_reply rep;
+        char err[160];
+        static const char json[] =
+                "[{\"zone\":\"upper_back\",\"days\":\"daily\",\"start\":"
+                "\"20:05\",\"minutes\":20,\"setpoint_c\":40},"
+                "{\"zone\":\"lower_back\",\"days\":\"daily\",\"start\":"
+                "\"23:30\",\"minutes\":20,\"setpoint_c\":38}]";
+        (void)state;
+        (void)last_run_reason;
+        assert_int_equal(schedule_parse_text(json, sizeof(json) - 1, &cfg, &s,
+                                             err, sizeof(err)), 0);
+        core_set_schedule(&core, &s, SRC_MQTT, &rep);
+        assert_true(core.state_dirty);
+        assert_int_equal(events[EV_SCHEDULE], 1);
+        run(2, 30);
+        /* Untrusted clock: skipped, nothing starts. */
+        time_t t = local(2026, 11, 24, 20, 5);
+        core_run_schedule(&core, t - 1, t, false, T);
+        assert_int_equal(events[EV_SCHEDULE_RUN], 1);
+        assert_false(core.zones[0].session.active);
+        /* Next day, trusted: it starts. */
+        t += 86400;
+        core_run_schedule(&core, t - 1, t, true, T);
+        assert_int_equal(events[EV_SCHEDULE_RUN], 2);
+        assert_true(core.zones[0].session.active);
+        assert_true(core.zones[0].session.setpoint_c == 40);
+        /* 23:30 is in quiet hours: refused, logged. */
+        t = local(2026, 11, 25, 23, 30);
+        core_run_schedule(&core, t - 1, t, true, T);
+        assert_int_equal(events[EV_SCHEDULE_RUN], 3);
+        assert_false(core.zones[1].session.active);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -263,6 +301,7 @@ int main(void)
                 cmocka_unit_test_setup(no_heat_before_first_reading, setup),
                 cmocka_unit_test_setup(shutdown_turns_all_off, setup),
                 cmocka_unit_test_setup(warning_signs_change_guidance, setup),
+                cmocka_unit_test_setup(schedule_starts_and_refuses, setup),
         };
         return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }
