@@ -17,7 +17,8 @@ B := build
 CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
             controller/session.c controller/quiet.c controller/guidance.c \
             controller/cfgjson.c controller/config.c controller/config_hw.c \
-            controller/core.c controller/sim_pad.c controller/schedule.c
+            controller/core.c controller/sim_pad.c controller/schedule.c \
+            controller/status_json.c
 # Everything else the daemon needs: clocks, the loop, files, backends.
 DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/log.c controller/reader.c controller/hw/hw.c \

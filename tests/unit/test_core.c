@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core.h"
+#include "status_json.h"
 #include "test.h"
 
 static struct config cfg;
@@ -287,6 +288,28 @@ static void schedule_starts_and_refuses(void **state)
         assert_false(core.zones[1].session.active);
 }
 
+static void status_json_shows_zone_and_guidance(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        run(2, 31.5);
+        core_start(&core, 0, 20, 40, SRC_HTTP, T, W, &rep);
+        run(1, 31.5);
+        cJSON *o = status_json(&core, T, W);
+        cJSON *z0 = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "zones"), 0);
+        assert_string_equal(cJSON_GetObjectItem(z0, "id")->valuestring, "upper_back");
+        assert_true(cJSON_GetObjectItem(z0, "temp_c")->valuedouble == 31.5);
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(z0, "relay")));
+        assert_int_equal(cJSON_GetObjectItem(z0, "remaining_s")->valueint, 1199);
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(z0, "fault")));
+        cJSON *g = cJSON_GetObjectItem(o, "guidance");
+        assert_string_equal(cJSON_GetObjectItem(g, "kind")->valuestring, "heat");
+        cJSON_Delete(o);
+        cJSON *r = status_reply_json(&rep);
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r, "ok")));
+        cJSON_Delete(r);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -302,6 +325,7 @@ int main(void)
                 cmocka_unit_test_setup(shutdown_turns_all_off, setup),
                 cmocka_unit_test_setup(warning_signs_change_guidance, setup),
                 cmocka_unit_test_setup(schedule_starts_and_refuses, setup),
+                cmocka_unit_test_setup(status_json_shows_zone_and_guidance, setup),
         };
         return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }
