@@ -65,6 +65,17 @@ def last_state(record, zone):
     return states[-1] if states else False
 
 
+def wait_relay(run, zone, on, timeout=5):
+    """Waits until the simulated relay itself reports `on` (the daemon logs
+    its decision just before it writes the relay)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if last_state(run.relay_record(), zone) == on:
+            return
+        time.sleep(0.02)
+    raise AssertionError("relay %d never went %s" % (zone, on))
+
+
 def wait_for(run, predicate, timeout=20):
     """Reads events as they come until predicate(event) holds."""
     deadline = time.time() + timeout
@@ -162,6 +173,7 @@ def sigterm_turns_relays_off():
              "--start", "lower back:20:39"])
     wait_for(r, lambda e: e["event"] == "relay" and e["relay"]
              and e["zone_id"] == "lower_back")
+    wait_relay(r, 1, True)
     r.proc.send_signal(signal.SIGTERM)
     assert r.wait() == 0, r.err
     rec = r.relay_record()
@@ -176,7 +188,7 @@ def sigterm_turns_relays_off():
 def crash_leaves_the_relay_off():
     r = Run(["--sim-speed", "10", "--start", "upper back:20:40"])
     wait_for(r, lambda e: e["event"] == "relay" and e["relay"])
-    assert last_state(r.relay_record(), 0), "relay should be on before the crash"
+    wait_relay(r, 0, True)
     r.proc.send_signal(signal.SIGABRT)
     rc = r.wait()
     assert rc == -signal.SIGABRT, rc
