@@ -67,6 +67,14 @@ void core_init(struct core *core, const struct config *cfg,
         }
 }
 
+void core_restore_fault(struct core *core, const char *zone_id,
+                        enum safety_fault f)
+{
+        int i = config_find_zone(core->cfg, zone_id);
+        if (i >= 0)
+                safety_restore(&core->zones[i].safety, f);
+}
+
 int core_find_zone(const struct core *core, const char *name_or_id)
 {
         return config_find_zone(core->cfg, name_or_id);
@@ -214,6 +222,7 @@ void core_clear_fault(struct core *core, int zone, enum core_source src,
                       safety_fault_name(f), safety_fault_help(f));
                 return;
         }
+        core->state_dirty = true;
         reply(ret, CORE_OK, "ok", "%s: fault %s cleared", z->cfg->name,
               safety_fault_name(f));
         emit(core, EV_FAULT_CLEARED, zone, src, safety_fault_name(f));
@@ -342,6 +351,7 @@ static void latch_fault(struct core *core, int i)
 {
         struct core_zone *z = &core->zones[i];
 
+        core->state_dirty = true;       /* the latch survives a restart */
         /* Off first, then the session's end and the fault's name. */
         set_relay(core, i, false);
         end_session(core, i, SRC_CORE, "fault");

@@ -87,7 +87,8 @@ struct core {
         struct guidance_record record;
         struct schedule schedule;
         enum guidance_kind guidance_kind;
-        bool state_dirty;       /* record or schedule changed: save them */
+        bool state_dirty;       /* record, schedule or a latched fault
+                                 * changed: save the state file */
         core_emit_fn emit;
         void *emit_ctx;
 };
@@ -98,6 +99,11 @@ void core_init(struct core *core, const struct config *cfg,
                const struct guidance_record *record,
                const struct schedule *schedule, core_emit_fn emit,
                void *emit_ctx, uint64_t now_ms, time_t wall);
+
+/* Latches a fault saved before a restart on a zone (by id); unknown zones
+ * are ignored. */
+void core_restore_fault(struct core *core, const char *zone_id,
+                        enum safety_fault f);
 
 /* Starts (or changes) a session. minutes <= 0 or setpoint NAN take the
  * zone's defaults. Refused in quiet hours, in the 48-hour cold window, with

@@ -63,6 +63,8 @@ struct options {
         } faults[MAX_SIM_FAULTS];
         const char *injury_at, *swelling_at, *warning_signs;
         bool clear_record;
+        int nclears;
+        char clears[CONFIG_MAX_ZONES][CONFIG_NAME_MAX];
 };
 
 struct app {
@@ -86,6 +88,8 @@ struct app {
         struct sim_fault_plan faults[MAX_SIM_FAULTS];
         bool quit;
         bool save_failed;
+        bool clear_pending[CONFIG_MAX_ZONES];   /* --clear-fault, waiting
+                                                 * for a fresh reading */
 };
 
 /* The crash handler's way to the relays: the one loop context, set once
@@ -105,6 +109,8 @@ static void usage(FILE *f)
               "  --record-swelling WHEN   record visible swelling or inflammation\n"
               "  --warning-signs WHICH    none, pain, nerve or both\n"
               "  --clear-record           clear the injury and warning-sign record\n"
+              "  --clear-fault ZONE       clear a latched fault once a fresh reading shows\n"
+              "                           its cause is gone (repeatable)\n"
               "simulation only:\n"
               "  --sim-speed N            run the virtual clock N times faster\n"
               "  --sim-start TIME         virtual wall clock start, e.g. 2026-11-24T20:29\n"
@@ -167,7 +173,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
         enum { O_CONFIG = 256, O_CHECK, O_STATE, O_START, O_LOGFMT, O_SPEED,
                O_SIMSTART, O_FAULT, O_RELAYLOG, O_RUNFOR, O_STATUS, O_INJURY,
-               O_SWELLING, O_WARN, O_CLEAR, O_VERSION, O_HELP };
+               O_SWELLING, O_WARN, O_CLEAR, O_CLEARFAULT, O_VERSION, O_HELP };
         static const struct option longopts[] = {
                 { "config", required_argument, NULL, O_CONFIG },
                 { "check-config", required_argument, NULL, O_CHECK },
@@ -184,6 +190,7 @@ static int parse_args(int argc, char **argv, struct options *o)
                 { "record-swelling", required_argument, NULL, O_SWELLING },
                 { "warning-signs", required_argument, NULL, O_WARN },
                 { "clear-record", no_argument, NULL, O_CLEAR },
+                { "clear-fault", required_argument, NULL, O_CLEARFAULT },
                 { "version", no_argument, NULL, O_VERSION },
                 { "help", no_argument, NULL, O_HELP },
                 { NULL, 0, NULL, 0 },
@@ -206,6 +213,16 @@ static int parse_args(int argc, char **argv, struct options *o)
                 case O_INJURY: o->injury_at = optarg; break;
                 case O_SWELLING: o->swelling_at = optarg; break;
                 case O_CLEAR: o->clear_record = true; break;
+                case O_CLEARFAULT:
+                        if (o->nclears >= CONFIG_MAX_ZONES ||
+                            strlen(optarg) >= CONFIG_NAME_MAX) {
+                                fprintf(stderr, "--clear-fault: too many, or "
+                                        "name too long\n");
+                                return -1;
+                        }
+                        snprintf(o->clears[o->nclears++], CONFIG_NAME_MAX,
+                                 "%s", optarg);
+                        break;
                 case O_WARN:
                         if (strcmp(optarg, "none") && strcmp(optarg, "pain") &&
                             strcmp(optarg, "nerve") && strcmp(optarg, "both")) {
@@ -364,6 +381,14 @@ static void save_state(struct app *app)
 {
         struct state_data st = { .record = app->core.record,
                                  .schedule = app->core.schedule };
+        for (int i = 0; i < app->core.nzones; i++) {
+                const struct core_zone *z = &app->core.zones[i];
+                if (z->safety.fault == FAULT_NONE)
+                        continue;
+                snprintf(st.faults[st.nfaults].zone_id, CONFIG_NAME_MAX, "%s",
+                         z->cfg->id);
+                st.faults[st.nfaults++].fault = z->safety.fault;
+        }
         int rc;
 
         if (!app->core.state_dirty)
@@ -408,6 +433,22 @@ void app_commit(struct app *app)
         save_state(app);
 }
 
+/* --clear-fault: the clear needs a fresh reading to see the cause gone,
+ * so it waits for the zone's first one after start-up. */
+static void run_cli_clears(struct app *app, uint64_t now)
+{
+        for (int i = 0; i < app->nopen; i++) {
+                if (!app->clear_pending[i] ||
+                    app->core.zones[i].safety.last_valid_ms <= app->start_ms)
+                        continue;
+                struct core_reply rep = { 0 };
+                app->clear_pending[i] = false;
+                core_clear_fault(&app->core, i, SRC_CLI, now, &rep);
+                log_msg(&app->log, app_wall(app), rep.status ? "warning" :
+                        "info", "%s", rep.message);
+        }
+}
+
 static double on_tick(void *ctx)
 {
         struct app *app = ctx;
@@ -424,6 +465,7 @@ static double on_tick(void *ctx)
         core_run_schedule(&app->core, app->last_wall, w, trusted, now);
         app->last_wall = w;
         core_tick(&app->core, now, w);
+        run_cli_clears(app, now);
         apply_relays(app);
         for (int i = 0; i < app->nopen; i++)
                 reader_request(&app->readers[i]);
@@ -572,6 +614,15 @@ static void apply_cli_starts(struct app *app)
 
 static int resolve_faults(struct app *app)
 {
+        for (int i = 0; i < app->opt.nclears; i++) {
+                int z = config_find_zone(&app->cfg, app->opt.clears[i]);
+                if (z < 0) {
+                        fprintf(stderr, "--clear-fault: no zone '%s'\n",
+                                app->opt.clears[i]);
+                        return -1;
+                }
+                app->clear_pending[z] = true;
+        }
         for (int i = 0; i < app->opt.nfaults; i++) {
                 int z = config_find_zone(&app->cfg, app->opt.faults[i].zone);
                 if (z < 0) {
@@ -699,6 +750,14 @@ static int run(struct app *app)
         bool dirty = app->core.state_dirty;
         core_init(&app->core, &app->cfg, &st.record, &st.schedule,
                   on_core_event, app, app->start_ms, app_wall(app));
+        for (int i = 0; i < st.nfaults; i++) {
+                core_restore_fault(&app->core, st.faults[i].zone_id,
+                                   st.faults[i].fault);
+                log_msg(&app->log, app_wall(app), "warning", "%s: fault %s "
+                        "is still latched from before the restart; clear it "
+                        "once the cause is fixed", st.faults[i].zone_id,
+                        safety_fault_name(st.faults[i].fault));
+        }
         app->core.state_dirty = dirty;
         app->last_wall = app_wall(app);
         app->clock_trusted = vclock_wall_trusted(&app->clock);

@@ -30,6 +30,10 @@ char *state_to_json(const struct state_data *st)
         cJSON_AddBoolToObject(rec, "pain_worsening", r->pain_worsening);
         cJSON_AddBoolToObject(rec, "nerve_signs", r->nerve_signs);
         cJSON_AddItemToObject(root, "schedule", schedule_to_json(&st->schedule));
+        cJSON *faults = cJSON_AddObjectToObject(root, "faults");
+        for (int i = 0; i < st->nfaults; i++)
+                cJSON_AddStringToObject(faults, st->faults[i].zone_id,
+                                        safety_fault_name(st->faults[i].fault));
         out = cJSON_Print(root);
         cJSON_Delete(root);
         return out;
@@ -51,7 +55,7 @@ int state_from_json(const char *json, struct state_data *ret, char *err,
 {
         struct state_data st = { 0 };
         cJSON *root = cJSON_Parse(json);
-        const cJSON *ver, *rec, *at, *sched;
+        const cJSON *ver, *rec, *at, *sched, *faults, *f;
         int r = -EINVAL;
 
         if (!root) {
@@ -98,6 +102,25 @@ int state_from_json(const char *json, struct state_data *ret, char *err,
                                    sizeof(why)) < 0) {
                         snprintf(err, errlen, "schedule%s", why);
                         goto out;
+                }
+        }
+        faults = cJSON_GetObjectItemCaseSensitive(root, "faults");
+        if (faults && !cJSON_IsObject(faults)) {
+                snprintf(err, errlen, "faults is not an object");
+                goto out;
+        }
+        cJSON_ArrayForEach(f, faults) {
+                enum safety_fault fault = cJSON_IsString(f) ?
+                        safety_fault_parse(f->valuestring) : FAULT_NONE;
+                if (fault == FAULT_NONE || strlen(f->string) >= CONFIG_NAME_MAX) {
+                        snprintf(err, errlen, "faults.%s is not a fault name",
+                                 f->string);
+                        goto out;
+                }
+                if (st.nfaults < CONFIG_MAX_ZONES) {
+                        snprintf(st.faults[st.nfaults].zone_id, CONFIG_NAME_MAX,
+                                 "%s", f->string);
+                        st.faults[st.nfaults++].fault = fault;
                 }
         }
         *ret = st;

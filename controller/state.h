@@ -1,7 +1,8 @@
 /* state.h: the state file, what must survive a restart.
  *
  * Holds the person's record (the acute event behind the 48-hour cold rule,
- * the warning signs) and the schedule. Written atomically: a temp file beside it, fsync,
+ * the warning signs), the schedule, and the faults latched on each zone, so
+ * a restart does not clear a fault: it must be cleared on purpose. Written atomically: a temp file beside it, fsync,
  * rename over the old one, fsync of the directory, so a power cut leaves
  * either the old or the new file, never a torn one. The file carries a
  * version; older versions are read. A file that cannot be parsed is renamed
@@ -14,12 +15,21 @@
 #include <stddef.h>
 
 #include "guidance.h"
+#include "safety.h"
 #include "schedule.h"
 
 #define STATE_VERSION 1
 
+/* A fault latched when the state was saved, by zone id. */
+struct state_fault {
+        char zone_id[CONFIG_NAME_MAX];
+        enum safety_fault fault;
+};
+
 struct state_data {
         struct guidance_record record;
+        int nfaults;
+        struct state_fault faults[CONFIG_MAX_ZONES];
         struct schedule schedule;       /* zones not yet checked against
                                          * the config */
 };

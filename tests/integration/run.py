@@ -257,6 +257,33 @@ def injury_record_survives_restart_and_blocks_heat():
 
 
 @test
+def fault_survives_restart_until_cleared():
+    r1 = Run(["--sim-speed", "60", "--start", "upper back:20:40",
+              "--sim-fault", "upper back:sensor_power_on@30", "--run-for", "60"])
+    assert r1.wait() == 0, r1.err
+    with open(r1.state) as f:
+        assert json.load(f)["faults"] == {"upper_back": "sensor_power_on"}
+    r2 = Run(["--sim-speed", "60", "--start", "upper back:20:40",
+              "--run-for", "10"], state=r1.state)
+    assert r2.wait() == 0, r2.err
+    logs = [e["msg"] for e in r2.events() if e["event"] == "log"]
+    assert any("still latched" in m for m in logs), logs
+    assert any("has a fault (sensor_power_on)" in m for m in logs), logs
+    assert not any(on for _, _, on in r2.relay_record())
+    r3 = Run(["--sim-speed", "60", "--clear-fault", "upper back",
+              "--run-for", "10"], state=r1.state)
+    assert r3.wait() == 0, r3.err
+    logs = [e["msg"] for e in r3.events() if e["event"] == "log"]
+    assert any("fault sensor_power_on cleared" in m for m in logs), logs
+    with open(r1.state) as f:
+        assert json.load(f)["faults"] == {}
+    r4 = Run(["--sim-speed", "60", "--start", "upper back:20:40",
+              "--run-for", "10"], state=r1.state)
+    assert r4.wait() == 0, r4.err
+    assert any(on for _, _, on in r4.relay_record())
+
+
+@test
 def corrupt_state_is_set_aside():
     d = tempfile.mkdtemp(prefix="heatpad-it-")
     state = os.path.join(d, "state.json")

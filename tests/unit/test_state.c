@@ -65,7 +65,9 @@ static void save_then_load(void **state)
                                  .schedule = { .n = 1, .e = { { .zone_id = "neck",
                                         .days = 0x41, .start_min = 1230,
                                         .minutes = 20, .setpoint_c = 39.5,
-                                        .enabled = true } } } };
+                                        .enabled = true } } },
+                                 .nfaults = 1,
+                                 .faults = { { "lower_back", FAULT_STUCK_RELAY } } };
         struct state_data back;
         char err[256];
         (void)state;
@@ -81,6 +83,9 @@ static void save_then_load(void **state)
         assert_int_equal(back.schedule.e[0].days, 0x41);
         assert_int_equal(back.schedule.e[0].start_min, 1230);
         assert_true(back.schedule.e[0].setpoint_c == 39.5);
+        assert_int_equal(back.nfaults, 1);
+        assert_string_equal(back.faults[0].zone_id, "lower_back");
+        assert_int_equal(back.faults[0].fault, FAULT_STUCK_RELAY);
 }
 
 static void missing_is_empty(void **state)
