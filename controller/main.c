@@ -169,6 +169,7 @@ static int parse_fault(const char *arg, struct options *o)
         return 0;
 }
 
+/* 0 to run, 1 when done (--help, --version), -1 on a bad argument. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
         enum { O_CONFIG = 256, O_CHECK, O_STATE, O_START, O_LOGFMT, O_SPEED,
@@ -285,10 +286,10 @@ static int parse_args(int argc, char **argv, struct options *o)
                 }
                 case O_VERSION:
                         printf("heatpadd %s\n", HEATPAD_VERSION);
-                        exit(0);
+                        return 1;
                 case O_HELP:
                         usage(stdout);
-                        exit(0);
+                        return 1;
                 default:
                         usage(stderr);
                         return -1;
@@ -740,8 +741,10 @@ static int run(struct app *app)
         app->loop = loop_new();
         if (!app->loop)
                 return 1;
-        if (load_state(app, &st) < 0)
+        if (load_state(app, &st) < 0) {
+                loop_free(app->loop);
                 return 1;
+        }
         if (open_zones(app) < 0) {
                 shutdown_app(app);
                 return 1;
@@ -788,17 +791,15 @@ static int run(struct app *app)
         return 0;
 }
 
-int main(int argc, char **argv)
+/* Everything from the command line to the exit code; main() frees app. */
+static int heatpadd(struct app *app, int argc, char **argv)
 {
-        struct app *app = calloc(1, sizeof(*app));
         struct config_errors errs;
-        int rc;
 
-        if (!app)
-                return 1;
         app->relay_log_fd = -1;
-        if (parse_args(argc, argv, &app->opt) < 0)
-                return 2;
+        int parsed = parse_args(argc, argv, &app->opt);
+        if (parsed != 0)
+                return parsed < 0 ? 2 : 0;      /* 1: --help or --version */
         if (app->opt.check_path)
                 return check_config(app->opt.check_path);
         if (config_load(app->opt.config_path, &app->cfg, &errs) < 0) {
@@ -829,7 +830,17 @@ int main(int argc, char **argv)
         }
         app->log = (struct log){ .json = app->opt.json, .out = stdout };
         vclock_init(&app->clock, app->opt.sim_speed, app->opt.sim_start);
-        rc = run(app);
+        return run(app);
+}
+
+int main(int argc, char **argv)
+{
+        struct app *app = calloc(1, sizeof(*app));
+        int rc;
+
+        if (!app)
+                return 1;
+        rc = heatpadd(app, argc, argv);
         free(app);
         return rc;
 }

@@ -15,7 +15,8 @@ import time
 import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DAEMON = os.path.join(ROOT, "build", "heatpadd")
+# HEATPAD_DAEMON picks another build, e.g. build/asan/heatpadd.
+DAEMON = os.environ.get("HEATPAD_DAEMON", os.path.join(ROOT, "build", "heatpadd"))
 EXAMPLE = os.path.join(ROOT, "examples", "sim.json")
 TZ = {"TZ": "Europe/Berlin"}
 
