@@ -17,23 +17,27 @@ B := build
 CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
             controller/session.c controller/quiet.c controller/guidance.c \
             controller/cfgjson.c controller/config.c controller/config_hw.c \
-            controller/core.c controller/sim_pad.c \
-            controller/autotune.c controller/heatup.c
+            controller/core.c controller/sim_pad.c controller/schedule.c \
+            controller/status_json.c controller/autotune.c controller/heatup.c
 # Everything else the daemon needs: clocks, the loop, files, backends.
 DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/log.c controller/reader.c controller/hw/hw.c \
               controller/hw/sim.c controller/main.c
 
 UNIT_TESTS := pid window safety session quiet guidance config core state \
-              closed_loop autotune
+              schedule closed_loop autotune
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(B)/obj/%.o)
 ASAN_CORE   := $(CORE_SRC:%.c=$(B)/asan/%.o) $(B)/asan/controller/state.o
+ASAN_DAEMON := $(CORE_SRC:%.c=$(B)/asan/%.o) $(DAEMON_SRC:%.c=$(B)/asan/%.o)
 UNIT_BINS   := $(UNIT_TESTS:%=$(B)/tests/test_%)
 ASAN_BINS   := $(UNIT_TESTS:%=$(B)/asan/tests/test_%)
 SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
+
+# Keep object files make would otherwise treat as intermediate.
+.SECONDARY:
 
 .PHONY: all deps test-deps run check unit unit-asan integration clean \
         bench-control
@@ -57,6 +61,10 @@ $(B)/asan/%.o: %.c
 $(B)/heatpadd: $(CORE_OBJ) $(DAEMON_OBJ)
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
 
+# The daemon with ASan/UBSan, for the integration tests' sanitizer pass.
+$(B)/asan/heatpadd: $(ASAN_DAEMON)
+	$(CC) $(ALL_CFLAGS) -O1 $(SANITIZE) $^ -o $@ $(LDLIBS)
+
 $(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(B)/obj/controller/state.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
@@ -79,8 +87,10 @@ unit-asan: $(ASAN_BINS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		scripts/run-tests $(ASAN_BINS)
 
-integration: $(B)/heatpadd
+integration: $(B)/heatpadd $(B)/asan/heatpadd
 	@python3 tests/integration/run.py
+	@HEATPAD_DAEMON=$(B)/asan/heatpadd ASAN_OPTIONS=detect_leaks=1 \
+		python3 tests/integration/run.py
 
 # Control quality benchmark (not a test): scripts/bench/, README "Control
 # quality". Prints a table and writes build/bench/*.svg.

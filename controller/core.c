@@ -27,7 +27,7 @@ static void reply(struct core_reply *r, enum core_status st, const char *code,
 static void emit(struct core *core, enum core_event_type type, int zone,
                  enum core_source src, const char *reason)
 {
-        struct core_event ev = { type, zone, src, reason };
+        struct core_event ev = { type, zone, src, reason, NULL };
         if (core->emit)
                 core->emit(core->emit_ctx, core, &ev);
 }
@@ -44,7 +44,8 @@ const char *core_source_name(enum core_source src)
 }
 
 void core_init(struct core *core, const struct config *cfg,
-               const struct guidance_record *record, core_emit_fn emit_fn,
+               const struct guidance_record *record,
+               const struct schedule *schedule, core_emit_fn emit_fn,
                void *emit_ctx, uint64_t now_ms, time_t wall)
 {
         memset(core, 0, sizeof(*core));
@@ -54,6 +55,8 @@ void core_init(struct core *core, const struct config *cfg,
         core->emit_ctx = emit_ctx;
         if (record)
                 core->record = *record;
+        if (schedule)
+                core->schedule = *schedule;
         core->guidance_kind = guidance_evaluate(&core->record, wall).kind;
         for (int i = 0; i < core->nzones; i++) {
                 struct core_zone *z = &core->zones[i];
@@ -62,6 +65,14 @@ void core_init(struct core *core, const struct config *cfg,
                 window_init(&z->window, &z->cfg->window);
                 safety_init(&z->safety, &z->cfg->safety, now_ms);
         }
+}
+
+void core_restore_fault(struct core *core, const char *zone_id,
+                        enum safety_fault f)
+{
+        int i = config_find_zone(core->cfg, zone_id);
+        if (i >= 0)
+                safety_restore(&core->zones[i].safety, f);
 }
 
 int core_find_zone(const struct core *core, const char *name_or_id)
@@ -230,6 +241,7 @@ void core_clear_fault(struct core *core, int zone, enum core_source src,
                       safety_fault_name(f), safety_fault_help(f));
                 return;
         }
+        core->state_dirty = true;
         reply(ret, CORE_OK, "ok", "%s: fault %s cleared", z->cfg->name,
               safety_fault_name(f));
         emit(core, EV_FAULT_CLEARED, zone, src, safety_fault_name(f));
@@ -238,7 +250,7 @@ void core_clear_fault(struct core *core, int zone, enum core_source src,
 static void record_changed(struct core *core, enum core_source src,
                            const char *what, time_t wall)
 {
-        core->record_dirty = true;
+        core->state_dirty = true;
         emit(core, EV_RECORD, -1, src, what);
         enum guidance_kind k = guidance_evaluate(&core->record, wall).kind;
         if (k != core->guidance_kind) {
@@ -305,6 +317,45 @@ void core_clear_record(struct core *core, enum core_source src, time_t wall,
         reply(ret, CORE_OK, "ok", "record cleared");
 }
 
+void core_set_schedule(struct core *core, const struct schedule *s,
+                       enum core_source src, struct core_reply *ret)
+{
+        core->schedule = *s;
+        core->state_dirty = true;
+        emit(core, EV_SCHEDULE, -1, src, NULL);
+        reply(ret, CORE_OK, "ok", "schedule set: %d entr%s", s->n,
+              s->n == 1 ? "y" : "ies");
+}
+
+void core_run_schedule(struct core *core, time_t from, time_t to,
+                       bool clock_trusted, uint64_t now_ms)
+{
+        int due[SCHEDULE_MAX];
+        int n = schedule_due(&core->schedule, from, to, due, SCHEDULE_MAX);
+
+        for (int i = 0; i < n; i++) {
+                const struct schedule_entry *e = &core->schedule.e[due[i]];
+                int zone = config_find_zone(core->cfg, e->zone_id);
+                struct core_reply rep;
+
+                if (!clock_trusted)
+                        reply(&rep, CORE_REFUSED, "clock_untrusted", "the "
+                              "clock is not synchronised yet, so the %02d:%02d "
+                              "schedule was skipped", e->start_min / 60,
+                              e->start_min % 60);
+                else
+                        core_start(core, zone, e->minutes, e->setpoint_c,
+                                   SRC_SCHEDULE, now_ms, to, &rep);
+                struct core_event ev = {
+                        EV_SCHEDULE_RUN, zone, SRC_SCHEDULE,
+                        rep.status == CORE_OK ? "started" : rep.code,
+                        rep.message,
+                };
+                if (core->emit)
+                        core->emit(core->emit_ctx, core, &ev);
+        }
+}
+
 void core_post_reading(struct core *core, int zone, int err, double temp_c)
 {
         if (zone < 0 || zone >= core->nzones)
@@ -319,6 +370,7 @@ static void latch_fault(struct core *core, int i)
 {
         struct core_zone *z = &core->zones[i];
 
+        core->state_dirty = true;       /* the latch survives a restart */
         /* Off first, then the session's end and the fault's name. */
         set_relay(core, i, false);
         end_session(core, i, SRC_CORE, "fault");
@@ -364,7 +416,7 @@ static void finish_autotune(struct core *core, int i)
         if (done) {
                 z->tuning = z->autotune.result;
                 apply_tuning(core, i);
-                core->tuning_dirty = true;
+                core->state_dirty = true;
         }
         end_session(core, i, SRC_CORE, done ? "autotune_done" :
                     "autotune_failed");

@@ -64,6 +64,8 @@ struct options {
         const char *injury_at, *swelling_at, *warning_signs;
         bool clear_record;
         const char *autotune;           /* --autotune ZONE */
+        int nclears;
+        char clears[CONFIG_MAX_ZONES][CONFIG_NAME_MAX];
 };
 
 struct app {
@@ -82,11 +84,15 @@ struct app {
         int sig_fd;
         int relay_log_fd;
         uint64_t start_ms, last_status_ms;
+        time_t last_wall;                       /* for the schedule's span */
+        bool clock_trusted;
         struct sim_fault_plan faults[MAX_SIM_FAULTS];
         bool quit;
         bool save_failed;
         struct state_data stored;       /* the state file as last read/written */
         int exit_code;                  /* --autotune: 0 done, 1 failed */
+        bool clear_pending[CONFIG_MAX_ZONES];   /* --clear-fault, waiting
+                                                 * for a fresh reading */
 };
 
 /* The crash handler's way to the relays: the one loop context, set once
@@ -107,6 +113,8 @@ static void usage(FILE *f)
               "  --warning-signs WHICH    none, pain, nerve or both\n"
               "  --clear-record           clear the injury and warning-sign record\n"
               "  --autotune ZONE          relay-feedback autotune of ZONE, store the result, exit\n"
+              "  --clear-fault ZONE       clear a latched fault once a fresh reading shows\n"
+              "                           its cause is gone (repeatable)\n"
               "simulation only:\n"
               "  --sim-speed N            run the virtual clock N times faster\n"
               "  --sim-start TIME         virtual wall clock start, e.g. 2026-11-24T20:29\n"
@@ -165,11 +173,13 @@ static int parse_fault(const char *arg, struct options *o)
         return 0;
 }
 
+/* 0 to run, 1 when done (--help, --version), -1 on a bad argument. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
         enum { O_CONFIG = 256, O_CHECK, O_STATE, O_START, O_LOGFMT, O_SPEED,
                O_SIMSTART, O_FAULT, O_RELAYLOG, O_RUNFOR, O_STATUS, O_INJURY,
-               O_SWELLING, O_WARN, O_CLEAR, O_VERSION, O_HELP, O_AUTOTUNE };
+               O_SWELLING, O_WARN, O_CLEAR, O_CLEARFAULT, O_VERSION, O_HELP,
+               O_AUTOTUNE };
         static const struct option longopts[] = {
                 { "config", required_argument, NULL, O_CONFIG },
                 { "check-config", required_argument, NULL, O_CHECK },
@@ -187,6 +197,7 @@ static int parse_args(int argc, char **argv, struct options *o)
                 { "warning-signs", required_argument, NULL, O_WARN },
                 { "clear-record", no_argument, NULL, O_CLEAR },
                 { "autotune", required_argument, NULL, O_AUTOTUNE },
+                { "clear-fault", required_argument, NULL, O_CLEARFAULT },
                 { "version", no_argument, NULL, O_VERSION },
                 { "help", no_argument, NULL, O_HELP },
                 { NULL, 0, NULL, 0 },
@@ -210,6 +221,16 @@ static int parse_args(int argc, char **argv, struct options *o)
                 case O_SWELLING: o->swelling_at = optarg; break;
                 case O_CLEAR: o->clear_record = true; break;
                 case O_AUTOTUNE: o->autotune = optarg; break;
+                case O_CLEARFAULT:
+                        if (o->nclears >= CONFIG_MAX_ZONES ||
+                            strlen(optarg) >= CONFIG_NAME_MAX) {
+                                fprintf(stderr, "--clear-fault: too many, or "
+                                        "name too long\n");
+                                return -1;
+                        }
+                        snprintf(o->clears[o->nclears++], CONFIG_NAME_MAX,
+                                 "%s", optarg);
+                        break;
                 case O_WARN:
                         if (strcmp(optarg, "none") && strcmp(optarg, "pain") &&
                             strcmp(optarg, "nerve") && strcmp(optarg, "both")) {
@@ -272,10 +293,10 @@ static int parse_args(int argc, char **argv, struct options *o)
                 }
                 case O_VERSION:
                         printf("heatpadd %s\n", HEATPAD_VERSION);
-                        exit(0);
+                        return 1;
                 case O_HELP:
                         usage(stdout);
-                        exit(0);
+                        return 1;
                 default:
                         usage(stderr);
                         return -1;
@@ -375,13 +396,23 @@ static void apply_relays(struct app *app)
 
 static void save_state(struct app *app)
 {
-        struct state_data st = app->stored;
+        struct state_data st = { .record = app->core.record,
+                                 .schedule = app->core.schedule };
+        for (int i = 0; i < app->core.nzones; i++) {
+                const struct core_zone *z = &app->core.zones[i];
+                if (z->safety.fault == FAULT_NONE)
+                        continue;
+                snprintf(st.faults[st.nfaults].zone_id, CONFIG_NAME_MAX, "%s",
+                         z->cfg->id);
+                st.faults[st.nfaults++].fault = z->safety.fault;
+        }
         int rc;
 
-        if (!app->core.record_dirty && !app->core.tuning_dirty)
+        if (!app->core.state_dirty)
                 return;
         /* Tunings of zones no longer configured are kept as they were. */
-        st.record = app->core.record;
+        st.ntunings = app->stored.ntunings;
+        memcpy(st.tunings, app->stored.tunings, sizeof(st.tunings));
         for (int i = 0; i < app->core.nzones; i++)
                 if (app->core.zones[i].tuning.valid)
                         state_put_tuning(&st, app->cfg.zones[i].id,
@@ -401,8 +432,7 @@ static void save_state(struct app *app)
                 log_msg(&app->log, app_wall(app), "info", "state file written "
                         "again");
         app->save_failed = false;
-        app->core.record_dirty = false;
-        app->core.tuning_dirty = false;
+        app->core.state_dirty = false;
         app->stored = st;
 }
 
@@ -428,6 +458,22 @@ void app_commit(struct app *app)
         save_state(app);
 }
 
+/* --clear-fault: the clear needs a fresh reading to see the cause gone,
+ * so it waits for the zone's first one after start-up. */
+static void run_cli_clears(struct app *app, uint64_t now)
+{
+        for (int i = 0; i < app->nopen; i++) {
+                if (!app->clear_pending[i] ||
+                    app->core.zones[i].safety.last_valid_ms <= app->start_ms)
+                        continue;
+                struct core_reply rep = { 0 };
+                app->clear_pending[i] = false;
+                core_clear_fault(&app->core, i, SRC_CLI, now, &rep);
+                log_msg(&app->log, app_wall(app), rep.status ? "warning" :
+                        "info", "%s", rep.message);
+        }
+}
+
 static double on_tick(void *ctx)
 {
         struct app *app = ctx;
@@ -435,7 +481,16 @@ static double on_tick(void *ctx)
         time_t w = app_wall(app);
 
         run_sim_faults(app, now);
+        bool trusted = vclock_wall_trusted(&app->clock);
+        if (trusted != app->clock_trusted)
+                log_msg(&app->log, w, "info", trusted ? "wall clock is "
+                        "synchronised: schedules run" : "wall clock is not "
+                        "synchronised: schedules wait");
+        app->clock_trusted = trusted;
+        core_run_schedule(&app->core, app->last_wall, w, trusted, now);
+        app->last_wall = w;
         core_tick(&app->core, now, w);
+        run_cli_clears(app, now);
         apply_relays(app);
         for (int i = 0; i < app->nopen; i++)
                 reader_request(&app->readers[i]);
@@ -609,6 +664,15 @@ static int start_autotune(struct app *app)
 
 static int resolve_faults(struct app *app)
 {
+        for (int i = 0; i < app->opt.nclears; i++) {
+                int z = config_find_zone(&app->cfg, app->opt.clears[i]);
+                if (z < 0) {
+                        fprintf(stderr, "--clear-fault: no zone '%s'\n",
+                                app->opt.clears[i]);
+                        return -1;
+                }
+                app->clear_pending[z] = true;
+        }
         for (int i = 0; i < app->opt.nfaults; i++) {
                 int z = config_find_zone(&app->cfg, app->opt.faults[i].zone);
                 if (z < 0) {
@@ -633,7 +697,24 @@ static bool all_simulated(const struct config *cfg)
         return true;
 }
 
-static int load_state(struct app *app, struct guidance_record *ret)
+/* Keeps the schedule entries whose zone is still in the config. */
+static void drop_orphans(struct app *app, struct schedule *s)
+{
+        int n = 0;
+        for (int i = 0; i < s->n; i++) {
+                if (config_find_zone(&app->cfg, s->e[i].zone_id) >= 0) {
+                        s->e[n++] = s->e[i];
+                        continue;
+                }
+                log_msg(&app->log, app_wall(app), "warning", "schedule entry "
+                        "for zone '%s' dropped: no such zone in the config",
+                        s->e[i].zone_id);
+                app->core.state_dirty = true;
+        }
+        s->n = n;
+}
+
+static int load_state(struct app *app, struct state_data *ret)
 {
         struct state_data st;
         char err[512];
@@ -641,7 +722,8 @@ static int load_state(struct app *app, struct guidance_record *ret)
 
         app->stored = st;
         if (rc == 0 || rc == -ENOENT) {
-                *ret = st.record;
+                drop_orphans(app, &st.schedule);
+                *ret = st;
                 return 0;
         }
         if (rc == -EINVAL) {
@@ -650,7 +732,7 @@ static int load_state(struct app *app, struct guidance_record *ret)
                 log_msg(&app->log, app_wall(app), "error", "state file %s was "
                         "corrupt: %s; starting with an empty record",
                         app->opt.state_path, err);
-                *ret = st.record;
+                *ret = st;
                 return 0;
         }
         log_msg(&app->log, app_wall(app), "error", "cannot read state file %s: %s",
@@ -697,7 +779,7 @@ static int open_zones(struct app *app)
 
 static int run(struct app *app)
 {
-        struct guidance_record record;
+        struct state_data st;
         int fds[2];
 
         if (setup_signals(app) < 0 || pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0) {
@@ -709,18 +791,29 @@ static int run(struct app *app)
         app->loop = loop_new();
         if (!app->loop)
                 return 1;
-        if (load_state(app, &record) < 0)
+        if (load_state(app, &st) < 0) {
+                loop_free(app->loop);
                 return 1;
+        }
         if (open_zones(app) < 0) {
                 shutdown_app(app);
                 return 1;
         }
         app->start_ms = app->last_status_ms = app_now_ms(app);
-        core_init(&app->core, &app->cfg, &record, on_core_event, app,
-                  app->start_ms, app_wall(app));
+        bool dirty = app->core.state_dirty;
+        core_init(&app->core, &app->cfg, &st.record, &st.schedule,
+                  on_core_event, app, app->start_ms, app_wall(app));
+        for (int i = 0; i < st.nfaults; i++) {
+                core_restore_fault(&app->core, st.faults[i].zone_id,
+                                   st.faults[i].fault);
+                log_msg(&app->log, app_wall(app), "warning", "%s: fault %s "
+                        "is still latched from before the restart; clear it "
+                        "once the cause is fixed", st.faults[i].zone_id,
+                        safety_fault_name(st.faults[i].fault));
+        }
         for (int i = 0; i < app->nopen; i++) {
                 const struct zone_tuning *t =
-                        state_find_tuning(&app->stored, app->cfg.zones[i].id);
+                        state_find_tuning(&st, app->cfg.zones[i].id);
                 if (!t)
                         continue;
                 core_set_tuning(&app->core, i, t);
@@ -729,6 +822,9 @@ static int run(struct app *app)
                         app->cfg.zones[i].pid_gains_set ? " model (the "
                         "config's pid gains win)" : " model and gains");
         }
+        app->core.state_dirty = dirty;
+        app->last_wall = app_wall(app);
+        app->clock_trusted = vclock_wall_trusted(&app->clock);
         for (int i = 0; i < app->nopen; i++)
                 reader_start(&app->readers[i], &app->sensors[i], i, app->pipe_w);
         loop_add_fd(app->loop, app->pipe_r, EPOLLIN, on_readings, app);
@@ -760,17 +856,15 @@ static int run(struct app *app)
         return app->exit_code;
 }
 
-int main(int argc, char **argv)
+/* Everything from the command line to the exit code; main() frees app. */
+static int heatpadd(struct app *app, int argc, char **argv)
 {
-        struct app *app = calloc(1, sizeof(*app));
         struct config_errors errs;
-        int rc;
 
-        if (!app)
-                return 1;
         app->relay_log_fd = -1;
-        if (parse_args(argc, argv, &app->opt) < 0)
-                return 2;
+        int parsed = parse_args(argc, argv, &app->opt);
+        if (parsed != 0)
+                return parsed < 0 ? 2 : 0;      /* 1: --help or --version */
         if (app->opt.check_path)
                 return check_config(app->opt.check_path);
         if (config_load(app->opt.config_path, &app->cfg, &errs) < 0) {
@@ -801,7 +895,17 @@ int main(int argc, char **argv)
         }
         app->log = (struct log){ .json = app->opt.json, .out = stdout };
         vclock_init(&app->clock, app->opt.sim_speed, app->opt.sim_start);
-        rc = run(app);
+        return run(app);
+}
+
+int main(int argc, char **argv)
+{
+        struct app *app = calloc(1, sizeof(*app));
+        int rc;
+
+        if (!app)
+                return 1;
+        rc = heatpadd(app, argc, argv);
         free(app);
         return rc;
 }

@@ -45,6 +45,11 @@ char *state_to_json(const struct state_data *st)
                 cJSON_AddNumberToObject(z, "tu_s", t->tu_s);
                 cJSON_AddNumberToObject(z, "when", (double)t->when);
         }
+        cJSON_AddItemToObject(root, "schedule", schedule_to_json(&st->schedule));
+        cJSON *faults = cJSON_AddObjectToObject(root, "faults");
+        for (int i = 0; i < st->nfaults; i++)
+                cJSON_AddStringToObject(faults, st->faults[i].zone_id,
+                                        safety_fault_name(st->faults[i].fault));
         out = cJSON_Print(root);
         cJSON_Delete(root);
         return out;
@@ -147,7 +152,7 @@ int state_from_json(const char *json, struct state_data *ret, char *err,
 {
         struct state_data st = { 0 };
         cJSON *root = cJSON_Parse(json);
-        const cJSON *ver, *rec, *at;
+        const cJSON *ver, *rec, *at, *sched, *faults, *f;
         int r = -EINVAL;
 
         if (!root) {
@@ -190,6 +195,34 @@ int state_from_json(const char *json, struct state_data *ret, char *err,
         const cJSON *tun = cJSON_GetObjectItemCaseSensitive(root, "tuning");
         if (tun && parse_tunings(tun, &st, err, errlen) < 0)
                 goto out;
+        sched = cJSON_GetObjectItemCaseSensitive(root, "schedule");
+        if (sched) {
+                char why[160];
+                if (schedule_parse(sched, NULL, &st.schedule, why,
+                                   sizeof(why)) < 0) {
+                        snprintf(err, errlen, "schedule%s", why);
+                        goto out;
+                }
+        }
+        faults = cJSON_GetObjectItemCaseSensitive(root, "faults");
+        if (faults && !cJSON_IsObject(faults)) {
+                snprintf(err, errlen, "faults is not an object");
+                goto out;
+        }
+        cJSON_ArrayForEach(f, faults) {
+                enum safety_fault fault = cJSON_IsString(f) ?
+                        safety_fault_parse(f->valuestring) : FAULT_NONE;
+                if (fault == FAULT_NONE || strlen(f->string) >= CONFIG_NAME_MAX) {
+                        snprintf(err, errlen, "faults.%s is not a fault name",
+                                 f->string);
+                        goto out;
+                }
+                if (st.nfaults < CONFIG_MAX_ZONES) {
+                        snprintf(st.faults[st.nfaults].zone_id, CONFIG_NAME_MAX,
+                                 "%s", f->string);
+                        st.faults[st.nfaults++].fault = fault;
+                }
+        }
         *ret = st;
         r = 0;
 out:

@@ -207,7 +207,7 @@ static void run_one(enum ctl c, enum scen s, unsigned seed, struct run *r,
 
         plant_init(r, s, seed);
         core_init(&core, c == C_DEFAULT || c == C_HYST || c == C_PWM ?
-                  &cfg_default : &cfg_tuned, NULL, NULL, NULL, t_ms, wall);
+                  &cfg_default : &cfg_tuned, NULL, NULL, NULL, NULL, t_ms, wall);
         if (c == C_MODEL)
                 core_set_tuning(&core, 0, &tuned);
         pid_init(&pid, &(c == C_ORACLE ? cfg_tuned : cfg_default).zones[0].pid);
@@ -383,7 +383,7 @@ static void autotune(void)
         char text[400];
 
         plant_init(r, S_COLD, 1);
-        core_init(&core, &cfg_default, NULL, NULL, NULL, t_ms, wall);
+        core_init(&core, &cfg_default, NULL, NULL, NULL, NULL, t_ms, wall);
         core_post_reading(&core, 0, 0, plant_second(r, 0, false));
         core_tick(&core, t_ms, wall);
         core_autotune_start(&core, 0, SRC_CLI, t_ms, wall, &rep);

@@ -86,7 +86,7 @@ static void setup_core(struct core *core, struct plant *p, struct seen *s)
         t_ms = 1000;
         wall = 1764000000;
         plant_init(p, 11);
-        core_init(core, &cfg, NULL, on_event, s, t_ms, wall);
+        core_init(core, &cfg, NULL, NULL, on_event, s, t_ms, wall);
         plant_second(p, core);
         core_tick(core, t_ms, wall);
 }
@@ -144,7 +144,7 @@ static void identifies_the_pad_within_20_percent(void **state)
         assert_int_equal(s.autotune_done, 1);
         assert_int_equal(s.autotune_failed, 0);
         assert_true(t->valid);
-        assert_true(core.tuning_dirty);
+        assert_true(core.state_dirty);
         assert_near(t->model.gain_c, truth.gain_c, 0.2 * truth.gain_c);
         assert_near(t->model.tau_s, truth.tau_s, 0.2 * truth.tau_s);
         assert_near(t->model.dead_s, truth.dead_s, 0.2 * truth.dead_s);

@@ -62,7 +62,13 @@ static void write_file(const char *text)
 static void save_then_load(void **state)
 {
         struct state_data st = { .record = { .acute = true, .acute_at = 1764010500,
-                                             .injury = true, .nerve_signs = true } };
+                                             .injury = true, .nerve_signs = true },
+                                 .schedule = { .n = 1, .e = { { .zone_id = "neck",
+                                        .days = 0x41, .start_min = 1230,
+                                        .minutes = 20, .setpoint_c = 39.5,
+                                        .enabled = true } } },
+                                 .nfaults = 1,
+                                 .faults = { { "lower_back", FAULT_STUCK_RELAY } } };
         struct state_data back;
         char err[256];
         (void)state;
@@ -73,6 +79,14 @@ static void save_then_load(void **state)
         assert_false(back.record.swelling);
         assert_true(back.record.nerve_signs);
         assert_int_equal(back.record.acute_at, 1764010500);
+        assert_int_equal(back.schedule.n, 1);
+        assert_string_equal(back.schedule.e[0].zone_id, "neck");
+        assert_int_equal(back.schedule.e[0].days, 0x41);
+        assert_int_equal(back.schedule.e[0].start_min, 1230);
+        assert_true(back.schedule.e[0].setpoint_c == 39.5);
+        assert_int_equal(back.nfaults, 1);
+        assert_string_equal(back.faults[0].zone_id, "lower_back");
+        assert_int_equal(back.faults[0].fault, FAULT_STUCK_RELAY);
 }
 
 static void missing_is_empty(void **state)
