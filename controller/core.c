@@ -489,8 +489,10 @@ void core_describe_tuning(const struct core *core, int zone, char *buf,
         z = &core->zones[zone];
         t = &z->tuning;
         if (z->autotune.phase == AT_FAILED && z->autotune.why) {
-                snprintf(buf, len, "%s: autotune failed: %s", z->cfg->name,
-                         z->autotune.why);
+                bool fault = z->safety.fault != FAULT_NONE;
+                snprintf(buf, len, "%s: autotune failed: %s%s%s", z->cfg->name,
+                         z->autotune.why, fault ? " " : "",
+                         fault ? safety_fault_name(z->safety.fault) : "");
                 return;
         }
         if (!t->valid) {

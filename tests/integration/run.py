@@ -301,6 +301,20 @@ def autotune_refusals():
     assert r.wait() == 2, r.err
     assert any("quiet hours" in e.get("msg", "") for e in r.events())
     assert not any(on for _, _, on in r.relay_record())
+    # A fault during the experiment ends it with the relay off: exit 1.
+    r = Run(["--sim-speed", "60", "--sim-start", "2026-11-24T12:00",
+             "--autotune", "upper back",
+             "--sim-fault", "upper back:sensor_disconnect@60"])
+    assert r.wait() == 1, r.err
+    ev = r.events()
+    assert [e["reason"] for e in ev if e["event"] == "autotune"] == ["failed"]
+    assert any("autotune failed: fault sensor_error" in e.get("msg", "")
+               for e in ev), ev[-4:]
+    rec = r.relay_record()
+    assert any(on for _, _, on in rec) and not last_state(rec, 0), rec
+
+
+@test
 def fault_survives_restart_until_cleared():
     r1 = Run(["--sim-speed", "60", "--start", "upper back:20:40",
               "--sim-fault", "upper back:sensor_power_on@30", "--run-for", "60"])
