@@ -519,7 +519,10 @@ static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
                 .temp_c = z->pending_c,
                 .relay_on = z->relay_on,
                 .duty = z->duty,
-                .heating = z->session.active,
+                /* An autotune letting a warm pad cool first is not heating:
+                 * its relay is off and the pad is meant to fall. */
+                .heating = z->session.active &&
+                           !(z->autotuning && z->autotune.phase == AT_COOL),
                 .setpoint_c = z->session.setpoint_c,
         };
         double dt_s = z->ticked ? (double)(now_ms - z->last_tick_ms) / 1000 : 0;
@@ -546,8 +549,12 @@ static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
         if (z->session.active && z->safety.fault == FAULT_NONE &&
             z->safety.have_temp) {
                 if (z->autotuning) {
+                        bool cooling = z->autotune.phase == AT_COOL;
                         on = autotune_update(&z->autotune, z->safety.temp_c,
                                              now_ms, wall);
+                        /* Heating starts now: the heat-up checks afresh. */
+                        if (cooling && z->autotune.phase != AT_COOL)
+                                safety_session_started(&z->safety, now_ms);
                         z->duty = on;
                         set_relay(core, i, on);
                         if (z->autotune.phase == AT_DONE ||

@@ -158,6 +158,35 @@ static void identifies_the_pad_within_20_percent(void **state)
         assert_true(t->kp > 0 && t->kp <= 10 && t->ki > 0 && t->ki <= 1);
 }
 
+static void warm_pad_cools_first(void **state)
+{
+        struct core core;
+        struct plant p;
+        struct seen s = { 0 };
+        struct core_reply rep;
+        struct sim_pad_fopdt truth;
+        char text[320];
+        double max_c;
+        (void)state;
+
+        load_config("");
+        setup_core(&core, &p, &s);
+        core_start(&core, 0, 30, 40, SRC_CLI, t_ms, wall, &rep);
+        for (int i = 0; i < 25 * 60; i++)
+                second(&core, &p);
+        core_stop(&core, 0, SRC_CLI, t_ms, &rep);
+        /* Warm: the experiment must first let it cool below 35 C. */
+        int secs = run_autotune(&core, &p, &max_c);
+        core_describe_tuning(&core, 0, text, sizeof(text));
+        sim_pad_fopdt(&p.pad.p, LATENCY_S, 1.0, &truth);
+        print_message("from warm: %d s\n%s\n", secs, text);
+        assert_int_equal(s.autotune_done, 1);
+        const struct zone_tuning *t = &core.zones[0].tuning;
+        assert_near(t->model.gain_c, truth.gain_c, 0.2 * truth.gain_c);
+        assert_near(t->model.tau_s, truth.tau_s, 0.2 * truth.tau_s);
+        assert_near(t->model.dead_s, truth.dead_s, 0.2 * truth.dead_s);
+}
+
 static void stop_aborts_and_session_refuses(void **state)
 {
         struct core core;
@@ -323,6 +352,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(identifies_the_pad_within_20_percent),
+                cmocka_unit_test(warm_pad_cools_first),
                 cmocka_unit_test(stop_aborts_and_session_refuses),
                 cmocka_unit_test(model_heatup_is_faster_without_overshoot),
                 cmocka_unit_test(config_gains_win),
