@@ -78,7 +78,8 @@ enum heatup_phase heatup_update(struct heatup *h, double temp_c,
                  * model that no longer fits this pad). */
                 if (temp_c <= h->peak_c - PEAK_PASSED_C ||
                     temp_c >= h->setpoint_c ||
-                    now_ms - h->cut_ms >= (uint64_t)(1000 * (4 * h->m.dead_s + 60)))
+                    now_ms - h->cut_ms >=
+                    (uint64_t)(1000 * (4 * h->m.dead_s + 60)))
                         h->phase = HU_DONE;
                 break;
         default:

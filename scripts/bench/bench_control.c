@@ -95,34 +95,30 @@ static void load(struct config *cfg, const char *pid)
  * samples 0.25 s in and answers at the end. Returns the reading. */
 static double plant_second(struct run *r, double on_s, bool count)
 {
-        double t = 0, sample = 0;
-        double cuts[3] = { 1.0 - LATENCY_S, on_s, 1.0 };
-        bool sampled = false;
+        const double sample_at = 1.0 - LATENCY_S;
+        double cuts[3] = { sample_at, on_s, 1.0 };
+        double t = 0, sample = r->pad.sensor_c;
 
         if (cuts[1] < cuts[0]) {
-                double x = cuts[0];
-                cuts[0] = cuts[1];
-                cuts[1] = x;
+                cuts[1] = cuts[0];
+                cuts[0] = on_s;
         }
         for (int i = 0; i < 3; i++) {
-                if (cuts[i] <= t && !(sampled == false && t >= 1.0 - LATENCY_S - 1e-9))
-                        continue;
-                bool on = t < on_s;
-                if (on != r->heater && count)
-                        r->switches++;
-                r->heater = on;
-                r->pad.heater_on = on;
                 if (cuts[i] > t) {
+                        bool on = t < on_s;
+                        if (on != r->heater && count)
+                                r->switches++;
+                        r->heater = on;
+                        r->pad.heater_on = on;
                         sim_pad_step(&r->pad, cuts[i] - t);
                         r->on_s += on ? cuts[i] - t : 0;
                         t = cuts[i];
                 }
-                if (!sampled && t >= 1.0 - LATENCY_S - 1e-9) {
+                if (cuts[i] == sample_at)
                         sample = r->pad.sensor_c;
-                        sampled = true;
-                }
         }
-        return round((sample + NOISE_C * gauss(&r->rng)) / QUANTUM_C) * QUANTUM_C;
+        return round((sample + NOISE_C * gauss(&r->rng)) / QUANTUM_C) *
+               QUANTUM_C;
 }
 
 /* Where the sensor would peak if the heater went off now (the oracle). */
@@ -206,8 +202,9 @@ static void run_one(enum ctl c, enum scen s, unsigned seed, struct run *r,
         bool hyst_on = false, oracle_full = true;
 
         plant_init(r, s, seed);
-        core_init(&core, c == C_DEFAULT || c == C_HYST || c == C_PWM ?
-                  &cfg_default : &cfg_tuned, NULL, NULL, NULL, NULL, t_ms, wall);
+        const struct config *cfg = c == C_DEFAULT || c == C_HYST ||
+                                   c == C_PWM ? &cfg_default : &cfg_tuned;
+        core_init(&core, cfg, NULL, NULL, NULL, NULL, t_ms, wall);
         if (c == C_MODEL)
                 core_set_tuning(&core, 0, &tuned);
         pid_init(&pid, &(c == C_ORACLE ? cfg_tuned : cfg_default).zones[0].pid);
@@ -217,10 +214,14 @@ static void run_one(enum ctl c, enum scen s, unsigned seed, struct run *r,
         core_tick(&core, t_ms, wall);
         core_start(&core, 0, 90, sp, SRC_CLI, t_ms, wall, &rep);
 
-        /* Metrics: band entry after the event, then 20 minutes of RMS. */
+        /* Metrics. A start or a step: the first reading in the band after
+         * it, then 20 minutes of RMS. A disturbance (in the band when it
+         * comes): 20 minutes of RMS from it, and the time to band is when
+         * the pad was last outside the band in them (0: never). */
         double band_at = -1, over = 0, sq = 0;
-        int nsq = 0, rms_end = -1;
-        bool left = false;
+        int nsq = 0, rms_end = -1, last_out = -1;
+        int first = sc->event_s > 1 ? sc->event_s : 1;
+        bool disturbance = false;
         for (int sec = 1; sec <= sc->end_s; sec++) {
                 if (sec == sc->event_s && sec > 0) {
                         sp = sc->sp1;
@@ -242,7 +243,9 @@ static void run_one(enum ctl c, enum scen s, unsigned seed, struct run *r,
                         on_s = hyst_on;
                         break;
                 case C_PWM:
-                        on_s = round(pid_update(&pid, sp, reading, 1.0) * 4) / 4;
+                        /* Quarter seconds: the plant's own step. */
+                        on_s = round(pid_update(&pid, sp, reading, 1.0) * 4) /
+                               4;
                         break;
                 case C_ORACLE:
                         if (oracle_full && reading < sp - 1.5 &&
@@ -278,26 +281,28 @@ static void run_one(enum ctl c, enum scen s, unsigned seed, struct run *r,
                 if (sec < sc->event_s)
                         continue;
                 bool in = fabs(y - sp) <= BAND_C;
+                if (sec == first && in) {
+                        disturbance = true;
+                        band_at = sc->event_s;
+                        rms_end = sc->event_s + RMS_S;
+                }
                 if (y - sp > over)
                         over = y - sp;
-                if (band_at < 0) {
-                        if (!in)
-                                left = true;
-                        if (in && (left || sec == sc->event_s ||
-                                   sec - sc->event_s > 600)) {
-                                band_at = sec;
-                                rms_end = sec + RMS_S;
-                        } else if (in && !left && sec - sc->event_s >= 600) {
-                                band_at = sc->event_s;  /* never left */
-                                rms_end = sec + RMS_S;
-                        }
+                if (band_at < 0 && in) {
+                        band_at = sec;
+                        rms_end = sec + RMS_S;
                 }
+                if (disturbance && !in && sec <= rms_end)
+                        last_out = sec;
                 if (band_at >= 0 && sec <= rms_end) {
                         sq += (y - sp) * (y - sp);
                         nsq++;
                 }
         }
-        m->band_s = band_at < 0 ? NAN : band_at - sc->event_s;
+        if (disturbance)
+                m->band_s = last_out < 0 ? 0 : last_out + 1 - sc->event_s;
+        else
+                m->band_s = band_at < 0 ? NAN : band_at - sc->event_s;
         m->over_c = over;
         m->rms_c = nsq ? sqrt(sq / nsq) : NAN;
         m->sw_h = nsq ? r->switches * 3600.0 / nsq : NAN;
