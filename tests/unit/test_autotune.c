@@ -80,12 +80,13 @@ static void on_event(void *ctx, const struct core *core,
 
 static uint64_t t_ms;
 static time_t wall;
+static unsigned noise_seed = 11;
 
 static void setup_core(struct core *core, struct plant *p, struct seen *s)
 {
         t_ms = 1000;
         wall = 1764000000;
-        plant_init(p, 11);
+        plant_init(p, noise_seed);
         core_init(core, &cfg, NULL, NULL, on_event, s, t_ms, wall);
         plant_second(p, core);
         core_tick(core, t_ms, wall);
@@ -121,7 +122,8 @@ static int run_autotune(struct core *core, struct plant *p,
         return secs;
 }
 
-static void identifies_the_pad_within_20_percent(void **state)
+/* One run with the noise of `seed`. */
+static void identify_with_seed(unsigned seed)
 {
         struct core core;
         struct plant p;
@@ -129,16 +131,18 @@ static void identifies_the_pad_within_20_percent(void **state)
         struct sim_pad_fopdt truth;
         char text[320];
         double max_c;
-        (void)state;
 
         load_config("");
+        noise_seed = seed;
         setup_core(&core, &p, &s);
+        noise_seed = 11;
         int secs = run_autotune(&core, &p, &max_c);
         const struct zone_tuning *t = &core.zones[0].tuning;
 
         sim_pad_fopdt(&p.pad.p, LATENCY_S, 1.0, &truth);
         core_describe_tuning(&core, 0, text, sizeof(text));
-        print_message("autotune took %d s, peak %.2f C\n%s\n", secs, max_c, text);
+        print_message("seed %u: autotune took %d s, peak %.2f C\n%s\n", seed,
+                      secs, max_c, text);
         print_message("truth: gain %.1f, tau %.0f s, dead %.2f s\n",
                       truth.gain_c, truth.tau_s, truth.dead_s);
         assert_int_equal(s.autotune_done, 1);
@@ -156,6 +160,15 @@ static void identifies_the_pad_within_20_percent(void **state)
         assert_near(core.zones[0].pid.p.kp, t->kp, 1e-12);
         assert_near(core.zones[0].pid.p.ki, t->ki, 1e-12);
         assert_true(t->kp > 0 && t->kp <= 10 && t->ki > 0 && t->ki <= 1);
+}
+
+static void identifies_the_pad_within_20_percent(void **state)
+{
+        (void)state;
+        /* Three noise sequences: the fit must not hang on one lucky one. */
+        identify_with_seed(3);
+        identify_with_seed(11);
+        identify_with_seed(19);
 }
 
 static void warm_pad_cools_first(void **state)
