@@ -19,7 +19,8 @@ B := build
 CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
             controller/session.c controller/quiet.c controller/guidance.c \
             controller/cfgjson.c controller/config.c controller/config_hw.c \
-            controller/core.c controller/sim_pad.c
+            controller/core.c controller/sim_pad.c controller/schedule.c \
+            controller/status_json.c controller/autotune.c controller/heatup.c
 # Everything else the daemon needs: clocks, the loop, files, backends.
 DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/log.c controller/reader.c controller/hw/hw.c \
@@ -27,20 +28,26 @@ DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/notify.c controller/alloff.c
 
 UNIT_TESTS := pid window safety session quiet guidance config core state \
-              closed_loop notify
+              schedule closed_loop autotune notify
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(B)/obj/%.o)
 ASAN_CORE   := $(CORE_SRC:%.c=$(B)/asan/%.o) $(B)/asan/controller/state.o
+ASAN_DAEMON := $(CORE_SRC:%.c=$(B)/asan/%.o) $(DAEMON_SRC:%.c=$(B)/asan/%.o)
 UNIT_BINS   := $(UNIT_TESTS:%=$(B)/tests/test_%)
 ASAN_BINS   := $(UNIT_TESTS:%=$(B)/asan/tests/test_%)
 SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 
-.PHONY: all deps test-deps run check unit unit-asan integration clean \
-        install uninstall check-systemd check-cross
+# Keep object files make would otherwise treat as intermediate.
+.SECONDARY:
 
-all: $(B)/heatpadd $(UNIT_BINS)
+.PHONY: all deps test-deps run check unit unit-asan integration clean \
+        bench-control install uninstall check-systemd check-cross
+
+# The benchmark is built (so it keeps compiling) but only run by
+# bench-control.
+all: $(B)/heatpadd $(UNIT_BINS) $(B)/bench/bench_control
 
 deps:
 	@scripts/deps build
@@ -58,6 +65,10 @@ $(B)/asan/%.o: %.c
 
 $(B)/heatpadd: $(CORE_OBJ) $(DAEMON_OBJ)
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
+
+# The daemon with ASan/UBSan, for the integration tests' sanitizer pass.
+$(B)/asan/heatpadd: $(ASAN_DAEMON)
+	$(CC) $(ALL_CFLAGS) -O1 $(SANITIZE) $^ -o $@ $(LDLIBS)
 
 $(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(B)/obj/controller/state.o
 	@mkdir -p $(dir $@)
@@ -85,8 +96,19 @@ unit-asan: $(ASAN_BINS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		scripts/run-tests $(ASAN_BINS)
 
-integration: $(B)/heatpadd
+integration: $(B)/heatpadd $(B)/asan/heatpadd
 	@python3 tests/integration/run.py
+	@HEATPAD_DAEMON=$(B)/asan/heatpadd ASAN_OPTIONS=detect_leaks=1 \
+		python3 tests/integration/run.py
+
+# Control quality benchmark (not a test): scripts/bench/, README "Control
+# quality". Prints a table and writes build/bench/*.svg.
+$(B)/bench/bench_control: scripts/bench/bench_control.c $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
+
+bench-control: deps $(B)/bench/bench_control
+	@scripts/bench/run-control $(B)/bench
 
 clean:
 	rm -rf $(B)

@@ -12,13 +12,17 @@
 #define HEATPAD_CORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
+#include "autotune.h"
 #include "config.h"
 #include "guidance.h"
+#include "heatup.h"
 #include "pid.h"
 #include "safety.h"
+#include "schedule.h"
 #include "session.h"
 #include "window.h"
 
@@ -47,6 +51,10 @@ enum core_event_type {
         EV_FAULT_CLEARED,
         EV_GUIDANCE,            /* the guidance kind changed */
         EV_RECORD,              /* the person's record changed */
+        EV_AUTOTUNE,            /* an autotune ended: reason done, failed */
+        EV_SCHEDULE,            /* the schedule was replaced */
+        EV_SCHEDULE_RUN,        /* an entry came due: reason "started" or
+                                 * the refusal's code, detail its message */
 };
 
 struct core_event {
@@ -54,6 +62,7 @@ struct core_event {
         int zone;               /* -1 for events of the whole device */
         enum core_source source;
         const char *reason;     /* a short stable word, or NULL */
+        const char *detail;     /* a sentence for people, or NULL */
 };
 
 struct core;
@@ -73,6 +82,12 @@ struct core_zone {
         /* a reading posted since the last tick */
         bool pending, pending_error;
         double pending_c;
+        /* control quality: what an autotune learned, a run in progress,
+         * and the model-aware heat-up of the running session */
+        struct zone_tuning tuning;
+        bool autotuning;
+        struct autotune autotune;
+        struct heatup heatup;
 };
 
 struct core {
@@ -80,16 +95,26 @@ struct core {
         int nzones;
         struct core_zone zones[CONFIG_MAX_ZONES];
         struct guidance_record record;
+        struct schedule schedule;
         enum guidance_kind guidance_kind;
-        bool record_dirty;      /* the record changed: save the state file */
+        bool state_dirty;       /* record, schedule, a latched fault or a
+                                 * zone's tuning changed: save the state
+                                 * file */
         core_emit_fn emit;
         void *emit_ctx;
 };
 
-/* Sets up every zone off and idle; the sensor timeout counts from now_ms. */
+/* Sets up every zone off and idle; the sensor timeout counts from now_ms.
+ * record and schedule (either may be NULL) come from the state file. */
 void core_init(struct core *core, const struct config *cfg,
-               const struct guidance_record *record, core_emit_fn emit,
+               const struct guidance_record *record,
+               const struct schedule *schedule, core_emit_fn emit,
                void *emit_ctx, uint64_t now_ms, time_t wall);
+
+/* Latches a fault saved before a restart on a zone (by id); unknown zones
+ * are ignored. */
+void core_restore_fault(struct core *core, const char *zone_id,
+                        enum safety_fault f);
 
 /* Starts (or changes) a session. minutes <= 0 or setpoint NAN take the
  * zone's defaults. Refused in quiet hours, in the 48-hour cold window, with
@@ -122,6 +147,18 @@ void core_set_warning_signs(struct core *core, bool pain_worsening,
 void core_clear_record(struct core *core, enum core_source src, time_t wall,
                        struct core_reply *ret);
 
+/* Replaces the schedule (already validated by schedule_parse against this
+ * config). */
+void core_set_schedule(struct core *core, const struct schedule *s,
+                       enum core_source src, struct core_reply *ret);
+
+/* Starts the schedule entries due in the wall-time span (from, to] through
+ * core_start. Until the wall clock is trusted (clock_trusted false) due
+ * entries are skipped with the reason "clock_untrusted". Each due entry
+ * emits EV_SCHEDULE_RUN. */
+void core_run_schedule(struct core *core, time_t from, time_t to,
+                       bool clock_trusted, uint64_t now_ms);
+
 /* Whether heat may start on a zone now; fills ret with the reason if not. */
 bool core_may_heat(const struct core *core, int zone, time_t wall,
                    struct core_reply *ret);
@@ -140,6 +177,23 @@ void core_shutdown(struct core *core, uint64_t now_ms);
 
 /* The guidance now. */
 struct guidance core_guidance(const struct core *core, time_t wall);
+
+/* Starts a relay-feedback autotune of an idle zone (autotune.h) around
+ * 2 degC under its max_setpoint_c, as a session: the safety supervisor,
+ * quiet hours, the cold rule and the session cap all apply, and a stop or a
+ * fault ends it with the relay off. When it ends, an EV_AUTOTUNE event says
+ * "done" (the zone's tuning is set and state_dirty raised) or "failed". */
+void core_autotune_start(struct core *core, int zone, enum core_source src,
+                         uint64_t now_ms, time_t wall, struct core_reply *ret);
+
+/* Gives a zone a stored tuning (from the state file). Its model drives the
+ * heat-up; its gains replace the defaults unless the config set pid gains
+ * itself. An invalid tuning is ignored. */
+void core_set_tuning(struct core *core, int zone, const struct zone_tuning *t);
+
+/* Describes a zone's tuning or why its autotune failed, for people. */
+void core_describe_tuning(const struct core *core, int zone, char *buf,
+                          size_t len);
 
 /* Finds a zone by name or id; -1 when none. */
 int core_find_zone(const struct core *core, const char *name_or_id);

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -17,6 +18,9 @@ static const char *event_name(enum core_event_type t)
         case EV_FAULT_CLEARED: return "fault_cleared";
         case EV_GUIDANCE: return "guidance";
         case EV_RECORD: return "record";
+        case EV_AUTOTUNE: return "autotune";
+        case EV_SCHEDULE: return "schedule";
+        case EV_SCHEDULE_RUN: return "schedule_run";
         }
         return "event";
 }
@@ -127,6 +131,8 @@ void log_event(const struct log *lg, const struct core *core,
                                         core_source_name(ev->source));
                 if (ev->reason)
                         cJSON_AddStringToObject(o, "reason", ev->reason);
+                if (ev->detail)
+                        cJSON_AddStringToObject(o, "detail", ev->detail);
                 if (ev->type == EV_GUIDANCE || ev->type == EV_RECORD)
                         cJSON_AddStringToObject(o, "guidance",
                                 guidance_kind_name(core->guidance_kind));
@@ -161,6 +167,20 @@ void log_event(const struct log *lg, const struct core *core,
         case EV_RECORD:
                 snprintf(what, sizeof(what), "record changed (%s, %s)", reason,
                          core_source_name(ev->source));
+                break;
+        case EV_AUTOTUNE:
+                snprintf(what, sizeof(what), "autotune %s", reason);
+                break;
+        case EV_SCHEDULE:
+                snprintf(what, sizeof(what), "schedule replaced (%s): %d "
+                         "entries", core_source_name(ev->source),
+                         core->schedule.n);
+                break;
+        case EV_SCHEDULE_RUN:
+                snprintf(what, sizeof(what), "scheduled session %s%s%s",
+                         strcmp(reason, "started") == 0 ? "started" : "skipped",
+                         ev->detail && strcmp(reason, "started") ? ": " : "",
+                         ev->detail && strcmp(reason, "started") ? ev->detail : "");
                 break;
         }
         if (z)

@@ -1,6 +1,7 @@
 /* vclock.c: see vclock.h. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/timex.h>
 
 #include "vclock.h"
 
@@ -33,6 +34,16 @@ time_t vclock_wall(const struct vclock *c)
                 return time(NULL);
         uint64_t virt = vclock_mono_ms(c) - c->real0_ms;
         return (time_t)((c->wall0_ms + (int64_t)virt) / 1000);
+}
+
+bool vclock_wall_trusted(const struct vclock *c)
+{
+        struct timex tx = { 0 };
+
+        if (c->sim_wall)
+                return true;
+        int state = adjtimex(&tx);
+        return state >= 0 && state != TIME_ERROR && !(tx.status & STA_UNSYNC);
 }
 
 double vclock_real_span_ms(const struct vclock *c, double virt_ms)

@@ -29,6 +29,12 @@ uint64_t vclock_real_ms(void);
 uint64_t vclock_mono_ms(const struct vclock *c);
 time_t vclock_wall(const struct vclock *c);
 
+/* Whether the wall clock can be trusted for schedules: a Pi has no RTC and
+ * may boot with an old time. Trusted when the kernel reports NTP
+ * synchronisation (adjtimex: no STA_UNSYNC), and always for a simulated
+ * wall clock. */
+bool vclock_wall_trusted(const struct vclock *c);
+
 /* Real milliseconds that `virt_ms` of virtual time take. */
 double vclock_real_span_ms(const struct vclock *c, double virt_ms);
 

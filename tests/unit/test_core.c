@@ -8,11 +8,12 @@
 #include <time.h>
 
 #include "core.h"
+#include "status_json.h"
 #include "test.h"
 
 static struct config cfg;
 static struct core core;
-static int events[8];
+static int events[16];
 static uint64_t T;
 static time_t W;
 
@@ -45,7 +46,7 @@ static int setup(void **state)
         memset(events, 0, sizeof(events));
         T = 1000;
         W = local(2026, 11, 24, 20, 0);
-        core_init(&core, &cfg, NULL, on_event, NULL, T, W);
+        core_init(&core, &cfg, NULL, NULL, on_event, NULL, T, W);
         return 0;
 }
 
@@ -149,7 +150,7 @@ static void cold_rule_refuses_with_the_exact_time(void **state)
         /* Recording ends the running session at once. */
         assert_false(core.zones[0].session.active);
         assert_false(core.zones[0].relay_on);
-        assert_true(core.record_dirty);
+        assert_true(core.state_dirty);
         assert_int_equal(core_guidance(&core, W).kind, GUIDANCE_COLD);
         core_start(&core, 1, 20, 38, SRC_SCHEDULE, T, W, &rep);
         assert_int_equal(rep.status, CORE_REFUSED);
@@ -172,7 +173,7 @@ static void acute_record_validated(void **state)
         core_record_acute(&core, W, false, false, SRC_HTTP, W, &rep);
         assert_int_equal(rep.status, CORE_INVALID);
         assert_false(core.record.acute);
-        assert_false(core.record_dirty);
+        assert_false(core.state_dirty);
 }
 
 static void fault_ends_session_within_one_tick(void **state)
@@ -249,6 +250,66 @@ static void warning_signs_change_guidance(void **state)
         assert_int_equal(core.guidance_kind, GUIDANCE_HEAT);
 }
 
+static const char *last_run_reason;
+
+static void schedule_starts_and_refuses(void **state)
+{
+        struct schedule s;
+        struct core_reply rep;
+        char err[160];
+        static const char json[] =
+                "[{\"zone\":\"upper_back\",\"days\":\"daily\",\"start\":"
+                "\"20:05\",\"minutes\":20,\"setpoint_c\":40},"
+                "{\"zone\":\"lower_back\",\"days\":\"daily\",\"start\":"
+                "\"23:30\",\"minutes\":20,\"setpoint_c\":38}]";
+        (void)state;
+        (void)last_run_reason;
+        assert_int_equal(schedule_parse_text(json, sizeof(json) - 1, &cfg, &s,
+                                             err, sizeof(err)), 0);
+        core_set_schedule(&core, &s, SRC_MQTT, &rep);
+        assert_true(core.state_dirty);
+        assert_int_equal(events[EV_SCHEDULE], 1);
+        run(2, 30);
+        /* Untrusted clock: skipped, nothing starts. */
+        time_t t = local(2026, 11, 24, 20, 5);
+        core_run_schedule(&core, t - 1, t, false, T);
+        assert_int_equal(events[EV_SCHEDULE_RUN], 1);
+        assert_false(core.zones[0].session.active);
+        /* Next day, trusted: it starts. */
+        t += 86400;
+        core_run_schedule(&core, t - 1, t, true, T);
+        assert_int_equal(events[EV_SCHEDULE_RUN], 2);
+        assert_true(core.zones[0].session.active);
+        assert_true(core.zones[0].session.setpoint_c == 40);
+        /* 23:30 is in quiet hours: refused, logged. */
+        t = local(2026, 11, 25, 23, 30);
+        core_run_schedule(&core, t - 1, t, true, T);
+        assert_int_equal(events[EV_SCHEDULE_RUN], 3);
+        assert_false(core.zones[1].session.active);
+}
+
+static void status_json_shows_zone_and_guidance(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        run(2, 31.5);
+        core_start(&core, 0, 20, 40, SRC_HTTP, T, W, &rep);
+        run(1, 31.5);
+        cJSON *o = status_json(&core, T, W);
+        cJSON *z0 = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "zones"), 0);
+        assert_string_equal(cJSON_GetObjectItem(z0, "id")->valuestring, "upper_back");
+        assert_true(cJSON_GetObjectItem(z0, "temp_c")->valuedouble == 31.5);
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(z0, "relay")));
+        assert_int_equal(cJSON_GetObjectItem(z0, "remaining_s")->valueint, 1199);
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(z0, "fault")));
+        cJSON *g = cJSON_GetObjectItem(o, "guidance");
+        assert_string_equal(cJSON_GetObjectItem(g, "kind")->valuestring, "heat");
+        cJSON_Delete(o);
+        cJSON *r = status_reply_json(&rep);
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r, "ok")));
+        cJSON_Delete(r);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -263,6 +324,8 @@ int main(void)
                 cmocka_unit_test_setup(no_heat_before_first_reading, setup),
                 cmocka_unit_test_setup(shutdown_turns_all_off, setup),
                 cmocka_unit_test_setup(warning_signs_change_guidance, setup),
+                cmocka_unit_test_setup(schedule_starts_and_refuses, setup),
+                cmocka_unit_test_setup(status_json_shows_zone_and_guidance, setup),
         };
         return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

@@ -1,0 +1,114 @@
+/* status_json.c: see status_json.h. */
+#include <math.h>
+
+#include "quiet.h"
+#include "status_json.h"
+
+static void add_num_or_null(cJSON *o, const char *key, bool have, double v)
+{
+        if (have)
+                cJSON_AddNumberToObject(o, key, v);
+        else
+                cJSON_AddNullToObject(o, key);
+}
+
+cJSON *status_zone_json(const struct core *core, int zone, uint64_t now_ms,
+                        time_t wall)
+{
+        const struct core_zone *z = &core->zones[zone];
+        const struct zone_cfg *c = z->cfg;
+        uint64_t left = session_remaining_ms(&z->session, now_ms);
+        cJSON *o = cJSON_CreateObject();
+
+        cJSON_AddStringToObject(o, "id", c->id);
+        cJSON_AddStringToObject(o, "name", c->name);
+        add_num_or_null(o, "temp_c", z->safety.have_temp,
+                        round(z->safety.temp_c * 100) / 100);
+        add_num_or_null(o, "setpoint_c", z->session.active, z->session.setpoint_c);
+        cJSON_AddBoolToObject(o, "heating", z->session.active);
+        cJSON_AddBoolToObject(o, "relay", z->relay_on);
+        cJSON_AddBoolToObject(o, "session", z->session.active);
+        cJSON_AddNumberToObject(o, "remaining_s", (double)(left / 1000));
+        add_num_or_null(o, "ends_at", z->session.active,
+                        (double)(wall + (time_t)((left + 999) / 1000)));
+        cJSON_AddNumberToObject(o, "duty", round(z->duty * 1000) / 1000);
+        if (z->safety.fault != FAULT_NONE) {
+                cJSON_AddStringToObject(o, "fault",
+                                        safety_fault_name(z->safety.fault));
+                cJSON_AddStringToObject(o, "fault_help",
+                                        safety_fault_help(z->safety.fault));
+        } else {
+                cJSON_AddNullToObject(o, "fault");
+                cJSON_AddNullToObject(o, "fault_help");
+        }
+        cJSON *lim = cJSON_AddObjectToObject(o, "limits");
+        cJSON_AddNumberToObject(lim, "min_setpoint_c", c->min_setpoint_c);
+        cJSON_AddNumberToObject(lim, "max_setpoint_c", c->max_setpoint_c);
+        cJSON_AddNumberToObject(lim, "max_minutes", c->max_minutes);
+        cJSON_AddNumberToObject(lim, "cutoff_c", c->safety.cutoff_c);
+        cJSON *def = cJSON_AddObjectToObject(o, "defaults");
+        cJSON_AddNumberToObject(def, "minutes", c->default_minutes);
+        cJSON_AddNumberToObject(def, "setpoint_c", c->default_setpoint_c);
+        return o;
+}
+
+cJSON *status_guidance_json(const struct core *core, time_t wall)
+{
+        struct guidance g = core_guidance(core, wall);
+        const struct guidance_record *r = &core->record;
+        cJSON *o = cJSON_CreateObject();
+        char when[48];
+
+        cJSON_AddStringToObject(o, "kind", guidance_kind_name(g.kind));
+        cJSON_AddStringToObject(o, "title", guidance_title(g.kind));
+        cJSON_AddStringToObject(o, "text", guidance_text(g.kind));
+        cJSON_AddStringToObject(o, "disclaimer", guidance_disclaimer());
+        cJSON_AddBoolToObject(o, "heat_blocked", g.heat_blocked);
+        add_num_or_null(o, "heat_allowed_at", g.heat_blocked,
+                        (double)g.heat_allowed_at);
+        if (g.heat_blocked) {
+                guidance_format_local(g.heat_allowed_at, when, sizeof(when));
+                cJSON_AddStringToObject(o, "heat_allowed_at_local", when);
+        } else {
+                cJSON_AddNullToObject(o, "heat_allowed_at_local");
+        }
+        cJSON *rec = cJSON_AddObjectToObject(o, "record");
+        cJSON_AddBoolToObject(rec, "acute", r->acute);
+        add_num_or_null(rec, "acute_at", r->acute, (double)r->acute_at);
+        cJSON_AddBoolToObject(rec, "injury", r->injury);
+        cJSON_AddBoolToObject(rec, "swelling", r->swelling);
+        cJSON_AddBoolToObject(rec, "pain_worsening", r->pain_worsening);
+        cJSON_AddBoolToObject(rec, "nerve_signs", r->nerve_signs);
+        return o;
+}
+
+cJSON *status_json(const struct core *core, uint64_t now_ms, time_t wall)
+{
+        const struct quiet_hours *q = &core->cfg->quiet;
+        cJSON *o = cJSON_CreateObject();
+        char hhmm[6];
+
+        cJSON_AddStringToObject(o, "device_id", core->cfg->device_id);
+        cJSON_AddNumberToObject(o, "time", (double)wall);
+        cJSON *qo = cJSON_AddObjectToObject(o, "quiet_hours");
+        cJSON_AddBoolToObject(qo, "enabled", q->enabled);
+        quiet_format_hhmm(q->start_min, hhmm);
+        cJSON_AddStringToObject(qo, "start", hhmm);
+        quiet_format_hhmm(q->end_min, hhmm);
+        cJSON_AddStringToObject(qo, "end", hhmm);
+        cJSON_AddBoolToObject(qo, "active", quiet_active(q, wall));
+        cJSON *zones = cJSON_AddArrayToObject(o, "zones");
+        for (int i = 0; i < core->nzones; i++)
+                cJSON_AddItemToArray(zones, status_zone_json(core, i, now_ms, wall));
+        cJSON_AddItemToObject(o, "guidance", status_guidance_json(core, wall));
+        return o;
+}
+
+cJSON *status_reply_json(const struct core_reply *rep)
+{
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddBoolToObject(o, "ok", rep->status == CORE_OK);
+        cJSON_AddStringToObject(o, "code", rep->code);
+        cJSON_AddStringToObject(o, "message", rep->message);
+        return o;
+}

@@ -1,0 +1,34 @@
+/* status_json.h: the core's state as JSON, one shape everywhere.
+ *
+ * The MQTT state topics, the HTTP API and the page all show the same
+ * objects, built here from the core, so a zone reads the same in Home
+ * Assistant, on the phone and in the log. Pure: time is an argument.
+ * Every function returns a new cJSON object the caller deletes. */
+#ifndef HEATPAD_STATUS_JSON_H
+#define HEATPAD_STATUS_JSON_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "core.h"
+
+/* One zone: {"id","name","temp_c","setpoint_c","heating","relay","session",
+ * "remaining_s","ends_at","duty","fault","fault_help","limits":{...},
+ * "defaults":{...}}. ends_at is wall time (s) the session ends, or null. */
+cJSON *status_zone_json(const struct core *core, int zone, uint64_t now_ms,
+                        time_t wall);
+
+/* The guidance: {"kind","title","text","disclaimer","heat_blocked",
+ * "heat_allowed_at","heat_allowed_at_local","record":{...}}. */
+cJSON *status_guidance_json(const struct core *core, time_t wall);
+
+/* Everything: {"device_id","time","quiet_hours":{...,"active"},
+ * "zones":[...],"guidance":{...}}. */
+cJSON *status_json(const struct core *core, uint64_t now_ms, time_t wall);
+
+/* A command's reply: {"ok":bool,"code","message"}. */
+cJSON *status_reply_json(const struct core_reply *rep);
+
+#endif
