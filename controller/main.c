@@ -487,6 +487,8 @@ static void notify_systemd(struct app *app, uint64_t now)
         char status[NOTIFY_STATUS_MAX];
         bool was_late = app->notify.late;
 
+        if (!notify_enabled(&app->notify))
+                return;
         notify_tick(&app->notify, vclock_real_ms(),
                     (uint64_t)vclock_real_span_ms(&app->clock, TICK_MS));
         if (app->notify.late && !was_late)

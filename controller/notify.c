@@ -76,6 +76,11 @@ no_systemd:
         n->watchdog_ms = 0;     /* nobody to ping */
 }
 
+bool notify_enabled(const struct notify *n)
+{
+        return n->fd >= 0;
+}
+
 int notify_ready(struct notify *n, const char *status)
 {
         return send_status(n, "READY=1\n", status);

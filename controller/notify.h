@@ -47,6 +47,9 @@ struct notify {
  * sends nothing. Call before any other notify_ call. */
 void notify_init(struct notify *n);
 
+/* Whether the daemon runs under systemd (there is a socket to talk to). */
+bool notify_enabled(const struct notify *n);
+
 /* READY=1 together with a first STATUS= line. */
 int notify_ready(struct notify *n, const char *status);
 

@@ -62,6 +62,7 @@ static void ready_carries_status(void **state)
         struct notify n;
         (void)state;
         notify_init(&n);
+        assert_true(notify_enabled(&n));
         assert_int_equal(notify_ready(&n, "started, all relays off"), 0);
         assert_string_equal(next_msg(), "READY=1\nSTATUS=started, all relays off");
         assert_string_equal(next_msg(), "");
@@ -124,6 +125,7 @@ static void nothing_outside_systemd(void **state)
         unsetenv("WATCHDOG_USEC");
         notify_init(&n);
         assert_int_equal(n.watchdog_ms, 0);
+        assert_false(notify_enabled(&n));
         assert_int_equal(notify_ready(&n, "x"), 0);
         assert_int_equal(notify_tick(&n, 1000, 1000), 0);
         assert_int_equal(notify_tick(&n, 2000, 1000), 0);
