@@ -10,6 +10,7 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CPPFLAGS += -D_GNU_SOURCE -Icontroller
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS)
 LDLIBS  := -lcjson -lpthread -lm
+DAEMON_LIBS := -lmosquitto
 
 B := build
 
@@ -18,14 +19,17 @@ CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
             controller/session.c controller/quiet.c controller/guidance.c \
             controller/cfgjson.c controller/config.c controller/config_hw.c \
             controller/core.c controller/sim_pad.c controller/schedule.c \
-            controller/status_json.c
+            controller/status_json.c \
+            controller/config_mqtt.c controller/mqtt_cmd.c \
+            controller/ha_discovery.c
 # Everything else the daemon needs: clocks, the loop, files, backends.
 DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/log.c controller/reader.c controller/hw/hw.c \
-              controller/hw/sim.c controller/main.c
+              controller/hw/sim.c controller/main.c \
+              controller/mqtt.c
 
 UNIT_TESTS := pid window safety session quiet guidance config core state \
-              schedule closed_loop
+              schedule closed_loop mqtt_cmd config_mqtt
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(B)/obj/%.o)
@@ -57,7 +61,7 @@ $(B)/asan/%.o: %.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -O1 $(SANITIZE) -MMD -MP -c $< -o $@
 
 $(B)/heatpadd: $(CORE_OBJ) $(DAEMON_OBJ)
-	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS) $(DAEMON_LIBS)
 
 $(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(B)/obj/controller/state.o
 	@mkdir -p $(dir $@)
@@ -83,6 +87,7 @@ unit-asan: $(ASAN_BINS)
 
 integration: $(B)/heatpadd
 	@python3 tests/integration/run.py
+	@python3 tests/integration/mqtt.py
 
 clean:
 	rm -rf $(B)

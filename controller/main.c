@@ -21,6 +21,7 @@
 #include "hw/sim.h"
 #include "log.h"
 #include "loop.h"
+#include "mqtt.h"                       /* MQTT adapter (issue 4) */
 #include "reader.h"
 #include "state.h"
 #include "vclock.h"
@@ -86,6 +87,7 @@ struct app {
         struct sim_fault_plan faults[MAX_SIM_FAULTS];
         bool quit;
         bool save_failed;
+        struct mqtt *mqtt;                      /* NULL when MQTT is off */
 };
 
 /* The crash handler's way to the relays: the one loop context, set once
@@ -336,6 +338,7 @@ static void on_core_event(void *ctx, const struct core *core,
 {
         struct app *app = ctx;
         log_event(&app->log, core, ev, app_now_ms(app), app_wall(app));
+        mqtt_on_event(app->mqtt, ev);           /* MQTT: publish the change */
 }
 
 /* Makes every relay what the core decided. A relay that fails to switch
@@ -650,6 +653,8 @@ static void shutdown_app(struct app *app)
                 hw_close_zone(&app->sensors[i], &app->relays[i]);
         crash_app = NULL;
         save_state(app);
+        mqtt_close(app->mqtt);                  /* MQTT: "offline", disconnect */
+        app->mqtt = NULL;
         loop_free(app->loop);
         if (app->relay_log_fd >= 0)
                 close(app->relay_log_fd);
@@ -707,6 +712,16 @@ static int run(struct app *app)
         loop_add_fd(app->loop, app->pipe_r, EPOLLIN, on_readings, app);
         loop_add_fd(app->loop, app->sig_fd, EPOLLIN, on_signal, app);
         loop_add_timer(app->loop, 0, on_tick, app);
+        if (app->cfg.mqtt.enabled) {            /* MQTT adapter (issue 4) */
+                char err[256];
+                app->mqtt = mqtt_open(app, HEATPAD_VERSION, err, sizeof(err));
+                if (!app->mqtt) {
+                        log_msg(&app->log, app_wall(app), "error", "mqtt: %s",
+                                err);
+                        shutdown_app(app);
+                        return 1;
+                }
+        }
 
         log_msg(&app->log, app_wall(app), "info", "heatpadd %s: %d zone(s), all "
                 "relays off%s", HEATPAD_VERSION, app->nopen,

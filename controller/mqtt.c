@@ -1,0 +1,693 @@
+/* mqtt.c: see mqtt.h. */
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <mosquitto.h>
+
+#include "ha_discovery.h"
+#include "mqtt.h"
+#include "mqtt_cmd.h"
+#include "schedule.h"
+#include "status_json.h"
+#include "vclock.h"
+
+#define SERVICE_MS 250                  /* misc, reconnect, republish */
+#define BACKOFF_FIRST_MS 250.0
+#define BACKOFF_MAX_MS 3000.0
+#define CONNECT_TIMEOUT_MS 10000.0      /* no CONNACK by then: try again */
+#define REPUBLISH_MS 60000              /* virtual ms */
+#define DUP_WINDOW_MS 5000.0            /* real ms */
+#define IDS_KEPT 8
+#define TOPIC_MAX 256
+
+enum link { LINK_DOWN, LINK_CONNECTING, LINK_UP };
+
+/* What the adapter remembers per zone: the climate entity's target while
+ * idle, and recent commands, to recognise a redelivered one. */
+struct mqtt_zone {
+        double idle_target_c;           /* NAN: the zone's default */
+        char ids[IDS_KEPT][MQTT_CMD_ID_MAX + 1];
+        int next_id;
+        uint64_t last_hash;             /* last successful command */
+        double last_at_ms;              /* real ms */
+        struct core_reply last_reply;
+};
+
+struct mqtt {
+        struct app *app;
+        const struct config *cfg;
+        const char *version;
+        struct mosquitto *mosq;
+        char root[160];
+        enum link link;
+        int fd;                         /* watched on the loop, or -1 */
+        uint32_t fd_events;
+        bool fd_stale;                  /* libmosquitto closed it */
+        int timer;
+        double retry_at_ms, backoff_ms, connect_began_ms;       /* real */
+        bool said_down;                 /* logged this outage already */
+        uint64_t last_publish_ms;       /* virtual */
+        unsigned rng;
+        struct mqtt_zone zones[CONFIG_MAX_ZONES];
+};
+
+static void logm(struct mqtt *m, const char *level, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static void logm(struct mqtt *m, const char *level, const char *fmt, ...)
+{
+        char msg[384];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        log_msg(app_log(m->app), app_wall(m->app), level, "mqtt: %s", msg);
+}
+
+static void on_fd(void *ctx, int fd, uint32_t events);
+
+/* Keeps the loop's watch in step with libmosquitto's socket: a new socket
+ * after each connect, none after a loss, EPOLLOUT while it has data to
+ * send. Called after every libmosquitto call. */
+static void sync_fd(struct mqtt *m)
+{
+        int fd = mosquitto_socket(m->mosq);
+        struct loop *loop = app_loop(m->app);
+
+        if (m->fd >= 0 && (m->fd_stale || fd != m->fd)) {
+                loop_del_fd(loop, m->fd);
+                m->fd = -1;
+        }
+        m->fd_stale = false;
+        /* After a loss the old socket may linger until the next connect
+         * closes it: do not watch it. */
+        if (fd < 0 || m->link == LINK_DOWN)
+                return;
+        uint32_t ev = EPOLLIN | (mosquitto_want_write(m->mosq) ? EPOLLOUT : 0);
+        if (m->fd < 0) {
+                if (loop_add_fd(loop, fd, ev, on_fd, m) < 0)
+                        return;
+                m->fd = fd;
+        } else if (ev != m->fd_events) {
+                loop_mod_fd(loop, fd, ev);
+        }
+        m->fd_events = ev;
+}
+
+static void publish(struct mqtt *m, const char *topic, const char *payload,
+                    bool retain)
+{
+        if (m->link != LINK_UP)
+                return;         /* everything is published again on connect */
+        int rc = mosquitto_publish(m->mosq, NULL, topic, (int)strlen(payload),
+                                   payload, 1, retain);
+        if (rc != MOSQ_ERR_SUCCESS)
+                logm(m, "warning", "publish %s: %s", topic, mosquitto_strerror(rc));
+}
+
+static void publish_json(struct mqtt *m, const char *topic, cJSON *o,
+                         bool retain)
+{
+        char *s = cJSON_PrintUnformatted(o);
+        if (s)
+                publish(m, topic, s, retain);
+        free(s);
+        cJSON_Delete(o);
+}
+
+static void zone_topic(const struct mqtt *m, char *buf, const char *zone,
+                       const char *leaf)
+{
+        snprintf(buf, TOPIC_MAX, "%s/%s/%s", m->root, zone, leaf);
+}
+
+/* The zone's state: status_zone_json plus what Home Assistant's entities
+ * read (mode, action, target_c, remaining_min, guidance). */
+static void publish_zone(struct mqtt *m, int i)
+{
+        struct core *core = app_core(m->app);
+        const struct core_zone *z = &core->zones[i];
+        time_t wall = app_wall(m->app);
+        char topic[TOPIC_MAX];
+        cJSON *o = status_zone_json(core, i, app_now_ms(m->app), wall);
+        double left_s = cJSON_GetNumberValue(cJSON_GetObjectItem(o, "remaining_s"));
+        double target = z->session.active ? z->session.setpoint_c :
+                        !isnan(m->zones[i].idle_target_c) ?
+                        m->zones[i].idle_target_c : z->cfg->default_setpoint_c;
+
+        cJSON_AddStringToObject(o, "mode", z->session.active ? "heat" : "off");
+        cJSON_AddStringToObject(o, "action", !z->session.active ? "off" :
+                                z->relay_on ? "heating" : "idle");
+        cJSON_AddNumberToObject(o, "target_c", target);
+        cJSON_AddNumberToObject(o, "remaining_min", ceil(left_s / 60));
+        cJSON_AddStringToObject(o, "guidance",
+                guidance_kind_name(core_guidance(core, wall).kind));
+        zone_topic(m, topic, z->cfg->id, "state");
+        publish_json(m, topic, o, true);
+}
+
+static void publish_guidance(struct mqtt *m)
+{
+        char topic[TOPIC_MAX];
+
+        snprintf(topic, sizeof(topic), "%s/guidance", m->root);
+        publish_json(m, topic, status_guidance_json(app_core(m->app),
+                                                    app_wall(m->app)), true);
+}
+
+static void publish_schedule(struct mqtt *m)
+{
+        char topic[TOPIC_MAX];
+
+        snprintf(topic, sizeof(topic), "%s/schedule", m->root);
+        publish_json(m, topic, schedule_to_json(&app_core(m->app)->schedule),
+                     true);
+}
+
+static void publish_all_state(struct mqtt *m)
+{
+        for (int i = 0; i < app_core(m->app)->nzones; i++)
+                publish_zone(m, i);
+        publish_guidance(m);
+        m->last_publish_ms = app_now_ms(m->app);
+}
+
+static void publish_discovery_one(void *ctx, const char *topic,
+                                  const char *payload)
+{
+        publish(ctx, topic, payload, true);
+}
+
+/* The reply to a command, on <root>/<zone>/result. */
+static void publish_result(struct mqtt *m, const char *zone,
+                           const struct core_reply *rep, const char *id,
+                           bool duplicate)
+{
+        char topic[TOPIC_MAX];
+        cJSON *o = status_reply_json(rep);
+
+        if (id && *id)
+                cJSON_AddStringToObject(o, "id", id);
+        if (duplicate)
+                cJSON_AddBoolToObject(o, "duplicate", true);
+        zone_topic(m, topic, zone, "result");
+        publish_json(m, topic, o, false);
+        if (rep->status != CORE_OK)
+                logm(m, "info", "%s: refused (%s): %s", zone, rep->code,
+                     rep->message);
+}
+
+/* FNV-1a over topic and payload: recognises a redelivered command. */
+static uint64_t hash_msg(const char *topic, const void *payload, size_t len)
+{
+        uint64_t h = 1469598103934665603ULL;
+        for (const char *p = topic; *p; p++)
+                h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+        for (size_t i = 0; i < len; i++)
+                h = (h ^ ((const uint8_t *)payload)[i]) * 1099511628211ULL;
+        return h;
+}
+
+/* A command seen before: the same id, or the same topic and payload as the
+ * last successful one within DUP_WINDOW_MS. QoS 1 may deliver twice; the
+ * second must not restart a session's timer. */
+static bool is_duplicate(struct mqtt_zone *mz, const struct mqtt_cmd *cmd,
+                         uint64_t h, double now)
+{
+        if (cmd->id[0]) {
+                for (int i = 0; i < IDS_KEPT; i++)
+                        if (strcmp(mz->ids[i], cmd->id) == 0)
+                                return true;
+                return false;
+        }
+        return mz->last_hash == h && now - mz->last_at_ms < DUP_WINDOW_MS;
+}
+
+static void remember(struct mqtt_zone *mz, const struct mqtt_cmd *cmd,
+                     uint64_t h, double now, const struct core_reply *rep)
+{
+        if (cmd->id[0]) {
+                snprintf(mz->ids[mz->next_id], sizeof(mz->ids[0]), "%s", cmd->id);
+                mz->next_id = (mz->next_id + 1) % IDS_KEPT;
+        }
+        mz->last_hash = h;
+        mz->last_at_ms = now;
+        mz->last_reply = *rep;
+}
+
+static void run_cmd(struct mqtt *m, int zone, const struct mqtt_cmd *cmd,
+                    struct core_reply *rep)
+{
+        struct core *core = app_core(m->app);
+        uint64_t now = app_now_ms(m->app);
+
+        switch (cmd->action) {
+        case MQTT_START:
+                core_start(core, zone, cmd->minutes, cmd->setpoint_c, SRC_MQTT,
+                           now, app_wall(m->app), rep);
+                break;
+        case MQTT_STOP:
+                core_stop(core, zone, SRC_MQTT, now, rep);
+                break;
+        case MQTT_CLEAR_FAULT:
+                core_clear_fault(core, zone, SRC_MQTT, now, rep);
+                break;
+        }
+        app_commit(m->app);
+}
+
+/* The climate entity's target temperature: changes a running session's
+ * setpoint and keeps its end; while idle it is kept for the next "heat". */
+static void set_target(struct mqtt *m, int zone, double sp,
+                       struct core_reply *rep)
+{
+        struct core *core = app_core(m->app);
+        const struct core_zone *z = &core->zones[zone];
+        uint64_t now = app_now_ms(m->app);
+
+        if (!(sp >= z->cfg->min_setpoint_c && sp <= z->cfg->max_setpoint_c)) {
+                *rep = (struct core_reply){ .status = CORE_INVALID };
+                snprintf(rep->code, sizeof(rep->code), "out_of_range");
+                snprintf(rep->message, sizeof(rep->message), "setpoint must "
+                         "be between %g and %g C", z->cfg->min_setpoint_c,
+                         z->cfg->max_setpoint_c);
+                return;
+        }
+        if (!z->session.active) {
+                m->zones[zone].idle_target_c = sp;
+                *rep = (struct core_reply){ .status = CORE_OK };
+                snprintf(rep->code, sizeof(rep->code), "ok");
+                snprintf(rep->message, sizeof(rep->message), "%s: will heat "
+                         "to %.1f C when turned on", z->cfg->name, sp);
+                publish_zone(m, zone);
+                return;
+        }
+        uint64_t left = session_remaining_ms(&z->session, now);
+        int minutes = (int)((left + 59999) / 60000);
+        core_start(core, zone, minutes > 0 ? minutes : 1, sp, SRC_MQTT, now,
+                   app_wall(m->app), rep);
+        app_commit(m->app);
+}
+
+static void handle_zone_msg(struct mqtt *m, enum mqtt_topic_kind kind,
+                            const char *zname,
+                            const struct mosquitto_message *msg)
+{
+        struct core *core = app_core(m->app);
+        struct core_reply rep = { 0 };
+        struct mqtt_cmd cmd = { .setpoint_c = NAN };
+        double target = NAN;
+        int zone = core_find_zone(core, zname);
+        int rc;
+
+        if (msg->payloadlen < 0)
+                return;
+        size_t len = (size_t)msg->payloadlen;
+        if (kind == TOPIC_ZONE_SET)
+                rc = mqtt_cmd_parse(msg->payload, len, &cmd, &rep);
+        else if (kind == TOPIC_ZONE_MODE)
+                rc = mqtt_mode_parse(msg->payload, len, &cmd, &rep);
+        else
+                rc = mqtt_temp_parse(msg->payload, len, &target, &rep);
+        if (rc == 0 && zone < 0) {
+                rep = (struct core_reply){ .status = CORE_NOT_FOUND };
+                snprintf(rep.code, sizeof(rep.code), "unknown_zone");
+                snprintf(rep.message, sizeof(rep.message), "there is no "
+                         "zone '%.40s'", zname);
+                rc = -1;
+        }
+        if (rc < 0) {
+                publish_result(m, zname, &rep, cmd.id, false);
+                return;
+        }
+
+        struct mqtt_zone *mz = &m->zones[zone];
+        double now = (double)vclock_real_ms();
+        uint64_t h = hash_msg(msg->topic, msg->payload, len);
+        if (kind != TOPIC_ZONE_TEMP && is_duplicate(mz, &cmd, h, now)) {
+                rep = mz->last_reply;
+                publish_result(m, zname, &rep, cmd.id, true);
+                return;
+        }
+        if (kind == TOPIC_ZONE_TEMP) {
+                set_target(m, zone, target, &rep);
+        } else if (kind == TOPIC_ZONE_MODE && cmd.action == MQTT_START &&
+                   core->zones[zone].session.active) {
+                /* "heat" on a heating zone: nothing to change. */
+                rep = (struct core_reply){ .status = CORE_OK };
+                snprintf(rep.code, sizeof(rep.code), "ok");
+                snprintf(rep.message, sizeof(rep.message), "%s is heating "
+                         "already", core->zones[zone].cfg->name);
+        } else {
+                if (kind == TOPIC_ZONE_MODE && cmd.action == MQTT_START)
+                        cmd.setpoint_c = mz->idle_target_c;
+                run_cmd(m, zone, &cmd, &rep);
+        }
+        if (rep.status == CORE_OK && kind != TOPIC_ZONE_TEMP)
+                remember(mz, &cmd, h, now, &rep);
+        publish_result(m, zname, &rep, cmd.id, false);
+        /* A refused or no-op command changes no state, but Home Assistant
+         * shows what it asked for until told otherwise: tell it. */
+        if (rep.status != CORE_OK || kind != TOPIC_ZONE_SET)
+                publish_zone(m, zone);
+}
+
+static void handle_schedule_msg(struct mqtt *m,
+                                const struct mosquitto_message *msg)
+{
+        struct core_reply rep = { 0 };
+        struct schedule s;
+        char err[256], topic[TOPIC_MAX];
+
+        snprintf(topic, sizeof(topic), "%s/schedule/result", m->root);
+        if (msg->payloadlen > MQTT_PAYLOAD_MAX) {
+                rep.status = CORE_INVALID;
+                snprintf(rep.code, sizeof(rep.code), "too_large");
+                snprintf(rep.message, sizeof(rep.message), "payload of %d "
+                         "bytes is larger than %d", msg->payloadlen,
+                         MQTT_PAYLOAD_MAX);
+        } else if (schedule_parse_text(msg->payload ? msg->payload : "",
+                                       (size_t)msg->payloadlen,
+                                       app_config(m->app), &s, err,
+                                       sizeof(err)) < 0) {
+                rep.status = CORE_INVALID;
+                snprintf(rep.code, sizeof(rep.code), "invalid_schedule");
+                snprintf(rep.message, sizeof(rep.message), "%s", err);
+        } else {
+                core_set_schedule(app_core(m->app), &s, SRC_MQTT, &rep);
+                app_commit(m->app);
+        }
+        if (rep.status != CORE_OK)
+                logm(m, "info", "schedule refused (%s): %s", rep.code,
+                     rep.message);
+        publish_json(m, topic, status_reply_json(&rep), false);
+}
+
+static void on_message(struct mosquitto *mosq, void *ctx,
+                       const struct mosquitto_message *msg)
+{
+        struct mqtt *m = ctx;
+        char zone[CONFIG_NAME_MAX + 8];
+        enum mqtt_topic_kind kind = mqtt_topic_parse(m->root, msg->topic, zone,
+                                                     sizeof(zone));
+        (void)mosq;
+        if (kind == TOPIC_NONE)
+                return;
+        if (msg->retain) {
+                struct core_reply rep = { .status = CORE_INVALID };
+                snprintf(rep.code, sizeof(rep.code), "retained");
+                snprintf(rep.message, sizeof(rep.message), "retained commands "
+                         "are ignored: publish commands without retain");
+                publish_result(m, zone, &rep, NULL, false);
+                return;
+        }
+        if (kind == TOPIC_SCHEDULE_SET)
+                handle_schedule_msg(m, msg);
+        else
+                handle_zone_msg(m, kind, zone, msg);
+}
+
+static void on_connect(struct mosquitto *mosq, void *ctx, int rc)
+{
+        struct mqtt *m = ctx;
+        char topic[TOPIC_MAX];
+        static const char *const subs[] = { "set", "mode/set",
+                                            "temperature/set" };
+
+        if (rc != 0) {
+                logm(m, "error", "broker %s:%d refused the connection: %s",
+                     m->cfg->mqtt.host, m->cfg->mqtt.port,
+                     mosquitto_connack_string(rc));
+                m->said_down = true;
+                return;         /* libmosquitto drops the link; we retry */
+        }
+        m->link = LINK_UP;
+        m->backoff_ms = BACKOFF_FIRST_MS;
+        m->said_down = false;
+        logm(m, "info", "connected to %s:%d as %s", m->cfg->mqtt.host,
+             m->cfg->mqtt.port, m->cfg->mqtt.client_id);
+        for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+                snprintf(topic, sizeof(topic), "%s/+/%s", m->root, subs[i]);
+                mosquitto_subscribe(mosq, NULL, topic, 1);
+        }
+        snprintf(topic, sizeof(topic), "%s/availability", m->root);
+        publish(m, topic, "online", true);
+        ha_discovery_each(m->cfg, m->version, publish_discovery_one, m);
+        publish_all_state(m);
+        publish_schedule(m);
+}
+
+static void schedule_retry(struct mqtt *m)
+{
+        double now = (double)vclock_real_ms();
+        /* Jitter of up to a quarter, so a house of pads does not knock on
+         * a returning broker all at once. */
+        double jitter = m->backoff_ms * 0.25 * (rand_r(&m->rng) % 1000) / 1000.0;
+
+        m->retry_at_ms = now + m->backoff_ms + jitter;
+        m->backoff_ms = fmin(m->backoff_ms * 2, BACKOFF_MAX_MS);
+}
+
+static void link_lost(struct mqtt *m, const char *why)
+{
+        bool was_up = m->link == LINK_UP;
+
+        m->link = LINK_DOWN;
+        m->fd_stale = true;
+        if (was_up)
+                logm(m, "warning", "connection lost (%s); reconnecting", why);
+        else if (!m->said_down)
+                logm(m, "warning", "cannot reach %s:%d (%s); retrying",
+                     m->cfg->mqtt.host, m->cfg->mqtt.port, why);
+        m->said_down = true;
+        schedule_retry(m);
+}
+
+static void on_disconnect(struct mosquitto *mosq, void *ctx, int rc)
+{
+        struct mqtt *m = ctx;
+
+        (void)mosq;
+        if (m->link != LINK_DOWN)
+                link_lost(m, rc == MOSQ_ERR_ERRNO ? strerror(errno) :
+                          mosquitto_strerror(rc));
+}
+
+static void try_connect(struct mqtt *m)
+{
+        const struct mqtt_cfg *c = &m->cfg->mqtt;
+
+        m->link = LINK_CONNECTING;
+        m->connect_began_ms = (double)vclock_real_ms();
+        int rc = mosquitto_connect_async(m->mosq, c->host, c->port,
+                                         c->keepalive_s);
+        if (rc != MOSQ_ERR_SUCCESS)
+                link_lost(m, rc == MOSQ_ERR_ERRNO ? strerror(errno) :
+                          mosquitto_strerror(rc));
+        sync_fd(m);
+}
+
+/* After a libmosquitto call that failed: the link is gone if its socket
+ * is (the disconnect callback has usually said so already). */
+static void check_rc(struct mqtt *m, int rc)
+{
+        if (rc != MOSQ_ERR_SUCCESS && m->link != LINK_DOWN &&
+            mosquitto_socket(m->mosq) < 0)
+                link_lost(m, rc == MOSQ_ERR_ERRNO ? strerror(errno) :
+                          mosquitto_strerror(rc));
+}
+
+static void on_fd(void *ctx, int fd, uint32_t events)
+{
+        struct mqtt *m = ctx;
+        int rc = MOSQ_ERR_SUCCESS;
+
+        (void)fd;
+        if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+                rc = mosquitto_loop_read(m->mosq, 16);
+        if (rc == MOSQ_ERR_SUCCESS && (events & EPOLLOUT) &&
+            mosquitto_socket(m->mosq) >= 0)
+                rc = mosquitto_loop_write(m->mosq, 16);
+        check_rc(m, rc);
+        sync_fd(m);
+}
+
+static double on_service(void *ctx)
+{
+        struct mqtt *m = ctx;
+        double now = (double)vclock_real_ms();
+
+        switch (m->link) {
+        case LINK_DOWN:
+                if (now >= m->retry_at_ms)
+                        try_connect(m);
+                break;
+        case LINK_CONNECTING:
+                if (now - m->connect_began_ms > CONNECT_TIMEOUT_MS) {
+                        mosquitto_disconnect(m->mosq);
+                        link_lost(m, "no answer");
+                        sync_fd(m);
+                        break;
+                }
+                check_rc(m, mosquitto_loop_misc(m->mosq));
+                sync_fd(m);
+                break;
+        case LINK_UP:
+                check_rc(m, mosquitto_loop_misc(m->mosq));
+                if (m->link == LINK_UP &&
+                    app_now_ms(m->app) - m->last_publish_ms >= REPUBLISH_MS)
+                        publish_all_state(m);
+                sync_fd(m);
+                break;
+        }
+        return SERVICE_MS;
+}
+
+void mqtt_on_event(struct mqtt *m, const struct core_event *ev)
+{
+        char topic[TOPIC_MAX];
+
+        if (!m)
+                return;
+        switch (ev->type) {
+        case EV_SESSION_START:
+        case EV_SESSION_END:
+        case EV_RELAY:
+        case EV_FAULT:
+        case EV_FAULT_CLEARED:
+                if (ev->zone >= 0)
+                        publish_zone(m, ev->zone);
+                break;
+        case EV_GUIDANCE:
+        case EV_RECORD:
+                publish_all_state(m);
+                break;
+        case EV_SCHEDULE:
+                publish_schedule(m);
+                break;
+        case EV_SCHEDULE_RUN: {
+                const struct core *core = app_core(m->app);
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "zone", ev->zone >= 0 ?
+                        core->zones[ev->zone].cfg->id : "?");
+                cJSON_AddBoolToObject(o, "ok", ev->reason &&
+                                      strcmp(ev->reason, "started") == 0);
+                cJSON_AddStringToObject(o, "code", ev->reason ? ev->reason : "");
+                cJSON_AddStringToObject(o, "message", ev->detail ? ev->detail : "");
+                cJSON_AddNumberToObject(o, "time", (double)app_wall(m->app));
+                snprintf(topic, sizeof(topic), "%s/schedule/run", m->root);
+                publish_json(m, topic, o, false);
+                break;
+        }
+        }
+        sync_fd(m);
+}
+
+struct mqtt *mqtt_open(struct app *app, const char *version, char *err,
+                       size_t errlen)
+{
+        const struct config *cfg = app_config(app);
+        const struct mqtt_cfg *c = &cfg->mqtt;
+        struct mqtt *m = calloc(1, sizeof(*m));
+        char topic[TOPIC_MAX];
+        int rc;
+
+        if (!m) {
+                snprintf(err, errlen, "out of memory");
+                return NULL;
+        }
+        m->app = app;
+        m->cfg = cfg;
+        m->version = version;
+        m->fd = -1;
+        m->backoff_ms = BACKOFF_FIRST_MS;
+        m->rng = (unsigned)vclock_real_ms() ^ (unsigned)getpid();
+        for (int i = 0; i < CONFIG_MAX_ZONES; i++)
+                m->zones[i].idle_target_c = NAN;
+        ha_root_topic(cfg, m->root, sizeof(m->root));
+
+        mosquitto_lib_init();
+        m->mosq = mosquitto_new(c->client_id, true, m);
+        if (!m->mosq) {
+                snprintf(err, errlen, "cannot create client: %s", strerror(errno));
+                goto fail;
+        }
+        mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION,
+                             MQTT_PROTOCOL_V311);
+        if (c->username[0] &&
+            mosquitto_username_pw_set(m->mosq, c->username,
+                                      c->password[0] ? c->password : NULL)) {
+                snprintf(err, errlen, "username or password not accepted");
+                goto fail;
+        }
+        if (c->tls_ca_file[0]) {
+                rc = mosquitto_tls_set(m->mosq, c->tls_ca_file, NULL, NULL,
+                                       NULL, NULL);
+                if (rc != MOSQ_ERR_SUCCESS) {
+                        snprintf(err, errlen, "tls_ca_file %s: %s",
+                                 c->tls_ca_file, rc == MOSQ_ERR_ERRNO ?
+                                 strerror(errno) : mosquitto_strerror(rc));
+                        goto fail;
+                }
+        }
+        snprintf(topic, sizeof(topic), "%s/availability", m->root);
+        if (mosquitto_will_set(m->mosq, topic, 7, "offline", 1, true)) {
+                snprintf(err, errlen, "cannot set the last will");
+                goto fail;
+        }
+        mosquitto_connect_callback_set(m->mosq, on_connect);
+        mosquitto_disconnect_callback_set(m->mosq, on_disconnect);
+        mosquitto_message_callback_set(m->mosq, on_message);
+        m->timer = loop_add_timer(app_loop(app), 0, on_service, m);
+        if (m->timer < 0) {
+                snprintf(err, errlen, "no timer left on the loop");
+                goto fail;
+        }
+        return m;
+fail:
+        if (m->mosq)
+                mosquitto_destroy(m->mosq);
+        mosquitto_lib_cleanup();
+        free(m);
+        return NULL;
+}
+
+/* At exit: "offline" (retained) and a clean DISCONNECT, so the broker
+ * drops the last will. Flushes for at most half a second; the loop is
+ * ending, so a short poll here delays nothing else. */
+void mqtt_close(struct mqtt *m)
+{
+        char topic[TOPIC_MAX];
+
+        if (!m)
+                return;
+        loop_del_timer(app_loop(m->app), m->timer);
+        if (m->link == LINK_UP) {
+                snprintf(topic, sizeof(topic), "%s/availability", m->root);
+                publish(m, topic, "offline", true);
+                mosquitto_disconnect(m->mosq);
+                double until = (double)vclock_real_ms() + 500;
+                while (mosquitto_want_write(m->mosq) &&
+                       mosquitto_socket(m->mosq) >= 0 &&
+                       (double)vclock_real_ms() < until) {
+                        struct pollfd p = { mosquitto_socket(m->mosq), POLLOUT, 0 };
+                        if (poll(&p, 1, 50) > 0 &&
+                            mosquitto_loop_write(m->mosq, 16) != MOSQ_ERR_SUCCESS)
+                                break;
+                }
+        }
+        if (m->fd >= 0)
+                loop_del_fd(app_loop(m->app), m->fd);
+        mosquitto_destroy(m->mosq);
+        mosquitto_lib_cleanup();
+        free(m);
+}
