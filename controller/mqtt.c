@@ -54,6 +54,7 @@ struct mqtt {
         int timer;
         double retry_at_ms, backoff_ms, connect_began_ms;       /* real */
         bool said_down;                 /* logged this outage already */
+        bool closing;                   /* mqtt_close: losses are expected */
         uint64_t last_publish_ms;       /* virtual */
         unsigned rng;
         struct mqtt_zone zones[CONFIG_MAX_ZONES];
@@ -477,6 +478,8 @@ static void on_disconnect(struct mosquitto *mosq, void *ctx, int rc)
         struct mqtt *m = ctx;
 
         (void)mosq;
+        if (m->closing)
+                return;
         if (m->link != LINK_DOWN)
                 link_lost(m, rc == MOSQ_ERR_ERRNO ? strerror(errno) :
                           mosquitto_strerror(rc));
@@ -671,6 +674,7 @@ void mqtt_close(struct mqtt *m)
         if (!m)
                 return;
         loop_del_timer(app_loop(m->app), m->timer);
+        m->closing = true;
         if (m->link == LINK_UP) {
                 snprintf(topic, sizeof(topic), "%s/availability", m->root);
                 publish(m, topic, "offline", true);
