@@ -10,7 +10,7 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CPPFLAGS += -D_GNU_SOURCE -Icontroller
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS)
 LDLIBS  := -lcjson -lpthread -lm
-DAEMON_LIBS := -lmosquitto
+DAEMON_LIBS := -lmosquitto -lanl
 
 B := build
 

@@ -1,5 +1,7 @@
 /* mqtt.c: see mqtt.h. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <math.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -28,7 +30,8 @@
 #define IDS_KEPT 8
 #define TOPIC_MAX 256
 
-enum link { LINK_DOWN, LINK_CONNECTING, LINK_UP };
+/* DOWN -> (RESOLVING, for a host name) -> CONNECTING -> UP -> DOWN ... */
+enum link { LINK_DOWN, LINK_RESOLVING, LINK_CONNECTING, LINK_UP };
 
 /* What the adapter remembers per zone: the climate entity's target while
  * idle, and recent commands, to recognise a redelivered one. */
@@ -57,6 +60,10 @@ struct mqtt {
         bool closing;                   /* mqtt_close: losses are expected */
         uint64_t last_publish_ms;       /* virtual */
         unsigned rng;
+        bool numeric_host;              /* an address: nothing to resolve */
+        struct gaicb gai;               /* the name lookup in flight */
+        struct addrinfo gai_hints;
+        bool gai_busy;
         struct mqtt_zone zones[CONFIG_MAX_ZONES];
 };
 
@@ -485,18 +492,73 @@ static void on_disconnect(struct mosquitto *mosq, void *ctx, int rc)
                           mosquitto_strerror(rc));
 }
 
-static void try_connect(struct mqtt *m)
+static void try_connect(struct mqtt *m, const char *host)
 {
         const struct mqtt_cfg *c = &m->cfg->mqtt;
 
         m->link = LINK_CONNECTING;
         m->connect_began_ms = (double)vclock_real_ms();
-        int rc = mosquitto_connect_async(m->mosq, c->host, c->port,
+        int rc = mosquitto_connect_async(m->mosq, host, c->port,
                                          c->keepalive_s);
         if (rc != MOSQ_ERR_SUCCESS)
                 link_lost(m, rc == MOSQ_ERR_ERRNO ? strerror(errno) :
                           mosquitto_strerror(rc));
         sync_fd(m);
+}
+
+/* A host name is looked up beside the loop (getaddrinfo_a), because a
+ * lookup can take seconds when DNS or mDNS is away. libmosquitto's own
+ * lookup then finds the name answered: without TLS it gets the address
+ * itself; with TLS it needs the name, to check the certificate. */
+static void start_lookup(struct mqtt *m)
+{
+        struct gaicb *list[1] = { &m->gai };
+
+        m->gai_hints = (struct addrinfo){ .ai_family = AF_UNSPEC,
+                                          .ai_socktype = SOCK_STREAM };
+        m->gai = (struct gaicb){ .ar_name = m->cfg->mqtt.host,
+                                 .ar_request = &m->gai_hints };
+        int rc = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL);
+        if (rc != 0) {
+                link_lost(m, gai_strerror(rc));
+                return;
+        }
+        m->gai_busy = true;
+        m->link = LINK_RESOLVING;
+}
+
+static void check_lookup(struct mqtt *m)
+{
+        char addr[INET6_ADDRSTRLEN + 1];
+        int rc = gai_error(&m->gai);
+
+        if (rc == EAI_INPROGRESS)
+                return;
+        m->gai_busy = false;
+        /* IPv4 first: a broker listening on 127.0.0.1 only is common, and
+         * "localhost" may list ::1 first. */
+        const struct addrinfo *ai = m->gai.ar_result;
+        for (const struct addrinfo *p = ai; rc == 0 && p; p = p->ai_next)
+                if (p->ai_family == AF_INET) {
+                        ai = p;
+                        break;
+                }
+        if (rc == 0 && ai && getnameinfo(ai->ai_addr, ai->ai_addrlen, addr,
+                                         sizeof(addr), NULL, 0,
+                                         NI_NUMERICHOST) == 0) {
+                freeaddrinfo(m->gai.ar_result);
+                m->gai.ar_result = NULL;
+                try_connect(m, m->cfg->mqtt.tls_ca_file[0] ? m->cfg->mqtt.host :
+                            addr);
+                return;
+        }
+        if (m->gai.ar_result)
+                freeaddrinfo(m->gai.ar_result);
+        m->gai.ar_result = NULL;
+        char why[160];
+        snprintf(why, sizeof(why), "cannot resolve %s: %s", m->cfg->mqtt.host,
+                 rc ? gai_strerror(rc) : "no address");
+        link_lost(m, why);
 }
 
 /* After a libmosquitto call that failed: the link is gone if its socket
@@ -531,8 +593,15 @@ static double on_service(void *ctx)
 
         switch (m->link) {
         case LINK_DOWN:
-                if (now >= m->retry_at_ms)
-                        try_connect(m);
+                if (now < m->retry_at_ms)
+                        break;
+                if (m->numeric_host)
+                        try_connect(m, m->cfg->mqtt.host);
+                else
+                        start_lookup(m);
+                break;
+        case LINK_RESOLVING:
+                check_lookup(m);
                 break;
         case LINK_CONNECTING:
                 if (now - m->connect_began_ms > CONNECT_TIMEOUT_MS) {
@@ -617,6 +686,9 @@ struct mqtt *mqtt_open(struct app *app, const char *version, char *err,
         for (int i = 0; i < CONFIG_MAX_ZONES; i++)
                 m->zones[i].idle_target_c = NAN;
         ha_root_topic(cfg, m->root, sizeof(m->root));
+        unsigned char bin[sizeof(struct in6_addr)];
+        m->numeric_host = inet_pton(AF_INET, c->host, bin) == 1 ||
+                          inet_pton(AF_INET6, c->host, bin) == 1;
 
         mosquitto_lib_init();
         m->mosq = mosquitto_new(c->client_id, true, m);
@@ -675,6 +747,19 @@ void mqtt_close(struct mqtt *m)
                 return;
         loop_del_timer(app_loop(m->app), m->timer);
         m->closing = true;
+        if (m->gai_busy && gai_cancel(&m->gai) != EAI_CANCELED) {
+                /* The lookup thread still owns m->gai: give it a moment,
+                 * and if it is stuck leave m allocated (we are exiting). */
+                const struct gaicb *list[1] = { &m->gai };
+                struct timespec ts = { 0, 200 * 1000000L };
+                gai_suspend(list, 1, &ts);
+                if (gai_error(&m->gai) == EAI_INPROGRESS) {
+                        mosquitto_destroy(m->mosq);
+                        return;
+                }
+        }
+        if (m->gai.ar_result)
+                freeaddrinfo(m->gai.ar_result);
         if (m->link == LINK_UP) {
                 snprintf(topic, sizeof(topic), "%s/availability", m->root);
                 publish(m, topic, "offline", true);

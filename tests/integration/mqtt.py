@@ -660,14 +660,12 @@ def broker_lost_mid_session_the_session_runs_on():
 @test
 def broker_down_at_start_then_up():
     port = free_port()
-    d = Daemon(port, "late", ("upper back",), ["--sim-speed", "5"])
+    d = Daemon(port, "late", ("upper back",), ["--sim-speed", "5"],
+               mqtt_extra={"host": "localhost"})
     try:
         d.wait_event(lambda e: e["event"] == "log" and
                      "cannot reach" in e.get("msg", ""), 5)
         time.sleep(2)
-        # The loop was not stalled: a command-line-less daemon still ticks
-        # and reads its sensor (its control tick logs nothing, so ask the
-        # relay: it stays off, and the process answers SIGTERM at once).
         assert d.alive()
         b = Broker(port=port)
         back = time.time()
@@ -679,6 +677,26 @@ def broker_down_at_start_then_up():
         c.close()
         assert d.stop() == 0
         b.stop()
+    finally:
+        d.stop()
+
+
+@test
+def unresolvable_broker_does_not_stall_the_loop():
+    # The lookup runs beside the loop: whatever the resolver does with a
+    # name that cannot exist, the session starts, heats and ends on time.
+    d = Daemon(1883, "nodns", ("upper back",),
+               ["--sim-speed", "20", "--start", "upper back:1:40",
+                "--run-for", "90"], mqtt_extra={"host": "broker.invalid"})
+    try:
+        assert d.proc.wait(30) == 0
+        start = d.wait_event(lambda e: e["event"] == "session_start", 1)
+        end = d.wait_event(lambda e: e["event"] == "session_end", 1)
+        assert end["reason"] == "time_up", end
+        assert 59000 <= end["mono_ms"] - start["mono_ms"] <= 61500
+        assert any(on for _, _, on in d.relay_record())
+        d.wait_event(lambda e: e["event"] == "log" and
+                     "cannot resolve" in e.get("msg", ""), 1)
     finally:
         d.stop()
 
