@@ -40,7 +40,7 @@ def free_port():
 class Broker:
     """A real mosquitto on loopback; users = {name: password} for auth."""
 
-    def __init__(self, users=None, port=None):
+    def __init__(self, users=None, port=None, tls=None):
         self.port = port or free_port()
         self.dir = tempfile.mkdtemp(dir=TMP, prefix="broker-")
         self.conf = os.path.join(self.dir, "mosquitto.conf")
@@ -57,6 +57,9 @@ class Broker:
             lines += ["allow_anonymous false", "password_file " + pw]
         else:
             lines += ["allow_anonymous true"]
+        if tls:
+            lines += ["cafile " + tls["ca"], "certfile " + tls["cert"],
+                      "keyfile " + tls["key"]]
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")
         self.proc = None
@@ -630,15 +633,16 @@ def broker_lost_mid_session_the_session_runs_on():
         d.wait_event(lambda e: e["event"] == "log" and
                      "connection lost" in e.get("msg", ""), 5)
         time.sleep(4)          # 40 virtual s without a broker
-        relays_during = [r for r in d.relay_record()]
-        assert d.alive()
+        assert d.alive() and d.relay_on(), "the session must heat on"
         assert not d.evs("session_end"), "the session must not end with the broker"
         b.start()
         back = time.time()
         c = Client(b.port)
         c.subscribe(d.root + "/#", "homeassistant/#")
         t_on = online(c, d, 0, 8)[0]
-        t_st = c.wait(d.root + "/upper_back/state", lambda v: v["session"], 0, 8)[0]
+        t_st, st, _ = c.wait(d.root + "/upper_back/state",
+                             lambda v: v["session"], 0, 8)
+        assert st["remaining_s"] < 180 - 40 and st["relay"], st
         delay = max(t_on, t_st) - back
         print("    back online with state %.2f s after the broker returned"
               " (down %.1f s)" % (delay, back - down_at))
@@ -649,7 +653,6 @@ def broker_lost_mid_session_the_session_runs_on():
         assert end["reason"] == "time_up", end
         dur = end["mono_ms"] - start["mono_ms"]
         assert 179000 <= dur <= 182000, dur
-        assert relays_during, relays_during
         wait_until(lambda: not d.relay_on(), 3, "relay off after time up")
     finally:
         d.stop()
@@ -815,6 +818,64 @@ def stale_retained_command_is_not_obeyed():
         b.stop()
 
 
+def make_certs(d):
+    """A CA and a server certificate for localhost / 127.0.0.1."""
+    def ossl(*args):
+        subprocess.run(["openssl"] + list(args), check=True,
+                       capture_output=True, cwd=d)
+    ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=heatpad test CA", "-keyout", "ca.key", "-out", "ca.crt")
+    ossl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+         "-keyout", "server.key", "-out", "server.csr")
+    with open(os.path.join(d, "ext.cnf"), "w") as f:
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    ossl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey",
+         "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "ext.cnf",
+         "-out", "server.crt")
+    return {k: os.path.join(d, v) for k, v in
+            (("ca", "ca.crt"), ("cert", "server.crt"), ("key", "server.key"))}
+
+
+@test
+def tls_with_a_ca_file():
+    d = tempfile.mkdtemp(dir=TMP, prefix="tls-")
+    certs = make_certs(d)
+    tls = Broker(tls=certs)
+    # The small client here speaks no TLS: Debian's mosquitto_sub and
+    # mosquitto_pub check the daemon over TLS instead.
+    good = Daemon(tls.port, "tlsok", ("upper back",),
+                  mqtt_extra={"host": "localhost", "tls_ca_file": certs["ca"]})
+    other = tempfile.mkdtemp(dir=TMP, prefix="otherca-")
+    wrong = make_certs(other)
+    bad = Daemon(tls.port, "tlsbad", ("upper back",),
+                 mqtt_extra={"host": "localhost", "tls_ca_file": wrong["ca"]})
+    try:
+        good.wait_event(lambda e: e["event"] == "log" and
+                        "connected to" in e.get("msg", ""), 10)
+        sub = subprocess.run(["mosquitto_sub", "-h", "localhost", "-p",
+                              str(tls.port), "--cafile", certs["ca"], "-t",
+                              good.root + "/availability", "-C", "1", "-W", "5"],
+                             capture_output=True, text=True)
+        assert sub.stdout.strip() == "online", sub
+        subprocess.run(["mosquitto_pub", "-h", "localhost", "-p", str(tls.port),
+                        "--cafile", certs["ca"], "-q", "1", "-t",
+                        good.root + "/upper_back/set", "-m",
+                        '{"action":"start","minutes":5}'], check=True)
+        good.wait_event(lambda e: e["event"] == "session_start" and
+                        e["source"] == "mqtt", 5)
+        wait_until(good.relay_on, 5, "relay on over TLS")
+        # A CA that did not sign the broker's certificate: never connected.
+        time.sleep(1)
+        assert not any("connected to" in e.get("msg", "") for e in bad.evs("log")), \
+            bad.evs("log")
+        assert bad.alive()
+        print("    wrong CA: %s" % [e["msg"] for e in bad.evs("log")][-1])
+    finally:
+        good.stop()
+        bad.stop()
+        tls.stop()
+
+
 @test
 def auth_broker_with_password_file():
     b = Broker(users={"pad": "s3cret"})
@@ -873,18 +934,20 @@ def last_will_says_offline_when_the_daemon_dies():
 @test
 def twenty_daemons_on_one_broker():
     b = Broker()
-    ds = [Daemon(b.port, "pad%02d" % i, ("upper back",)) for i in range(20)]
     c = Client(b.port)
+    c.subscribe("heatpad/#", "homeassistant/climate/#")
+    t0 = time.time()
+    ds = [Daemon(b.port, "pad%02d" % i, ("upper back",), ["--sim-speed", "5"])
+          for i in range(20)]
     try:
-        c.subscribe("heatpad/#", "homeassistant/climate/#")
-        t0 = time.time()
         for d in ds:
             online(c, d, 0, 20)
         for d in ds:
             cl = c.wait("homeassistant/climate/%s/upper_back/config" % d.device,
                         None, 0, 10)[1]
             assert cl["unique_id"] == "heatpad_%s_upper_back" % d.device
-        print("    20 daemons online and discoverable in %.1f s" % (time.time() - t0))
+        print("    20 daemons online and discoverable %.1f s after launch"
+              % (time.time() - t0))
         m = c.mark()
         for i, d in enumerate(ds):
             c.publish(d.root + "/upper_back/set",
