@@ -24,7 +24,7 @@ import time
 import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DAEMON = os.path.join(ROOT, "build", "heatpadd")
+DAEMON = os.environ.get("HEATPAD_DAEMON") or os.path.join(ROOT, "build", "heatpadd")
 TZ = {"TZ": "Europe/Berlin"}
 TMP = tempfile.mkdtemp(prefix="heatpad-mqtt-")
 
@@ -340,6 +340,12 @@ class Daemon:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        err = self.proc.stderr.read() if not self.proc.stderr.closed else ""
+        self.proc.stderr.close()
+        self.stderr = getattr(self, "stderr", "") + err
+        # A sanitizer build (HEATPAD_DAEMON) reports here.
+        assert "Sanitizer" not in self.stderr and "runtime error" not in \
+            self.stderr, self.stderr[-2000:]
         return self.proc.returncode
 
 
