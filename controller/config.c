@@ -278,8 +278,8 @@ int config_parse(const char *json, struct config *ret_cfg,
                 parse_quiet(cfg_object(root, "quiet_hours", "", errs),
                             &cfg->quiet, errs);
                 parse_zones(root, cfg, errs);
-                config_mqtt_parse(cfg_object(root, "mqtt", "", errs),
-                                  cfg->device_id, &cfg->mqtt, errs);
+                config_mqtt_parse(cfg_object(root, "mqtt", "", errs), cfg,
+                                  &cfg->mqtt, errs);
         }
         cJSON_Delete(root);
         if (errs->n == 0)

@@ -20,7 +20,7 @@ static bool valid_topic_prefix(const char *s)
         return true;
 }
 
-void config_mqtt_parse(const cJSON *obj, const char *device_id,
+void config_mqtt_parse(const cJSON *obj, const struct config *cfg,
                        struct mqtt_cfg *ret, struct config_errors *errs)
 {
         static const char *const keys[] = {
@@ -51,7 +51,7 @@ void config_mqtt_parse(const cJSON *obj, const char *device_id,
         m->port = (int)cfg_integer(obj, "port", path,
                                    m->tls_ca_file[0] ? 8883 : 1883, 1, 65535,
                                    errs);
-        snprintf(def_id, sizeof(def_id), "heatpad-%s", device_id);
+        snprintf(def_id, sizeof(def_id), "heatpad-%s", cfg->device_id);
         if (cfg_string(obj, "client_id", path, def_id, m->client_id,
                        sizeof(m->client_id), errs) && !m->client_id[0])
                 cfg_error(errs, path, "client_id", "must not be empty");
@@ -67,4 +67,12 @@ void config_mqtt_parse(const cJSON *obj, const char *device_id,
                           "levels without '+', '#' or empty levels");
         m->keepalive_s = (int)cfg_integer(obj, "keepalive_s", path, 30, 5, 600,
                                           errs);
+        /* <root>/schedule/set is the schedule's topic, not a zone's. */
+        for (int i = 0; m->enabled && i < cfg->nzones; i++)
+                if (strcmp(cfg->zones[i].id, "schedule") == 0) {
+                        char zpath[32];
+                        snprintf(zpath, sizeof(zpath), "zones[%d]", i);
+                        cfg_error(errs, zpath, "id", "'schedule' is taken by "
+                                  "the MQTT schedule topic");
+                }
 }

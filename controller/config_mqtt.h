@@ -29,9 +29,12 @@ struct mqtt_cfg {
         int keepalive_s;                /* default 30 */
 };
 
-/* Parses obj (NULL: MQTT off) into ret; device_id gives the default client
- * id. Problems are appended to errs as "mqtt.<key>: why". */
-void config_mqtt_parse(const cJSON *obj, const char *device_id,
+struct config;
+
+/* Parses obj (NULL: MQTT off) into ret, after cfg's device_id and zones
+ * (the default client id is "heatpad-<device_id>"; no zone may have the
+ * id "schedule"). Problems are appended to errs as "mqtt.<key>: why". */
+void config_mqtt_parse(const cJSON *obj, const struct config *cfg,
                        struct mqtt_cfg *ret, struct config_errors *errs);
 
 #endif

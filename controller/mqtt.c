@@ -58,6 +58,7 @@ struct mqtt {
         double retry_at_ms, backoff_ms, connect_began_ms;       /* real */
         bool said_down;                 /* logged this outage already */
         bool closing;                   /* mqtt_close: losses are expected */
+        int said_refused;               /* CONNACK code logged last */
         uint64_t last_publish_ms;       /* virtual */
         unsigned rng;
         bool numeric_host;              /* an address: nothing to resolve */
@@ -432,12 +433,16 @@ static void on_connect(struct mosquitto *mosq, void *ctx, int rc)
                                             "temperature/set" };
 
         if (rc != 0) {
-                logm(m, "error", "broker %s:%d refused the connection: %s",
-                     m->cfg->mqtt.host, m->cfg->mqtt.port,
-                     mosquitto_connack_string(rc));
+                /* Once per reason, not at every retry. */
+                if (rc != m->said_refused)
+                        logm(m, "error", "broker %s:%d refused the "
+                             "connection: %s", m->cfg->mqtt.host,
+                             m->cfg->mqtt.port, mosquitto_connack_string(rc));
+                m->said_refused = rc;
                 m->said_down = true;
                 return;         /* libmosquitto drops the link; we retry */
         }
+        m->said_refused = 0;
         m->link = LINK_UP;
         m->backoff_ms = BACKOFF_FIRST_MS;
         m->said_down = false;

@@ -895,9 +895,11 @@ def auth_broker_with_password_file():
         online(c, good)
         bad.wait_event(lambda e: e["event"] == "log" and
                        "refused the connection" in e.get("msg", ""), 8)
-        time.sleep(1)
+        time.sleep(2)          # several retries by now
         with c.cv:
             assert not any(tp.startswith("heatpad/authbad/") for _, tp, _, _ in c.msgs)
+        said = [e for e in bad.evs("log") if "refused" in e.get("msg", "")]
+        assert len(said) == 1, said     # once, not at every retry
         assert bad.alive()
         m = c.mark()
         c.publish(good.root + "/upper_back/set", {"action": "start"})

@@ -85,6 +85,20 @@ static void errors_name_the_key(void **state)
         assert_true(has_error("mqtt: must be an object"));
 }
 
+static void zone_id_schedule_is_taken(void **state)
+{
+        (void)state;
+        assert_int_equal(config_parse("{\"mqtt\":{\"host\":\"h\"},\"zones\":"
+                "[{\"name\":\"Schedule\",\"sensor\":{\"type\":\"sim\"},"
+                "\"relay\":{\"type\":\"sim\"}}]}", &cfg, &errs), -22);
+        assert_true(has_error("zones[0].id: 'schedule' is taken by the MQTT "
+                              "schedule topic"));
+        /* Without MQTT the id is fine. */
+        assert_int_equal(config_parse("{\"zones\":[{\"name\":\"Schedule\","
+                "\"sensor\":{\"type\":\"sim\"},\"relay\":{\"type\":"
+                "\"sim\"}}]}", &cfg, &errs), 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -92,6 +106,7 @@ int main(void)
                 cmocka_unit_test(defaults),
                 cmocka_unit_test(tls_and_everything),
                 cmocka_unit_test(errors_name_the_key),
+                cmocka_unit_test(zone_id_schedule_is_taken),
         };
         return cmocka_run_group_tests_name("config_mqtt", tests, NULL, NULL);
 }
