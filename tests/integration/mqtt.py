@@ -547,7 +547,15 @@ def cold_rule_and_latched_fault_refusals():
         r = c.wait(d.root + "/upper_back/result", None, m)[1]
         assert not r["ok"] and r["code"] == "cold_rule" and r["id"] == "c1", r
         assert "48-hour cold rule" in r["message"], r
-        time.sleep(0.5)
+        # A schedule entry in the cold window is skipped, with the reason.
+        m = c.mark()
+        c.publish(d.root + "/schedule/set",
+                  [{"zone": "upper_back", "days": "daily", "start": "18:01",
+                    "minutes": 5, "setpoint_c": 40, "enabled": True}])
+        assert c.wait(d.root + "/schedule/result", None, m)[1]["ok"]
+        run = c.wait(d.root + "/schedule/run", None, m, 10)[1]
+        assert not run["ok"] and run["code"] == "cold_rule", run
+        assert not d.evs("session_start")
         assert not any(on for _, _, on in d.relay_record())
     finally:
         d.stop()
@@ -660,6 +668,11 @@ def broker_lost_mid_session_the_session_runs_on():
         dur = end["mono_ms"] - start["mono_ms"]
         assert 179000 <= dur <= 182000, dur
         wait_until(lambda: not d.relay_on(), 3, "relay off after time up")
+        # Subscribed again: commands work over the new connection.
+        m = c.mark()
+        c.publish(d.root + "/upper_back/set", {"action": "start", "minutes": 1})
+        assert c.wait(d.root + "/upper_back/result", None, m)[1]["ok"]
+        wait_until(d.relay_on, 5, "relay on after a command on the new link")
     finally:
         d.stop()
         c.close()
@@ -913,6 +926,31 @@ def auth_broker_with_password_file():
     finally:
         good.stop()
         bad.stop()
+        c.close()
+        b.stop()
+
+
+@test
+def state_republished_at_least_every_60_virtual_seconds():
+    b = Broker()
+    d = Daemon(b.port, "tick", ("upper back",), ["--sim-speed", "30"])
+    c = Client(b.port)
+    try:
+        c.subscribe(d.root + "/upper_back/state")
+        online_c = Client(b.port)
+        online_c.subscribe(d.root + "/availability")
+        online(online_c, d)
+        online_c.close()
+        m = c.mark()
+        time.sleep(8)          # 240 virtual s of an idle zone: no events
+        with c.cv:
+            times = [t for t, tp, _, _ in c.msgs[m:]]
+        gaps = [b_ - a for a, b_ in zip(times, times[1:])]
+        # 60 virtual s = 2 real s at --sim-speed 30.
+        assert len(times) >= 3, times
+        assert max(gaps) <= 2.6, gaps
+    finally:
+        d.stop()
         c.close()
         b.stop()
 
