@@ -703,6 +703,9 @@ struct mqtt *mqtt_open(struct app *app, const char *version, char *err,
         }
         mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION,
                              MQTT_PROTOCOL_V311);
+        /* Small messages that answer a command: send them now, not after
+         * Nagle waits for the broker's ACK (40 ms and more per reply). */
+        mosquitto_int_option(m->mosq, MOSQ_OPT_TCP_NODELAY, 1);
         if (c->username[0] &&
             mosquitto_username_pw_set(m->mosq, c->username,
                                       c->password[0] ? c->password : NULL)) {

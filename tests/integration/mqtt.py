@@ -47,7 +47,8 @@ class Broker:
         # Run as whoever runs the tests: as root mosquitto would otherwise
         # switch to user "mosquitto", who cannot read our private temp dir.
         lines = ["listener %d 127.0.0.1" % self.port, "persistence false",
-                 "log_dest stderr", "user " + pwd.getpwuid(os.getuid()).pw_name]
+                 "log_dest stderr", "set_tcp_nodelay true",
+                 "user " + pwd.getpwuid(os.getuid()).pw_name]
         if users:
             pw = os.path.join(self.dir, "passwd")
             for i, (u, p) in enumerate(users.items()):
@@ -96,6 +97,7 @@ class Client:
 
     def __init__(self, port, client_id=None, username=None, password=None):
         self.sock = socket.create_connection(("127.0.0.1", port), 5)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.msgs = []
         self.cv = threading.Condition()
         self.next_id = 1
