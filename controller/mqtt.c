@@ -79,6 +79,11 @@ static void logm(struct mqtt *m, const char *level, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
+        /* Messages quote what a broker handed us: no control characters
+         * into a text log (a forged line). */
+        for (char *p = msg; *p; p++)
+                if ((unsigned char)*p < 0x20)
+                        *p = '?';
         log_msg(app_log(m->app), app_wall(m->app), level, "mqtt: %s", msg);
 }
 
@@ -583,7 +588,7 @@ static void on_fd(void *ctx, int fd, uint32_t events)
 
         (void)fd;
         if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
-                rc = mosquitto_loop_read(m->mosq, 16);
+                rc = mosquitto_loop_read(m->mosq, 64);
         if (rc == MOSQ_ERR_SUCCESS && (events & EPOLLOUT) &&
             mosquitto_socket(m->mosq) >= 0)
                 rc = mosquitto_loop_write(m->mosq, 16);
@@ -619,7 +624,13 @@ static double on_service(void *ctx)
                 sync_fd(m);
                 break;
         case LINK_UP:
-                check_rc(m, mosquitto_loop_misc(m->mosq));
+                /* TLS may hold whole packets in its own buffer, where epoll
+                 * cannot see them: read them here at the latest. A read
+                 * with nothing to read returns at once. */
+                if (m->cfg->mqtt.tls_ca_file[0])
+                        check_rc(m, mosquitto_loop_read(m->mosq, 64));
+                if (m->link == LINK_UP)
+                        check_rc(m, mosquitto_loop_misc(m->mosq));
                 if (m->link == LINK_UP &&
                     app_now_ms(m->app) - m->last_publish_ms >= REPUBLISH_MS)
                         publish_all_state(m);

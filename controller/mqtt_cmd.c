@@ -35,6 +35,9 @@ enum mqtt_topic_kind mqtt_topic_parse(const char *root, const char *topic,
         const char *slash = strchr(seg, '/');
         if (!slash || slash == seg || (size_t)(slash - seg) >= zone_size)
                 return TOPIC_NONE;
+        for (const char *p = seg; p < slash; p++)
+                if ((unsigned char)*p < 0x20)
+                        return TOPIC_NONE;      /* echoed into topics, logs */
         memcpy(zone, seg, (size_t)(slash - seg));
         zone[slash - seg] = '\0';
         const char *rest = slash + 1;

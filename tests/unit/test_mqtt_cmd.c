@@ -167,6 +167,8 @@ static void topics(void **state)
                                           zone, sizeof(zone)), TOPIC_NONE);
         assert_int_equal(mqtt_topic_parse("heatpad/dev", "heatpad/dev//set",
                                           zone, sizeof(zone)), TOPIC_NONE);
+        assert_int_equal(mqtt_topic_parse("heatpad/dev", "heatpad/dev/a\nb/set",
+                                          zone, sizeof(zone)), TOPIC_NONE);
         assert_int_equal(mqtt_topic_parse("heatpad/dev",
                                           "heatpad/dev/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/set",
                                           zone, sizeof(zone)), TOPIC_NONE);
