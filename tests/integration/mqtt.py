@@ -682,6 +682,40 @@ def broker_lost_mid_session_the_session_runs_on():
 
 
 @test
+def frozen_broker_is_noticed_by_keepalive():
+    # A broker that stops answering without closing the socket (a power cut
+    # on its host): only the keepalive can tell. keepalive_s 5 here.
+    b = Broker()
+    d = Daemon(b.port, "frozen", ("upper back",),
+               ["--sim-speed", "5", "--start", "upper back:10:40"],
+               mqtt_extra={"keepalive_s": 5})
+    c = Client(b.port)
+    try:
+        c.subscribe(d.root + "/availability")
+        online(c, d)
+        c.close()
+        b.proc.send_signal(signal.SIGSTOP)
+        t0 = time.time()
+        d.wait_event(lambda e: e["event"] == "log" and
+                     "connection lost" in e.get("msg", ""), 15)
+        print("    frozen broker noticed after %.1f s (keepalive 5 s)"
+              % (time.time() - t0))
+        assert d.alive() and d.relay_on() and not d.evs("session_end")
+        b.proc.send_signal(signal.SIGCONT)
+        c = Client(b.port)
+        c.subscribe(d.root + "/upper_back/state")
+        st = c.wait(d.root + "/upper_back/state",
+                    lambda v: v["session"] and v["relay"], 0, 15)[1]
+        assert st["remaining_s"] < 600, st
+    finally:
+        if b.proc.poll() is None:
+            b.proc.send_signal(signal.SIGCONT)
+        d.stop()
+        c.close()
+        b.stop()
+
+
+@test
 def broker_down_at_start_then_up():
     port = free_port()
     d = Daemon(port, "late", ("upper back",), ["--sim-speed", "5"],
