@@ -26,7 +26,7 @@ CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
 DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/log.c controller/reader.c controller/hw/hw.c \
               controller/hw/sim.c controller/main.c \
-              controller/mqtt.c
+              controller/mqtt.c controller/mqtt_handle.c
 
 UNIT_TESTS := pid window safety session quiet guidance config core state \
               schedule closed_loop mqtt_cmd config_mqtt

@@ -1,4 +1,6 @@
-/* mqtt.c: see mqtt.h. */
+/* mqtt.c: see mqtt.h. The link to the broker (look-up, connect, watch,
+ * reconnect, close) and what is published; mqtt_handle.c handles what
+ * arrives. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -16,7 +18,7 @@
 
 #include "ha_discovery.h"
 #include "mqtt.h"
-#include "mqtt_cmd.h"
+#include "mqtt_priv.h"
 #include "schedule.h"
 #include "status_json.h"
 #include "vclock.h"
@@ -26,52 +28,8 @@
 #define BACKOFF_MAX_MS 3000.0
 #define CONNECT_TIMEOUT_MS 10000.0      /* no CONNACK by then: try again */
 #define REPUBLISH_MS 60000              /* virtual ms */
-#define DUP_WINDOW_MS 5000.0            /* real ms */
-#define IDS_KEPT 8
-#define TOPIC_MAX 256
 
-/* DOWN -> (RESOLVING, for a host name) -> CONNECTING -> UP -> DOWN ... */
-enum link { LINK_DOWN, LINK_RESOLVING, LINK_CONNECTING, LINK_UP };
-
-/* What the adapter remembers per zone: the climate entity's target while
- * idle, and recent commands, to recognise a redelivered one. */
-struct mqtt_zone {
-        double idle_target_c;           /* NAN: the zone's default */
-        char ids[IDS_KEPT][MQTT_CMD_ID_MAX + 1];
-        int next_id;
-        uint64_t last_hash;             /* last successful command */
-        double last_at_ms;              /* real ms */
-        struct core_reply last_reply;
-};
-
-struct mqtt {
-        struct app *app;
-        const struct config *cfg;
-        const char *version;
-        struct mosquitto *mosq;
-        char root[160];
-        enum link link;
-        int fd;                         /* watched on the loop, or -1 */
-        uint32_t fd_events;
-        bool fd_stale;                  /* libmosquitto closed it */
-        int timer;
-        double retry_at_ms, backoff_ms, connect_began_ms;       /* real */
-        bool said_down;                 /* logged this outage already */
-        bool closing;                   /* mqtt_close: losses are expected */
-        int said_refused;               /* CONNACK code logged last */
-        uint64_t last_publish_ms;       /* virtual */
-        unsigned rng;
-        bool numeric_host;              /* an address: nothing to resolve */
-        struct gaicb gai;               /* the name lookup in flight */
-        struct addrinfo gai_hints;
-        bool gai_busy;
-        struct mqtt_zone zones[CONFIG_MAX_ZONES];
-};
-
-static void logm(struct mqtt *m, const char *level, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static void logm(struct mqtt *m, const char *level, const char *fmt, ...)
+void mqtt_log(struct mqtt *m, const char *level, const char *fmt, ...)
 {
         char msg[384];
         va_list ap;
@@ -117,7 +75,7 @@ static void sync_fd(struct mqtt *m)
         m->fd_events = ev;
 }
 
-static void publish(struct mqtt *m, const char *topic, const char *payload,
+void mqtt_publish(struct mqtt *m, const char *topic, const char *payload,
                     bool retain)
 {
         if (m->link != LINK_UP)
@@ -125,15 +83,15 @@ static void publish(struct mqtt *m, const char *topic, const char *payload,
         int rc = mosquitto_publish(m->mosq, NULL, topic, (int)strlen(payload),
                                    payload, 1, retain);
         if (rc != MOSQ_ERR_SUCCESS)
-                logm(m, "warning", "publish %s: %s", topic, mosquitto_strerror(rc));
+                mqtt_log(m, "warning", "publish %s: %s", topic, mosquitto_strerror(rc));
 }
 
-static void publish_json(struct mqtt *m, const char *topic, cJSON *o,
+void mqtt_publish_json(struct mqtt *m, const char *topic, cJSON *o,
                          bool retain)
 {
         char *s = cJSON_PrintUnformatted(o);
         if (s)
-                publish(m, topic, s, retain);
+                mqtt_publish(m, topic, s, retain);
         free(s);
         cJSON_Delete(o);
 }
@@ -146,7 +104,7 @@ static void zone_topic(const struct mqtt *m, char *buf, const char *zone,
 
 /* The zone's state: status_zone_json plus what Home Assistant's entities
  * read (mode, action, target_c, remaining_min, guidance). */
-static void publish_zone(struct mqtt *m, int i)
+void mqtt_publish_zone(struct mqtt *m, int i)
 {
         struct core *core = app_core(m->app);
         const struct core_zone *z = &core->zones[i];
@@ -166,7 +124,7 @@ static void publish_zone(struct mqtt *m, int i)
         cJSON_AddStringToObject(o, "guidance",
                 guidance_kind_name(core_guidance(core, wall).kind));
         zone_topic(m, topic, z->cfg->id, "state");
-        publish_json(m, topic, o, true);
+        mqtt_publish_json(m, topic, o, true);
 }
 
 static void publish_guidance(struct mqtt *m)
@@ -174,7 +132,7 @@ static void publish_guidance(struct mqtt *m)
         char topic[TOPIC_MAX];
 
         snprintf(topic, sizeof(topic), "%s/guidance", m->root);
-        publish_json(m, topic, status_guidance_json(app_core(m->app),
+        mqtt_publish_json(m, topic, status_guidance_json(app_core(m->app),
                                                     app_wall(m->app)), true);
 }
 
@@ -183,14 +141,14 @@ static void publish_schedule(struct mqtt *m)
         char topic[TOPIC_MAX];
 
         snprintf(topic, sizeof(topic), "%s/schedule", m->root);
-        publish_json(m, topic, schedule_to_json(&app_core(m->app)->schedule),
+        mqtt_publish_json(m, topic, schedule_to_json(&app_core(m->app)->schedule),
                      true);
 }
 
 static void publish_all_state(struct mqtt *m)
 {
         for (int i = 0; i < app_core(m->app)->nzones; i++)
-                publish_zone(m, i);
+                mqtt_publish_zone(m, i);
         publish_guidance(m);
         m->last_publish_ms = app_now_ms(m->app);
 }
@@ -198,236 +156,7 @@ static void publish_all_state(struct mqtt *m)
 static void publish_discovery_one(void *ctx, const char *topic,
                                   const char *payload)
 {
-        publish(ctx, topic, payload, true);
-}
-
-/* The reply to a command, on <root>/<zone>/result. */
-static void publish_result(struct mqtt *m, const char *zone,
-                           const struct core_reply *rep, const char *id,
-                           bool duplicate)
-{
-        char topic[TOPIC_MAX];
-        cJSON *o = status_reply_json(rep);
-
-        if (id && *id)
-                cJSON_AddStringToObject(o, "id", id);
-        if (duplicate)
-                cJSON_AddBoolToObject(o, "duplicate", true);
-        zone_topic(m, topic, zone, "result");
-        publish_json(m, topic, o, false);
-        if (rep->status != CORE_OK)
-                logm(m, "info", "%s: refused (%s): %s", zone, rep->code,
-                     rep->message);
-}
-
-/* FNV-1a over topic and payload: recognises a redelivered command. */
-static uint64_t hash_msg(const char *topic, const void *payload, size_t len)
-{
-        uint64_t h = 1469598103934665603ULL;
-        for (const char *p = topic; *p; p++)
-                h = (h ^ (uint8_t)*p) * 1099511628211ULL;
-        for (size_t i = 0; i < len; i++)
-                h = (h ^ ((const uint8_t *)payload)[i]) * 1099511628211ULL;
-        return h;
-}
-
-/* A command seen before: the same id, or the same topic and payload as the
- * last successful one within DUP_WINDOW_MS. QoS 1 may deliver twice; the
- * second must not restart a session's timer. */
-static bool is_duplicate(struct mqtt_zone *mz, const struct mqtt_cmd *cmd,
-                         uint64_t h, double now)
-{
-        if (cmd->id[0]) {
-                for (int i = 0; i < IDS_KEPT; i++)
-                        if (strcmp(mz->ids[i], cmd->id) == 0)
-                                return true;
-                return false;
-        }
-        return mz->last_hash == h && now - mz->last_at_ms < DUP_WINDOW_MS;
-}
-
-static void remember(struct mqtt_zone *mz, const struct mqtt_cmd *cmd,
-                     uint64_t h, double now, const struct core_reply *rep)
-{
-        if (cmd->id[0]) {
-                snprintf(mz->ids[mz->next_id], sizeof(mz->ids[0]), "%s", cmd->id);
-                mz->next_id = (mz->next_id + 1) % IDS_KEPT;
-        }
-        mz->last_hash = h;
-        mz->last_at_ms = now;
-        mz->last_reply = *rep;
-}
-
-static void run_cmd(struct mqtt *m, int zone, const struct mqtt_cmd *cmd,
-                    struct core_reply *rep)
-{
-        struct core *core = app_core(m->app);
-        uint64_t now = app_now_ms(m->app);
-
-        switch (cmd->action) {
-        case MQTT_START:
-                core_start(core, zone, cmd->minutes, cmd->setpoint_c, SRC_MQTT,
-                           now, app_wall(m->app), rep);
-                break;
-        case MQTT_STOP:
-                core_stop(core, zone, SRC_MQTT, now, rep);
-                break;
-        case MQTT_CLEAR_FAULT:
-                core_clear_fault(core, zone, SRC_MQTT, now, rep);
-                break;
-        }
-        app_commit(m->app);
-}
-
-/* The climate entity's target temperature: changes a running session's
- * setpoint and keeps its end; while idle it is kept for the next "heat". */
-static void set_target(struct mqtt *m, int zone, double sp,
-                       struct core_reply *rep)
-{
-        struct core *core = app_core(m->app);
-        const struct core_zone *z = &core->zones[zone];
-        uint64_t now = app_now_ms(m->app);
-
-        if (!(sp >= z->cfg->min_setpoint_c && sp <= z->cfg->max_setpoint_c)) {
-                *rep = (struct core_reply){ .status = CORE_INVALID };
-                snprintf(rep->code, sizeof(rep->code), "out_of_range");
-                snprintf(rep->message, sizeof(rep->message), "setpoint must "
-                         "be between %g and %g C", z->cfg->min_setpoint_c,
-                         z->cfg->max_setpoint_c);
-                return;
-        }
-        if (!z->session.active) {
-                m->zones[zone].idle_target_c = sp;
-                *rep = (struct core_reply){ .status = CORE_OK };
-                snprintf(rep->code, sizeof(rep->code), "ok");
-                snprintf(rep->message, sizeof(rep->message), "%s: will heat "
-                         "to %.1f C when turned on", z->cfg->name, sp);
-                publish_zone(m, zone);
-                return;
-        }
-        uint64_t left = session_remaining_ms(&z->session, now);
-        int minutes = (int)((left + 59999) / 60000);
-        core_start(core, zone, minutes > 0 ? minutes : 1, sp, SRC_MQTT, now,
-                   app_wall(m->app), rep);
-        app_commit(m->app);
-}
-
-static void handle_zone_msg(struct mqtt *m, enum mqtt_topic_kind kind,
-                            const char *zname,
-                            const struct mosquitto_message *msg)
-{
-        struct core *core = app_core(m->app);
-        struct core_reply rep = { 0 };
-        struct mqtt_cmd cmd = { .setpoint_c = NAN };
-        double target = NAN;
-        int zone = core_find_zone(core, zname);
-        int rc;
-
-        if (msg->payloadlen < 0)
-                return;
-        size_t len = (size_t)msg->payloadlen;
-        if (kind == TOPIC_ZONE_SET)
-                rc = mqtt_cmd_parse(msg->payload, len, &cmd, &rep);
-        else if (kind == TOPIC_ZONE_MODE)
-                rc = mqtt_mode_parse(msg->payload, len, &cmd, &rep);
-        else
-                rc = mqtt_temp_parse(msg->payload, len, &target, &rep);
-        if (rc == 0 && zone < 0) {
-                rep = (struct core_reply){ .status = CORE_NOT_FOUND };
-                snprintf(rep.code, sizeof(rep.code), "unknown_zone");
-                snprintf(rep.message, sizeof(rep.message), "there is no "
-                         "zone '%.40s'", zname);
-                rc = -1;
-        }
-        if (rc < 0) {
-                publish_result(m, zname, &rep, cmd.id, false);
-                return;
-        }
-
-        struct mqtt_zone *mz = &m->zones[zone];
-        double now = (double)vclock_real_ms();
-        uint64_t h = hash_msg(msg->topic, msg->payload, len);
-        if (kind != TOPIC_ZONE_TEMP && is_duplicate(mz, &cmd, h, now)) {
-                rep = mz->last_reply;
-                publish_result(m, zname, &rep, cmd.id, true);
-                return;
-        }
-        if (kind == TOPIC_ZONE_TEMP) {
-                set_target(m, zone, target, &rep);
-        } else if (kind == TOPIC_ZONE_MODE && cmd.action == MQTT_START &&
-                   core->zones[zone].session.active) {
-                /* "heat" on a heating zone: nothing to change. */
-                rep = (struct core_reply){ .status = CORE_OK };
-                snprintf(rep.code, sizeof(rep.code), "ok");
-                snprintf(rep.message, sizeof(rep.message), "%s is heating "
-                         "already", core->zones[zone].cfg->name);
-        } else {
-                if (kind == TOPIC_ZONE_MODE && cmd.action == MQTT_START)
-                        cmd.setpoint_c = mz->idle_target_c;
-                run_cmd(m, zone, &cmd, &rep);
-        }
-        if (rep.status == CORE_OK && kind != TOPIC_ZONE_TEMP)
-                remember(mz, &cmd, h, now, &rep);
-        publish_result(m, zname, &rep, cmd.id, false);
-        /* A refused or no-op command changes no state, but Home Assistant
-         * shows what it asked for until told otherwise: tell it. */
-        if (rep.status != CORE_OK || kind != TOPIC_ZONE_SET)
-                publish_zone(m, zone);
-}
-
-static void handle_schedule_msg(struct mqtt *m,
-                                const struct mosquitto_message *msg)
-{
-        struct core_reply rep = { 0 };
-        struct schedule s;
-        char err[256], topic[TOPIC_MAX];
-
-        snprintf(topic, sizeof(topic), "%s/schedule/result", m->root);
-        if (msg->payloadlen > MQTT_PAYLOAD_MAX) {
-                rep.status = CORE_INVALID;
-                snprintf(rep.code, sizeof(rep.code), "too_large");
-                snprintf(rep.message, sizeof(rep.message), "payload of %d "
-                         "bytes is larger than %d", msg->payloadlen,
-                         MQTT_PAYLOAD_MAX);
-        } else if (schedule_parse_text(msg->payload ? msg->payload : "",
-                                       (size_t)msg->payloadlen,
-                                       app_config(m->app), &s, err,
-                                       sizeof(err)) < 0) {
-                rep.status = CORE_INVALID;
-                snprintf(rep.code, sizeof(rep.code), "invalid_schedule");
-                snprintf(rep.message, sizeof(rep.message), "%s", err);
-        } else {
-                core_set_schedule(app_core(m->app), &s, SRC_MQTT, &rep);
-                app_commit(m->app);
-        }
-        if (rep.status != CORE_OK)
-                logm(m, "info", "schedule refused (%s): %s", rep.code,
-                     rep.message);
-        publish_json(m, topic, status_reply_json(&rep), false);
-}
-
-static void on_message(struct mosquitto *mosq, void *ctx,
-                       const struct mosquitto_message *msg)
-{
-        struct mqtt *m = ctx;
-        char zone[CONFIG_NAME_MAX + 8];
-        enum mqtt_topic_kind kind = mqtt_topic_parse(m->root, msg->topic, zone,
-                                                     sizeof(zone));
-        (void)mosq;
-        if (kind == TOPIC_NONE)
-                return;
-        if (msg->retain) {
-                struct core_reply rep = { .status = CORE_INVALID };
-                snprintf(rep.code, sizeof(rep.code), "retained");
-                snprintf(rep.message, sizeof(rep.message), "retained commands "
-                         "are ignored: publish commands without retain");
-                publish_result(m, zone, &rep, NULL, false);
-                return;
-        }
-        if (kind == TOPIC_SCHEDULE_SET)
-                handle_schedule_msg(m, msg);
-        else
-                handle_zone_msg(m, kind, zone, msg);
+        mqtt_publish(ctx, topic, payload, true);
 }
 
 static void on_connect(struct mosquitto *mosq, void *ctx, int rc)
@@ -440,7 +169,7 @@ static void on_connect(struct mosquitto *mosq, void *ctx, int rc)
         if (rc != 0) {
                 /* Once per reason, not at every retry. */
                 if (rc != m->said_refused)
-                        logm(m, "error", "broker %s:%d refused the "
+                        mqtt_log(m, "error", "broker %s:%d refused the "
                              "connection: %s", m->cfg->mqtt.host,
                              m->cfg->mqtt.port, mosquitto_connack_string(rc));
                 m->said_refused = rc;
@@ -451,14 +180,14 @@ static void on_connect(struct mosquitto *mosq, void *ctx, int rc)
         m->link = LINK_UP;
         m->backoff_ms = BACKOFF_FIRST_MS;
         m->said_down = false;
-        logm(m, "info", "connected to %s:%d as %s", m->cfg->mqtt.host,
+        mqtt_log(m, "info", "connected to %s:%d as %s", m->cfg->mqtt.host,
              m->cfg->mqtt.port, m->cfg->mqtt.client_id);
         for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
                 snprintf(topic, sizeof(topic), "%s/+/%s", m->root, subs[i]);
                 mosquitto_subscribe(mosq, NULL, topic, 1);
         }
         snprintf(topic, sizeof(topic), "%s/availability", m->root);
-        publish(m, topic, "online", true);
+        mqtt_publish(m, topic, "online", true);
         ha_discovery_each(m->cfg, m->version, publish_discovery_one, m);
         publish_all_state(m);
         publish_schedule(m);
@@ -482,9 +211,9 @@ static void link_lost(struct mqtt *m, const char *why)
         m->link = LINK_DOWN;
         m->fd_stale = true;
         if (was_up)
-                logm(m, "warning", "connection lost (%s); reconnecting", why);
+                mqtt_log(m, "warning", "connection lost (%s); reconnecting", why);
         else if (!m->said_down)
-                logm(m, "warning", "cannot reach %s:%d (%s); retrying",
+                mqtt_log(m, "warning", "cannot reach %s:%d (%s); retrying",
                      m->cfg->mqtt.host, m->cfg->mqtt.port, why);
         m->said_down = true;
         schedule_retry(m);
@@ -653,7 +382,7 @@ void mqtt_on_event(struct mqtt *m, const struct core_event *ev)
         case EV_FAULT:
         case EV_FAULT_CLEARED:
                 if (ev->zone >= 0)
-                        publish_zone(m, ev->zone);
+                        mqtt_publish_zone(m, ev->zone);
                 break;
         case EV_GUIDANCE:
         case EV_RECORD:
@@ -673,7 +402,7 @@ void mqtt_on_event(struct mqtt *m, const struct core_event *ev)
                 cJSON_AddStringToObject(o, "message", ev->detail ? ev->detail : "");
                 cJSON_AddNumberToObject(o, "time", (double)app_wall(m->app));
                 snprintf(topic, sizeof(topic), "%s/schedule/run", m->root);
-                publish_json(m, topic, o, false);
+                mqtt_publish_json(m, topic, o, false);
                 break;
         }
         }
@@ -740,7 +469,7 @@ struct mqtt *mqtt_open(struct app *app, const char *version, char *err,
         }
         mosquitto_connect_callback_set(m->mosq, on_connect);
         mosquitto_disconnect_callback_set(m->mosq, on_disconnect);
-        mosquitto_message_callback_set(m->mosq, on_message);
+        mosquitto_message_callback_set(m->mosq, mqtt_on_message);
         m->timer = loop_add_timer(app_loop(app), 0, on_service, m);
         if (m->timer < 0) {
                 snprintf(err, errlen, "no timer left on the loop");
@@ -781,7 +510,7 @@ void mqtt_close(struct mqtt *m)
                 freeaddrinfo(m->gai.ar_result);
         if (m->link == LINK_UP) {
                 snprintf(topic, sizeof(topic), "%s/availability", m->root);
-                publish(m, topic, "offline", true);
+                mqtt_publish(m, topic, "offline", true);
                 mosquitto_disconnect(m->mosq);
                 double until = (double)vclock_real_ms() + 500;
                 while (mosquitto_want_write(m->mosq) &&
