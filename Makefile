@@ -85,9 +85,15 @@ unit-asan: $(ASAN_BINS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		scripts/run-tests $(ASAN_BINS)
 
-integration: $(B)/heatpadd
+integration: $(B)/heatpadd $(B)/asan/heatpadd
 	@python3 tests/integration/run.py
 	@python3 tests/integration/mqtt.py
+	@HEATPAD_DAEMON=$(B)/asan/heatpadd python3 tests/integration/mqtt.py \
+		--sanitizer-subset
+
+# The daemon under ASan+UBSan, for the MQTT payload tests.
+$(B)/asan/heatpadd: $(CORE_SRC:%.c=$(B)/asan/%.o) $(DAEMON_SRC:%.c=$(B)/asan/%.o)
+	$(CC) $(ALL_CFLAGS) -O1 $(SANITIZE) $^ -o $@ $(LDLIBS) $(DAEMON_LIBS)
 
 clean:
 	rm -rf $(B)

@@ -1063,6 +1063,15 @@ def main():
         print("mqtt: 0 passed, 1 failed")
         return 1
     only = sys.argv[1:]
+    label = "mqtt"
+    if only == ["--sanitizer-subset"]:
+        # What untrusted input reaches, with the daemon built with ASan and
+        # UBSan (make check's second run): the sanitizers' reports fail it.
+        only = ["discovery_is_valid_and_the_climate_topics_work",
+                "malformed_payloads_refused_state_unchanged",
+                "stale_retained_command_is_not_obeyed",
+                "broker_down_at_start_then_up"]
+        label = "mqtt under sanitizers"
     passed = failed = 0
     t_all = time.time()
     for fn in TESTS:
@@ -1078,8 +1087,8 @@ def main():
             print("FAIL %s" % fn.__name__)
             traceback.print_exc()
         sys.stdout.flush()
-    print("mqtt: %d passed, %d failed (%.0f s)" % (passed, failed,
-                                                   time.time() - t_all))
+    print("%s: %d passed, %d failed (%.0f s)" % (label, passed, failed,
+                                                 time.time() - t_all))
     if not failed:
         shutil.rmtree(TMP, ignore_errors=True)
     return 1 if failed else 0
