@@ -19,7 +19,7 @@ CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
             controller/session.c controller/quiet.c controller/guidance.c \
             controller/cfgjson.c controller/config.c controller/config_hw.c \
             controller/core.c controller/sim_pad.c controller/schedule.c \
-            controller/status_json.c \
+            controller/status_json.c controller/autotune.c controller/heatup.c \
             controller/config_mqtt.c controller/mqtt_cmd.c \
             controller/ha_discovery.c
 # Everything else the daemon needs: clocks, the loop, files, backends.
@@ -29,11 +29,12 @@ DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/mqtt.c controller/mqtt_handle.c
 
 UNIT_TESTS := pid window safety session quiet guidance config core state \
-              schedule closed_loop mqtt_cmd config_mqtt
+              schedule closed_loop autotune mqtt_cmd config_mqtt
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(B)/obj/%.o)
 ASAN_CORE   := $(CORE_SRC:%.c=$(B)/asan/%.o) $(B)/asan/controller/state.o
+ASAN_DAEMON := $(CORE_SRC:%.c=$(B)/asan/%.o) $(DAEMON_SRC:%.c=$(B)/asan/%.o)
 UNIT_BINS   := $(UNIT_TESTS:%=$(B)/tests/test_%)
 ASAN_BINS   := $(UNIT_TESTS:%=$(B)/asan/tests/test_%)
 SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -42,9 +43,12 @@ SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
 # Keep object files make would otherwise treat as intermediate.
 .SECONDARY:
 
-.PHONY: all deps test-deps run check unit unit-asan integration clean
+.PHONY: all deps test-deps run check unit unit-asan integration clean \
+        bench-control
 
-all: $(B)/heatpadd $(UNIT_BINS)
+# The benchmark is built (so it keeps compiling) but only run by
+# bench-control.
+all: $(B)/heatpadd $(UNIT_BINS) $(B)/bench/bench_control
 
 deps:
 	@scripts/deps build
@@ -62,6 +66,10 @@ $(B)/asan/%.o: %.c
 
 $(B)/heatpadd: $(CORE_OBJ) $(DAEMON_OBJ)
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS) $(DAEMON_LIBS)
+
+# The daemon with ASan/UBSan, for the integration tests' sanitizer pass.
+$(B)/asan/heatpadd: $(ASAN_DAEMON)
+	$(CC) $(ALL_CFLAGS) -O1 $(SANITIZE) $^ -o $@ $(LDLIBS) $(DAEMON_LIBS)
 
 $(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(B)/obj/controller/state.o
 	@mkdir -p $(dir $@)
@@ -87,13 +95,20 @@ unit-asan: $(ASAN_BINS)
 
 integration: $(B)/heatpadd $(B)/asan/heatpadd
 	@python3 tests/integration/run.py
+	@HEATPAD_DAEMON=$(B)/asan/heatpadd ASAN_OPTIONS=detect_leaks=1 \
+		python3 tests/integration/run.py
 	@python3 tests/integration/mqtt.py
 	@HEATPAD_DAEMON=$(B)/asan/heatpadd python3 tests/integration/mqtt.py \
 		--sanitizer-subset
 
-# The daemon under ASan+UBSan, for the MQTT payload tests.
-$(B)/asan/heatpadd: $(CORE_SRC:%.c=$(B)/asan/%.o) $(DAEMON_SRC:%.c=$(B)/asan/%.o)
-	$(CC) $(ALL_CFLAGS) -O1 $(SANITIZE) $^ -o $@ $(LDLIBS) $(DAEMON_LIBS)
+# Control quality benchmark (not a test): scripts/bench/, README "Control
+# quality". Prints a table and writes build/bench/*.svg.
+$(B)/bench/bench_control: scripts/bench/bench_control.c $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
+
+bench-control: deps $(B)/bench/bench_control
+	@scripts/bench/run-control $(B)/bench
 
 clean:
 	rm -rf $(B)

@@ -381,6 +381,7 @@ void mqtt_on_event(struct mqtt *m, const struct core_event *ev)
         case EV_RELAY:
         case EV_FAULT:
         case EV_FAULT_CLEARED:
+        case EV_AUTOTUNE:
                 if (ev->zone >= 0)
                         mqtt_publish_zone(m, ev->zone);
                 break;
@@ -405,6 +406,8 @@ void mqtt_on_event(struct mqtt *m, const struct core_event *ev)
                 mqtt_publish_json(m, topic, o, false);
                 break;
         }
+        default:        /* the 60 s republish carries anything else */
+                break;
         }
         sync_fd(m);
 }
