@@ -455,11 +455,16 @@ struct mqtt *mqtt_open(struct app *app, const char *version, char *err,
                 snprintf(err, errlen, "username or password not accepted");
                 goto fail;
         }
+        if (c->tls_ca_file[0] && access(c->tls_ca_file, R_OK) < 0) {
+                snprintf(err, errlen, "mqtt.tls_ca_file %s: %s", c->tls_ca_file,
+                         strerror(errno));
+                goto fail;
+        }
         if (c->tls_ca_file[0]) {
                 rc = mosquitto_tls_set(m->mosq, c->tls_ca_file, NULL, NULL,
                                        NULL, NULL);
                 if (rc != MOSQ_ERR_SUCCESS) {
-                        snprintf(err, errlen, "tls_ca_file %s: %s",
+                        snprintf(err, errlen, "mqtt.tls_ca_file %s: %s",
                                  c->tls_ca_file, rc == MOSQ_ERR_ERRNO ?
                                  strerror(errno) : mosquitto_strerror(rc));
                         goto fail;

@@ -932,6 +932,19 @@ def tls_with_a_ca_file():
 
 
 @test
+def missing_ca_file_stops_the_start_with_a_reason():
+    d = Daemon(free_port(), "noca", ("upper back",),
+               mqtt_extra={"host": "localhost", "tls_ca_file": "/nonexistent/ca.crt"})
+    rc = d.proc.wait(10)
+    d.stop()
+    assert rc == 1, rc
+    msg = [e["msg"] for e in d.evs("log") if e.get("level") == "error"]
+    assert any("mqtt.tls_ca_file /nonexistent/ca.crt: No such file" in m
+               for m in msg), msg
+    assert not any(on for _, _, on in d.relay_record())
+
+
+@test
 def auth_broker_with_password_file():
     b = Broker(users={"pad": "s3cret"})
     good = Daemon(b.port, "authok", ("upper back",),
