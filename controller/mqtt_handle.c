@@ -41,11 +41,24 @@ static uint64_t hash_msg(const char *topic, const void *payload, size_t len)
         return h;
 }
 
-/* A command seen before: the same id, or the same topic and payload as the
- * last successful one within DUP_WINDOW_MS. QoS 1 may deliver twice; the
- * second must not restart a session's timer. */
-static bool is_duplicate(struct mqtt_zone *mz, const struct mqtt_cmd *cmd,
-                         uint64_t h, double now)
+/* Whether what cmd asked for still holds on the zone. */
+static bool in_effect(const struct core_zone *z, const struct mqtt_cmd *cmd)
+{
+        switch (cmd->action) {
+        case MQTT_START: return z->session.active;
+        case MQTT_STOP: return !z->session.active;
+        default: return z->safety.fault == FAULT_NONE;
+        }
+}
+
+/* A command seen before. QoS 1 may deliver twice; the second must not
+ * restart a session's timer. With an id, the same id is the same command,
+ * whatever happened since (a redelivered start must not undo a stop made
+ * elsewhere). Without one, the same topic and payload as the last
+ * successful command within DUP_WINDOW_MS, and only while its effect still
+ * holds: a start again after a stop from the page is a new start. */
+static bool is_duplicate(const struct mqtt_zone *mz, const struct core_zone *z,
+                         const struct mqtt_cmd *cmd, uint64_t h, double now)
 {
         if (cmd->id[0]) {
                 for (int i = 0; i < IDS_KEPT; i++)
@@ -53,7 +66,8 @@ static bool is_duplicate(struct mqtt_zone *mz, const struct mqtt_cmd *cmd,
                                 return true;
                 return false;
         }
-        return mz->last_hash == h && now - mz->last_at_ms < DUP_WINDOW_MS;
+        return mz->last_hash == h && now - mz->last_at_ms < DUP_WINDOW_MS &&
+               in_effect(z, cmd);
 }
 
 static void remember(struct mqtt_zone *mz, const struct mqtt_cmd *cmd,
@@ -157,7 +171,8 @@ static void handle_zone_msg(struct mqtt *m, enum mqtt_topic_kind kind,
         struct mqtt_zone *mz = &m->zones[zone];
         double now = (double)vclock_real_ms();
         uint64_t h = hash_msg(msg->topic, msg->payload, len);
-        if (kind != TOPIC_ZONE_TEMP && is_duplicate(mz, &cmd, h, now)) {
+        if (kind != TOPIC_ZONE_TEMP &&
+            is_duplicate(mz, &core->zones[zone], &cmd, h, now)) {
                 rep = mz->last_reply;
                 publish_result(m, zname, &rep, cmd.id, true);
                 return;

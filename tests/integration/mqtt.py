@@ -839,10 +839,47 @@ def malformed_payloads_refused_state_unchanged():
         c.publish(d.root + "/upper_back/set", {"action": "start", "minutes": 5})
         r3 = c.wait(res, None, m)[1]
         assert r3.get("duplicate"), r3
+        # A start after a stop is a new start, whatever the payloads.
+        m = c.mark()
+        c.publish(d.root + "/upper_back/set", {"action": "stop", "id": "s-1"})
+        c.wait(res, None, m)
+        m = c.mark()
+        c.publish(d.root + "/upper_back/set", {"action": "start", "minutes": 5})
+        r4 = c.wait(res, None, m)[1]
+        assert r4["ok"] and not r4.get("duplicate"), r4
+        c.wait(state, lambda v: v["session"], m)
         starts = [e for e in d.evs("session_start")][sessions:]
-        # x-1 changed the running session once; the stop/start pair one more.
-        assert len(starts) == 2, starts
+        # x-1 changed the running session once; two stop/start pairs more.
+        assert len(starts) == 3, starts
         assert s1["setpoint_c"] == 40
+    finally:
+        d.stop()
+        c.close()
+        b.stop()
+
+
+@test
+def same_start_after_the_session_ended_is_not_a_duplicate():
+    # Without an id, the same payload within 5 s is a duplicate only while
+    # its effect holds: here the session ends by itself (1 virtual minute =
+    # 1 s real) and the same start 1.5 s later must heat again.
+    b = Broker()
+    d = Daemon(b.port, "again", ("upper back",), ["--sim-speed", "60"])
+    c = Client(b.port)
+    res = d.root + "/upper_back/result"
+    try:
+        c.subscribe(d.root + "/#")
+        online(c, d)
+        cmd = {"action": "start", "minutes": 1, "setpoint_c": 40}
+        m = c.mark()
+        c.publish(d.root + "/upper_back/set", cmd)
+        assert c.wait(res, None, m)[1]["ok"]
+        d.wait_event(lambda e: e["event"] == "session_end", 5)
+        m = c.mark()
+        c.publish(d.root + "/upper_back/set", cmd)
+        r = c.wait(res, None, m)[1]
+        assert r["ok"] and not r.get("duplicate"), r
+        assert len(d.evs("session_start")) == 2, d.evs("session_start")
     finally:
         d.stop()
         c.close()
