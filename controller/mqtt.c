@@ -219,6 +219,16 @@ static void link_lost(struct mqtt *m, const char *why)
         schedule_retry(m);
 }
 
+/* Why libmosquitto gave up, for people. errno is read at once. */
+static const char *loss_reason(int rc)
+{
+        if (rc == MOSQ_ERR_ERRNO)
+                return strerror(errno);
+        if (rc == MOSQ_ERR_KEEPALIVE)
+                return "the broker stopped answering (keepalive)";
+        return mosquitto_strerror(rc);
+}
+
 static void on_disconnect(struct mosquitto *mosq, void *ctx, int rc)
 {
         struct mqtt *m = ctx;
@@ -227,8 +237,7 @@ static void on_disconnect(struct mosquitto *mosq, void *ctx, int rc)
         if (m->closing)
                 return;
         if (m->link != LINK_DOWN)
-                link_lost(m, rc == MOSQ_ERR_ERRNO ? strerror(errno) :
-                          mosquitto_strerror(rc));
+                link_lost(m, loss_reason(rc));
 }
 
 static void try_connect(struct mqtt *m, const char *host)
@@ -240,8 +249,7 @@ static void try_connect(struct mqtt *m, const char *host)
         int rc = mosquitto_connect_async(m->mosq, host, c->port,
                                          c->keepalive_s);
         if (rc != MOSQ_ERR_SUCCESS)
-                link_lost(m, rc == MOSQ_ERR_ERRNO ? strerror(errno) :
-                          mosquitto_strerror(rc));
+                link_lost(m, loss_reason(rc));
         sync_fd(m);
 }
 
@@ -306,8 +314,7 @@ static void check_rc(struct mqtt *m, int rc)
 {
         if (rc != MOSQ_ERR_SUCCESS && m->link != LINK_DOWN &&
             mosquitto_socket(m->mosq) < 0)
-                link_lost(m, rc == MOSQ_ERR_ERRNO ? strerror(errno) :
-                          mosquitto_strerror(rc));
+                link_lost(m, loss_reason(rc));
 }
 
 static void on_fd(void *ctx, int fd, uint32_t events)
