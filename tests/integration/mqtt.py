@@ -697,7 +697,8 @@ def frozen_broker_is_noticed_by_keepalive():
         b.proc.send_signal(signal.SIGSTOP)
         t0 = time.time()
         d.wait_event(lambda e: e["event"] == "log" and
-                     "connection lost" in e.get("msg", ""), 15)
+                     "connection lost" in e.get("msg", "") and
+                     "keepalive" in e.get("msg", ""), 15)
         print("    frozen broker noticed after %.1f s (keepalive 5 s)"
               % (time.time() - t0))
         assert d.alive() and d.relay_on() and not d.evs("session_end")
