@@ -10,6 +10,7 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CPPFLAGS += -D_GNU_SOURCE -Icontroller
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS)
 LDLIBS  := -lcjson -lpthread -lm
+HTTP_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 
 B := build
 
@@ -18,14 +19,17 @@ CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
             controller/session.c controller/quiet.c controller/guidance.c \
             controller/cfgjson.c controller/config.c controller/config_hw.c \
             controller/core.c controller/sim_pad.c controller/schedule.c \
-            controller/status_json.c
+            controller/status_json.c \
+            controller/config_http.c controller/history.c \
+            controller/http_body.c controller/http_auth.c controller/http_static.c
 # Everything else the daemon needs: clocks, the loop, files, backends.
 DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/log.c controller/reader.c controller/hw/hw.c \
-              controller/hw/sim.c controller/main.c
+              controller/hw/sim.c controller/main.c \
+              controller/http.c controller/http_api.c
 
 UNIT_TESTS := pid window safety session quiet guidance config core state \
-              schedule closed_loop
+              schedule closed_loop http_body http_auth history
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(B)/obj/%.o)
@@ -57,7 +61,7 @@ $(B)/asan/%.o: %.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -O1 $(SANITIZE) -MMD -MP -c $< -o $@
 
 $(B)/heatpadd: $(CORE_OBJ) $(DAEMON_OBJ)
-	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS) $(HTTP_LIBS)
 
 $(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(B)/obj/controller/state.o
 	@mkdir -p $(dir $@)

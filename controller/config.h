@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config_http.h"
 #include "pid.h"
 #include "quiet.h"
 #include "safety.h"
@@ -62,6 +63,7 @@ struct config {
         struct quiet_hours quiet;
         int nzones;
         struct zone_cfg zones[CONFIG_MAX_ZONES];
+        struct http_cfg http;           /* the page and API (config_http.c) */
 };
 
 /* One line per problem found. */
