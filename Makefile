@@ -42,7 +42,8 @@ SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
 # Keep object files make would otherwise treat as intermediate.
 .SECONDARY:
 
-.PHONY: all deps test-deps run check unit unit-asan integration clean
+.PHONY: all deps test-deps run check unit unit-asan integration clean \
+        http-test browser
 
 all: $(B)/heatpadd $(UNIT_BINS)
 
@@ -76,7 +77,7 @@ run: deps $(B)/heatpadd
 	$(B)/heatpadd --config examples/sim.json --state-file $(B)/run/state.json
 
 check: test-deps all
-	@$(MAKE) --no-print-directory unit unit-asan integration
+	@$(MAKE) --no-print-directory unit unit-asan integration http-test browser
 
 unit: $(UNIT_BINS)
 	@scripts/run-tests $(UNIT_BINS)
@@ -87,6 +88,18 @@ unit-asan: $(ASAN_BINS)
 
 integration: $(B)/heatpadd
 	@python3 tests/integration/run.py
+
+# The status page and its API (issue 5): API tests with python3, browser
+# tests in Debian's Chromium through playwright-core (npm, pinned in
+# tests/web/package-lock.json).
+http-test: $(B)/heatpadd
+	@python3 tests/integration/http_api.py
+
+tests/web/node_modules/.package-lock.json: tests/web/package.json tests/web/package-lock.json
+	cd tests/web && npm ci --prefer-offline --no-audit --no-fund --loglevel=error
+
+browser: $(B)/heatpadd tests/web/node_modules/.package-lock.json
+	@node tests/web/run.js
 
 clean:
 	rm -rf $(B)

@@ -39,6 +39,17 @@ static void add_common_headers(struct MHD_Response *r)
                                 "form-action 'self'");
 }
 
+static int hexval(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *conn,
                                   struct http_reply *rep)
 {
@@ -163,6 +174,31 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         return send_file(h, conn, method, url);
 }
 
+/* Decodes %XX escapes in place, as libmicrohttpd would, except that an
+ * escaped NUL becomes DEL: a C string cut short at "%00" could otherwise
+ * name a different file or zone than the request did. DEL is in no file
+ * name and no zone id, so such a request finds nothing. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+        char *out = s;
+
+        (void)cls;
+        (void)conn;
+        for (const char *in = s; *in; in++) {
+                int hi, lo;
+                if (in[0] == '%' && (hi = hexval(in[1])) >= 0 &&
+                    (lo = hexval(in[2])) >= 0) {
+                        char c = (char)(hi << 4 | lo);
+                        *out++ = c ? c : '\x7f';
+                        in += 2;
+                } else {
+                        *out++ = *in;
+                }
+        }
+        *out = '\0';
+        return (size_t)(out - s);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn,
                          void **con_cls, enum MHD_RequestTerminationCode toe)
 {
@@ -258,6 +294,7 @@ struct http *http_start(struct app *app, char *err, size_t errlen)
                 NULL, NULL, on_request, h,
                 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+                MHD_OPTION_UNESCAPE_CALLBACK, unescape, h,
                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
                 MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)32,
                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,

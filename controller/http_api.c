@@ -16,6 +16,7 @@
 #include "http_int.h"
 #include "schedule.h"
 #include "status_json.h"
+#include "vclock.h"
 
 void http_api_error(struct http_reply *ret, unsigned status, const char *code,
                     const char *fmt, ...)
@@ -66,6 +67,13 @@ static void command_reply(struct http *h, const struct core_reply *rep,
                                                   app_wall(h->app)));
 }
 
+/* PIN waits and sessions run on real time: a simulated clock must not make
+ * guessing faster. */
+static uint64_t auth_now(void)
+{
+        return vclock_real_ms();
+}
+
 static const char *cookie_token(struct MHD_Connection *conn)
 {
         return MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, HTTP_COOKIE);
@@ -77,7 +85,7 @@ static void add_auth(struct http *h, struct MHD_Connection *conn, cJSON *o)
         cJSON_AddBoolToObject(a, "pin_required", http_auth_required(&h->auth));
         cJSON_AddBoolToObject(a, "may_change",
                               http_auth_session_ok(&h->auth, cookie_token(conn),
-                                                   app_now_ms(h->app)));
+                                                   auth_now()));
 }
 
 static void get_status(struct http *h, struct MHD_Connection *conn,
@@ -112,7 +120,7 @@ static void post_login(struct http *h, const char *body, size_t len,
                                "no random numbers for a session");
                 return;
         }
-        switch (http_auth_login(&h->auth, pin, app_now_ms(h->app), rnd, token,
+        switch (http_auth_login(&h->auth, pin, auth_now(), rnd, token,
                                 &wait_s)) {
         case HTTP_LOGIN_OK:
                 snprintf(ret->set_cookie, sizeof(ret->set_cookie), HTTP_COOKIE
@@ -432,7 +440,7 @@ void http_api_handle(struct http *h, struct MHD_Connection *conn,
                 }
                 if (strcmp(url, "/api/login") && strcmp(url, "/api/logout") &&
                     !http_auth_session_ok(&h->auth, cookie_token(conn),
-                                          app_now_ms(h->app))) {
+                                          auth_now())) {
                         http_api_error(ret, MHD_HTTP_UNAUTHORIZED, "pin_required",
                                        "enter the PIN first (POST /api/login)");
                         return;
