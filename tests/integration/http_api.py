@@ -24,15 +24,17 @@ TZ = {"TZ": "Europe/Berlin"}
 
 
 def config(http=None, **zone0):
+    # A generous sensor timeout: at 60x a busy machine must not fake one.
+    limits = {"sensor_timeout_s": 30}
     z0 = {"name": "upper back", "sensor": {"type": "sim", "seed": 1},
-          "relay": {"type": "sim"}}
+          "relay": {"type": "sim"}, "limits": limits}
     z0["sensor"].update(zone0)
     return {"device_id": "test",
             "quiet_hours": {"enabled": True, "start": "23:00", "end": "07:00"},
             "http": dict({"listen": "127.0.0.1", "port": 0, "web_root": WEB},
                          **(http or {})),
             "zones": [z0, {"name": "lower back", "sensor": {"type": "sim", "seed": 2},
-                           "relay": {"type": "sim"}}]}
+                           "relay": {"type": "sim"}, "limits": limits}]}
 
 
 class Daemon:

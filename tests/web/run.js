@@ -24,14 +24,17 @@ async function startDaemon({ pin, speed = 30, start = '2026-11-24T20:00' } = {})
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heatpad-web-'));
   const http = { listen: '127.0.0.1', port: 0, web_root: path.join(ROOT, 'web') };
   if (pin) http.pin = pin;
+  /* A generous sensor timeout: at 300x, 5 virtual seconds are 17 real
+   * milliseconds, less than a busy machine may take to schedule a reader. */
+  const limits = { sensor_timeout_s: 60 };
   const cfg = {
     device_id: 'bedroom',
     quiet_hours: { enabled: true, start: '23:00', end: '07:00' },
     http,
     zones: [
       { name: 'upper back', sensor: { type: 'sim', seed: 1 }, relay: { type: 'sim' },
-        session: { default_minutes: 20, default_setpoint_c: 40 } },
-      { name: 'lower back', sensor: { type: 'sim', seed: 2 }, relay: { type: 'sim' } },
+        limits, session: { default_minutes: 20, default_setpoint_c: 40 } },
+      { name: 'lower back', sensor: { type: 'sim', seed: 2 }, relay: { type: 'sim' }, limits },
     ],
   };
   const cfgPath = path.join(dir, 'config.json');
@@ -258,6 +261,37 @@ test('PIN: changes need it; a wrong one is refused; a right one unlocks', async 
     await z.locator('.z-start').tap();
     await waitUntil(() => d.relayOn(0), 'relay on after unlocking');
     await shot(page, '06-pin-unlocked');
+  } finally {
+    await ctx.close();
+    await d.stop();
+  }
+});
+
+test('the chart draws the last hour of temperature and target', async () => {
+  /* 300x: an hour of virtual time in 12 real seconds. */
+  const d = await startDaemon({ speed: 300, start: '2026-11-24T19:00' });
+  const { ctx, page } = await phonePage();
+  try {
+    await page.goto(d.url);
+    const z = zone(page, 'upper_back');
+    await z.locator('.z-start').waitFor();
+    for (let i = 0; i < 8; i++) await z.locator('.z-min-inc').tap();  /* 60 min */
+    assert(await z.locator('.z-min').textContent() === '60 min', '60 minutes picked');
+    await z.locator('.z-start').tap();
+    /* Most of an hour, with the session still running. */
+    const points = async () => z.locator('path.temp-line').evaluate(
+      (p) => (p.getAttribute('d').match(/[ML]/g) || []).length).catch(() => 0);
+    await waitUntil(async () => (await points()) > 300, 'an hour of points', 30000);
+    const setPoints = await z.locator('path.set-line').evaluate(
+      (p) => (p.getAttribute('d').match(/[ML]/g) || []).length);
+    assert(setPoints > 200, 'target line drawn: ' + setPoints);
+    /* The line climbs: its last point sits higher (smaller y) than its first. */
+    const ys = await z.locator('path.temp-line').evaluate((p) =>
+      p.getAttribute('d').split(/[ML]/).filter(Boolean).map((s) => +s.trim().split(' ')[1]));
+    assert(ys[ys.length - 1] < ys[0] - 40, 'temperature rises on the chart: ' + ys[0] + ' -> ' + ys[ys.length - 1]);
+    await z.scrollIntoViewIfNeeded();
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, '08-chart-hour.png') });
   } finally {
     await ctx.close();
     await d.stop();
