@@ -14,6 +14,7 @@ const ui = {
   zones: new Map(),        /* id -> { el, minutes, setpoint, history } */
   lastHistory: -Infinity,  /* daemon time of the last history fetch */
   clearArmed: 0,           /* time the clear button was armed (ms) */
+  sayTimer: 0,
 };
 
 /* ---- talking to the daemon ---- */
@@ -40,11 +41,15 @@ async function api(method, path, body) {
   return Object.assign({ ok: true }, json);
 }
 
+/* The answer to the last tap; it fades after a while so it does not read
+ * as the state of things. */
 function say(text, kind) {
   const el = $('#msg');
   el.textContent = text;
   el.className = 'banner ' + (kind || '');
   el.hidden = !text;
+  clearTimeout(ui.sayTimer);
+  ui.sayTimer = setTimeout(() => { el.hidden = true; }, 10000);
 }
 
 /* A change: says the outcome and refreshes at once. */

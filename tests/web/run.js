@@ -20,7 +20,7 @@ const TZ = 'Europe/Berlin';
 const PHONE = { width: 390, height: 844 };
 
 /* One daemon in its own temp dir; resolves when its page is listening. */
-async function startDaemon({ pin, speed = 30, start = '2026-11-24T20:00' } = {}) {
+async function startDaemon({ pin, speed = 30, start = '2026-11-24T20:00', args = [] } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heatpad-web-'));
   const http = { listen: '127.0.0.1', port: 0, web_root: path.join(ROOT, 'web') };
   if (pin) http.pin = pin;
@@ -42,7 +42,7 @@ async function startDaemon({ pin, speed = 30, start = '2026-11-24T20:00' } = {})
   const relayLog = path.join(dir, 'relay.log');
   const proc = spawn(DAEMON, ['--config', cfgPath, '--state-file', path.join(dir, 'state.json'),
     '--log-format', 'json', '--status-every', '0', '--sim-relay-log', relayLog,
-    '--sim-speed', String(speed), '--sim-start', start],
+    '--sim-speed', String(speed), '--sim-start', start].concat(args),
   { env: Object.assign({}, process.env, { TZ }), stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = [];
   const url = await new Promise((resolve, reject) => {
@@ -292,6 +292,47 @@ test('the chart draws the last hour of temperature and target', async () => {
     await z.scrollIntoViewIfNeeded();
     fs.mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SHOTS, '08-chart-hour.png') });
+  } finally {
+    await ctx.close();
+    await d.stop();
+  }
+});
+
+test('a fault is shown plainly, with what to do, and cleared with a tap', async () => {
+  /* At 30x: the sensor fails 5 real seconds in and heals 5 seconds later. */
+  const d = await startDaemon({ args: ['--sim-fault', 'upper back:sensor_disconnect@150',
+                                       '--sim-fault', 'upper back:heal@300'] });
+  const { ctx, page } = await phonePage();
+  try {
+    await page.goto(d.url);
+    const z = zone(page, 'upper_back');
+    await z.locator('.z-start').tap();
+    await waitUntil(() => d.relayOn(0), 'relay on');
+    await z.locator('.z-fault').waitFor({ state: 'visible', timeout: 15000 });
+    assert(await z.locator('.z-state').textContent() === 'fault', 'badge says fault');
+    assert(await z.locator('.z-fault-name').textContent() === 'The sensor cannot be read', 'plain name');
+    assert(/cable/.test(await z.locator('.z-fault-help').textContent()), 'what to do');
+    assert(await z.locator('.z-start').isDisabled(), 'no start with a fault');
+    assert(/Clear the fault first/.test(await z.locator('.z-reason').textContent()), 'reason');
+    await waitUntil(() => !d.relayOn(0), 'relay off on the fault');
+    await z.scrollIntoViewIfNeeded();
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, '09-fault.png') });
+    /* While the sensor is still out, Clear says so and changes nothing. */
+    await z.locator('.z-clear').tap();
+    await waitUntil(async () => /still there/.test(await page.locator('#msg').textContent()),
+      'the refusal to clear');
+    assert(await z.locator('.z-fault').isVisible(), 'fault still shown');
+    /* Once it has healed, Clear works. */
+    await waitUntil(async () => {
+      if (await z.locator('.z-fault').isHidden()) return true;
+      await z.locator('.z-clear').tap();
+      await page.waitForTimeout(800);
+      return false;
+    }, 'the fault to clear', 20000);
+    assert(await z.locator('.z-state').textContent() === 'idle', 'idle again');
+    assert(/cleared/.test(await page.locator('#msg').textContent()), 'says cleared');
+    assert(!(await z.locator('.z-start').isDisabled()), 'Start enabled again');
   } finally {
     await ctx.close();
     await d.stop();
