@@ -176,6 +176,10 @@ def sigterm_turns_relays_off():
 def crash_leaves_the_relay_off():
     r = Run(["--sim-speed", "10", "--start", "upper back:20:40"])
     wait_for(r, lambda e: e["event"] == "relay" and e["relay"])
+    # The log line comes just before the relay write: give it a moment.
+    deadline = time.time() + 5
+    while not last_state(r.relay_record(), 0) and time.time() < deadline:
+        time.sleep(0.02)
     assert last_state(r.relay_record(), 0), "relay should be on before the crash"
     r.proc.send_signal(signal.SIGABRT)
     rc = r.wait()
