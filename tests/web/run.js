@@ -161,6 +161,15 @@ test('an auto-off (simulated clock) shows without a reload', async () => {
     assert(d.lines.some((l) => { const e = JSON.parse(l); return e.event === 'session_end' && e.reason === 'time_up'; }),
       'the daemon logged time_up');
     await shot(page, '02-auto-off');
+    /* A start from elsewhere (here a plain HTTP client, as MQTT or a
+     * schedule would be) shows within 2 s as well. */
+    const res = await fetch(d.url + 'api/zones/upper_back/start', { method: 'POST', body: '{}' });
+    assert(res.status === 200, 'start from outside: ' + res.status);
+    const t0 = Date.now();
+    await waitUntil(async () => (await zone(page, 'upper_back').locator('.z-state').textContent()) !== 'idle',
+      'the outside start to show', 2000);
+    console.log(`     a start made elsewhere showed on the page after ${Date.now() - t0} ms`);
+    assert(navigations === 0, 'still no reload');
   } finally {
     await ctx.close();
     await d.stop();
