@@ -18,7 +18,7 @@ import time
 import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DAEMON = os.path.join(ROOT, "build", "heatpadd")
+DAEMON = os.environ.get("HEATPAD_DAEMON", os.path.join(ROOT, "build", "heatpadd"))
 WEB = os.path.join(ROOT, "web")
 TZ = {"TZ": "Europe/Berlin"}
 
