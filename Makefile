@@ -19,7 +19,7 @@ CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
             controller/session.c controller/quiet.c controller/guidance.c \
             controller/cfgjson.c controller/config.c controller/config_hw.c \
             controller/core.c controller/sim_pad.c controller/schedule.c \
-            controller/status_json.c \
+            controller/status_json.c controller/autotune.c controller/heatup.c \
             controller/config_http.c controller/history.c \
             controller/http_body.c controller/http_auth.c controller/http_static.c
 # Everything else the daemon needs: clocks, the loop, files, backends.
@@ -29,11 +29,12 @@ DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/http.c controller/http_api.c
 
 UNIT_TESTS := pid window safety session quiet guidance config core state \
-              schedule closed_loop http_body http_auth history
+              schedule closed_loop autotune http_body http_auth history
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(B)/obj/%.o)
 ASAN_CORE   := $(CORE_SRC:%.c=$(B)/asan/%.o) $(B)/asan/controller/state.o
+ASAN_DAEMON := $(CORE_SRC:%.c=$(B)/asan/%.o) $(DAEMON_SRC:%.c=$(B)/asan/%.o)
 UNIT_BINS   := $(UNIT_TESTS:%=$(B)/tests/test_%)
 ASAN_BINS   := $(UNIT_TESTS:%=$(B)/asan/tests/test_%)
 SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -43,9 +44,11 @@ SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
 .SECONDARY:
 
 .PHONY: all deps test-deps run check unit unit-asan integration clean \
-        http-test browser
+        bench-control http-test browser
 
-all: $(B)/heatpadd $(UNIT_BINS)
+# The benchmark is built (so it keeps compiling) but only run by
+# bench-control.
+all: $(B)/heatpadd $(UNIT_BINS) $(B)/bench/bench_control
 
 deps:
 	@scripts/deps build
@@ -63,6 +66,10 @@ $(B)/asan/%.o: %.c
 
 $(B)/heatpadd: $(CORE_OBJ) $(DAEMON_OBJ)
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS) $(HTTP_LIBS)
+
+# The daemon with ASan/UBSan, for the integration tests' sanitizer pass.
+$(B)/asan/heatpadd: $(ASAN_DAEMON)
+	$(CC) $(ALL_CFLAGS) -O1 $(SANITIZE) $^ -o $@ $(LDLIBS) $(HTTP_LIBS)
 
 $(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(B)/obj/controller/state.o
 	@mkdir -p $(dir $@)
@@ -86,8 +93,19 @@ unit-asan: $(ASAN_BINS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		scripts/run-tests $(ASAN_BINS)
 
-integration: $(B)/heatpadd
+integration: $(B)/heatpadd $(B)/asan/heatpadd
 	@python3 tests/integration/run.py
+	@HEATPAD_DAEMON=$(B)/asan/heatpadd ASAN_OPTIONS=detect_leaks=1 \
+		python3 tests/integration/run.py
+
+# Control quality benchmark (not a test): scripts/bench/, README "Control
+# quality". Prints a table and writes build/bench/*.svg.
+$(B)/bench/bench_control: scripts/bench/bench_control.c $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
+
+bench-control: deps $(B)/bench/bench_control
+	@scripts/bench/run-control $(B)/bench
 
 # The status page and its API (issue 5): API tests with python3, browser
 # tests in Debian's Chromium through playwright-core (npm, pinned in

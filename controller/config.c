@@ -57,6 +57,10 @@ static void parse_pid(const cJSON *obj, const char *zpath, struct zone_cfg *z,
                 .out_min = 0,
                 .out_max = 1,
         };
+        /* Gains the file gives win over an autotune's (README). */
+        z->pid_gains_set = obj && (cJSON_GetObjectItemCaseSensitive(obj, "kp") ||
+                                   cJSON_GetObjectItemCaseSensitive(obj, "ki") ||
+                                   cJSON_GetObjectItemCaseSensitive(obj, "kd"));
         double window = cfg_number(obj, "window_s", path, 60, 5, 600, errs);
         double min_on = cfg_number(obj, "min_on_s", path, 10, 0, 300, errs);
         double min_off = cfg_number(obj, "min_off_s", path, 10, 0, 300, errs);

@@ -51,6 +51,7 @@ struct zone_cfg {
         struct sensor_cfg sensor;
         struct relay_cfg relay;
         struct pid_params pid;
+        bool pid_gains_set;             /* the file gave kp, ki or kd */
         struct window_params window;
         struct safety_params safety;
         double min_setpoint_c, max_setpoint_c, default_setpoint_c;

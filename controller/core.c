@@ -67,6 +67,14 @@ void core_init(struct core *core, const struct config *cfg,
         }
 }
 
+void core_restore_fault(struct core *core, const char *zone_id,
+                        enum safety_fault f)
+{
+        int i = config_find_zone(core->cfg, zone_id);
+        if (i >= 0)
+                safety_restore(&core->zones[i].safety, f);
+}
+
 int core_find_zone(const struct core *core, const char *name_or_id)
 {
         return config_find_zone(core->cfg, name_or_id);
@@ -139,9 +147,17 @@ static void end_session(struct core *core, int i, enum core_source src,
                 return;
         session_stop(&z->session);
         window_reset(&z->window);
+        z->heatup.phase = HU_DONE;
         z->duty = 0;
         set_relay(core, i, false);
         emit(core, EV_SESSION_END, i, src, reason);
+        if (z->autotuning) {
+                /* Stopped, timed out or faulted before it finished. */
+                z->autotuning = false;
+                z->autotune.phase = AT_FAILED;
+                z->autotune.why = reason;
+                emit(core, EV_AUTOTUNE, i, src, "failed");
+        }
 }
 
 void core_start(struct core *core, int zone, int minutes, double setpoint_c,
@@ -171,6 +187,11 @@ void core_start(struct core *core, int zone, int minutes, double setpoint_c,
         }
         if (!core_may_heat(core, zone, wall, ret))
                 return;
+        if (z->autotuning) {
+                reply(ret, CORE_REFUSED, "autotune_running", "%s is being "
+                      "autotuned; stop it first", c->name);
+                return;
+        }
 
         bool was_active = z->session.active;
         uint64_t left = session_start(&z->session, minutes, setpoint_c,
@@ -181,6 +202,12 @@ void core_start(struct core *core, int zone, int minutes, double setpoint_c,
                 window_reset(&z->window);
         }
         safety_session_started(&z->safety, now_ms);
+        /* With a model, a start far below the setpoint is a heat-up at full
+         * power that cuts early and coasts in (heatup.h). */
+        z->heatup.phase = HU_DONE;
+        if (z->tuning.valid && z->safety.have_temp)
+                heatup_begin(&z->heatup, &z->tuning.model, setpoint_c,
+                             z->safety.temp_c, now_ms);
         reply(ret, CORE_OK, "ok", "%s: heating to %.1f C for %llu min",
               c->name, setpoint_c, (unsigned long long)((left + 59999) / 60000));
         emit(core, EV_SESSION_START, zone, src, was_active ? "changed" : NULL);
@@ -214,6 +241,7 @@ void core_clear_fault(struct core *core, int zone, enum core_source src,
                       safety_fault_name(f), safety_fault_help(f));
                 return;
         }
+        core->state_dirty = true;
         reply(ret, CORE_OK, "ok", "%s: fault %s cleared", z->cfg->name,
               safety_fault_name(f));
         emit(core, EV_FAULT_CLEARED, zone, src, safety_fault_name(f));
@@ -342,6 +370,7 @@ static void latch_fault(struct core *core, int i)
 {
         struct core_zone *z = &core->zones[i];
 
+        core->state_dirty = true;       /* the latch survives a restart */
         /* Off first, then the session's end and the fault's name. */
         set_relay(core, i, false);
         end_session(core, i, SRC_CORE, "fault");
@@ -362,6 +391,123 @@ void core_relay_failed(struct core *core, int zone, uint64_t now_ms)
                 latch_fault(core, zone);
 }
 
+/* Gains from a tuning replace the zone's, unless the config gave its own. */
+static void apply_tuning(struct core *core, int i)
+{
+        struct core_zone *z = &core->zones[i];
+        struct pid_params p = z->cfg->pid;
+
+        if (z->tuning.valid && !z->cfg->pid_gains_set) {
+                p.kp = z->tuning.kp;
+                p.ki = z->tuning.ki;
+                p.kd = z->tuning.kd;
+        }
+        double integ = z->pid.integ;
+        pid_init(&z->pid, &p);
+        z->pid.integ = integ;
+}
+
+static void finish_autotune(struct core *core, int i)
+{
+        struct core_zone *z = &core->zones[i];
+        bool done = z->autotune.phase == AT_DONE;
+
+        z->autotuning = false;
+        if (done) {
+                z->tuning = z->autotune.result;
+                apply_tuning(core, i);
+                core->state_dirty = true;
+        }
+        end_session(core, i, SRC_CORE, done ? "autotune_done" :
+                    "autotune_failed");
+        emit(core, EV_AUTOTUNE, i, SRC_CORE, done ? "done" : "failed");
+}
+
+void core_set_tuning(struct core *core, int zone, const struct zone_tuning *t)
+{
+        if (zone < 0 || zone >= core->nzones || !t->valid)
+                return;
+        core->zones[zone].tuning = *t;
+        apply_tuning(core, zone);
+}
+
+void core_autotune_start(struct core *core, int zone, enum core_source src,
+                         uint64_t now_ms, time_t wall, struct core_reply *ret)
+{
+        if (!zone_ok(core, zone, ret))
+                return;
+        struct core_zone *z = &core->zones[zone];
+        const struct zone_cfg *c = z->cfg;
+        struct autotune_params p;
+
+        if (z->session.active) {
+                reply(ret, CORE_REFUSED, "busy", "%s is heating; stop the "
+                      "session before an autotune", c->name);
+                return;
+        }
+        if (!core_may_heat(core, zone, wall, ret))
+                return;
+        if (!z->safety.have_temp) {
+                reply(ret, CORE_REFUSED, "no_reading", "%s has no "
+                      "temperature reading yet", c->name);
+                return;
+        }
+        autotune_default_params(&p, c->max_setpoint_c,
+                                (double)c->window.window_ms / 1000.0,
+                                c->window.min_on_ms, c->window.min_off_ms);
+        if (p.target_c < c->min_setpoint_c)
+                p.target_c = c->min_setpoint_c;
+        /* The experiment is a session: it cannot outlast the zone's cap. */
+        int minutes = (int)((p.limit_ms + 59999) / 60000);
+        if (minutes > c->max_minutes) {
+                minutes = c->max_minutes;
+                p.limit_ms = (uint64_t)minutes * 60000;
+        }
+        session_start(&z->session, minutes, p.target_c, c->max_minutes,
+                      now_ms);
+        safety_session_started(&z->safety, now_ms);
+        pid_reset(&z->pid, 0.0);
+        window_reset(&z->window);
+        z->heatup.phase = HU_DONE;
+        autotune_begin(&z->autotune, &p, z->safety.temp_c, now_ms);
+        z->autotuning = true;
+        reply(ret, CORE_OK, "ok", "%s: autotune started: relay around %.1f C, "
+              "at most %d min", c->name, p.target_c, minutes);
+        emit(core, EV_SESSION_START, zone, src, "autotune");
+}
+
+void core_describe_tuning(const struct core *core, int zone, char *buf,
+                          size_t len)
+{
+        const struct core_zone *z;
+        const struct zone_tuning *t;
+
+        if (zone < 0 || zone >= core->nzones) {
+                snprintf(buf, len, "no such zone");
+                return;
+        }
+        z = &core->zones[zone];
+        t = &z->tuning;
+        if (z->autotune.phase == AT_FAILED && z->autotune.why) {
+                bool fault = z->safety.fault != FAULT_NONE;
+                snprintf(buf, len, "%s: autotune failed: %s%s%s", z->cfg->name,
+                         z->autotune.why, fault ? " " : "",
+                         fault ? safety_fault_name(z->safety.fault) : "");
+                return;
+        }
+        if (!t->valid) {
+                snprintf(buf, len, "%s: not autotuned", z->cfg->name);
+                return;
+        }
+        snprintf(buf, len, "%s: plant gain %.1f C per unit duty, time "
+                 "constant %.0f s, dead time %.1f s, rests at %.1f C; relay "
+                 "Ku %.3f/C, Tu %.0f s; gains kp %.3f ki %.5f kd %.2f%s",
+                 z->cfg->name, t->model.gain_c, t->model.tau_s,
+                 t->model.dead_s, t->model.rest_c, t->ku, t->tu_s, t->kp,
+                 t->ki, t->kd, z->cfg->pid_gains_set ?
+                 " (not used: the config sets its own gains)" : "");
+}
+
 static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
                       const struct guidance *g)
 {
@@ -373,7 +519,10 @@ static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
                 .temp_c = z->pending_c,
                 .relay_on = z->relay_on,
                 .duty = z->duty,
-                .heating = z->session.active,
+                /* An autotune letting a warm pad cool first is not heating:
+                 * its relay is off and the pad is meant to fall. */
+                .heating = z->session.active &&
+                           !(z->autotuning && z->autotune.phase == AT_COOL),
                 .setpoint_c = z->session.setpoint_c,
         };
         double dt_s = z->ticked ? (double)(now_ms - z->last_tick_ms) / 1000 : 0;
@@ -399,6 +548,34 @@ static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
          * temperature, and the sensor timeout covers one that never comes. */
         if (z->session.active && z->safety.fault == FAULT_NONE &&
             z->safety.have_temp) {
+                if (z->autotuning) {
+                        bool cooling = z->autotune.phase == AT_COOL;
+                        on = autotune_update(&z->autotune, z->safety.temp_c,
+                                             now_ms, wall);
+                        /* Heating starts now: the heat-up checks afresh. */
+                        if (cooling && z->autotune.phase != AT_COOL)
+                                safety_session_started(&z->safety, now_ms);
+                        z->duty = on;
+                        set_relay(core, i, on);
+                        if (z->autotune.phase == AT_DONE ||
+                            z->autotune.phase == AT_FAILED)
+                                finish_autotune(core, i);
+                        return;
+                }
+                if (z->heatup.phase != HU_DONE) {
+                        enum heatup_phase ph = heatup_update(&z->heatup,
+                                        z->safety.temp_c, now_ms);
+                        if (ph != HU_DONE) {
+                                z->duty = ph == HU_FULL;
+                                set_relay(core, i, ph == HU_FULL);
+                                return;
+                        }
+                        /* Bumpless: PID starts from the duty that holds
+                         * the setpoint, with no derivative kick. */
+                        pid_reset(&z->pid, heatup_hold_duty(&z->heatup.m,
+                                                z->session.setpoint_c));
+                        window_reset(&z->window);
+                }
                 z->duty = pid_update(&z->pid, z->session.setpoint_c,
                                      z->safety.temp_c, dt_s);
                 on = window_update(&z->window, z->duty, now_ms);

@@ -12,11 +12,14 @@
 #define HEATPAD_CORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
+#include "autotune.h"
 #include "config.h"
 #include "guidance.h"
+#include "heatup.h"
 #include "pid.h"
 #include "safety.h"
 #include "schedule.h"
@@ -48,6 +51,7 @@ enum core_event_type {
         EV_FAULT_CLEARED,
         EV_GUIDANCE,            /* the guidance kind changed */
         EV_RECORD,              /* the person's record changed */
+        EV_AUTOTUNE,            /* an autotune ended: reason done, failed */
         EV_SCHEDULE,            /* the schedule was replaced */
         EV_SCHEDULE_RUN,        /* an entry came due: reason "started" or
                                  * the refusal's code, detail its message */
@@ -78,6 +82,12 @@ struct core_zone {
         /* a reading posted since the last tick */
         bool pending, pending_error;
         double pending_c;
+        /* control quality: what an autotune learned, a run in progress,
+         * and the model-aware heat-up of the running session */
+        struct zone_tuning tuning;
+        bool autotuning;
+        struct autotune autotune;
+        struct heatup heatup;
 };
 
 struct core {
@@ -87,7 +97,9 @@ struct core {
         struct guidance_record record;
         struct schedule schedule;
         enum guidance_kind guidance_kind;
-        bool state_dirty;       /* record or schedule changed: save them */
+        bool state_dirty;       /* record, schedule, a latched fault or a
+                                 * zone's tuning changed: save the state
+                                 * file */
         core_emit_fn emit;
         void *emit_ctx;
 };
@@ -98,6 +110,11 @@ void core_init(struct core *core, const struct config *cfg,
                const struct guidance_record *record,
                const struct schedule *schedule, core_emit_fn emit,
                void *emit_ctx, uint64_t now_ms, time_t wall);
+
+/* Latches a fault saved before a restart on a zone (by id); unknown zones
+ * are ignored. */
+void core_restore_fault(struct core *core, const char *zone_id,
+                        enum safety_fault f);
 
 /* Starts (or changes) a session. minutes <= 0 or setpoint NAN take the
  * zone's defaults. Refused in quiet hours, in the 48-hour cold window, with
@@ -160,6 +177,23 @@ void core_shutdown(struct core *core, uint64_t now_ms);
 
 /* The guidance now. */
 struct guidance core_guidance(const struct core *core, time_t wall);
+
+/* Starts a relay-feedback autotune of an idle zone (autotune.h) around
+ * 2 degC under its max_setpoint_c, as a session: the safety supervisor,
+ * quiet hours, the cold rule and the session cap all apply, and a stop or a
+ * fault ends it with the relay off. When it ends, an EV_AUTOTUNE event says
+ * "done" (the zone's tuning is set and state_dirty raised) or "failed". */
+void core_autotune_start(struct core *core, int zone, enum core_source src,
+                         uint64_t now_ms, time_t wall, struct core_reply *ret);
+
+/* Gives a zone a stored tuning (from the state file). Its model drives the
+ * heat-up; its gains replace the defaults unless the config set pid gains
+ * itself. An invalid tuning is ignored. */
+void core_set_tuning(struct core *core, int zone, const struct zone_tuning *t);
+
+/* Describes a zone's tuning or why its autotune failed, for people. */
+void core_describe_tuning(const struct core *core, int zone, char *buf,
+                          size_t len);
 
 /* Finds a zone by name or id; -1 when none. */
 int core_find_zone(const struct core *core, const char *name_or_id);

@@ -18,6 +18,7 @@ static const char *event_name(enum core_event_type t)
         case EV_FAULT_CLEARED: return "fault_cleared";
         case EV_GUIDANCE: return "guidance";
         case EV_RECORD: return "record";
+        case EV_AUTOTUNE: return "autotune";
         case EV_SCHEDULE: return "schedule";
         case EV_SCHEDULE_RUN: return "schedule_run";
         }
@@ -166,6 +167,9 @@ void log_event(const struct log *lg, const struct core *core,
         case EV_RECORD:
                 snprintf(what, sizeof(what), "record changed (%s, %s)", reason,
                          core_source_name(ev->source));
+                break;
+        case EV_AUTOTUNE:
+                snprintf(what, sizeof(what), "autotune %s", reason);
                 break;
         case EV_SCHEDULE:
                 snprintf(what, sizeof(what), "schedule replaced (%s): %d "

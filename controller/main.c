@@ -64,6 +64,9 @@ struct options {
         } faults[MAX_SIM_FAULTS];
         const char *injury_at, *swelling_at, *warning_signs;
         bool clear_record;
+        const char *autotune;           /* --autotune ZONE */
+        int nclears;
+        char clears[CONFIG_MAX_ZONES][CONFIG_NAME_MAX];
 };
 
 struct app {
@@ -87,6 +90,10 @@ struct app {
         struct sim_fault_plan faults[MAX_SIM_FAULTS];
         bool quit;
         bool save_failed;
+        struct state_data stored;       /* the state file as last read/written */
+        int exit_code;                  /* --autotune: 0 done, 1 failed */
+        bool clear_pending[CONFIG_MAX_ZONES];   /* --clear-fault, waiting
+                                                 * for a fresh reading */
         struct http *http;                      /* issue 5: the page, or NULL */
 };
 
@@ -107,6 +114,9 @@ static void usage(FILE *f)
               "  --record-swelling WHEN   record visible swelling or inflammation\n"
               "  --warning-signs WHICH    none, pain, nerve or both\n"
               "  --clear-record           clear the injury and warning-sign record\n"
+              "  --autotune ZONE          relay-feedback autotune of ZONE, store the result, exit\n"
+              "  --clear-fault ZONE       clear a latched fault once a fresh reading shows\n"
+              "                           its cause is gone (repeatable)\n"
               "simulation only:\n"
               "  --sim-speed N            run the virtual clock N times faster\n"
               "  --sim-start TIME         virtual wall clock start, e.g. 2026-11-24T20:29\n"
@@ -165,11 +175,13 @@ static int parse_fault(const char *arg, struct options *o)
         return 0;
 }
 
+/* 0 to run, 1 when done (--help, --version), -1 on a bad argument. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
         enum { O_CONFIG = 256, O_CHECK, O_STATE, O_START, O_LOGFMT, O_SPEED,
                O_SIMSTART, O_FAULT, O_RELAYLOG, O_RUNFOR, O_STATUS, O_INJURY,
-               O_SWELLING, O_WARN, O_CLEAR, O_VERSION, O_HELP };
+               O_SWELLING, O_WARN, O_CLEAR, O_CLEARFAULT, O_VERSION, O_HELP,
+               O_AUTOTUNE };
         static const struct option longopts[] = {
                 { "config", required_argument, NULL, O_CONFIG },
                 { "check-config", required_argument, NULL, O_CHECK },
@@ -186,6 +198,8 @@ static int parse_args(int argc, char **argv, struct options *o)
                 { "record-swelling", required_argument, NULL, O_SWELLING },
                 { "warning-signs", required_argument, NULL, O_WARN },
                 { "clear-record", no_argument, NULL, O_CLEAR },
+                { "autotune", required_argument, NULL, O_AUTOTUNE },
+                { "clear-fault", required_argument, NULL, O_CLEARFAULT },
                 { "version", no_argument, NULL, O_VERSION },
                 { "help", no_argument, NULL, O_HELP },
                 { NULL, 0, NULL, 0 },
@@ -208,6 +222,17 @@ static int parse_args(int argc, char **argv, struct options *o)
                 case O_INJURY: o->injury_at = optarg; break;
                 case O_SWELLING: o->swelling_at = optarg; break;
                 case O_CLEAR: o->clear_record = true; break;
+                case O_AUTOTUNE: o->autotune = optarg; break;
+                case O_CLEARFAULT:
+                        if (o->nclears >= CONFIG_MAX_ZONES ||
+                            strlen(optarg) >= CONFIG_NAME_MAX) {
+                                fprintf(stderr, "--clear-fault: too many, or "
+                                        "name too long\n");
+                                return -1;
+                        }
+                        snprintf(o->clears[o->nclears++], CONFIG_NAME_MAX,
+                                 "%s", optarg);
+                        break;
                 case O_WARN:
                         if (strcmp(optarg, "none") && strcmp(optarg, "pain") &&
                             strcmp(optarg, "nerve") && strcmp(optarg, "both")) {
@@ -270,10 +295,10 @@ static int parse_args(int argc, char **argv, struct options *o)
                 }
                 case O_VERSION:
                         printf("heatpadd %s\n", HEATPAD_VERSION);
-                        exit(0);
+                        return 1;
                 case O_HELP:
                         usage(stdout);
-                        exit(0);
+                        return 1;
                 default:
                         usage(stderr);
                         return -1;
@@ -338,6 +363,15 @@ static void on_core_event(void *ctx, const struct core *core,
 {
         struct app *app = ctx;
         log_event(&app->log, core, ev, app_now_ms(app), app_wall(app));
+        /* --autotune: say what was learned (or why not), then exit. */
+        if (ev->type == EV_AUTOTUNE && app->opt.autotune) {
+                char text[400];
+                core_describe_tuning(core, ev->zone, text, sizeof(text));
+                log_msg(&app->log, app_wall(app), strcmp(ev->reason, "done") ?
+                        "error" : "info", "%s", text);
+                app->exit_code = strcmp(ev->reason, "done") ? 1 : 0;
+                app->quit = true;
+        }
 }
 
 /* Makes every relay what the core decided. A relay that fails to switch
@@ -366,10 +400,25 @@ static void save_state(struct app *app)
 {
         struct state_data st = { .record = app->core.record,
                                  .schedule = app->core.schedule };
+        for (int i = 0; i < app->core.nzones; i++) {
+                const struct core_zone *z = &app->core.zones[i];
+                if (z->safety.fault == FAULT_NONE)
+                        continue;
+                snprintf(st.faults[st.nfaults].zone_id, CONFIG_NAME_MAX, "%s",
+                         z->cfg->id);
+                st.faults[st.nfaults++].fault = z->safety.fault;
+        }
         int rc;
 
         if (!app->core.state_dirty)
                 return;
+        /* Tunings of zones no longer configured are kept as they were. */
+        st.ntunings = app->stored.ntunings;
+        memcpy(st.tunings, app->stored.tunings, sizeof(st.tunings));
+        for (int i = 0; i < app->core.nzones; i++)
+                if (app->core.zones[i].tuning.valid)
+                        state_put_tuning(&st, app->cfg.zones[i].id,
+                                         &app->core.zones[i].tuning);
         rc = state_save(app->opt.state_path, &st);
         if (rc < 0) {
                 /* Regulation and safety go on; the record stays dirty and
@@ -386,6 +435,7 @@ static void save_state(struct app *app)
                         "again");
         app->save_failed = false;
         app->core.state_dirty = false;
+        app->stored = st;
 }
 
 static void run_sim_faults(struct app *app, uint64_t now)
@@ -410,6 +460,22 @@ void app_commit(struct app *app)
         save_state(app);
 }
 
+/* --clear-fault: the clear needs a fresh reading to see the cause gone,
+ * so it waits for the zone's first one after start-up. */
+static void run_cli_clears(struct app *app, uint64_t now)
+{
+        for (int i = 0; i < app->nopen; i++) {
+                if (!app->clear_pending[i] ||
+                    app->core.zones[i].safety.last_valid_ms <= app->start_ms)
+                        continue;
+                struct core_reply rep = { 0 };
+                app->clear_pending[i] = false;
+                core_clear_fault(&app->core, i, SRC_CLI, now, &rep);
+                log_msg(&app->log, app_wall(app), rep.status ? "warning" :
+                        "info", "%s", rep.message);
+        }
+}
+
 static double on_tick(void *ctx)
 {
         struct app *app = ctx;
@@ -426,6 +492,7 @@ static double on_tick(void *ctx)
         core_run_schedule(&app->core, app->last_wall, w, trusted, now);
         app->last_wall = w;
         core_tick(&app->core, now, w);
+        run_cli_clears(app, now);
         apply_relays(app);
         for (int i = 0; i < app->nopen; i++)
                 reader_request(&app->readers[i]);
@@ -573,8 +640,42 @@ static void apply_cli_starts(struct app *app)
         }
 }
 
+/* --autotune ZONE: through the same core command as the page and MQTT
+ * will use. It needs a first reading, which the reader thread posts soon
+ * after start: wait for it on the loop (a few seconds at most). */
+static int start_autotune(struct app *app)
+{
+        struct core_reply rep = { 0 };
+        int z = core_find_zone(&app->core, app->opt.autotune);
+
+        if (z < 0) {
+                log_msg(&app->log, app_wall(app), "error", "--autotune: no "
+                        "zone '%s'", app->opt.autotune);
+                return -1;
+        }
+        for (int i = 0; i < 100 && !app->core.zones[z].safety.have_temp &&
+             !app->quit; i++) {
+                loop_run_once(app->loop, 100);
+                core_tick(&app->core, app_now_ms(app), app_wall(app));
+        }
+        core_autotune_start(&app->core, z, SRC_CLI, app_now_ms(app),
+                            app_wall(app), &rep);
+        log_msg(&app->log, app_wall(app), rep.status ? "error" : "info", "%s",
+                rep.message);
+        return rep.status == CORE_OK ? 0 : -1;
+}
+
 static int resolve_faults(struct app *app)
 {
+        for (int i = 0; i < app->opt.nclears; i++) {
+                int z = config_find_zone(&app->cfg, app->opt.clears[i]);
+                if (z < 0) {
+                        fprintf(stderr, "--clear-fault: no zone '%s'\n",
+                                app->opt.clears[i]);
+                        return -1;
+                }
+                app->clear_pending[z] = true;
+        }
         for (int i = 0; i < app->opt.nfaults; i++) {
                 int z = config_find_zone(&app->cfg, app->opt.faults[i].zone);
                 if (z < 0) {
@@ -622,6 +723,7 @@ static int load_state(struct app *app, struct state_data *ret)
         char err[512];
         int rc = state_load(app->opt.state_path, &st, err, sizeof(err));
 
+        app->stored = st;
         if (rc == 0 || rc == -ENOENT) {
                 drop_orphans(app, &st.schedule);
                 *ret = st;
@@ -694,8 +796,10 @@ static int run(struct app *app)
         app->loop = loop_new();
         if (!app->loop)
                 return 1;
-        if (load_state(app, &st) < 0)
+        if (load_state(app, &st) < 0) {
+                loop_free(app->loop);
                 return 1;
+        }
         if (open_zones(app) < 0) {
                 shutdown_app(app);
                 return 1;
@@ -704,6 +808,25 @@ static int run(struct app *app)
         bool dirty = app->core.state_dirty;
         core_init(&app->core, &app->cfg, &st.record, &st.schedule,
                   on_core_event, app, app->start_ms, app_wall(app));
+        for (int i = 0; i < st.nfaults; i++) {
+                core_restore_fault(&app->core, st.faults[i].zone_id,
+                                   st.faults[i].fault);
+                log_msg(&app->log, app_wall(app), "warning", "%s: fault %s "
+                        "is still latched from before the restart; clear it "
+                        "once the cause is fixed", st.faults[i].zone_id,
+                        safety_fault_name(st.faults[i].fault));
+        }
+        for (int i = 0; i < app->nopen; i++) {
+                const struct zone_tuning *t =
+                        state_find_tuning(&st, app->cfg.zones[i].id);
+                if (!t)
+                        continue;
+                core_set_tuning(&app->core, i, t);
+                log_msg(&app->log, app_wall(app), "info", "%s: using the "
+                        "stored autotune%s", app->cfg.zones[i].name,
+                        app->cfg.zones[i].pid_gains_set ? " model (the "
+                        "config's pid gains win)" : " model and gains");
+        }
         app->core.state_dirty = dirty;
         app->last_wall = app_wall(app);
         app->clock_trusted = vclock_wall_trusted(&app->clock);
@@ -732,26 +855,28 @@ static int run(struct app *app)
         for (int i = 0; i < app->nopen; i++)
                 reader_request(&app->readers[i]);
         apply_cli_starts(app);
+        if (app->opt.autotune && start_autotune(app) < 0) {
+                shutdown_app(app);
+                return 2;
+        }
         apply_relays(app);
 
         while (!app->quit)
                 if (loop_run_once(app->loop, 1000) < 0)
                         break;
         shutdown_app(app);
-        return 0;
+        return app->exit_code;
 }
 
-int main(int argc, char **argv)
+/* Everything from the command line to the exit code; main() frees app. */
+static int heatpadd(struct app *app, int argc, char **argv)
 {
-        struct app *app = calloc(1, sizeof(*app));
         struct config_errors errs;
-        int rc;
 
-        if (!app)
-                return 1;
         app->relay_log_fd = -1;
-        if (parse_args(argc, argv, &app->opt) < 0)
-                return 2;
+        int parsed = parse_args(argc, argv, &app->opt);
+        if (parsed != 0)
+                return parsed < 0 ? 2 : 0;      /* 1: --help or --version */
         if (app->opt.check_path)
                 return check_config(app->opt.check_path);
         if (config_load(app->opt.config_path, &app->cfg, &errs) < 0) {
@@ -782,7 +907,17 @@ int main(int argc, char **argv)
         }
         app->log = (struct log){ .json = app->opt.json, .out = stdout };
         vclock_init(&app->clock, app->opt.sim_speed, app->opt.sim_start);
-        rc = run(app);
+        return run(app);
+}
+
+int main(int argc, char **argv)
+{
+        struct app *app = calloc(1, sizeof(*app));
+        int rc;
+
+        if (!app)
+                return 1;
+        rc = heatpadd(app, argc, argv);
         free(app);
         return rc;
 }

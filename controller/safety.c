@@ -1,6 +1,7 @@
 /* safety.c: see safety.h. */
 #include <errno.h>
 #include <math.h>
+#include <string.h>
 
 #include "safety.h"
 
@@ -58,6 +59,8 @@ static void latch(struct safety *s, enum safety_fault f, double temp_c)
 static void take_reading(struct safety *s, const struct safety_input *in,
                          uint64_t now_ms)
 {
+        bool first = !s->have_temp;
+
         s->last_read_bad = true;
         if (in->read_error)
                 latch(s, FAULT_SENSOR_ERROR, NAN);
@@ -70,6 +73,11 @@ static void take_reading(struct safety *s, const struct safety_input *in,
                 s->last_valid_ms = now_ms;
                 s->temp_c = in->temp_c;
                 s->have_temp = true;
+                /* A restored stuck-relay fault measures cooling from the
+                 * first reading after the restart. */
+                if (first && s->fault == FAULT_STUCK_RELAY &&
+                    isnan(s->fault_temp_c))
+                        s->fault_temp_c = in->temp_c;
         }
 }
 
@@ -197,6 +205,22 @@ int safety_clear(struct safety *s, uint64_t now_ms)
         s->runaway_armed = s->low_armed = s->off_armed = false;
         s->reached = false;
         return 0;
+}
+
+void safety_restore(struct safety *s, enum safety_fault f)
+{
+        /* The temperature that raised it is unknown: NAN keeps a restored
+         * stuck-relay fault latched until a reading shows the pad cooling
+         * from the first one seen (see safety_clear). */
+        latch(s, f, NAN);
+}
+
+enum safety_fault safety_fault_parse(const char *name)
+{
+        for (int f = FAULT_NONE + 1; f < FAULT_COUNT; f++)
+                if (strcmp(name, safety_fault_name((enum safety_fault)f)) == 0)
+                        return (enum safety_fault)f;
+        return FAULT_NONE;
 }
 
 const char *safety_fault_name(enum safety_fault f)

@@ -95,6 +95,13 @@ void safety_relay_failed(struct safety *s);
  * with the fault kept when it is not. */
 int safety_clear(struct safety *s, uint64_t now_ms);
 
+/* Latches a fault carried over from before a restart (the state file):
+ * it clears like any other, once its condition is seen to be gone. */
+void safety_restore(struct safety *s, enum safety_fault f);
+
+/* The fault with that name; FAULT_NONE when unknown. */
+enum safety_fault safety_fault_parse(const char *name);
+
 /* A short stable name for a fault: "over_temp", "sensor_timeout", ... */
 const char *safety_fault_name(enum safety_fault f);
 

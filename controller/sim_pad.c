@@ -73,3 +73,31 @@ double sim_pad_full_power_c(const struct sim_pad_params *p)
         return (p->power_w + p->pad_room_w_per_k * p->room_c +
                 g_series * p->core_c) / (p->pad_room_w_per_k + g_series);
 }
+
+/* The truth for an autotune. The model has two thermal nodes, so no single
+ * first-order model is exact; the one that matters for control is the pad
+ * against the tissue under it. The tissue has 2.5 times the pad's heat
+ * capacity and is held towards core temperature by perfusion: over the
+ * minutes that a heat-up coast, a relay cycle or the PID loop take, it
+ * barely moves (its own time constant is ~1000 s and it is pulled back to
+ * the core), so the pad loses heat through g_room + g_body to two nearly
+ * fixed temperatures. That gives
+ *   K   = P / (g_room + g_body)            degC per unit duty
+ *   tau = C_pad / (g_room + g_body)        s
+ * and the dead time the loop sees: the sensor's lag behind the pad (a
+ * first-order lag, which for a slow plant acts like a delay of its time
+ * constant), the conversion latency, and half a control tick (the relay is
+ * held for a tick after each decision).
+ * Over hours the tissue warms too, and the full static gain rises to
+ * P / (g_room + g_body*g_core/(g_body+g_core)) (34 degC instead of 27 for the
+ * defaults): a slow drift that the integral term absorbs, not something a
+ * 20-minute experiment can or needs to see. */
+void sim_pad_fopdt(const struct sim_pad_params *p, double latency_s,
+                   double tick_s, struct sim_pad_fopdt *ret)
+{
+        double g = p->pad_room_w_per_k + p->pad_body_w_per_k;
+
+        ret->gain_c = p->power_w / g;
+        ret->tau_s = p->pad_j_per_k / g;
+        ret->dead_s = p->sensor_tau_s + latency_s + tick_s / 2.0;
+}

@@ -37,6 +37,16 @@ void sim_pad_init(struct sim_pad *s, const struct sim_pad_params *p);
 /* Advances the model by dt_s seconds (any length; it sub-steps itself). */
 void sim_pad_step(struct sim_pad *s, double dt_s);
 
+/* The first-order-plus-dead-time model a controller sees in this pad, the
+ * "truth" an autotune is checked against (derived in sim_pad.c): gain in
+ * degC per unit duty, time constant and dead time in seconds, for readings
+ * that answer latency_s after they sample and a control tick of tick_s. */
+struct sim_pad_fopdt {
+        double gain_c, tau_s, dead_s;
+};
+void sim_pad_fopdt(const struct sim_pad_params *p, double latency_s,
+                   double tick_s, struct sim_pad_fopdt *ret);
+
 /* The pad temperature that full power would settle at (for tests). */
 double sim_pad_full_power_c(const struct sim_pad_params *p);
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,26 @@ char *state_to_json(const struct state_data *st)
         cJSON_AddBoolToObject(rec, "swelling", r->swelling);
         cJSON_AddBoolToObject(rec, "pain_worsening", r->pain_worsening);
         cJSON_AddBoolToObject(rec, "nerve_signs", r->nerve_signs);
+        cJSON *tun = cJSON_AddObjectToObject(root, "tuning");
+        for (int i = 0; i < st->ntunings; i++) {
+                const struct zone_tuning *t = &st->tunings[i].t;
+                cJSON *z = cJSON_AddObjectToObject(tun, st->tunings[i].zone_id);
+                cJSON_AddNumberToObject(z, "gain_c", t->model.gain_c);
+                cJSON_AddNumberToObject(z, "tau_s", t->model.tau_s);
+                cJSON_AddNumberToObject(z, "dead_s", t->model.dead_s);
+                cJSON_AddNumberToObject(z, "rest_c", t->model.rest_c);
+                cJSON_AddNumberToObject(z, "kp", t->kp);
+                cJSON_AddNumberToObject(z, "ki", t->ki);
+                cJSON_AddNumberToObject(z, "kd", t->kd);
+                cJSON_AddNumberToObject(z, "ku", t->ku);
+                cJSON_AddNumberToObject(z, "tu_s", t->tu_s);
+                cJSON_AddNumberToObject(z, "when", (double)t->when);
+        }
         cJSON_AddItemToObject(root, "schedule", schedule_to_json(&st->schedule));
+        cJSON *faults = cJSON_AddObjectToObject(root, "faults");
+        for (int i = 0; i < st->nfaults; i++)
+                cJSON_AddStringToObject(faults, st->faults[i].zone_id,
+                                        safety_fault_name(st->faults[i].fault));
         out = cJSON_Print(root);
         cJSON_Delete(root);
         return out;
@@ -46,12 +66,93 @@ static int get_bool(const cJSON *o, const char *key, bool *ret)
         return 0;
 }
 
+const struct zone_tuning *state_find_tuning(const struct state_data *st,
+                                            const char *zone_id)
+{
+        for (int i = 0; i < st->ntunings; i++)
+                if (strcmp(st->tunings[i].zone_id, zone_id) == 0)
+                        return &st->tunings[i].t;
+        return NULL;
+}
+
+int state_put_tuning(struct state_data *st, const char *zone_id,
+                     const struct zone_tuning *t)
+{
+        int i = 0;
+
+        while (i < st->ntunings && strcmp(st->tunings[i].zone_id, zone_id))
+                i++;
+        if (i == STATE_MAX_TUNINGS)
+                return -ENOSPC;
+        if (i == st->ntunings)
+                st->ntunings++;
+        snprintf(st->tunings[i].zone_id, STATE_ID_MAX, "%s", zone_id);
+        st->tunings[i].t = *t;
+        st->tunings[i].t.valid = true;
+        return 0;
+}
+
+/* One zone's tuning; every number must be there and make sense, or the
+ * whole file is refused (a half-read model must not drive a heat-up). */
+static int parse_tuning(const cJSON *z, struct zone_tuning *ret)
+{
+        static const char *const keys[] = { "gain_c", "tau_s", "dead_s",
+                "rest_c", "kp", "ki", "kd", "ku", "tu_s", "when" };
+        double v[10];
+
+        if (!cJSON_IsObject(z))
+                return -EINVAL;
+        for (int i = 0; i < 10; i++) {
+                const cJSON *n = cJSON_GetObjectItemCaseSensitive(z, keys[i]);
+                if (!cJSON_IsNumber(n) || !isfinite(n->valuedouble))
+                        return -EINVAL;
+                v[i] = n->valuedouble;
+        }
+        *ret = (struct zone_tuning){
+                .valid = true,
+                .model = { v[0], v[1], v[2], v[3] },
+                .kp = v[4], .ki = v[5], .kd = v[6], .ku = v[7], .tu_s = v[8],
+                .when = (time_t)v[9],
+        };
+        if (!(ret->model.gain_c > 0 && ret->model.tau_s > 0 &&
+              ret->model.dead_s >= 0 && ret->kp >= 0 && ret->kp <= 10 &&
+              ret->ki >= 0 && ret->ki <= 1 && ret->kd >= 0 && ret->kd <= 1000))
+                return -EINVAL;
+        return 0;
+}
+
+static int parse_tunings(const cJSON *tun, struct state_data *st, char *err,
+                         size_t errlen)
+{
+        const cJSON *z;
+
+        if (!cJSON_IsObject(tun)) {
+                snprintf(err, errlen, "tuning is not an object");
+                return -EINVAL;
+        }
+        cJSON_ArrayForEach(z, tun) {
+                struct zone_tuning t;
+                if (strlen(z->string) >= STATE_ID_MAX ||
+                    parse_tuning(z, &t) < 0) {
+                        snprintf(err, errlen, "tuning.%.40s is not a valid "
+                                 "tuning", z->string);
+                        return -EINVAL;
+                }
+                if (state_put_tuning(st, z->string, &t) < 0) {
+                        snprintf(err, errlen, "more than %d tunings",
+                                 STATE_MAX_TUNINGS);
+                        return -EINVAL;
+                }
+        }
+        return 0;
+}
+
 int state_from_json(const char *json, struct state_data *ret, char *err,
                     size_t errlen)
 {
         struct state_data st = { 0 };
         cJSON *root = cJSON_Parse(json);
-        const cJSON *ver, *rec, *at, *sched;
+        const cJSON *ver, *rec, *at, *sched, *faults, *f;
         int r = -EINVAL;
 
         if (!root) {
@@ -91,6 +192,9 @@ int state_from_json(const char *json, struct state_data *ret, char *err,
                         goto out;
                 }
         }
+        const cJSON *tun = cJSON_GetObjectItemCaseSensitive(root, "tuning");
+        if (tun && parse_tunings(tun, &st, err, errlen) < 0)
+                goto out;
         sched = cJSON_GetObjectItemCaseSensitive(root, "schedule");
         if (sched) {
                 char why[160];
@@ -98,6 +202,25 @@ int state_from_json(const char *json, struct state_data *ret, char *err,
                                    sizeof(why)) < 0) {
                         snprintf(err, errlen, "schedule%s", why);
                         goto out;
+                }
+        }
+        faults = cJSON_GetObjectItemCaseSensitive(root, "faults");
+        if (faults && !cJSON_IsObject(faults)) {
+                snprintf(err, errlen, "faults is not an object");
+                goto out;
+        }
+        cJSON_ArrayForEach(f, faults) {
+                enum safety_fault fault = cJSON_IsString(f) ?
+                        safety_fault_parse(f->valuestring) : FAULT_NONE;
+                if (fault == FAULT_NONE || strlen(f->string) >= CONFIG_NAME_MAX) {
+                        snprintf(err, errlen, "faults.%s is not a fault name",
+                                 f->string);
+                        goto out;
+                }
+                if (st.nfaults < CONFIG_MAX_ZONES) {
+                        snprintf(st.faults[st.nfaults].zone_id, CONFIG_NAME_MAX,
+                                 "%s", f->string);
+                        st.faults[st.nfaults++].fault = fault;
                 }
         }
         *ret = st;

@@ -1,7 +1,9 @@
 /* state.h: the state file, what must survive a restart.
  *
  * Holds the person's record (the acute event behind the 48-hour cold rule,
- * the warning signs) and the schedule. Written atomically: a temp file beside it, fsync,
+ * the warning signs), the schedule, the faults latched on each zone, so
+ * a restart does not clear a fault: it must be cleared on purpose, and, per
+ * zone id, what an autotune learned. Written atomically: a temp file beside it, fsync,
  * rename over the old one, fsync of the directory, so a power cut leaves
  * either the old or the new file, never a torn one. The file carries a
  * version; older versions are read. A file that cannot be parsed is renamed
@@ -14,15 +16,45 @@
 #include <stddef.h>
 
 #include "guidance.h"
+#include "safety.h"
 #include "schedule.h"
 
-#define STATE_VERSION 1
+#include "autotune.h"
+
+/* Version 2 adds "tuning": what an autotune learned, per zone id. Version 1
+ * files are still read (they have no tuning). */
+#define STATE_VERSION 2
+#define STATE_MAX_TUNINGS 8
+#define STATE_ID_MAX 32
+
+struct state_tuning {
+        char zone_id[STATE_ID_MAX];
+        struct zone_tuning t;
+};
+
+/* A fault latched when the state was saved, by zone id. */
+struct state_fault {
+        char zone_id[CONFIG_NAME_MAX];
+        enum safety_fault fault;
+};
 
 struct state_data {
         struct guidance_record record;
+        int ntunings;
+        struct state_tuning tunings[STATE_MAX_TUNINGS];
+        int nfaults;
+        struct state_fault faults[CONFIG_MAX_ZONES];
         struct schedule schedule;       /* zones not yet checked against
                                          * the config */
 };
+
+/* The tuning stored for a zone id, or NULL. */
+const struct zone_tuning *state_find_tuning(const struct state_data *st,
+                                            const char *zone_id);
+
+/* Stores (or replaces) a zone's tuning. -ENOSPC when full. */
+int state_put_tuning(struct state_data *st, const char *zone_id,
+                     const struct zone_tuning *t);
 
 /* Serialises to JSON; returns a malloc'd string or NULL. */
 char *state_to_json(const struct state_data *st);

@@ -255,6 +255,21 @@ static void relay_error(void **state)
         assert_int_equal(safety_clear(&r.s, r.t), 0);
 }
 
+static void restored_fault_needs_a_clear(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        safety_restore(&r.s, FAULT_STUCK_RELAY);
+        assert_int_equal(tick(&r, 36, false, 0, false, 0), FAULT_STUCK_RELAY);
+        /* Measured from the first reading after the restart: not cooled. */
+        assert_int_equal(safety_clear(&r.s, r.t), -EBUSY);
+        tick(&r, 35.4, false, 0, false, 0);
+        assert_int_equal(safety_clear(&r.s, r.t), 0);
+        assert_int_equal(safety_fault_parse("stuck_relay"), FAULT_STUCK_RELAY);
+        assert_int_equal(safety_fault_parse("melted"), FAULT_NONE);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -275,6 +290,7 @@ int main(void)
                 cmocka_unit_test(body_heat_is_not_stuck),
                 cmocka_unit_test(first_fault_is_kept),
                 cmocka_unit_test(relay_error),
+                cmocka_unit_test(restored_fault_needs_a_clear),
         };
         return cmocka_run_group_tests_name("safety", tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* Unit tests for state.c: atomic save, load, version, corrupt files set
  * aside. Uses a fresh temporary directory. */
 #include <dirent.h>
+#include <math.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +66,9 @@ static void save_then_load(void **state)
                                  .schedule = { .n = 1, .e = { { .zone_id = "neck",
                                         .days = 0x41, .start_min = 1230,
                                         .minutes = 20, .setpoint_c = 39.5,
-                                        .enabled = true } } } };
+                                        .enabled = true } } },
+                                 .nfaults = 1,
+                                 .faults = { { "lower_back", FAULT_STUCK_RELAY } } };
         struct state_data back;
         char err[256];
         (void)state;
@@ -81,6 +84,9 @@ static void save_then_load(void **state)
         assert_int_equal(back.schedule.e[0].days, 0x41);
         assert_int_equal(back.schedule.e[0].start_min, 1230);
         assert_true(back.schedule.e[0].setpoint_c == 39.5);
+        assert_int_equal(back.nfaults, 1);
+        assert_string_equal(back.faults[0].zone_id, "lower_back");
+        assert_int_equal(back.faults[0].fault, FAULT_STUCK_RELAY);
 }
 
 static void missing_is_empty(void **state)
@@ -136,6 +142,61 @@ static void older_fields_missing_is_fine(void **state)
         assert_false(back.record.nerve_signs);
 }
 
+static void tuning_round_trips_by_zone_id(void **state)
+{
+        struct state_data st = { .record = { .acute = true, .acute_at = 7 } };
+        struct zone_tuning t = {
+                .valid = true, .model = { 26.5, 840, 10.5, 31.2 },
+                .kp = 0.41, .ki = 0.0013, .kd = 4.1, .ku = 2.4, .tu_s = 104,
+                .when = 1764010500,
+        };
+        struct state_data back;
+        char err[256];
+        (void)state;
+        assert_int_equal(state_put_tuning(&st, "upper_back", &t), 0);
+        t.kp = 0.5;
+        assert_int_equal(state_put_tuning(&st, "upper_back", &t), 0);
+        assert_int_equal(st.ntunings, 1);       /* replaced, not added */
+        assert_int_equal(state_save(path, &st), 0);
+        assert_int_equal(state_load(path, &back, err, sizeof(err)), 0);
+        assert_true(back.record.acute);
+        const struct zone_tuning *b = state_find_tuning(&back, "upper_back");
+        assert_non_null(b);
+        assert_true(b->valid);
+        assert_near(b->kp, 0.5, 1e-12);
+        assert_near(b->model.tau_s, 840, 1e-9);
+        assert_near(b->model.dead_s, 10.5, 1e-9);
+        assert_int_equal(b->when, 1764010500);
+        assert_null(state_find_tuning(&back, "lower_back"));
+}
+
+static void version_1_still_loads_without_tuning(void **state)
+{
+        struct state_data back;
+        char err[256];
+        (void)state;
+        write_file("{\"version\":1,\"record\":{\"acute\":false,"
+                   "\"acute_at\":0,\"injury\":false,\"swelling\":false,"
+                   "\"pain_worsening\":true,\"nerve_signs\":false}}");
+        assert_int_equal(state_load(path, &back, err, sizeof(err)), 0);
+        assert_true(back.record.pain_worsening);
+        assert_int_equal(back.ntunings, 0);
+}
+
+static void bad_tuning_is_corrupt(void **state)
+{
+        struct state_data back;
+        char err[256];
+        (void)state;
+        /* kp missing: a half-known tuning must not be used. */
+        write_file("{\"version\":2,\"tuning\":{\"z\":{\"gain_c\":26,"
+                   "\"tau_s\":800,\"dead_s\":11,\"rest_c\":31,\"ki\":0.001,"
+                   "\"kd\":4,\"ku\":2,\"tu_s\":100,\"when\":5}}}");
+        assert_int_equal(state_load(path, &back, err, sizeof(err)), -EINVAL);
+        assert_non_null(strstr(err, "tuning.z is not a valid tuning"));
+        assert_int_equal(back.ntunings, 0);
+}
+
 static void unwritable_path_reports(void **state)
 {
         struct state_data st = { 0 };
@@ -164,6 +225,9 @@ int main(void)
                 cmocka_unit_test_setup_teardown(wrong_types_are_corrupt, setup, teardown),
                 cmocka_unit_test_setup_teardown(newer_version_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(older_fields_missing_is_fine, setup, teardown),
+                cmocka_unit_test_setup_teardown(tuning_round_trips_by_zone_id, setup, teardown),
+                cmocka_unit_test_setup_teardown(version_1_still_loads_without_tuning, setup, teardown),
+                cmocka_unit_test_setup_teardown(bad_tuning_is_corrupt, setup, teardown),
                 cmocka_unit_test_setup_teardown(unwritable_path_reports, setup, teardown),
                 cmocka_unit_test_setup_teardown(missing_dir_reports, setup, teardown),
         };

@@ -1,0 +1,376 @@
+/* Unit tests for autotune.c and heatup.c, run through core.c against the
+ * simulated pad (sim_pad.c) on a virtual clock, with DS18B20-like readings
+ * (0.0625 C steps, noise, 750 ms latency) as in test_closed_loop.c.
+ * - the identified plant is within 20 % of the model's own first-order
+ *   truth (sim_pad_fopdt(), which says how that truth is derived);
+ * - the experiment runs under the safety supervisor and ends off;
+ * - a stop aborts it, a running session refuses it;
+ * - the model-aware heat-up reaches the band sooner than PID alone and
+ *   overshoots no more than 0.3 C;
+ * - config gains win over tuned ones only when the config gives them. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core.h"
+#include "sim_pad.h"
+#include "test.h"
+
+#define LATENCY_S 0.75
+
+struct plant {
+        struct sim_pad pad;
+        unsigned rng;
+};
+
+static double gauss(unsigned *rng)
+{
+        double u1 = (rand_r(rng) + 1.0) / ((double)RAND_MAX + 2.0);
+        double u2 = (rand_r(rng) + 1.0) / ((double)RAND_MAX + 2.0);
+        return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+static void plant_init(struct plant *p, unsigned seed)
+{
+        struct sim_pad_params pp;
+        sim_pad_default_params(&pp);
+        sim_pad_init(&p->pad, &pp);
+        p->rng = seed;
+}
+
+/* One second with the relay as decided, then the reading that answers. */
+static void plant_second(struct plant *p, struct core *core)
+{
+        p->pad.heater_on = core->zones[0].relay_on;
+        sim_pad_step(&p->pad, 1.0 - LATENCY_S);
+        double sample = p->pad.sensor_c;
+        sim_pad_step(&p->pad, LATENCY_S);
+        double c = round((sample + 0.03 * gauss(&p->rng)) / 0.0625) * 0.0625;
+        core_post_reading(core, 0, 0, c);
+}
+
+static struct config cfg;
+
+static void load_config(const char *pid)
+{
+        struct config_errors errs;
+        char json[512];
+        snprintf(json, sizeof(json), "{\"quiet_hours\":{\"enabled\":false},"
+                 "\"zones\":[{\"name\":\"z\",\"sensor\":{\"type\":\"sim\"},"
+                 "\"relay\":{\"type\":\"sim\"}%s}]}", pid);
+        assert_int_equal(config_parse(json, &cfg, &errs), 0);
+}
+
+struct seen {
+        int autotune_done, autotune_failed;
+};
+
+static void on_event(void *ctx, const struct core *core,
+                     const struct core_event *ev)
+{
+        struct seen *s = ctx;
+        (void)core;
+        if (ev->type == EV_AUTOTUNE && strcmp(ev->reason, "done") == 0)
+                s->autotune_done++;
+        if (ev->type == EV_AUTOTUNE && strcmp(ev->reason, "failed") == 0)
+                s->autotune_failed++;
+}
+
+static uint64_t t_ms;
+static time_t wall;
+static unsigned noise_seed = 11;
+
+static void setup_core(struct core *core, struct plant *p, struct seen *s)
+{
+        t_ms = 1000;
+        wall = 1764000000;
+        plant_init(p, noise_seed);
+        core_init(core, &cfg, NULL, NULL, on_event, s, t_ms, wall);
+        plant_second(p, core);
+        core_tick(core, t_ms, wall);
+}
+
+static void second(struct core *core, struct plant *p)
+{
+        t_ms += 1000;
+        wall += 1;
+        plant_second(p, core);
+        core_tick(core, t_ms, wall);
+}
+
+/* Runs an autotune to its end; returns the seconds it took. */
+static int run_autotune(struct core *core, struct plant *p,
+                        double *max_c)
+{
+        struct core_reply rep;
+        int secs = 0;
+
+        core_autotune_start(core, 0, SRC_CLI, t_ms, wall, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        assert_true(core->zones[0].autotuning);
+        *max_c = 0;
+        while (core->zones[0].autotuning && secs < 90 * 60) {
+                second(core, p);
+                secs++;
+                if (p->pad.sensor_c > *max_c)
+                        *max_c = p->pad.sensor_c;
+                /* The supervisor watches throughout. */
+                assert_int_equal(core->zones[0].safety.fault, FAULT_NONE);
+        }
+        return secs;
+}
+
+/* One run with the noise of `seed`. */
+static void identify_with_seed(unsigned seed)
+{
+        struct core core;
+        struct plant p;
+        struct seen s = { 0 };
+        struct sim_pad_fopdt truth;
+        char text[320];
+        double max_c;
+
+        load_config("");
+        noise_seed = seed;
+        setup_core(&core, &p, &s);
+        noise_seed = 11;
+        int secs = run_autotune(&core, &p, &max_c);
+        const struct zone_tuning *t = &core.zones[0].tuning;
+
+        sim_pad_fopdt(&p.pad.p, LATENCY_S, 1.0, &truth);
+        core_describe_tuning(&core, 0, text, sizeof(text));
+        print_message("seed %u: autotune took %d s, peak %.2f C\n%s\n", seed,
+                      secs, max_c, text);
+        print_message("truth: gain %.1f, tau %.0f s, dead %.2f s\n",
+                      truth.gain_c, truth.tau_s, truth.dead_s);
+        assert_int_equal(s.autotune_done, 1);
+        assert_int_equal(s.autotune_failed, 0);
+        assert_true(t->valid);
+        assert_true(core.state_dirty);
+        assert_near(t->model.gain_c, truth.gain_c, 0.2 * truth.gain_c);
+        assert_near(t->model.tau_s, truth.tau_s, 0.2 * truth.tau_s);
+        assert_near(t->model.dead_s, truth.dead_s, 0.2 * truth.dead_s);
+        /* Ended off and idle, and never near the cutoff. */
+        assert_false(core.zones[0].relay_on);
+        assert_false(core.zones[0].session.active);
+        assert_true(max_c < cfg.zones[0].max_setpoint_c);
+        /* The gains are used from now on (the config gave none). */
+        assert_near(core.zones[0].pid.p.kp, t->kp, 1e-12);
+        assert_near(core.zones[0].pid.p.ki, t->ki, 1e-12);
+        assert_true(t->kp > 0 && t->kp <= 10 && t->ki > 0 && t->ki <= 1);
+}
+
+static void identifies_the_pad_within_20_percent(void **state)
+{
+        (void)state;
+        /* Three noise sequences: the fit must not hang on one lucky one. */
+        identify_with_seed(3);
+        identify_with_seed(11);
+        identify_with_seed(19);
+}
+
+static void warm_pad_cools_first(void **state)
+{
+        struct core core;
+        struct plant p;
+        struct seen s = { 0 };
+        struct core_reply rep;
+        struct sim_pad_fopdt truth;
+        char text[320];
+        double max_c;
+        (void)state;
+
+        load_config("");
+        setup_core(&core, &p, &s);
+        core_start(&core, 0, 30, 40, SRC_CLI, t_ms, wall, &rep);
+        for (int i = 0; i < 25 * 60; i++)
+                second(&core, &p);
+        core_stop(&core, 0, SRC_CLI, t_ms, &rep);
+        /* Warm: the experiment must first let it cool below 35 C. */
+        int secs = run_autotune(&core, &p, &max_c);
+        core_describe_tuning(&core, 0, text, sizeof(text));
+        sim_pad_fopdt(&p.pad.p, LATENCY_S, 1.0, &truth);
+        print_message("from warm: %d s\n%s\n", secs, text);
+        assert_int_equal(s.autotune_done, 1);
+        const struct zone_tuning *t = &core.zones[0].tuning;
+        assert_near(t->model.gain_c, truth.gain_c, 0.2 * truth.gain_c);
+        assert_near(t->model.tau_s, truth.tau_s, 0.2 * truth.tau_s);
+        assert_near(t->model.dead_s, truth.dead_s, 0.2 * truth.dead_s);
+}
+
+static void stop_aborts_and_session_refuses(void **state)
+{
+        struct core core;
+        struct plant p;
+        struct seen s = { 0 };
+        struct core_reply rep;
+        (void)state;
+
+        load_config("");
+        setup_core(&core, &p, &s);
+        core_start(&core, 0, 20, 38, SRC_CLI, t_ms, wall, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        core_autotune_start(&core, 0, SRC_CLI, t_ms, wall, &rep);
+        assert_int_equal(rep.status, CORE_REFUSED);
+        assert_false(core.zones[0].autotuning);
+        core_stop(&core, 0, SRC_CLI, t_ms, &rep);
+
+        core_autotune_start(&core, 0, SRC_CLI, t_ms, wall, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        for (int i = 0; i < 120; i++)
+                second(&core, &p);
+        assert_true(core.zones[0].relay_on);    /* heating up */
+        core_start(&core, 0, 20, 38, SRC_CLI, t_ms, wall, &rep);
+        assert_int_equal(rep.status, CORE_REFUSED);
+        core_stop(&core, 0, SRC_CLI, t_ms, &rep);
+        assert_false(core.zones[0].relay_on);
+        assert_false(core.zones[0].autotuning);
+        assert_int_equal(s.autotune_failed, 1);
+        assert_false(core.zones[0].tuning.valid);
+        second(&core, &p);
+        assert_false(core.zones[0].relay_on);
+}
+
+/* A cold start to 40 C; returns the seconds to the +/-0.5 C band and the
+ * overshoot. */
+static void cold_start(struct core *core, struct plant *p, int *band_s,
+                       double *over_c)
+{
+        struct core_reply rep;
+
+        core_start(core, 0, 60, 40, SRC_CLI, t_ms, wall, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        *band_s = -1;
+        *over_c = -100;
+        for (int s = 1; s <= 50 * 60; s++) {
+                second(core, p);
+                double c = p->pad.sensor_c;
+                if (*band_s < 0 && fabs(c - 40) <= 0.5)
+                        *band_s = s;
+                if (c - 40 > *over_c)
+                        *over_c = c - 40;
+        }
+        assert_int_equal(core->zones[0].safety.fault, FAULT_NONE);
+}
+
+static void model_heatup_is_faster_without_overshoot(void **state)
+{
+        struct core core;
+        struct plant p;
+        struct seen s = { 0 };
+        struct zone_tuning tuned;
+        double max_c, over_pid, over_model;
+        int band_pid, band_model;
+        (void)state;
+
+        load_config("");
+        setup_core(&core, &p, &s);
+        cold_start(&core, &p, &band_pid, &over_pid);
+
+        setup_core(&core, &p, &s);
+        run_autotune(&core, &p, &max_c);
+        tuned = core.zones[0].tuning;
+        assert_true(tuned.valid);
+        /* A fresh pad on a fresh person, with the stored tuning. */
+        setup_core(&core, &p, &s);
+        core_set_tuning(&core, 0, &tuned);
+        cold_start(&core, &p, &band_model, &over_model);
+        print_message("cold start 22->40 C: PID alone %d s to band, overshoot "
+                      "%.2f C; with the model %d s, overshoot %.2f C\n",
+                      band_pid, over_pid, band_model, over_model);
+        assert_true(band_model > 0 && band_pid > 0);
+        assert_true(band_model < band_pid);
+        assert_true(over_model <= 0.3);
+}
+
+static void config_gains_win(void **state)
+{
+        struct core core;
+        struct plant p;
+        struct seen s = { 0 };
+        struct zone_tuning t = {
+                .valid = true, .kp = 0.9, .ki = 0.002, .kd = 3,
+                .model = { .gain_c = 27, .tau_s = 800, .dead_s = 11,
+                           .rest_c = 31 },
+        };
+        (void)state;
+
+        load_config(",\"pid\":{\"kp\":0.25}");
+        assert_true(cfg.zones[0].pid_gains_set);
+        setup_core(&core, &p, &s);
+        core_set_tuning(&core, 0, &t);
+        assert_near(core.zones[0].pid.p.kp, 0.25, 1e-12);
+        assert_true(core.zones[0].tuning.valid);   /* the model still used */
+
+        load_config(",\"pid\":{\"window_s\":90}");
+        assert_false(cfg.zones[0].pid_gains_set);
+        setup_core(&core, &p, &s);
+        core_set_tuning(&core, 0, &t);
+        assert_near(core.zones[0].pid.p.kp, 0.9, 1e-12);
+        assert_near(core.zones[0].pid.p.kd, 3, 1e-12);
+
+        t.valid = false;
+        t.kp = 5;
+        core_set_tuning(&core, 0, &t);          /* ignored */
+        assert_near(core.zones[0].pid.p.kp, 0.9, 1e-12);
+}
+
+static void heatup_pure(void **state)
+{
+        struct autotune_model m = { .gain_c = 27, .tau_s = 800, .dead_s = 11,
+                                    .rest_c = 31 };
+        struct heatup h;
+        (void)state;
+
+        /* Further from the top, more heat still on its way. */
+        assert_true(heatup_coast_peak(&m, 30) - 30 > heatup_coast_peak(&m, 39) - 39);
+        assert_true(heatup_coast_peak(&m, 39) > 39);
+        assert_near(heatup_hold_duty(&m, 40), 9.0 / 27, 1e-9);
+        assert_near(heatup_hold_duty(&m, 20), 0, 1e-12);
+        heatup_begin(&h, &m, 40, 39, 0);
+        assert_int_equal(h.phase, HU_DONE);     /* close: PID alone */
+        heatup_begin(&h, &m, 40, 25, 0);
+        assert_int_equal(heatup_update(&h, 30, 1000), HU_FULL);
+        assert_int_equal(heatup_update(&h, 39.9, 2000), HU_COAST);
+        assert_int_equal(heatup_update(&h, 40.0, 3000), HU_DONE);
+}
+
+static void heatup_adapts_to_a_weaker_pad(void **state)
+{
+        struct autotune_model m = { .gain_c = 27, .tau_s = 800, .dead_s = 11,
+                                    .rest_c = 31 };
+        struct heatup h;
+        double y = 25;
+        (void)state;
+
+        /* The pad today has half the power the model knows. */
+        heatup_begin(&h, &m, 40, y, 0);
+        for (int s = 1; s <= 300; s++) {
+                double t = s - m.dead_s;
+                if (t > 0)
+                        y = m.rest_c + m.gain_c / 2 + (25 - m.rest_c -
+                            m.gain_c / 2) * exp(-t / m.tau_s);
+                assert_int_equal(heatup_update(&h, y, (uint64_t)s * 1000),
+                                 HU_FULL);
+        }
+        /* (31 + 13.5 - 25) / (31 + 27 - 25) of the gain. */
+        assert_near(h.m.gain_c, 27 * 19.5 / 33, 0.5);
+        /* And so a higher duty to hold 40 C than the stored model says. */
+        assert_true(heatup_hold_duty(&h.m, 40) > heatup_hold_duty(&m, 40) * 1.5);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(identifies_the_pad_within_20_percent),
+                cmocka_unit_test(warm_pad_cools_first),
+                cmocka_unit_test(stop_aborts_and_session_refuses),
+                cmocka_unit_test(model_heatup_is_faster_without_overshoot),
+                cmocka_unit_test(config_gains_win),
+                cmocka_unit_test(heatup_pure),
+                cmocka_unit_test(heatup_adapts_to_a_weaker_pad),
+        };
+        return cmocka_run_group_tests_name("autotune", tests, NULL, NULL);
+}
