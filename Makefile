@@ -110,8 +110,10 @@ bench-control: deps $(B)/bench/bench_control
 # The status page and its API (issue 5): API tests with python3, browser
 # tests in Debian's Chromium through playwright-core (npm, pinned in
 # tests/web/package-lock.json).
-http-test: $(B)/heatpadd
+http-test: $(B)/heatpadd $(B)/asan/heatpadd
 	@python3 tests/integration/http_api.py
+	@HEATPAD_DAEMON=$(B)/asan/heatpadd ASAN_OPTIONS=detect_leaks=1 \
+		python3 tests/integration/http_api.py
 
 tests/web/node_modules/.package-lock.json: tests/web/package.json tests/web/package-lock.json
 	cd tests/web && npm ci --prefer-offline --no-audit --no-fund --loglevel=error
