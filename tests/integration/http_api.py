@@ -367,9 +367,14 @@ def fault_shows_and_clears(d):
     if d.zone("upper_back")["fault"]:
         st, _, r = d.req("POST", "/api/zones/upper_back/clear-fault")
         assert (st, r["code"]) in ((409, "fault_persists"), (200, "ok")), r
-    time.sleep(6)   # healed by now, with fresh readings
-    st, _, r = d.req("POST", "/api/zones/upper_back/clear-fault")
-    assert st == 200 and r["ok"], r
+    # Healed 6 s in; once fresh readings come, clearing works.
+    answers = []
+
+    def cleared():
+        answers.append(d.req("POST", "/api/zones/upper_back/clear-fault"))
+        return answers[-1][0] == 200
+    wait_until(cleared, "the fault to clear", timeout=20)
+    assert all(a[0] == 409 and a[2]["code"] == "fault_persists" for a in answers[:-1]), answers
     assert d.zone("upper_back")["fault"] is None
     st, _, r = d.req("POST", "/api/zones/upper_back/start", {"minutes": 5})
     assert st == 200, r
@@ -383,7 +388,7 @@ def history_of_the_last_hour(d):
     st, _, h = d.req("GET", "/api/history?zone=upper_back&minutes=60")
     assert st == 200 and h["zone"] == "upper_back" and h["step_s"] == 10, h
     n = len(h["t"])
-    assert 12 <= n <= 25, n
+    assert 8 <= n <= 30, n
     assert len(h["temp_c"]) == len(h["setpoint_c"]) == len(h["relay"]) == n
     # One sample each 10 s; the times are whole seconds.
     assert all(9 <= b - a <= 11 for a, b in zip(h["t"], h["t"][1:])), h["t"]
