@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "config_mqtt.h"
+#include "config_http.h"
 #include "pid.h"
 #include "quiet.h"
 #include "safety.h"
@@ -65,6 +66,7 @@ struct config {
         int nzones;
         struct zone_cfg zones[CONFIG_MAX_ZONES];
         struct mqtt_cfg mqtt;           /* config_mqtt.h; off when absent */
+        struct http_cfg http;           /* the page and API (config_http.c) */
 };
 
 /* One line per problem found. */

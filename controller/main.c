@@ -19,6 +19,7 @@
 #include "core.h"
 #include "hw/hw.h"
 #include "hw/sim.h"
+#include "http.h"                   /* issue 5: status page */
 #include "log.h"
 #include "loop.h"
 #include "mqtt.h"                       /* MQTT adapter (issue 4) */
@@ -95,6 +96,7 @@ struct app {
         bool clear_pending[CONFIG_MAX_ZONES];   /* --clear-fault, waiting
                                                  * for a fresh reading */
         struct mqtt *mqtt;                      /* NULL when MQTT is off */
+        struct http *http;                      /* issue 5: the page, or NULL */
 };
 
 /* The crash handler's way to the relays: the one loop context, set once
@@ -498,6 +500,7 @@ static double on_tick(void *ctx)
         for (int i = 0; i < app->nopen; i++)
                 reader_request(&app->readers[i]);
         save_state(app);
+        http_tick(app->http, now, w);           /* issue 5: chart history */
 
         uint64_t every = (uint64_t)(app->opt.status_every_s * 1000);
         if (every && now - app->last_status_ms >= every) {
@@ -749,6 +752,8 @@ static void shutdown_app(struct app *app)
 {
         core_shutdown(&app->core, app_now_ms(app));
         apply_relays(app);
+        http_stop(app->http);                   /* issue 5 */
+        app->http = NULL;
         for (int i = 0; i < app->nopen; i++)
                 reader_stop(&app->readers[i]);
         for (int i = 0; i < app->nopen; i++)
@@ -844,6 +849,13 @@ static int run(struct app *app)
                         shutdown_app(app);
                         return 1;
                 }
+        }
+        {       /* issue 5: the status page; heat control goes on without it */
+                char err[256];
+                app->http = http_start(app, err, sizeof(err));
+                if (!app->http && err[0])
+                        log_msg(&app->log, app_wall(app), "error", "status "
+                                "page: %s; going on without it", err);
         }
 
         log_msg(&app->log, app_wall(app), "info", "heatpadd %s: %d zone(s), all "
