@@ -12,6 +12,8 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS)
 # Cross builds point it at the target's sysroot (scripts/cross-env.sh).
 PKG_CONFIG ?= pkg-config
 LDLIBS  := -lcjson -lpthread -lm
+DAEMON_LIBS := -lmosquitto -lanl
+HTTP_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 
 B := build
 
@@ -20,15 +22,22 @@ CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
             controller/session.c controller/quiet.c controller/guidance.c \
             controller/cfgjson.c controller/config.c controller/config_hw.c \
             controller/core.c controller/sim_pad.c controller/schedule.c \
-            controller/status_json.c controller/autotune.c controller/heatup.c
+            controller/status_json.c controller/autotune.c controller/heatup.c \
+            controller/config_mqtt.c controller/mqtt_cmd.c \
+            controller/ha_discovery.c \
+            controller/config_http.c controller/history.c \
+            controller/http_body.c controller/http_auth.c controller/http_static.c
 # Everything else the daemon needs: clocks, the loop, files, backends.
 DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/log.c controller/reader.c controller/hw/hw.c \
               controller/hw/sim.c controller/main.c \
+              controller/mqtt.c controller/mqtt_handle.c \
+              controller/http.c controller/http_api.c \
               controller/notify.c controller/alloff.c
 
 UNIT_TESTS := pid window safety session quiet guidance config core state \
-              schedule closed_loop autotune notify
+              schedule closed_loop autotune mqtt_cmd config_mqtt \
+              http_body http_auth history notify
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(B)/obj/%.o)
@@ -43,7 +52,8 @@ SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
 .SECONDARY:
 
 .PHONY: all deps test-deps run check unit unit-asan integration clean \
-        bench-control install uninstall check-systemd check-cross
+        bench-control http-test browser install uninstall check-systemd \
+        check-cross
 
 # The benchmark is built (so it keeps compiling) but only run by
 # bench-control.
@@ -64,11 +74,11 @@ $(B)/asan/%.o: %.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -O1 $(SANITIZE) -MMD -MP -c $< -o $@
 
 $(B)/heatpadd: $(CORE_OBJ) $(DAEMON_OBJ)
-	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS) $(DAEMON_LIBS) $(HTTP_LIBS)
 
 # The daemon with ASan/UBSan, for the integration tests' sanitizer pass.
 $(B)/asan/heatpadd: $(ASAN_DAEMON)
-	$(CC) $(ALL_CFLAGS) -O1 $(SANITIZE) $^ -o $@ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -O1 $(SANITIZE) $^ -o $@ $(LDLIBS) $(DAEMON_LIBS) $(HTTP_LIBS)
 
 $(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(B)/obj/controller/state.o
 	@mkdir -p $(dir $@)
@@ -87,7 +97,8 @@ run: deps $(B)/heatpadd
 	$(B)/heatpadd --config examples/sim.json --state-file $(B)/run/state.json
 
 check: test-deps all
-	@$(MAKE) --no-print-directory unit unit-asan integration check-systemd
+	@$(MAKE) --no-print-directory unit unit-asan integration http-test browser \
+		check-systemd
 
 unit: $(UNIT_BINS)
 	@scripts/run-tests $(UNIT_BINS)
@@ -100,6 +111,9 @@ integration: $(B)/heatpadd $(B)/asan/heatpadd
 	@python3 tests/integration/run.py
 	@HEATPAD_DAEMON=$(B)/asan/heatpadd ASAN_OPTIONS=detect_leaks=1 \
 		python3 tests/integration/run.py
+	@python3 tests/integration/mqtt.py
+	@HEATPAD_DAEMON=$(B)/asan/heatpadd python3 tests/integration/mqtt.py \
+		--sanitizer-subset
 
 # Control quality benchmark (not a test): scripts/bench/, README "Control
 # quality". Prints a table and writes build/bench/*.svg.
@@ -109,6 +123,20 @@ $(B)/bench/bench_control: scripts/bench/bench_control.c $(CORE_OBJ)
 
 bench-control: deps $(B)/bench/bench_control
 	@scripts/bench/run-control $(B)/bench
+
+# The status page and its API (issue 5): API tests with python3, browser
+# tests in Debian's Chromium through playwright-core (npm, pinned in
+# tests/web/package-lock.json).
+http-test: $(B)/heatpadd $(B)/asan/heatpadd
+	@python3 tests/integration/http_api.py
+	@HEATPAD_DAEMON=$(B)/asan/heatpadd ASAN_OPTIONS=detect_leaks=1 \
+		python3 tests/integration/http_api.py
+
+tests/web/node_modules/.package-lock.json: tests/web/package.json tests/web/package-lock.json
+	cd tests/web && npm ci --prefer-offline --no-audit --no-fund --loglevel=error
+
+browser: $(B)/heatpadd tests/web/node_modules/.package-lock.json
+	@node tests/web/run.js
 
 clean:
 	rm -rf $(B)
@@ -127,6 +155,7 @@ install: $(B)/heatpadd
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/heatpad
 	install -m 755 $(B)/heatpadd $(DESTDIR)$(BINDIR)/heatpadd
 	sed -e 's|/usr/bin/heatpadd|$(BINDIR)/heatpadd|g' \
+		-e 's|/usr/share/heatpad|$(DATADIR)|g' \
 		-e 's|/etc/heatpad/|$(SYSCONFDIR)/heatpad/|g' systemd/heatpad.service \
 		> $(DESTDIR)$(UNITDIR)/heatpad.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/heatpad.service

@@ -250,7 +250,8 @@ int config_parse(const char *json, struct config *ret_cfg,
                  struct config_errors *errs)
 {
         static const char *const keys[] = {
-                "device_id", "state_file", "quiet_hours", "zones", NULL
+                "device_id", "state_file", "quiet_hours", "zones", "mqtt",
+                "http", NULL
         };
         struct config *cfg = calloc(1, sizeof(*cfg));
         cJSON *root;
@@ -282,6 +283,10 @@ int config_parse(const char *json, struct config *ret_cfg,
                 parse_quiet(cfg_object(root, "quiet_hours", "", errs),
                             &cfg->quiet, errs);
                 parse_zones(root, cfg, errs);
+                config_mqtt_parse(cfg_object(root, "mqtt", "", errs), cfg,
+                                  &cfg->mqtt, errs);
+                config_http_parse(cfg_object(root, "http", "", errs),
+                                  &cfg->http, errs);
         }
         cJSON_Delete(root);
         if (errs->n == 0)

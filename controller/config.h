@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config_mqtt.h"
+#include "config_http.h"
 #include "pid.h"
 #include "quiet.h"
 #include "safety.h"
@@ -63,6 +65,8 @@ struct config {
         struct quiet_hours quiet;
         int nzones;
         struct zone_cfg zones[CONFIG_MAX_ZONES];
+        struct mqtt_cfg mqtt;           /* config_mqtt.h; off when absent */
+        struct http_cfg http;           /* the page and API (config_http.c) */
 };
 
 /* One line per problem found. */

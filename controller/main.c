@@ -20,8 +20,10 @@
 #include "core.h"
 #include "hw/hw.h"
 #include "hw/sim.h"
+#include "http.h"                   /* issue 5: status page */
 #include "log.h"
 #include "loop.h"
+#include "mqtt.h"                       /* MQTT adapter (issue 4) */
 #include "notify.h"
 #include "reader.h"
 #include "state.h"
@@ -96,6 +98,8 @@ struct app {
         int exit_code;                  /* --autotune: 0 done, 1 failed */
         bool clear_pending[CONFIG_MAX_ZONES];   /* --clear-fault, waiting
                                                  * for a fresh reading */
+        struct mqtt *mqtt;                      /* NULL when MQTT is off */
+        struct http *http;                      /* issue 5: the page, or NULL */
         struct notify notify;                   /* systemd: sd_notify */
 };
 
@@ -377,6 +381,7 @@ static void on_core_event(void *ctx, const struct core *core,
                 app->exit_code = strcmp(ev->reason, "done") ? 1 : 0;
                 app->quit = true;
         }
+        mqtt_on_event(app->mqtt, ev);           /* MQTT: publish the change */
 }
 
 /* Makes every relay what the core decided. A relay that fails to switch
@@ -519,6 +524,7 @@ static double on_tick(void *ctx)
         for (int i = 0; i < app->nopen; i++)
                 reader_request(&app->readers[i]);
         save_state(app);
+        http_tick(app->http, now, w);           /* issue 5: chart history */
 
         uint64_t every = (uint64_t)(app->opt.status_every_s * 1000);
         if (every && now - app->last_status_ms >= every) {
@@ -773,12 +779,16 @@ static void shutdown_app(struct app *app)
         notify_stopping(&app->notify, "stopping: all relays off");  /* systemd */
         core_shutdown(&app->core, app_now_ms(app));
         apply_relays(app);
+        http_stop(app->http);                   /* issue 5 */
+        app->http = NULL;
         for (int i = 0; i < app->nopen; i++)
                 reader_stop(&app->readers[i]);
         for (int i = 0; i < app->nopen; i++)
                 hw_close_zone(&app->sensors[i], &app->relays[i]);
         crash_app = NULL;
         save_state(app);
+        mqtt_close(app->mqtt);                  /* MQTT: "offline", disconnect */
+        app->mqtt = NULL;
         loop_free(app->loop);
         if (app->relay_log_fd >= 0)
                 close(app->relay_log_fd);
@@ -858,6 +868,23 @@ static int run(struct app *app)
         loop_add_fd(app->loop, app->pipe_r, EPOLLIN, on_readings, app);
         loop_add_fd(app->loop, app->sig_fd, EPOLLIN, on_signal, app);
         loop_add_timer(app->loop, 0, on_tick, app);
+        if (app->cfg.mqtt.enabled) {            /* MQTT adapter (issue 4) */
+                char err[256];
+                app->mqtt = mqtt_open(app, HEATPAD_VERSION, err, sizeof(err));
+                if (!app->mqtt) {
+                        log_msg(&app->log, app_wall(app), "error", "mqtt: %s",
+                                err);
+                        shutdown_app(app);
+                        return 1;
+                }
+        }
+        {       /* issue 5: the status page; heat control goes on without it */
+                char err[256];
+                app->http = http_start(app, err, sizeof(err));
+                if (!app->http && err[0])
+                        log_msg(&app->log, app_wall(app), "error", "status "
+                                "page: %s; going on without it", err);
+        }
 
         log_msg(&app->log, app_wall(app), "info", "heatpadd %s: %d zone(s), all "
                 "relays off%s", HEATPAD_VERSION, app->nopen,

@@ -32,6 +32,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 DAEMON = os.path.join(ROOT, "build", "heatpadd")
 UNIT = os.path.join(ROOT, "systemd", "heatpad.service")
 EXAMPLE = os.path.join(ROOT, "examples", "sim.json")
+SIM_DIR = tempfile.mkdtemp(prefix="heatpad-systemd-")
+
+
+def sim_config():
+    """examples/sim.json with any status page on a port the system picks
+    (other tests may hold a fixed one)."""
+    path = os.path.join(SIM_DIR, "sim.json")
+    if not os.path.exists(path):
+        cfg = json.load(open(EXAMPLE))
+        if "http" in cfg:
+            cfg["http"]["port"] = 0
+        with open(path, "w") as f:
+            json.dump(cfg, f)
+    return path
 FIXTURE = os.path.join(ROOT, "tests", "fixtures", "state-v1.json")
 
 TESTS = []
@@ -132,6 +146,8 @@ def unit_key_settings():
     assert values(u, s, "SupplementaryGroups") == []
     assert values(u, s, "DynamicUser") in ([], ["no"])
     assert one(u, "Install", "WantedBy") == "multi-user.target"
+    # http.web_root defaults to "web": relative to the installed data.
+    assert one(u, s, "WorkingDirectory") == "/usr/share/heatpad"
 
 
 def installed_unit_for_verify(tmp):
@@ -218,6 +234,30 @@ def syscall_set(spec, seen=None):
     return names
 
 
+def start_broker(tmp):
+    """Debian's mosquitto on 127.0.0.1 on a free port."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    conf = os.path.join(tmp, "mosquitto.conf")
+    import pwd
+    with open(conf, "w") as f:
+        f.write("listener %d 127.0.0.1\nallow_anonymous true\n"
+                "persistence false\nuser %s\n" % (
+                    port, pwd.getpwuid(os.getuid()).pw_name))
+    p = subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return p, port
+        except OSError:
+            time.sleep(0.05)
+    p.kill()
+    raise AssertionError("mosquitto did not listen")
+
+
 @test
 def real_syscalls_pass_the_filter():
     """The daemon's own system calls, under strace, against the unit's
@@ -241,12 +281,25 @@ def real_syscalls_pass_the_filter():
         sock.bind(os.path.join(tmp, "notify"))
         env = dict(os.environ, TZ="UTC", NOTIFY_SOCKET=os.path.join(tmp, "notify"),
                    WATCHDOG_USEC="2000000")
+        # The status page (on a free port) and MQTT to a real broker, by
+        # name, so name lookup and libmosquitto are in the trace too.
+        broker, port = start_broker(tmp)
+        cfg = json.load(open(sim_config()))
+        cfg["mqtt"] = {"host": "localhost", "port": port}
+        conf = os.path.join(tmp, "config.json")
+        json.dump(cfg, open(conf, "w"))
         trace = os.path.join(tmp, "trace")
-        r = sh(["strace", "-f", "-qq", "-o", trace, DAEMON, "--config", EXAMPLE,
-                "--state-file", os.path.join(tmp, "state.json"),
-                "--sim-speed", "600", "--run-for", "120", "--start", "upper back:1:40",
-                "--record-injury", "now", "--clear-record"], env=env)
+        try:
+            r = sh(["strace", "-f", "-qq", "-o", trace, DAEMON, "--config", conf,
+                    "--state-file", os.path.join(tmp, "state.json"),
+                    "--sim-speed", "60", "--run-for", "180", "--start",
+                    "upper back:1:40", "--record-injury", "now", "--clear-record",
+                    "--log-format", "json"], env=env)
+        finally:
+            broker.kill()
+            broker.wait()
         assert r.returncode == 0, r.stderr
+        assert "mqtt" in r.stdout.lower() and "connected" in r.stdout.lower(), r.stdout[-1500:]
         r = sh(["strace", "-f", "-qq", "-o", trace + ".off", DAEMON, "--config",
                 EXAMPLE, "--all-off"])
         assert r.returncode == 0, r.stderr
@@ -268,7 +321,7 @@ def real_syscalls_pass_the_filter():
             len(used), sorted(families) or "none"))
         assert not outside, "calls the unit's filter refuses: %s" % outside
         assert families <= fams, families - fams
-        assert "AF_UNIX" in families    # sd_notify was exercised
+        assert {"AF_UNIX", "AF_INET"} <= families   # notify, page, MQTT
 
 
 # --- sd_notify, watchdog, --all-off ------------------------------------------
@@ -287,10 +340,11 @@ class Notify:
         if watchdog_s:
             env["WATCHDOG_USEC"] = str(int(watchdog_s * 1e6))
         self.proc = subprocess.Popen(
-            [DAEMON, "--config", EXAMPLE, "--state-file",
+            [DAEMON, "--config", sim_config(), "--state-file",
              os.path.join(tmp, "state.json"), "--log-format", "json",
              "--status-every", "0", "--sim-relay-log", self.relay_log] + args,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            cwd=ROOT)
 
     def collect(self, seconds):
         end = time.time() + seconds
@@ -345,7 +399,7 @@ def notify_ready_status_watchdog_stopping():
         assert n.proc.returncode == 0, err
         assert any(m.startswith("STOPPING=1\nSTATUS=stopping") for _, m in n.msgs)
         lines = [json.loads(l) for l in out.splitlines()]
-        assert "all relays off" in lines[0]["msg"]
+        assert any("all relays off" in l.get("msg", "") for l in lines), out
         record = open(n.relay_log).read().split("\n")
         assert record[-2].endswith("0 off"), record
 
@@ -447,8 +501,46 @@ def make_install_layout():
         assert one(unit, "Service", "ExecStart") == \
             "/opt/hp/bin/heatpadd --config /etc/heatpad/config.json"
         assert one(unit, "Service", "ExecStopPost").startswith("/opt/hp/bin/heatpadd ")
+        assert one(unit, "Service", "WorkingDirectory") == "/opt/hp/share/heatpad"
         r = sh([DAEMON, "--check-config", os.path.join(dest, "etc/heatpad/config.json")])
         assert r.stdout.strip() == "configuration OK", r.stderr
+
+
+@test
+def installed_daemon_serves_the_installed_page():
+    """The installed binary, run as the unit runs it (its WorkingDirectory,
+    the installed example config), serves the installed web files."""
+    import urllib.request
+    if not os.path.isfile(os.path.join(ROOT, "web", "index.html")):
+        raise Skip("no web/index.html in this tree yet")
+    with tempfile.TemporaryDirectory() as dest:
+        make_install(dest, "PREFIX=/usr")
+        unit = parse_unit(os.path.join(dest, "usr/lib/systemd/system/heatpad.service"))
+        workdir = dest + one(unit, "Service", "WorkingDirectory")
+        cfg = json.load(open(os.path.join(dest, "etc/heatpad/config.json")))
+        assert "web_root" not in cfg.get("http", {}), cfg    # the default
+        cfg["http"]["port"] = 0
+        cfg["state_file"] = os.path.join(dest, "state.json")
+        conf = os.path.join(dest, "config.json")
+        json.dump(cfg, open(conf, "w"))
+        p = subprocess.Popen([dest + "/usr/bin/heatpadd", "--config", conf],
+                             cwd=workdir, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        try:
+            url = None
+            for _ in range(200):
+                line = p.stdout.readline()
+                m = re.search(r"status page on (http://\S+)", line)
+                if m:
+                    url = m.group(1)
+                    break
+            assert url, "no 'status page on' line"
+            page = urllib.request.urlopen(url, timeout=10).read().decode()
+            assert page == open(os.path.join(ROOT, "web", "index.html")).read()
+        finally:
+            p.send_signal(signal.SIGTERM)
+            p.communicate(timeout=20)
+        assert p.returncode == 0
 
 
 @test
@@ -577,7 +669,7 @@ def deb_installs_upgrades_and_purges_in_a_throwaway_root():
 
         # The person configures it and uses it: a changed config, and a
         # state file written by release 0.1.0 (an injury record).
-        cfg = json.load(open(EXAMPLE))
+        cfg = json.load(open(sim_config()))
         cfg["state_file"] = os.path.join(root, "var/lib/heatpad/state.json")
         with open(conf, "w") as f:
             json.dump(cfg, f)
@@ -633,6 +725,7 @@ def main():
             continue
         passed += 1
         print("ok   %s (%.1f s)" % (name, time.time() - t0))
+    shutil.rmtree(SIM_DIR, ignore_errors=True)
     print("systemd: %d passed, %d failed%s" % (
         passed, failed, ", %d skipped" % skipped if skipped else ""))
     return 1 if failed else 0

@@ -180,6 +180,51 @@ static void missing_file(void **state)
                               "file or directory"));
 }
 
+/* The "http" section (config_http.c): off when absent, defaults when
+ * empty, and every bad key named. */
+static int parse_http(const char *http)
+{
+        char json[1024];
+        snprintf(json, sizeof(json), "{\"zones\":[" SIM_ZONE("upper back") "]%s%s}",
+                 http ? ",\"http\":" : "", http ? http : "");
+        return config_parse(json, &cfg, &errs);
+}
+
+static void http_section(void **state)
+{
+        (void)state;
+        assert_int_equal(parse_http(NULL), 0);
+        assert_false(cfg.http.enabled);
+        assert_int_equal(parse_http("{}"), 0);
+        assert_true(cfg.http.enabled);
+        assert_string_equal(cfg.http.listen, "127.0.0.1");
+        assert_int_equal(cfg.http.port, 8080);
+        assert_string_equal(cfg.http.web_root, "web");
+        assert_string_equal(cfg.http.pin, "");
+        assert_int_equal(parse_http("{\"listen\":\"::\",\"port\":0,"
+                                    "\"web_root\":\"/usr/share/heatpad/web\","
+                                    "\"pin\":\"2468\"}"), 0);
+        assert_string_equal(cfg.http.listen, "::");
+        assert_int_equal(cfg.http.port, 0);
+        assert_string_equal(cfg.http.pin, "2468");
+
+        assert_int_equal(parse_http("{\"listen\":\"localhost\",\"port\":70000,"
+                                    "\"pin\":\"12\",\"web_root\":\"\","
+                                    "\"pim\":\"1234\"}"), -EINVAL);
+        assert_true(has_error("http.listen: must be an IPv4 or IPv6 address, "
+                              "e.g. 127.0.0.1 or 0.0.0.0"));
+        assert_true(has_error("http.port: must be between 0 and 65535"));
+        assert_true(has_error("http.pin: must be 4 to 16 digits"));
+        assert_true(has_error("http.web_root: must not be empty"));
+        assert_true(has_error("http.pim: unknown key"));
+        assert_int_equal(parse_http("{\"pin\":\"12ab\"}"), -EINVAL);
+        assert_true(has_error("http.pin: must be 4 to 16 digits"));
+        assert_int_equal(parse_http("{\"pin\":1234}"), -EINVAL);
+        assert_true(has_error("http.pin: must be a string"));
+        assert_int_equal(parse_http("{\"port\":80.5}"), -EINVAL);
+        assert_int_equal(parse_http("[]"), -EINVAL);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -195,6 +240,7 @@ int main(void)
                 cmocka_unit_test(broken_json_says_where),
                 cmocka_unit_test(window_fits_min_times),
                 cmocka_unit_test(missing_file),
+                cmocka_unit_test(http_section),
         };
         return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -1,0 +1,257 @@
+/* mqtt_handle.c: what arrives on MQTT: zone commands (JSON and the climate
+ * entity's mode and temperature), schedules, and their replies. Parsing is
+ * mqtt_cmd.c's; here the commands meet the core, and duplicates are caught.
+ * See mqtt.h for the topics. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mqtt_priv.h"
+#include "schedule.h"
+#include "status_json.h"
+#include "vclock.h"
+
+/* The reply to a command, on <root>/<zone>/result. */
+static void publish_result(struct mqtt *m, const char *zone,
+                           const struct core_reply *rep, const char *id,
+                           bool duplicate)
+{
+        char topic[TOPIC_MAX];
+        cJSON *o = status_reply_json(rep);
+
+        if (id && *id)
+                cJSON_AddStringToObject(o, "id", id);
+        if (duplicate)
+                cJSON_AddBoolToObject(o, "duplicate", true);
+        snprintf(topic, sizeof(topic), "%s/%s/result", m->root, zone);
+        mqtt_publish_json(m, topic, o, false);
+        if (rep->status != CORE_OK)
+                mqtt_log(m, "info", "%s: refused (%s): %s", zone, rep->code,
+                     rep->message);
+}
+
+/* FNV-1a over topic and payload: recognises a redelivered command. */
+static uint64_t hash_msg(const char *topic, const void *payload, size_t len)
+{
+        uint64_t h = 1469598103934665603ULL;
+        for (const char *p = topic; *p; p++)
+                h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+        for (size_t i = 0; i < len; i++)
+                h = (h ^ ((const uint8_t *)payload)[i]) * 1099511628211ULL;
+        return h;
+}
+
+/* Whether what cmd asked for still holds on the zone. */
+static bool in_effect(const struct core_zone *z, const struct mqtt_cmd *cmd)
+{
+        switch (cmd->action) {
+        case MQTT_START: return z->session.active;
+        case MQTT_STOP: return !z->session.active;
+        default: return z->safety.fault == FAULT_NONE;
+        }
+}
+
+/* A command seen before. QoS 1 may deliver twice; the second must not
+ * restart a session's timer. With an id, the same id is the same command,
+ * whatever happened since (a redelivered start must not undo a stop made
+ * elsewhere). Without one, the same topic and payload as the last
+ * successful command within DUP_WINDOW_MS, and only while its effect still
+ * holds: a start again after a stop from the page is a new start. */
+static bool is_duplicate(const struct mqtt_zone *mz, const struct core_zone *z,
+                         const struct mqtt_cmd *cmd, uint64_t h, double now)
+{
+        if (cmd->id[0]) {
+                for (int i = 0; i < IDS_KEPT; i++)
+                        if (strcmp(mz->ids[i], cmd->id) == 0)
+                                return true;
+                return false;
+        }
+        return mz->last_hash == h && now - mz->last_at_ms < DUP_WINDOW_MS &&
+               in_effect(z, cmd);
+}
+
+static void remember(struct mqtt_zone *mz, const struct mqtt_cmd *cmd,
+                     uint64_t h, double now, const struct core_reply *rep)
+{
+        if (cmd->id[0]) {
+                snprintf(mz->ids[mz->next_id], sizeof(mz->ids[0]), "%s", cmd->id);
+                mz->next_id = (mz->next_id + 1) % IDS_KEPT;
+        }
+        mz->last_hash = h;
+        mz->last_at_ms = now;
+        mz->last_reply = *rep;
+}
+
+static void run_cmd(struct mqtt *m, int zone, const struct mqtt_cmd *cmd,
+                    struct core_reply *rep)
+{
+        struct core *core = app_core(m->app);
+        uint64_t now = app_now_ms(m->app);
+
+        switch (cmd->action) {
+        case MQTT_START:
+                core_start(core, zone, cmd->minutes, cmd->setpoint_c, SRC_MQTT,
+                           now, app_wall(m->app), rep);
+                break;
+        case MQTT_STOP:
+                core_stop(core, zone, SRC_MQTT, now, rep);
+                break;
+        case MQTT_CLEAR_FAULT:
+                core_clear_fault(core, zone, SRC_MQTT, now, rep);
+                break;
+        }
+        app_commit(m->app);
+}
+
+/* The climate entity's target temperature: changes a running session's
+ * setpoint and keeps its end; while idle it is kept for the next "heat". */
+static void set_target(struct mqtt *m, int zone, double sp,
+                       struct core_reply *rep)
+{
+        struct core *core = app_core(m->app);
+        const struct core_zone *z = &core->zones[zone];
+        uint64_t now = app_now_ms(m->app);
+
+        if (!(sp >= z->cfg->min_setpoint_c && sp <= z->cfg->max_setpoint_c)) {
+                *rep = (struct core_reply){ .status = CORE_INVALID };
+                snprintf(rep->code, sizeof(rep->code), "out_of_range");
+                snprintf(rep->message, sizeof(rep->message), "setpoint must "
+                         "be between %g and %g C", z->cfg->min_setpoint_c,
+                         z->cfg->max_setpoint_c);
+                return;
+        }
+        if (!z->session.active) {
+                m->zones[zone].idle_target_c = sp;
+                *rep = (struct core_reply){ .status = CORE_OK };
+                snprintf(rep->code, sizeof(rep->code), "ok");
+                snprintf(rep->message, sizeof(rep->message), "%s: will heat "
+                         "to %.1f C when turned on", z->cfg->name, sp);
+                mqtt_publish_zone(m, zone);
+                return;
+        }
+        uint64_t left = session_remaining_ms(&z->session, now);
+        int minutes = (int)((left + 59999) / 60000);
+        core_start(core, zone, minutes > 0 ? minutes : 1, sp, SRC_MQTT, now,
+                   app_wall(m->app), rep);
+        app_commit(m->app);
+}
+
+static void handle_zone_msg(struct mqtt *m, enum mqtt_topic_kind kind,
+                            const char *zname,
+                            const struct mosquitto_message *msg)
+{
+        struct core *core = app_core(m->app);
+        struct core_reply rep = { 0 };
+        struct mqtt_cmd cmd = { .setpoint_c = NAN };
+        double target = NAN;
+        int zone = core_find_zone(core, zname);
+        int rc;
+
+        if (msg->payloadlen < 0)
+                return;
+        size_t len = (size_t)msg->payloadlen;
+        if (kind == TOPIC_ZONE_SET)
+                rc = mqtt_cmd_parse(msg->payload, len, &cmd, &rep);
+        else if (kind == TOPIC_ZONE_MODE)
+                rc = mqtt_mode_parse(msg->payload, len, &cmd, &rep);
+        else
+                rc = mqtt_temp_parse(msg->payload, len, &target, &rep);
+        if (rc == 0 && zone < 0) {
+                rep = (struct core_reply){ .status = CORE_NOT_FOUND };
+                snprintf(rep.code, sizeof(rep.code), "unknown_zone");
+                snprintf(rep.message, sizeof(rep.message), "there is no "
+                         "zone '%.40s'", zname);
+                rc = -1;
+        }
+        if (rc < 0) {
+                publish_result(m, zname, &rep, cmd.id, false);
+                return;
+        }
+
+        struct mqtt_zone *mz = &m->zones[zone];
+        double now = (double)vclock_real_ms();
+        uint64_t h = hash_msg(msg->topic, msg->payload, len);
+        if (kind != TOPIC_ZONE_TEMP &&
+            is_duplicate(mz, &core->zones[zone], &cmd, h, now)) {
+                rep = mz->last_reply;
+                publish_result(m, zname, &rep, cmd.id, true);
+                return;
+        }
+        if (kind == TOPIC_ZONE_TEMP) {
+                set_target(m, zone, target, &rep);
+        } else if (kind == TOPIC_ZONE_MODE && cmd.action == MQTT_START &&
+                   core->zones[zone].session.active) {
+                /* "heat" on a heating zone: nothing to change. */
+                rep = (struct core_reply){ .status = CORE_OK };
+                snprintf(rep.code, sizeof(rep.code), "ok");
+                snprintf(rep.message, sizeof(rep.message), "%s is heating "
+                         "already", core->zones[zone].cfg->name);
+        } else {
+                if (kind == TOPIC_ZONE_MODE && cmd.action == MQTT_START)
+                        cmd.setpoint_c = mz->idle_target_c;
+                run_cmd(m, zone, &cmd, &rep);
+        }
+        if (rep.status == CORE_OK && kind != TOPIC_ZONE_TEMP)
+                remember(mz, &cmd, h, now, &rep);
+        publish_result(m, zname, &rep, cmd.id, false);
+        /* A refused or no-op command changes no state, but Home Assistant
+         * shows what it asked for until told otherwise: tell it. */
+        if (rep.status != CORE_OK || kind != TOPIC_ZONE_SET)
+                mqtt_publish_zone(m, zone);
+}
+
+static void handle_schedule_msg(struct mqtt *m,
+                                const struct mosquitto_message *msg)
+{
+        struct core_reply rep = { 0 };
+        struct schedule s;
+        char err[256], topic[TOPIC_MAX];
+
+        snprintf(topic, sizeof(topic), "%s/schedule/result", m->root);
+        if (msg->payloadlen > MQTT_PAYLOAD_MAX) {
+                rep.status = CORE_INVALID;
+                snprintf(rep.code, sizeof(rep.code), "too_large");
+                snprintf(rep.message, sizeof(rep.message), "payload of %d "
+                         "bytes is larger than %d", msg->payloadlen,
+                         MQTT_PAYLOAD_MAX);
+        } else if (schedule_parse_text(msg->payload ? msg->payload : "",
+                                       (size_t)msg->payloadlen,
+                                       app_config(m->app), &s, err,
+                                       sizeof(err)) < 0) {
+                rep.status = CORE_INVALID;
+                snprintf(rep.code, sizeof(rep.code), "invalid_schedule");
+                snprintf(rep.message, sizeof(rep.message), "%s", err);
+        } else {
+                core_set_schedule(app_core(m->app), &s, SRC_MQTT, &rep);
+                app_commit(m->app);
+        }
+        if (rep.status != CORE_OK)
+                mqtt_log(m, "info", "schedule refused (%s): %s", rep.code,
+                     rep.message);
+        mqtt_publish_json(m, topic, status_reply_json(&rep), false);
+}
+
+void mqtt_on_message(struct mosquitto *mosq, void *ctx,
+                     const struct mosquitto_message *msg)
+{
+        struct mqtt *m = ctx;
+        char zone[CONFIG_NAME_MAX + 8];
+        enum mqtt_topic_kind kind = mqtt_topic_parse(m->root, msg->topic, zone,
+                                                     sizeof(zone));
+        (void)mosq;
+        if (kind == TOPIC_NONE)
+                return;
+        if (msg->retain) {
+                struct core_reply rep = { .status = CORE_INVALID };
+                snprintf(rep.code, sizeof(rep.code), "retained");
+                snprintf(rep.message, sizeof(rep.message), "retained commands "
+                         "are ignored: publish commands without retain");
+                publish_result(m, zone, &rep, NULL, false);
+                return;
+        }
+        if (kind == TOPIC_SCHEDULE_SET)
+                handle_schedule_msg(m, msg);
+        else
+                handle_zone_msg(m, kind, zone, msg);
+}
+

@@ -1,0 +1,77 @@
+/* mqtt_priv.h: what mqtt.c (the link and what goes out) and mqtt_handle.c
+ * (what comes in) share. Not for other modules: they use mqtt.h. */
+#ifndef HEATPAD_MQTT_PRIV_H
+#define HEATPAD_MQTT_PRIV_H
+
+#include <netdb.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <mosquitto.h>
+
+#include "app.h"
+#include "mqtt_cmd.h"
+
+#define DUP_WINDOW_MS 5000.0            /* real ms */
+#define IDS_KEPT 8
+#define TOPIC_MAX 256
+
+/* DOWN -> (RESOLVING, for a host name) -> CONNECTING -> UP -> DOWN ... */
+enum link { LINK_DOWN, LINK_RESOLVING, LINK_CONNECTING, LINK_UP };
+
+/* What the adapter remembers per zone: the climate entity's target while
+ * idle, and recent commands, to recognise a redelivered one. */
+struct mqtt_zone {
+        double idle_target_c;           /* NAN: the zone's default */
+        char ids[IDS_KEPT][MQTT_CMD_ID_MAX + 1];
+        int next_id;
+        uint64_t last_hash;             /* last successful command */
+        double last_at_ms;              /* real ms */
+        struct core_reply last_reply;
+};
+
+struct mqtt {
+        struct app *app;
+        const struct config *cfg;
+        const char *version;
+        struct mosquitto *mosq;
+        char root[160];
+        enum link link;
+        int fd;                         /* watched on the loop, or -1 */
+        uint32_t fd_events;
+        bool fd_stale;                  /* libmosquitto closed it */
+        int timer;
+        double retry_at_ms, backoff_ms, connect_began_ms;       /* real */
+        bool said_down;                 /* logged this outage already */
+        bool closing;                   /* mqtt_close: losses are expected */
+        int said_refused;               /* CONNACK code logged last */
+        uint64_t last_publish_ms;       /* virtual */
+        unsigned rng;
+        bool numeric_host;              /* an address: nothing to resolve */
+        struct gaicb gai;               /* the name lookup in flight */
+        struct addrinfo gai_hints;
+        bool gai_busy;
+        struct mqtt_zone zones[CONFIG_MAX_ZONES];
+};
+
+/* "mqtt: ..." into the daemon's log, control characters masked. */
+void mqtt_log(struct mqtt *m, const char *level, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+/* QoS 1; dropped while the link is down (all is published on connect). */
+void mqtt_publish(struct mqtt *m, const char *topic, const char *payload,
+                  bool retain);
+
+/* The same for a JSON object, which it deletes. */
+void mqtt_publish_json(struct mqtt *m, const char *topic, cJSON *o,
+                       bool retain);
+
+/* A zone's state on <root>/<zone>/state, retained. */
+void mqtt_publish_zone(struct mqtt *m, int zone);
+
+/* libmosquitto's message callback: commands and schedules. */
+void mqtt_on_message(struct mosquitto *mosq, void *ctx,
+                     const struct mosquitto_message *msg);
+
+#endif
