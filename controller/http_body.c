@@ -97,6 +97,11 @@ static int get_bool(const cJSON *o, const char *key, bool *present,
         return 0;
 }
 
+/* The latest "at": 2100, or where a 32-bit long or time_t ends (2038, on
+ * 32-bit Raspberry Pi OS), found by make check-cross. */
+#define AT_MAX ((long)(sizeof(long) > 4 && sizeof(time_t) > 4 ? \
+                       4102444800LL : 2147483647LL))
+
 static int get_whole(const cJSON *v, const char *key, long min, long max,
                      long *ret, char *err, size_t errlen)
 {
@@ -177,7 +182,7 @@ int http_parse_injury_body(const char *text, size_t len,
                                 rc = fail(err, errlen, "at: expected local "
                                           "time as 2026-11-24T20:15 or "
                                           "seconds since 1970");
-                } else if (!(rc = get_whole(at, "at", 0, 4102444800L, &t,
+                } else if (!(rc = get_whole(at, "at", 0, AT_MAX, &t,
                                             err, errlen))) {
                         r.at = (time_t)t;
                 }
