@@ -600,6 +600,11 @@ def deb_fields_and_contents():
                  "./usr/share/heatpad/config.example.json"):
         assert re.search(r" %s$" % re.escape(path), listing, re.M), (path, listing)
     assert re.search(r"^-rwxr-xr-x root/root .* \./usr/bin/heatpadd$", listing, re.M)
+    if os.path.isfile(os.path.join(ROOT, "web", "index.html")):
+        assert " ./usr/share/heatpad/web/index.html\n" in listing, listing
+    unit = sh(["sh", "-c", "dpkg-deb --fsys-tarfile %s | tar -xO "
+               "./lib/systemd/system/heatpad.service" % deb]).stdout
+    assert "WorkingDirectory=/usr/share/heatpad\n" in unit, unit
     with tempfile.TemporaryDirectory() as tmp:
         sh(["dpkg-deb", "-x", deb, tmp])
         sections = sh(["objdump", "-h", os.path.join(tmp, "usr/bin/heatpadd")]).stdout
