@@ -390,8 +390,9 @@ def history_of_the_last_hour(d):
     n = len(h["t"])
     assert 8 <= n <= 30, n
     assert len(h["temp_c"]) == len(h["setpoint_c"]) == len(h["relay"]) == n
-    # One sample each 10 s; the times are whole seconds.
-    assert all(9 <= b - a <= 11 for a, b in zip(h["t"], h["t"][1:])), h["t"]
+    # One sample each 10 s, taken on the 1 s tick; at 60x a loaded machine
+    # can make a tick a second or two of virtual time late.
+    assert all(9 <= b - a <= 13 for a, b in zip(h["t"], h["t"][1:])), h["t"]
     assert h["t"][-1] <= h["time"]
     assert 40 in h["setpoint_c"] and any(h["relay"]), h
     temps = [t for t in h["temp_c"] if t is not None]

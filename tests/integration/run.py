@@ -205,7 +205,9 @@ def sensor_read_error_latches_and_turns_off():
     fault = [e for e in ev if e["event"] == "fault"]
     assert fault and fault[0]["reason"] == "sensor_error", fault
     inject = [e for e in ev if e["event"] == "log" and "injected" in e["msg"]][0]
-    assert fault[0]["wall"] - inject["wall"] <= 2, (inject, fault[0])
+    # The next read after the injection fails (under a second of virtual
+    # time); allow for a loaded machine at 60x, where 1 s is 17 ms.
+    assert fault[0]["wall"] - inject["wall"] <= 4, (inject, fault[0])
     assert not last_state(r.relay_record(), 0)
     assert fault[0]["relay"] is False and fault[0]["session"] is False
 
