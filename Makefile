@@ -10,6 +10,8 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CPPFLAGS += -D_GNU_SOURCE -Icontroller
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS)
 LDLIBS  := -lcjson -lpthread -lm
+# Hardware backends: libmodbus (Modbus RTU/TCP) and libgpiod 1.6.
+HW_LIBS := $(shell pkg-config --libs libmodbus libgpiod 2>/dev/null || echo -lmodbus -lgpiod)
 
 B := build
 
@@ -17,18 +19,26 @@ B := build
 CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
             controller/session.c controller/quiet.c controller/guidance.c \
             controller/cfgjson.c controller/config.c controller/config_hw.c \
-            controller/core.c controller/sim_pad.c
+            controller/core.c controller/sim_pad.c \
+            controller/hw/w1_parse.c controller/hw/mb_decode.c
+# Hardware code that unit tests drive directly (files, a fake GPIO line).
+HW_UNIT_SRC := controller/hw/ds18b20.c controller/hw/gpio.c
 # Everything else the daemon needs: clocks, the loop, files, backends.
 DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/log.c controller/reader.c controller/hw/hw.c \
-              controller/hw/sim.c controller/main.c
+              controller/hw/sim.c controller/main.c \
+              controller/hw/modbus_link.c controller/hw/modbus.c \
+              controller/hw/gpiod_line.c controller/relay_worker.c \
+              controller/probe.c $(HW_UNIT_SRC)
 
 UNIT_TESTS := pid window safety session quiet guidance config core state \
-              closed_loop
+              closed_loop w1_parse mb_decode ds18b20 gpio
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(B)/obj/%.o)
-ASAN_CORE   := $(CORE_SRC:%.c=$(B)/asan/%.o) $(B)/asan/controller/state.o
+HW_UNIT_OBJ := $(HW_UNIT_SRC:%.c=$(B)/obj/%.o)
+ASAN_CORE   := $(CORE_SRC:%.c=$(B)/asan/%.o) $(B)/asan/controller/state.o \
+               $(HW_UNIT_SRC:%.c=$(B)/asan/%.o)
 UNIT_BINS   := $(UNIT_TESTS:%=$(B)/tests/test_%)
 ASAN_BINS   := $(UNIT_TESTS:%=$(B)/asan/tests/test_%)
 SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -36,7 +46,7 @@ SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 .PHONY: all deps test-deps run check unit unit-asan integration clean
 
-all: $(B)/heatpadd $(UNIT_BINS)
+all: $(B)/heatpadd $(UNIT_BINS) $(B)/tests/mb_server
 
 deps:
 	@scripts/deps build
@@ -53,9 +63,16 @@ $(B)/asan/%.o: %.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -O1 $(SANITIZE) -MMD -MP -c $< -o $@
 
 $(B)/heatpadd: $(CORE_OBJ) $(DAEMON_OBJ)
-	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS) $(HW_LIBS)
 
-$(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(B)/obj/controller/state.o
+# The Modbus test peer: a real libmodbus server with a simulated pad.
+$(B)/tests/mb_server: tests/mb_server.c $(B)/obj/controller/sim_pad.o \
+                      $(B)/obj/controller/hw/mb_decode.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $^ -o $@ -lmodbus -lm
+
+$(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(B)/obj/controller/state.o \
+                   $(HW_UNIT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
 
@@ -77,8 +94,9 @@ unit-asan: $(ASAN_BINS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		scripts/run-tests $(ASAN_BINS)
 
-integration: $(B)/heatpadd
-	@python3 tests/integration/run.py
+integration: $(B)/heatpadd $(B)/tests/mb_server
+	@rc=0; python3 tests/integration/run.py || rc=1; \
+		python3 tests/integration/hw.py || rc=1; exit $$rc
 
 clean:
 	rm -rf $(B)

@@ -296,6 +296,16 @@ void core_post_reading(struct core *core, int zone, int err, double temp_c)
         z->pending_c = temp_c;
 }
 
+void core_post_reading2(struct core *core, int zone, int err, double temp_c)
+{
+        if (zone < 0 || zone >= core->nzones)
+                return;
+        struct core_zone *z = &core->zones[zone];
+        z->pending2 = true;
+        z->pending2_error = err != 0;
+        z->pending2_c = temp_c;
+}
+
 static void latch_fault(struct core *core, int i)
 {
         struct core_zone *z = &core->zones[i];
@@ -333,10 +343,13 @@ static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
                 .duty = z->duty,
                 .heating = z->session.active,
                 .setpoint_c = z->session.setpoint_c,
+                .have_reading2 = z->pending2,
+                .read_error2 = z->pending2_error,
+                .temp2_c = z->pending2_c,
         };
         double dt_s = z->ticked ? (double)(now_ms - z->last_tick_ms) / 1000 : 0;
 
-        z->pending = false;
+        z->pending = z->pending2 = false;
         z->last_tick_ms = now_ms;
         z->ticked = true;
 

@@ -1,0 +1,25 @@
+/* mb_decode.h: Modbus register values to temperatures and back.
+ *
+ * A temperature register holds a 16-bit number, signed or not, that a scale
+ * and an offset turn into degC (a common RS485 probe gives 235 for 23.5 degC:
+ * scale 0.1). Pure, so it can be fuzzed. */
+#ifndef HEATPAD_HW_MB_DECODE_H
+#define HEATPAD_HW_MB_DECODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct mb_scaling {
+        bool is_signed;         /* the register is an int16 */
+        double scale, offset;   /* degC = value * scale + offset */
+};
+
+/* The temperature a register value stands for. -EINVAL when the scaling
+ * cannot give a finite number (scale 0 or not finite). */
+int mb_decode_temp(uint16_t raw, const struct mb_scaling *sc, double *ret_c);
+
+/* The register value for a temperature (rounded), for test servers.
+ * -ERANGE when it does not fit in 16 bits of that signedness. */
+int mb_encode_temp(double c, const struct mb_scaling *sc, uint16_t *ret_raw);
+
+#endif
