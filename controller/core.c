@@ -326,8 +326,15 @@ void core_relay_failed(struct core *core, int zone, uint64_t now_ms)
         struct core_zone *z = &core->zones[zone];
         bool had = z->safety.fault != FAULT_NONE;
         safety_relay_failed(&z->safety);
+        safety_relay_failing(&z->safety, true);
         if (!had)
                 latch_fault(core, zone);
+}
+
+void core_relay_ok(struct core *core, int zone)
+{
+        if (zone >= 0 && zone < core->nzones)
+                safety_relay_failing(&core->zones[zone].safety, false);
 }
 
 static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,

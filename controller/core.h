@@ -138,6 +138,9 @@ void core_post_reading2(struct core *core, int zone, int err, double temp_c);
 /* The relay backend failed to switch: latches a relay fault. */
 void core_relay_failed(struct core *core, int zone, uint64_t now_ms);
 
+/* A relay write went through: a relay fault may be cleared again. */
+void core_relay_ok(struct core *core, int zone);
+
 /* One control step for every zone. */
 void core_tick(struct core *core, uint64_t now_ms, time_t wall);
 

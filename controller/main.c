@@ -377,6 +377,7 @@ static void apply_relays(struct app *app)
                         int rc = r->ops->set(r->ctx, want);
                         if (rc == 0) {
                                 app->relay_state[i] = want;
+                                core_relay_ok(&app->core, i);
                                 break;
                         }
                         log_msg(&app->log, app_wall(app), "error", "%s: relay: %s",
@@ -483,6 +484,7 @@ static void on_readings(void *ctx, int fd, uint32_t events)
                                 log_msg(&app->log, app_wall(app), "info",
                                         "%s: relay answers again (%s)", name,
                                         res.on ? "on" : "off");
+                                core_relay_ok(&app->core, res.zone);
                         }
                         continue;
                 }

@@ -198,6 +198,11 @@ void safety_relay_failed(struct safety *s)
         latch(s, FAULT_RELAY_ERROR, s->have_temp ? s->temp_c : NAN);
 }
 
+void safety_relay_failing(struct safety *s, bool failing)
+{
+        s->relay_failing = failing;
+}
+
 int safety_clear(struct safety *s, uint64_t now_ms)
 {
         bool fresh = s->have_temp && !s->last_read_bad &&
@@ -220,7 +225,9 @@ int safety_clear(struct safety *s, uint64_t now_ms)
                        s->temp_c <= s->fault_temp_c - STUCK_CLEAR_DROP_C;
                 break;
         case FAULT_RELAY_ERROR:
-                gone = true;    /* the next switch will tell again */
+                /* Once a write went through (the off that followed the
+                 * fault): the next switch will tell again. */
+                gone = !s->relay_failing;
                 break;
         case FAULT_SENSOR_DISAGREE:
                 gone = fresh && !disagree(s);

@@ -71,6 +71,7 @@ struct safety {
         bool have_temp2;
         double temp2_c;
         bool last_read2_bad;
+        bool relay_failing;             /* the relay's last write failed */
         /* runaway: a stretch of high duty and where it began */
         bool runaway_armed;
         uint64_t runaway_since_ms;
@@ -104,6 +105,10 @@ enum safety_fault safety_check(struct safety *s, const struct safety_input *in,
 
 /* Latches FAULT_RELAY_ERROR: the relay backend failed to switch. */
 void safety_relay_failed(struct safety *s);
+
+/* Whether the relay's writes are failing now (a relay worker retrying its
+ * off write): while they are, a relay fault cannot be cleared. */
+void safety_relay_failing(struct safety *s, bool failing);
 
 /* Clears the latched fault if its condition is gone. Returns 0, or -EBUSY
  * with the fault kept when it is not. */

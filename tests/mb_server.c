@@ -10,7 +10,8 @@
  *
  *   fault reg|coil|all none|silent|exception|wrong_unit
  *           silent: no answer; exception: "server failure" answer;
- *           wrong_unit: the answer names another unit id
+ *           wrong_unit: the answer names another unit id;
+ *           stuck: a coil write is answered but not done (welded relay)
  *   down, up       TCP: close the listener and every client; listen again
  *   skew C         the second sensor reads C above the first
  *   delay MS       every answer waits MS first
@@ -44,7 +45,7 @@
 
 #define MAX_CLIENTS 16
 
-enum fault { F_NONE, F_SILENT, F_EXCEPTION, F_WRONG_UNIT };
+enum fault { F_NONE, F_SILENT, F_EXCEPTION, F_WRONG_UNIT, F_STUCK };
 
 struct server {
         modbus_t *ctx;
@@ -110,6 +111,8 @@ static enum fault parse_fault(const char *w)
                 return F_EXCEPTION;
         if (strcmp(w, "wrong_unit") == 0)
                 return F_WRONG_UNIT;
+        if (strcmp(w, "stuck") == 0)
+                return F_STUCK;
         return F_NONE;
 }
 
@@ -137,7 +140,10 @@ static void handle_request(struct server *s, uint8_t *req, int len)
         default:
                 break;
         }
+        uint8_t before = s->map->tab_bits[0];
         modbus_reply(s->ctx, req, len, s->map);
+        if (f == F_STUCK)
+                s->map->tab_bits[0] = before;
         note_coil(s);
 }
 

@@ -29,3 +29,33 @@ int mb_encode_temp(double c, const struct mb_scaling *sc, uint16_t *ret_raw)
         *ret_raw = (uint16_t)(v < 0 ? v + 65536.0 : v);
         return 0;
 }
+
+int mb_parse_read_response(const uint8_t *adu, int len, int header_len,
+                           int trailer_len, int unit, int function,
+                           uint16_t *ret_value)
+{
+        int pdu_len = len - header_len - trailer_len;
+        const uint8_t *pdu = adu + header_len;
+
+        if (header_len < 1 || trailer_len < 0 || pdu_len < 2)
+                return -EBADMSG;
+        if (adu[header_len - 1] != unit)
+                return -EBADMSG;
+        if (pdu[0] == (function | 0x80))
+                return pdu_len == 2 ? -EREMOTEIO : -EBADMSG;
+        if (pdu[0] != function)
+                return -EBADMSG;
+        if (function == 0x01) {
+                /* One coil: one byte, only its lowest bit may be set. */
+                if (pdu_len != 3 || pdu[1] != 1 || (pdu[2] & 0xfe))
+                        return -EBADMSG;
+                *ret_value = pdu[2];
+                return 0;
+        }
+        if (function != 0x03 && function != 0x04)
+                return -EBADMSG;
+        if (pdu_len != 4 || pdu[1] != 2)
+                return -EBADMSG;
+        *ret_value = (uint16_t)(pdu[2] << 8 | pdu[3]);
+        return 0;
+}

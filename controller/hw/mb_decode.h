@@ -18,6 +18,18 @@ struct mb_scaling {
  * cannot give a finite number (scale 0 or not finite). */
 int mb_decode_temp(uint16_t raw, const struct mb_scaling *sc, double *ret_c);
 
+/* Checks the answer to a read of one coil (function 01) or one register
+ * (03, 04) and takes its value. adu is the whole frame as received:
+ * header_len bytes of header whose last is the unit id (7 on TCP, 1 on RTU),
+ * the PDU, and trailer_len bytes after it (RTU's CRC, already checked by
+ * the receiver). Returns 0 with *ret_value set; -EREMOTEIO for an
+ * exception answer; -EBADMSG for an answer from another unit, to another
+ * function, or of the wrong length. libmodbus does not check the unit id
+ * of a TCP answer, so this does. */
+int mb_parse_read_response(const uint8_t *adu, int len, int header_len,
+                           int trailer_len, int unit, int function,
+                           uint16_t *ret_value);
+
 /* The register value for a temperature (rounded), for test servers.
  * -ERANGE when it does not fit in 16 bits of that signedness. */
 int mb_encode_temp(double c, const struct mb_scaling *sc, uint16_t *ret_raw);

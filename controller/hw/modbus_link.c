@@ -8,6 +8,7 @@
 
 #include <modbus/modbus.h>
 
+#include "mb_decode.h"
 #include "modbus_link.h"
 
 #define BACKOFF_FIRST_MS 500
@@ -168,6 +169,29 @@ static int ensure(struct mb_link *l)
 
 enum op { OP_READ_INPUT, OP_READ_HOLDING, OP_WRITE_COIL, OP_READ_COIL };
 
+/* Reads one coil or register by a raw request, so that the answer's unit
+ * id, function and length are checked by mb_parse_read_response (libmodbus
+ * 3.1 checks none of the unit id on TCP). A TCP transaction id is not
+ * checked: after any failure the connection is replaced, so no late answer
+ * can arrive on it. Returns 0 or -errno; errno-style errors keep libmodbus'
+ * errno for map_errno. */
+static int read_one(struct mb_link *l, int unit, int function, int addr,
+                    uint16_t *ret)
+{
+        uint8_t req[6] = { (uint8_t)unit, (uint8_t)function,
+                           (uint8_t)(addr >> 8), (uint8_t)addr, 0, 1 };
+        uint8_t rsp[MODBUS_MAX_ADU_LENGTH];
+        int hl = modbus_get_header_length(l->ctx);
+
+        if (modbus_send_raw_request(l->ctx, req, sizeof(req)) < 0)
+                return map_errno(errno);
+        int n = modbus_receive_confirmation(l->ctx, rsp);
+        if (n < 0)
+                return map_errno(errno);
+        return mb_parse_read_response(rsp, n, hl, l->cfg.device[0] ? 2 : 0,
+                                      unit, function, ret);
+}
+
 /* One transaction with retries. Caller holds mu. */
 static int transact(struct mb_link *l, int unit, enum op op, int addr,
                     uint16_t *io)
@@ -176,29 +200,29 @@ static int transact(struct mb_link *l, int unit, enum op op, int addr,
 
         for (int attempt = 0; attempt <= l->cfg.retries; attempt++) {
                 int rc = ensure(l);
-                uint8_t bit = 0;
 
                 if (rc < 0)
                         return rc;
                 modbus_set_slave(l->ctx, unit);
                 switch (op) {
                 case OP_READ_INPUT:
-                        rc = modbus_read_input_registers(l->ctx, addr, 1, io);
+                        rc = read_one(l, unit, 0x04, addr, io);
                         break;
                 case OP_READ_HOLDING:
-                        rc = modbus_read_registers(l->ctx, addr, 1, io);
+                        rc = read_one(l, unit, 0x03, addr, io);
                         break;
                 case OP_WRITE_COIL:
                         rc = modbus_write_bit(l->ctx, addr, *io ? 1 : 0);
+                        if (rc < 0)
+                                rc = map_errno(errno);
                         break;
                 case OP_READ_COIL:
-                        rc = modbus_read_bits(l->ctx, addr, 1, &bit);
-                        *io = bit;
+                        rc = read_one(l, unit, 0x01, addr, io);
                         break;
                 }
                 if (rc >= 0)
                         return 0;
-                err = map_errno(errno);
+                err = rc;
                 if (err == -EREMOTEIO)
                         return err;     /* it answered: no point asking again */
                 /* Anything else may leave a late or partial answer in the

@@ -211,6 +211,12 @@ static void relay_failure_latches(void **state)
         core_relay_failed(&core, 0, T);
         assert_false(core.zones[0].relay_on);
         assert_int_equal(core.zones[0].safety.fault, FAULT_RELAY_ERROR);
+        /* Not cleared while the relay does not answer; once it does, yes. */
+        core_clear_fault(&core, 0, SRC_CLI, T, &rep);
+        assert_string_equal(rep.code, "fault_persists");
+        core_relay_ok(&core, 0);
+        core_clear_fault(&core, 0, SRC_CLI, T, &rep);
+        assert_int_equal(rep.status, CORE_OK);
 }
 
 /* A zone with a second sensor: its readings reach the supervisor, which

@@ -67,6 +67,60 @@ static void round_trip(void **state)
         assert_int_equal(raw, 0x8000);
 }
 
+/* TCP answers: a 7-byte MBAP header ending in the unit id, no trailer. */
+static void read_responses(void **state)
+{
+        uint8_t reg[] = { 0, 1, 0, 0, 0, 5, 3, 0x04, 2, 0x01, 0x7b };
+        uint8_t coil[] = { 0, 1, 0, 0, 0, 4, 3, 0x01, 1, 0x01 };
+        uint8_t exc[] = { 0, 1, 0, 0, 0, 3, 3, 0x84, 0x04 };
+        uint16_t v = 0;
+        (void)state;
+        assert_int_equal(mb_parse_read_response(reg, sizeof(reg), 7, 0, 3,
+                                                0x04, &v), 0);
+        assert_int_equal(v, 0x017b);
+        assert_int_equal(mb_parse_read_response(coil, sizeof(coil), 7, 0, 3,
+                                                0x01, &v), 0);
+        assert_int_equal(v, 1);
+        assert_int_equal(mb_parse_read_response(exc, sizeof(exc), 7, 0, 3,
+                                                0x04, &v), -EREMOTEIO);
+        v = 99;
+        /* Another unit answered: not ours to believe. */
+        assert_int_equal(mb_parse_read_response(reg, sizeof(reg), 7, 0, 4,
+                                                0x04, &v), -EBADMSG);
+        /* Another function (holding asked, input answered). */
+        assert_int_equal(mb_parse_read_response(reg, sizeof(reg), 7, 0, 3,
+                                                0x03, &v), -EBADMSG);
+        /* Short, long, wrong byte count, a coil byte with stray bits. */
+        assert_int_equal(mb_parse_read_response(reg, sizeof(reg) - 1, 7, 0, 3,
+                                                0x04, &v), -EBADMSG);
+        assert_int_equal(mb_parse_read_response(reg, 0, 7, 0, 3, 0x04, &v),
+                         -EBADMSG);
+        reg[8] = 4;
+        assert_int_equal(mb_parse_read_response(reg, sizeof(reg), 7, 0, 3,
+                                                0x04, &v), -EBADMSG);
+        coil[9] = 0x03;
+        assert_int_equal(mb_parse_read_response(coil, sizeof(coil), 7, 0, 3,
+                                                0x01, &v), -EBADMSG);
+        assert_int_equal(v, 99);        /* untouched on failure */
+}
+
+/* RTU answers: the unit id is the whole header, a 2-byte CRC trails. */
+static void rtu_responses(void **state)
+{
+        uint8_t reg[] = { 1, 0x03, 2, 0xff, 0x9c, 0xaa, 0xbb };
+        uint16_t v = 0;
+        (void)state;
+        assert_int_equal(mb_parse_read_response(reg, sizeof(reg), 1, 2, 1,
+                                                0x03, &v), 0);
+        assert_int_equal(v, 0xff9c);
+        assert_int_equal(mb_parse_read_response(reg, sizeof(reg), 1, 2, 9,
+                                                0x03, &v), -EBADMSG);
+        /* Every truncation is refused, none read past len. */
+        for (int n = 0; n < (int)sizeof(reg); n++)
+                assert_int_equal(mb_parse_read_response(reg, n, 1, 2, 1,
+                                                        0x03, &v), -EBADMSG);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -74,6 +128,8 @@ int main(void)
                 cmocka_unit_test(scale_and_offset),
                 cmocka_unit_test(bad_scaling),
                 cmocka_unit_test(round_trip),
+                cmocka_unit_test(read_responses),
+                cmocka_unit_test(rtu_responses),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -255,6 +255,20 @@ static void relay_error(void **state)
         assert_int_equal(safety_clear(&r.s, r.t), 0);
 }
 
+static void relay_fault_kept_while_writes_fail(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        tick(&r, 30, true, 0.5, true, 40);
+        safety_relay_failed(&r.s);
+        safety_relay_failing(&r.s, true);
+        assert_int_equal(tick(&r, 30, false, 0, false, 40), FAULT_RELAY_ERROR);
+        assert_int_equal(safety_clear(&r.s, r.t), -EBUSY);
+        safety_relay_failing(&r.s, false);      /* the off went through */
+        assert_int_equal(safety_clear(&r.s, r.t), 0);
+}
+
 /* Second sensor: a rig whose zone has two. */
 static void rig2_init(struct rig *r, double disagree_c)
 {
@@ -377,6 +391,7 @@ int main(void)
                 cmocka_unit_test(body_heat_is_not_stuck),
                 cmocka_unit_test(first_fault_is_kept),
                 cmocka_unit_test(relay_error),
+                cmocka_unit_test(relay_fault_kept_while_writes_fail),
                 cmocka_unit_test(second_sensor_within_margin_is_fine),
                 cmocka_unit_test(second_sensor_disagreeing_latches),
                 cmocka_unit_test(hotter_sensor_meets_the_cutoff),
