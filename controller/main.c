@@ -776,7 +776,8 @@ static int run(struct app *app)
                                      IO_READING2, app->pipe_w);
                 if (app->relays[i].ops->blocking)
                         relay_worker_start(&app->workers[i], &app->relays[i],
-                                           i, app->pipe_w);
+                                           i, app->pipe_w,
+                                           app->relay_unconfirmed[i]);
                 if (app->relay_unconfirmed[i])
                         core_relay_failed(&app->core, i, app->start_ms);
         }

@@ -67,7 +67,7 @@ static void *worker_main(void *arg)
 }
 
 int relay_worker_start(struct relay_worker *w, const struct relay *relay,
-                       int zone, int out_fd)
+                       int zone, int out_fd, bool failing)
 {
         pthread_condattr_t ca;
 
@@ -75,6 +75,7 @@ int relay_worker_start(struct relay_worker *w, const struct relay *relay,
         w->relay = *relay;
         w->zone = zone;
         w->out_fd = out_fd;
+        w->failing = failing;
         pthread_mutex_init(&w->mu, NULL);
         pthread_condattr_init(&ca);
         pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

@@ -41,9 +41,11 @@ struct relay_worker {
 };
 
 /* Starts the thread. The relay's state counts as unknown, so the worker
- * writes off first. 0 or -errno. */
+ * writes off first. `failing`: the off written at open was not confirmed
+ * (a relay fault is latched), so the first success is posted too and lets
+ * that fault be cleared. 0 or -errno. */
 int relay_worker_start(struct relay_worker *w, const struct relay *relay,
-                       int zone, int out_fd);
+                       int zone, int out_fd, bool failing);
 
 /* States what the relay must be. Never blocks on the relay. */
 void relay_worker_set(struct relay_worker *w, bool on);

@@ -353,6 +353,28 @@ def tcp_server_goes_away_and_comes_back():
 
 
 @test
+def relay_board_not_there_at_start():
+    srv = Server(["--tcp", "0"])
+    srv.send("down")
+    d = Daemon(config(tcp_zone(srv.port)), ["--start", "pad:20:40"])
+    try:
+        # The daemon starts (other zones would run), this zone in its safe
+        # state with a relay fault, and heat is refused.
+        f = d.expect(lambda e: is_fault(e), 10)
+        assert f["reason"] == "relay_error" and not f["relay"], f
+        assert any(log_has("off not confirmed yet")(e) for e in d.events)
+        d.expect(log_has("has a fault (relay_error)"), 5)
+        srv.send("up")
+        d.expect(log_has("relay answers again (off)"), 20)
+        clear_fault(d)
+        assert not srv.coil_on()
+    finally:
+        rc = d.stop()
+    assert rc == 0, d.stderr
+    srv.stop()
+
+
+@test
 def second_sensor_disagreeing_is_a_fault():
     srv = Server(["--tcp", "0", "--speed", "20", "--start-c", "35"])
     z = tcp_zone(srv.port)

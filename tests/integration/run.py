@@ -176,6 +176,11 @@ def sigterm_turns_relays_off():
 def crash_leaves_the_relay_off():
     r = Run(["--sim-speed", "10", "--start", "upper back:20:40"])
     wait_for(r, lambda e: e["event"] == "relay" and e["relay"])
+    # The event is logged as the core decides; the relay is written just
+    # after: give a loaded machine a moment before reading its record.
+    deadline = time.time() + 2
+    while not last_state(r.relay_record(), 0) and time.time() < deadline:
+        time.sleep(0.01)
     assert last_state(r.relay_record(), 0), "relay should be on before the crash"
     r.proc.send_signal(signal.SIGABRT)
     rc = r.wait()
@@ -217,7 +222,10 @@ def stuck_relay_is_reported_loudly():
     r = Run(["--sim-speed", "600", "--start", "upper back:30:40",
              "--sim-fault", "upper back:relay_stuck_on@900", "--run-for", "1500"])
     assert r.wait() == 0, r.err
-    faults = [e for e in r.events() if e["event"] == "fault"]
+    # Only the zone with the stuck relay: at 600x on a loaded machine the
+    # idle zone may see a sensor timeout (5 virtual s are 8 real ms).
+    faults = [e for e in r.events() if e["event"] == "fault"
+              and e["zone_id"] == "upper_back"]
     assert faults and faults[0]["reason"] == "stuck_relay", faults
     # Off is all software can do; the relay record shows it was told off.
     assert not last_state(r.relay_record(), 0)
