@@ -1,6 +1,7 @@
 /* mb_decode.c: see mb_decode.h. */
 #include <errno.h>
 #include <math.h>
+#include <string.h>
 
 #include "mb_decode.h"
 
@@ -58,4 +59,36 @@ int mb_parse_read_response(const uint8_t *adu, int len, int header_len,
                 return -EBADMSG;
         *ret_value = (uint16_t)(pdu[2] << 8 | pdu[3]);
         return 0;
+}
+
+uint16_t mb_crc16(const uint8_t *buf, int len)
+{
+        uint16_t crc = 0xffff;
+
+        for (int i = 0; i < len; i++) {
+                crc ^= buf[i];
+                for (int b = 0; b < 8; b++)
+                        crc = (crc & 1) ? (uint16_t)((crc >> 1) ^ 0xa001) :
+                              (uint16_t)(crc >> 1);
+        }
+        return crc;
+}
+
+int mb_coil_off_frame(bool rtu, int unit, int addr, uint8_t *buf)
+{
+        uint8_t pdu[6] = { (uint8_t)unit, 0x05, (uint8_t)(addr >> 8),
+                           (uint8_t)addr, 0x00, 0x00 };
+
+        if (rtu) {
+                uint16_t crc = mb_crc16(pdu, 6);
+                memcpy(buf, pdu, 6);
+                buf[6] = (uint8_t)crc;
+                buf[7] = (uint8_t)(crc >> 8);
+                return 8;
+        }
+        /* Transaction id 0xffff, protocol 0, length 6 (unit + PDU). */
+        const uint8_t mbap[6] = { 0xff, 0xff, 0, 0, 0, 6 };
+        memcpy(buf, mbap, 6);
+        memcpy(buf + 6, pdu, 6);
+        return 12;
 }

@@ -30,6 +30,15 @@ int mb_parse_read_response(const uint8_t *adu, int len, int header_len,
                            int trailer_len, int unit, int function,
                            uint16_t *ret_value);
 
+/* The Modbus RTU CRC of len bytes (sent low byte first). */
+uint16_t mb_crc16(const uint8_t *buf, int len);
+
+/* Builds a complete "write single coil" (05) frame switching coil `addr` of
+ * `unit` off: an MBAP header for TCP (rtu false), or the RTU frame with its
+ * CRC. Returns its length (12 or 8); buf holds at least 12 bytes. For the
+ * crash handler, which can only write(2) a frame made in advance. */
+int mb_coil_off_frame(bool rtu, int unit, int addr, uint8_t *buf);
+
 /* The register value for a temperature (rounded), for test servers.
  * -ERANGE when it does not fit in 16 bits of that signedness. */
 int mb_encode_temp(double c, const struct mb_scaling *sc, uint16_t *ret_raw);

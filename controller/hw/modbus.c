@@ -1,6 +1,7 @@
 /* modbus.c: see modbus.h. */
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "mb_decode.h"
 #include "modbus.h"
@@ -13,6 +14,8 @@ struct mb_sensor {
 struct mb_relay {
         struct mb_link *link;
         struct modbus_relay_cfg cfg;
+        uint8_t off_frame[12];  /* made at open, for the crash handler */
+        int off_len;
 };
 
 static int sensor_read(void *ctx, double *ret_c)
@@ -84,13 +87,25 @@ static void relay_close(void *ctx)
         free(r);
 }
 
-/* No force_off: a crash handler cannot take the link's lock or run a
- * Modbus transaction. A relay board with a communication watchdog (most
- * RS485 boards offer one) covers a crashed daemon; see README. */
+/* From the crash handler: no lock, no libmodbus, no allocation; one
+ * write(2) of a coil-off frame made at open on the link's fd. Best effort:
+ * another thread may be mid-transaction on the same fd, and nobody waits
+ * for the answer. A relay board with a communication watchdog covers what
+ * this cannot (README). */
+static void relay_force_off(void *ctx)
+{
+        struct mb_relay *r = ctx;
+        int fd = mb_link_fd(r->link);
+
+        if (fd >= 0 && write(fd, r->off_frame, (size_t)r->off_len) < 0) {
+                /* nothing more a dying process can do */
+        }
+}
+
 static const struct relay_ops mb_relay_ops = {
         .name = "modbus",
         .set = relay_set,
-        .force_off = NULL,
+        .force_off = relay_force_off,
         .close = relay_close,
         .blocking = true,
 };
@@ -104,6 +119,8 @@ int modbus_relay_open(const struct modbus_relay_cfg *cfg,
         if (!r)
                 return -ENOMEM;
         r->cfg = *cfg;
+        r->off_len = mb_coil_off_frame(cfg->link.device[0] != '\0', cfg->unit,
+                                       cfg->coil, r->off_frame);
         rc = mb_link_get(reg, &cfg->link, &r->link);
         if (rc < 0) {
                 free(r);

@@ -1,6 +1,7 @@
 /* modbus.h: a temperature sensor in a Modbus register and a relay on a
  * Modbus coil (e.g. the common RS485 relay boards), over shared links
- * (modbus_link.h). Both block for up to timeout_ms x (retries + 1): reads
+ * (modbus_link.h). The relay's force_off writes a prepared coil-off frame
+ * straight to the link's fd (crash handler). Both block for up to timeout_ms x (retries + 1): reads
  * run on the zone's reader thread and the relay is marked blocking, so its
  * writes run on the zone's relay worker (relay_worker.h). A timeout is a
  * read error, never a stale value. */

@@ -25,6 +25,7 @@ struct mb_link {
         uint64_t retry_at_ms;   /* no reconnect before this */
         uint64_t backoff_ms;    /* the next wait after a failed connect */
         int connect_err;        /* why the last connect failed */
+        volatile int fd;        /* for the crash handler: the open fd or -1 */
 };
 
 static uint64_t now_ms(void)
@@ -74,6 +75,7 @@ int mb_link_get(struct mb_registry *reg, const struct modbus_link_cfg *cfg,
         l->reg = reg;
         l->refs = 1;
         l->cfg = *cfg;
+        l->fd = -1;
         if (cfg->device[0])
                 snprintf(l->name, sizeof(l->name), "rtu %s %d %d%c%d",
                          cfg->device, cfg->baud, cfg->data_bits,
@@ -98,6 +100,7 @@ void mb_link_put(struct mb_link *l)
         for (int i = 0; i < MB_MAX_LINKS; i++)
                 if (l->reg->links[i] == l)
                         l->reg->links[i] = NULL;
+        l->fd = -1;
         if (l->ctx) {
                 modbus_close(l->ctx);
                 modbus_free(l->ctx);
@@ -123,9 +126,20 @@ static int map_errno(int e)
 
 static void drop(struct mb_link *l)
 {
+        l->fd = -1;
         if (l->connected)
                 modbus_close(l->ctx);
         l->connected = false;
+}
+
+int mb_link_fd(const struct mb_link *l)
+{
+        return l->fd;
+}
+
+bool mb_link_is_rtu(const struct mb_link *l)
+{
+        return l->cfg.device[0] != '\0';
 }
 
 /* Connects unless connected; respects the backoff. Caller holds mu. */
@@ -163,6 +177,7 @@ static int ensure(struct mb_link *l)
                 return l->connect_err;
         }
         l->connected = true;
+        l->fd = modbus_get_socket(l->ctx);
         l->backoff_ms = 0;
         return 0;
 }

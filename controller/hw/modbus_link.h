@@ -53,6 +53,13 @@ int mb_link_write_coil(struct mb_link *l, int unit, int addr, bool on);
 /* Reads one coil. */
 int mb_link_read_coil(struct mb_link *l, int unit, int addr, bool *ret);
 
+/* The link's open socket or serial fd, or -1. Read without the lock: for
+ * the crash handler only. */
+int mb_link_fd(const struct mb_link *l);
+
+/* Whether it is Modbus RTU. */
+bool mb_link_is_rtu(const struct mb_link *l);
+
 /* "tcp 127.0.0.1:502" or "rtu /dev/ttyUSB0 9600 8N1", for messages. */
 const char *mb_link_name(const struct mb_link *l);
 

@@ -353,6 +353,23 @@ def tcp_server_goes_away_and_comes_back():
 
 
 @test
+def crash_switches_the_modbus_coil_off():
+    srv = Server(["--tcp", "0", "--speed", "20", "--start-c", "35"])
+    d = Daemon(config(tcp_zone(srv.port)), ["--start", "pad:20:40"])
+    try:
+        d.expect(lambda e: relay_on(e), 15)
+        srv.expect(lambda l: l == "coil on", 10)
+        d.signal(signal.SIGABRT)
+        rc = d.proc.wait(10)
+        assert rc == -signal.SIGABRT, rc
+        # The crash handler's prepared frame, written as the process died.
+        srv.expect(lambda l: l == "coil off", 5)
+    finally:
+        d.stop()
+    srv.stop()
+
+
+@test
 def relay_board_not_there_at_start():
     srv = Server(["--tcp", "0"])
     srv.send("down")

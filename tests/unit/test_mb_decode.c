@@ -121,6 +121,24 @@ static void rtu_responses(void **state)
                                                         0x03, &v), -EBADMSG);
 }
 
+static void crc_and_coil_off_frames(void **state)
+{
+        /* The spec's example: 01 05 00 00 FF 00 is sent with CRC 8C 3A. */
+        const uint8_t on[] = { 0x01, 0x05, 0x00, 0x00, 0xff, 0x00 };
+        uint8_t f[12];
+        (void)state;
+        assert_int_equal(mb_crc16(on, 6), 0x3a8c);
+        assert_int_equal(mb_coil_off_frame(true, 1, 0, f), 8);
+        const uint8_t rtu[] = { 0x01, 0x05, 0x00, 0x00, 0x00, 0x00, 0xcd, 0xca };
+        assert_memory_equal(f, rtu, 8);
+        /* A frame with its own CRC appended checks to zero. */
+        assert_int_equal(mb_crc16(f, 8), 0);
+        assert_int_equal(mb_coil_off_frame(false, 17, 0x0102, f), 12);
+        const uint8_t tcp[] = { 0xff, 0xff, 0, 0, 0, 6, 17, 0x05, 0x01, 0x02,
+                                0x00, 0x00 };
+        assert_memory_equal(f, tcp, 12);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -130,6 +148,7 @@ int main(void)
                 cmocka_unit_test(round_trip),
                 cmocka_unit_test(read_responses),
                 cmocka_unit_test(rtu_responses),
+                cmocka_unit_test(crc_and_coil_off_frames),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
