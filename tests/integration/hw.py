@@ -654,6 +654,14 @@ def probe_lists_what_it_can_see():
 
 
 @test
+def example_hardware_config_is_valid():
+    p = subprocess.run([DAEMON, "--check-config",
+                        os.path.join(ROOT, "examples", "pi.json")],
+                       capture_output=True, text=True)
+    assert p.returncode == 0 and p.stdout.strip() == "configuration OK", p
+
+
+@test
 def hardware_config_errors_name_the_key():
     d = tempfile.mkdtemp(prefix="heatpad-hw-")
     cfg = os.path.join(d, "c.json")
