@@ -829,6 +829,7 @@ int main(int argc, char **argv)
                 if (rc < 0 && (app->opt.config_given || rc != -ENOENT)) {
                         for (int i = 0; i < errs.n; i++)
                                 fprintf(stderr, "%s\n", errs.msg[i]);
+                        free(app);
                         return 2;
                 }
                 rc = probe_run(rc == 0 ? &app->cfg : NULL, stdout);

@@ -22,7 +22,8 @@ import time
 import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DAEMON = os.path.join(ROOT, "build", "heatpadd")
+DAEMON = os.environ.get("HEATPAD_DAEMON",
+                        os.path.join(ROOT, "build", "heatpadd"))
 SERVER = os.path.join(ROOT, "build", "tests", "mb_server")
 PROCS = []
 
@@ -162,6 +163,9 @@ class Daemon:
         self.drain()
         self.stderr = self.proc.stderr.read()
         shutil.rmtree(self.dir, ignore_errors=True)
+        # Under HEATPAD_DAEMON=<a sanitizer build>, any report fails the test.
+        for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+            assert bad not in self.stderr, self.stderr[-3000:]
         return rc
 
 
@@ -464,6 +468,8 @@ def slow_sensor_does_not_stall_the_loop_or_other_zones():
         # Every 1 s tick ran while each slow read took 2 s; allow for a
         # loaded machine, not for a tick that waited on a read.
         assert len(gaps) >= 10 and max(gaps) < 1900, gaps
+        print("     tick spacing with a 2 s sensor: median %d ms, max %d ms, "
+              "%d ticks" % (sorted(gaps)[len(gaps) // 2], max(gaps), len(gaps)))
         # The fast zone regulated (on and off again) and read often...
         fast_relay = [e["relay"] for e in ev
                       if e["event"] == "relay" and e["zone"] == "fast"]
