@@ -517,13 +517,17 @@ def rtu_over_a_pty_pair_regulates_faults_and_recovers():
     d = Daemon(config(rtu_zone(dev_daemon)), ["--start", "pad:20:40"])
     try:
         regulate(srv, d)
-        # A wrong slave id in the answer is a sensor fault, relay off.
-        srv.send("fault reg wrong_unit")
-        f = d.expect(lambda e: is_fault(e), 10)
-        assert f["reason"] == "sensor_error" and not f["relay"], f
-        srv.send("fault reg none")
-        d.expect(log_has("sensor: reading again"), 10)
-        clear_fault(d)
+        # No answer, an exception answer, an answer naming another slave:
+        # each a sensor fault with the relay off, cleared once it is gone.
+        for kind in ("wrong_unit", "silent", "exception"):
+            srv.send("fault reg %s" % kind)
+            f = d.expect(lambda e: is_fault(e), 10)
+            assert f["reason"] == "sensor_error" and not f["relay"], (kind, f)
+            time.sleep(0.5)
+            assert not srv.coil_on(), kind
+            srv.send("fault reg none")
+            d.expect(log_has("sensor: reading again"), 10)
+            clear_fault(d)
         # The serial device goes away (socat ends) and comes back.
         socat.terminate()
         socat.wait()
@@ -531,7 +535,9 @@ def rtu_over_a_pty_pair_regulates_faults_and_recovers():
         time.sleep(2)
         socat, _, _ = socat_pair(tmp)
         d.expect(log_has("sensor: reading again"), 20)
+        clear_fault(d)
         assert d.proc.poll() is None
+        assert not srv.coil_on()
     finally:
         rc = d.stop()
         socat.terminate()
