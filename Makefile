@@ -21,18 +21,20 @@ CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
             controller/cfgjson.c controller/config.c controller/config_hw.c \
             controller/core.c controller/sim_pad.c \
             controller/hw/w1_parse.c controller/hw/mb_decode.c
-# Hardware code that unit tests drive directly (files, a fake GPIO line).
-HW_UNIT_SRC := controller/hw/ds18b20.c controller/hw/gpio.c
+# Hardware code that unit tests drive directly (files, a fake GPIO line, a
+# fake blocking relay).
+HW_UNIT_SRC := controller/hw/ds18b20.c controller/hw/gpio.c \
+               controller/relay_worker.c
 # Everything else the daemon needs: clocks, the loop, files, backends.
 DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/log.c controller/reader.c controller/hw/hw.c \
               controller/hw/sim.c controller/main.c \
               controller/hw/modbus_link.c controller/hw/modbus.c \
-              controller/hw/gpiod_line.c controller/relay_worker.c \
+              controller/hw/gpiod_line.c \
               controller/probe.c $(HW_UNIT_SRC)
 
 UNIT_TESTS := pid window safety session quiet guidance config core state \
-              closed_loop w1_parse mb_decode ds18b20 gpio
+              closed_loop w1_parse mb_decode ds18b20 gpio relay_worker
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(B)/obj/%.o)
