@@ -219,13 +219,12 @@ def silent_sensor_times_out():
 
 @test
 def stuck_relay_is_reported_loudly():
-    r = Run(["--sim-speed", "600", "--start", "upper back:30:40",
-             "--sim-fault", "upper back:relay_stuck_on@900", "--run-for", "1500"])
+    # Speeds stay at or below 120 here: above that the 5 s sensor timeout
+    # is a few real milliseconds, and a loaded machine trips it.
+    r = Run(["--sim-speed", "100", "--start", "upper back:30:40",
+             "--sim-fault", "upper back:relay_stuck_on@600", "--run-for", "1000"])
     assert r.wait() == 0, r.err
-    # Only the zone with the stuck relay: at 600x on a loaded machine the
-    # idle zone may see a sensor timeout (5 virtual s are 8 real ms).
-    faults = [e for e in r.events() if e["event"] == "fault"
-              and e["zone_id"] == "upper_back"]
+    faults = [e for e in r.events() if e["event"] == "fault"]
     assert faults and faults[0]["reason"] == "stuck_relay", faults
     # Off is all software can do; the relay record shows it was told off.
     assert not last_state(r.relay_record(), 0)
