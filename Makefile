@@ -14,6 +14,8 @@ PKG_CONFIG ?= pkg-config
 LDLIBS  := -lcjson -lpthread -lm
 DAEMON_LIBS := -lmosquitto -lanl
 HTTP_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+# Hardware backends: libmodbus (Modbus RTU/TCP) and libgpiod 1.6.
+HW_LIBS := $(shell pkg-config --libs libmodbus libgpiod 2>/dev/null || echo -lmodbus -lgpiod)
 
 B := build
 
@@ -26,22 +28,33 @@ CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
             controller/config_mqtt.c controller/mqtt_cmd.c \
             controller/ha_discovery.c \
             controller/config_http.c controller/history.c \
-            controller/http_body.c controller/http_auth.c controller/http_static.c
+            controller/http_body.c controller/http_auth.c controller/http_static.c \
+            controller/hw/w1_parse.c controller/hw/mb_decode.c
+# Hardware code that unit tests drive directly (files, a fake GPIO line, a
+# fake blocking relay).
+HW_UNIT_SRC := controller/hw/ds18b20.c controller/hw/gpio.c \
+               controller/relay_worker.c
 # Everything else the daemon needs: clocks, the loop, files, backends.
 DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/log.c controller/reader.c controller/hw/hw.c \
               controller/hw/sim.c controller/main.c \
               controller/mqtt.c controller/mqtt_handle.c \
               controller/http.c controller/http_api.c \
-              controller/notify.c controller/alloff.c
+              controller/notify.c controller/alloff.c \
+              controller/hw/modbus_link.c controller/hw/modbus.c \
+              controller/hw/gpiod_line.c \
+              controller/probe.c $(HW_UNIT_SRC)
 
 UNIT_TESTS := pid window safety session quiet guidance config core state \
               schedule closed_loop autotune mqtt_cmd config_mqtt \
-              http_body http_auth history notify
+              http_body http_auth history notify \
+              w1_parse mb_decode ds18b20 gpio relay_worker
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(B)/obj/%.o)
-ASAN_CORE   := $(CORE_SRC:%.c=$(B)/asan/%.o) $(B)/asan/controller/state.o
+HW_UNIT_OBJ := $(HW_UNIT_SRC:%.c=$(B)/obj/%.o)
+ASAN_CORE   := $(CORE_SRC:%.c=$(B)/asan/%.o) $(B)/asan/controller/state.o \
+               $(HW_UNIT_SRC:%.c=$(B)/asan/%.o)
 ASAN_DAEMON := $(CORE_SRC:%.c=$(B)/asan/%.o) $(DAEMON_SRC:%.c=$(B)/asan/%.o)
 UNIT_BINS   := $(UNIT_TESTS:%=$(B)/tests/test_%)
 ASAN_BINS   := $(UNIT_TESTS:%=$(B)/asan/tests/test_%)
@@ -57,7 +70,7 @@ SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 # The benchmark is built (so it keeps compiling) but only run by
 # bench-control.
-all: $(B)/heatpadd $(UNIT_BINS) $(B)/bench/bench_control
+all: $(B)/heatpadd $(UNIT_BINS) $(B)/bench/bench_control $(B)/tests/mb_server
 
 deps:
 	@scripts/deps build
@@ -74,13 +87,20 @@ $(B)/asan/%.o: %.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -O1 $(SANITIZE) -MMD -MP -c $< -o $@
 
 $(B)/heatpadd: $(CORE_OBJ) $(DAEMON_OBJ)
-	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS) $(DAEMON_LIBS) $(HTTP_LIBS)
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS) $(DAEMON_LIBS) $(HTTP_LIBS) $(HW_LIBS)
 
 # The daemon with ASan/UBSan, for the integration tests' sanitizer pass.
 $(B)/asan/heatpadd: $(ASAN_DAEMON)
-	$(CC) $(ALL_CFLAGS) -O1 $(SANITIZE) $^ -o $@ $(LDLIBS) $(DAEMON_LIBS) $(HTTP_LIBS)
+	$(CC) $(ALL_CFLAGS) -O1 $(SANITIZE) $^ -o $@ $(LDLIBS) $(DAEMON_LIBS) $(HTTP_LIBS) $(HW_LIBS)
 
-$(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(B)/obj/controller/state.o
+# The Modbus test peer: a real libmodbus server with a simulated pad.
+$(B)/tests/mb_server: tests/mb_server.c $(B)/obj/controller/sim_pad.o \
+                      $(B)/obj/controller/hw/mb_decode.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $^ -o $@ -lmodbus -lm
+
+$(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(B)/obj/controller/state.o \
+                   $(HW_UNIT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
 
@@ -107,8 +127,9 @@ unit-asan: $(ASAN_BINS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		scripts/run-tests $(ASAN_BINS)
 
-integration: $(B)/heatpadd $(B)/asan/heatpadd
+integration: $(B)/heatpadd $(B)/asan/heatpadd $(B)/tests/mb_server
 	@python3 tests/integration/run.py
+	@python3 tests/integration/hw.py
 	@HEATPAD_DAEMON=$(B)/asan/heatpadd ASAN_OPTIONS=detect_leaks=1 \
 		python3 tests/integration/run.py
 	@python3 tests/integration/mqtt.py

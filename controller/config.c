@@ -81,7 +81,7 @@ static void parse_limits(const cJSON *obj, const char *zpath,
                 "cutoff_c", "max_setpoint_c", "min_setpoint_c",
                 "sensor_timeout_s", "runaway_s", "runaway_min_rise_c",
                 "holding_s", "holding_drop_c", "stuck_relay_s",
-                "stuck_relay_above_c", NULL
+                "stuck_relay_above_c", "sensor_disagree_c", NULL
         };
         struct safety_params d;
         char path[64];
@@ -109,6 +109,8 @@ static void parse_limits(const cJSON *obj, const char *zpath,
                 60, 10, 600, errs));
         s->stuck_above_c = cfg_number(obj, "stuck_relay_above_c", path,
                 d.stuck_above_c, 0.5, 10, errs);
+        s->disagree_c = cfg_number(obj, "sensor_disagree_c", path,
+                d.disagree_c, 0.5, 20, errs);
 
         if (z->max_setpoint_c > s->cutoff_c - 2)
                 cfg_error(errs, path, "max_setpoint_c", "must be at least 2 "
@@ -180,8 +182,8 @@ static void parse_zone(const cJSON *obj, int i, struct zone_cfg *z,
                        struct config_errors *errs)
 {
         static const char *const keys[] = {
-                "name", "id", "sensor", "relay", "pid", "limits", "session",
-                NULL
+                "name", "id", "sensor", "sensor2", "relay", "pid", "limits",
+                "session", NULL
         };
         char path[32], sub[64];
 
@@ -204,6 +206,9 @@ static void parse_zone(const cJSON *obj, int i, struct zone_cfg *z,
         cfg_join(sub, sizeof(sub), path, "sensor");
         config_hw_sensor(cfg_object(obj, "sensor", path, errs), sub, i,
                          &z->sensor, errs);
+        cfg_join(sub, sizeof(sub), path, "sensor2");
+        config_hw_sensor2(cfg_object(obj, "sensor2", path, errs), sub, i,
+                          &z->sensor2, errs);
         cfg_join(sub, sizeof(sub), path, "relay");
         config_hw_relay(cfg_object(obj, "relay", path, errs), sub, &z->relay,
                         errs);
@@ -211,6 +216,7 @@ static void parse_zone(const cJSON *obj, int i, struct zone_cfg *z,
         parse_pid(cfg_object(obj, "pid", path, errs), path, z, errs);
         parse_limits(cfg_object(obj, "limits", path, errs), path, z, errs);
         parse_session(cfg_object(obj, "session", path, errs), path, z, errs);
+        z->safety.two_sensors = z->sensor2.type != SENSOR_NONE;
 }
 
 static void parse_zones(const cJSON *root, struct config *cfg,

@@ -34,22 +34,71 @@ struct sim_cfg {
         unsigned seed;          /* noise seed */
 };
 
-enum sensor_type { SENSOR_SIM };
-enum relay_type { RELAY_SIM };
+enum sensor_type { SENSOR_NONE = 0, SENSOR_SIM, SENSOR_DS18B20,
+                   SENSOR_MODBUS };
+enum relay_type { RELAY_NONE = 0, RELAY_SIM, RELAY_GPIO, RELAY_MODBUS };
+
+/* A DS18B20 on 1-Wire, read through the kernel's w1 sysfs. */
+struct ds18b20_cfg {
+        char id[24];                    /* "28-0316a2795c9f" */
+        char w1_root[CONFIG_PATH_MAX];  /* /sys/bus/w1/devices (tests: a dir) */
+        int retries;                    /* re-reads after a CRC NO or 85000 */
+};
+
+enum modbus_parity { MB_PARITY_NONE, MB_PARITY_EVEN, MB_PARITY_ODD };
+
+/* How to reach a Modbus device: RTU (device set) or TCP (host set). Two
+ * zones naming the same device or host:port share one link. */
+struct modbus_link_cfg {
+        char device[CONFIG_PATH_MAX];   /* RTU: /dev/ttyUSB0 */
+        int baud, data_bits, stop_bits;
+        enum modbus_parity parity;
+        char host[64];                  /* TCP */
+        int port;
+        int timeout_ms;                 /* response timeout per attempt */
+        int retries;                    /* further attempts after a failure */
+};
+
+struct modbus_sensor_cfg {
+        struct modbus_link_cfg link;
+        int unit;                       /* slave id / unit id */
+        int reg;                        /* register address */
+        bool input;                     /* input (04) or holding (03) */
+        bool is_signed;                 /* int16 or uint16 */
+        double scale, offset;           /* temp = raw * scale + offset */
+};
+
+struct modbus_relay_cfg {
+        struct modbus_link_cfg link;
+        int unit;
+        int coil;                       /* coil address */
+};
+
+/* A relay on a GPIO line, through libgpiod. */
+struct gpio_relay_cfg {
+        char chip[CONFIG_PATH_MAX];     /* "gpiochip0" or "/dev/gpiochip0" */
+        int line;                       /* line offset */
+        bool active_low;                /* on = low level */
+};
 
 struct sensor_cfg {
         enum sensor_type type;
         struct sim_cfg sim;
+        struct ds18b20_cfg ds18b20;
+        struct modbus_sensor_cfg modbus;
 };
 
 struct relay_cfg {
         enum relay_type type;
+        struct gpio_relay_cfg gpio;
+        struct modbus_relay_cfg modbus;
 };
 
 struct zone_cfg {
         char name[CONFIG_NAME_MAX];     /* as people read it: "upper back" */
         char id[CONFIG_NAME_MAX];       /* for topics and URLs: "upper_back" */
         struct sensor_cfg sensor;
+        struct sensor_cfg sensor2;      /* optional: type SENSOR_NONE if not */
         struct relay_cfg relay;
         struct pid_params pid;
         bool pid_gains_set;             /* the file gave kp, ki or kd */

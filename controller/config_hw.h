@@ -11,6 +11,11 @@
 void config_hw_sensor(const cJSON *obj, const char *path, int zone_index,
                       struct sensor_cfg *ret, struct config_errors *errs);
 
+/* Parses the optional zones[i].sensor2: ret->type stays SENSOR_NONE when
+ * obj is NULL. Only real hardware may be a second sensor. */
+void config_hw_sensor2(const cJSON *obj, const char *path, int zone_index,
+                       struct sensor_cfg *ret, struct config_errors *errs);
+
 /* Parses zones[i].relay into ret. */
 void config_hw_relay(const cJSON *obj, const char *path,
                      struct relay_cfg *ret, struct config_errors *errs);

@@ -366,6 +366,16 @@ void core_post_reading(struct core *core, int zone, int err, double temp_c)
         z->pending_c = temp_c;
 }
 
+void core_post_reading2(struct core *core, int zone, int err, double temp_c)
+{
+        if (zone < 0 || zone >= core->nzones)
+                return;
+        struct core_zone *z = &core->zones[zone];
+        z->pending2 = true;
+        z->pending2_error = err != 0;
+        z->pending2_c = temp_c;
+}
+
 static void latch_fault(struct core *core, int i)
 {
         struct core_zone *z = &core->zones[i];
@@ -387,6 +397,7 @@ void core_relay_failed(struct core *core, int zone, uint64_t now_ms)
         struct core_zone *z = &core->zones[zone];
         bool had = z->safety.fault != FAULT_NONE;
         safety_relay_failed(&z->safety);
+        safety_relay_failing(&z->safety, true);
         if (!had)
                 latch_fault(core, zone);
 }
@@ -508,6 +519,12 @@ void core_describe_tuning(const struct core *core, int zone, char *buf,
                  " (not used: the config sets its own gains)" : "");
 }
 
+void core_relay_ok(struct core *core, int zone)
+{
+        if (zone >= 0 && zone < core->nzones)
+                safety_relay_failing(&core->zones[zone].safety, false);
+}
+
 static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
                       const struct guidance *g)
 {
@@ -524,10 +541,13 @@ static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
                 .heating = z->session.active &&
                            !(z->autotuning && z->autotune.phase == AT_COOL),
                 .setpoint_c = z->session.setpoint_c,
+                .have_reading2 = z->pending2,
+                .read_error2 = z->pending2_error,
+                .temp2_c = z->pending2_c,
         };
         double dt_s = z->ticked ? (double)(now_ms - z->last_tick_ms) / 1000 : 0;
 
-        z->pending = false;
+        z->pending = z->pending2 = false;
         z->last_tick_ms = now_ms;
         z->ticked = true;
 

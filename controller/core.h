@@ -88,6 +88,9 @@ struct core_zone {
         bool autotuning;
         struct autotune autotune;
         struct heatup heatup;
+        /* the same from the second sensor, if the zone has one */
+        bool pending2, pending2_error;
+        double pending2_c;
 };
 
 struct core {
@@ -166,8 +169,14 @@ bool core_may_heat(const struct core *core, int zone, time_t wall,
 /* A reading (err 0) or a read error (-errno) arrived for a zone. */
 void core_post_reading(struct core *core, int zone, int err, double temp_c);
 
+/* The same from the zone's second sensor (zones[].sensor2). */
+void core_post_reading2(struct core *core, int zone, int err, double temp_c);
+
 /* The relay backend failed to switch: latches a relay fault. */
 void core_relay_failed(struct core *core, int zone, uint64_t now_ms);
+
+/* A relay write went through: a relay fault may be cleared again. */
+void core_relay_ok(struct core *core, int zone);
 
 /* One control step for every zone. */
 void core_tick(struct core *core, uint64_t now_ms, time_t wall);

@@ -19,13 +19,16 @@
 #include "config.h"
 #include "core.h"
 #include "hw/hw.h"
+#include "hw/modbus_link.h"
 #include "hw/sim.h"
 #include "http.h"                   /* issue 5: status page */
 #include "log.h"
 #include "loop.h"
 #include "mqtt.h"                       /* MQTT adapter (issue 4) */
 #include "notify.h"
+#include "probe.h"
 #include "reader.h"
+#include "relay_worker.h"
 #include "state.h"
 #include "vclock.h"
 
@@ -71,6 +74,8 @@ struct options {
         int nclears;
         char clears[CONFIG_MAX_ZONES][CONFIG_NAME_MAX];
         bool all_off;                   /* systemd: --all-off */
+        bool probe;
+        bool config_given;
 };
 
 struct app {
@@ -84,6 +89,15 @@ struct app {
         struct relay relays[CONFIG_MAX_ZONES];
         bool relay_state[CONFIG_MAX_ZONES];     /* last written to the relay */
         struct reader readers[CONFIG_MAX_ZONES];
+        /* hardware backends (hw/): second sensors, relay workers for
+         * relays that may block, shared Modbus links, and whether each
+         * zone's sensors were failing (to log a change once) */
+        struct sensor sensors2[CONFIG_MAX_ZONES];
+        struct reader readers2[CONFIG_MAX_ZONES];
+        struct relay_worker workers[CONFIG_MAX_ZONES];
+        struct mb_registry modbus;
+        bool relay_unconfirmed[CONFIG_MAX_ZONES];
+        int read_err[CONFIG_MAX_ZONES][2];
         int nopen;                              /* zones with hardware open */
         int pipe_r, pipe_w;
         int sig_fd;
@@ -123,6 +137,8 @@ static void usage(FILE *f)
               "  --autotune ZONE          relay-feedback autotune of ZONE, store the result, exit\n"
               "  --clear-fault ZONE       clear a latched fault once a fresh reading shows\n"
               "                           its cause is gone (repeatable)\n"
+              "  --probe                  list DS18B20 sensors, GPIO chips and whether the\n"
+              "                           configured Modbus devices answer, then exit\n"
               "simulation only:\n"
               "  --sim-speed N            run the virtual clock N times faster\n"
               "  --sim-start TIME         virtual wall clock start, e.g. 2026-11-24T20:29\n"
@@ -188,7 +204,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         enum { O_CONFIG = 256, O_CHECK, O_STATE, O_START, O_LOGFMT, O_SPEED,
                O_SIMSTART, O_FAULT, O_RELAYLOG, O_RUNFOR, O_STATUS, O_INJURY,
                O_SWELLING, O_WARN, O_CLEAR, O_CLEARFAULT, O_VERSION, O_HELP,
-               O_AUTOTUNE, O_ALLOFF };
+               O_AUTOTUNE, O_ALLOFF, O_PROBE };
         static const struct option longopts[] = {
                 { "config", required_argument, NULL, O_CONFIG },
                 { "check-config", required_argument, NULL, O_CHECK },
@@ -208,6 +224,7 @@ static int parse_args(int argc, char **argv, struct options *o)
                 { "autotune", required_argument, NULL, O_AUTOTUNE },
                 { "clear-fault", required_argument, NULL, O_CLEARFAULT },
                 { "all-off", no_argument, NULL, O_ALLOFF },
+                { "probe", no_argument, NULL, O_PROBE },
                 { "version", no_argument, NULL, O_VERSION },
                 { "help", no_argument, NULL, O_HELP },
                 { NULL, 0, NULL, 0 },
@@ -223,7 +240,11 @@ static int parse_args(int argc, char **argv, struct options *o)
         };
         while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
                 switch (c) {
-                case O_CONFIG: o->config_path = optarg; break;
+                case O_CONFIG:
+                        o->config_path = optarg;
+                        o->config_given = true;
+                        break;
+                case O_PROBE: o->probe = true; break;
                 case O_CHECK: o->check_path = optarg; break;
                 case O_STATE: o->state_path = optarg; break;
                 case O_RELAYLOG: o->relay_log = optarg; break;
@@ -394,9 +415,17 @@ static void apply_relays(struct app *app)
                         if (want == app->relay_state[i] && attempt == 0)
                                 break;
                         struct relay *r = &app->relays[i];
+                        if (r->ops->blocking) {
+                                /* Written by the zone's worker; a failure
+                                 * comes back through on_readings. */
+                                relay_worker_set(&app->workers[i], want);
+                                app->relay_state[i] = want;
+                                break;
+                        }
                         int rc = r->ops->set(r->ctx, want);
                         if (rc == 0) {
                                 app->relay_state[i] = want;
+                                core_relay_ok(&app->core, i);
                                 break;
                         }
                         log_msg(&app->log, app_wall(app), "error", "%s: relay: %s",
@@ -521,8 +550,11 @@ static double on_tick(void *ctx)
         core_tick(&app->core, now, w);
         run_cli_clears(app, now);
         apply_relays(app);
-        for (int i = 0; i < app->nopen; i++)
+        for (int i = 0; i < app->nopen; i++) {
                 reader_request(&app->readers[i]);
+                if (app->sensors2[i].ops)
+                        reader_request(&app->readers2[i]);
+        }
         save_state(app);
         http_tick(app->http, now, w);           /* issue 5: chart history */
 
@@ -549,9 +581,57 @@ static void on_readings(void *ctx, int fd, uint32_t events)
         while (read(fd, &res, sizeof(res)) == (ssize_t)sizeof(res)) {
                 if (res.zone < 0 || res.zone >= app->nopen)
                         continue;
-                core_post_reading(&app->core, res.zone, res.err, res.temp_c);
-                reader_done(&app->readers[res.zone]);
+                const char *name = app->cfg.zones[res.zone].name;
+                if (res.kind == IO_RELAY) {
+                        if (res.err) {
+                                log_msg(&app->log, app_wall(app), "error",
+                                        "%s: relay: %s", name,
+                                        strerror(-res.err));
+                                core_relay_failed(&app->core, res.zone,
+                                                  app_now_ms(app));
+                                apply_relays(app);
+                        } else {
+                                log_msg(&app->log, app_wall(app), "info",
+                                        "%s: relay answers again (%s)", name,
+                                        res.on ? "on" : "off");
+                                core_relay_ok(&app->core, res.zone);
+                        }
+                        continue;
+                }
+                int k = res.kind == IO_READING2;
+                /* The first error of a run, and the first good reading
+                 * after, are worth a line: the fault says what it did,
+                 * this says why. */
+                if (res.err != app->read_err[res.zone][k])
+                        log_msg(&app->log, app_wall(app), res.err ? "error" :
+                                "info", "%s: sensor%s: %s", name, k ? "2" : "",
+                                res.err ? strerror(-res.err) : "reading again");
+                app->read_err[res.zone][k] = res.err;
+                if (k) {
+                        core_post_reading2(&app->core, res.zone, res.err,
+                                           res.temp_c);
+                        reader_done(&app->readers2[res.zone]);
+                } else {
+                        core_post_reading(&app->core, res.zone, res.err,
+                                          res.temp_c);
+                        reader_done(&app->readers[res.zone]);
+                }
         }
+}
+
+/* SIGUSR1: the operator asks to clear every latched fault (the same
+ * command the page and MQTT use; refused while a cause persists). */
+static void clear_faults(struct app *app)
+{
+        for (int i = 0; i < app->nopen; i++) {
+                struct core_reply rep = { 0 };
+                if (app->core.zones[i].safety.fault == FAULT_NONE)
+                        continue;
+                core_clear_fault(&app->core, i, SRC_CLI, app_now_ms(app), &rep);
+                log_msg(&app->log, app_wall(app), rep.status ? "warning" :
+                        "info", "%s", rep.message);
+        }
+        app_commit(app);
 }
 
 static void on_signal(void *ctx, int fd, uint32_t events)
@@ -565,6 +645,8 @@ static void on_signal(void *ctx, int fd, uint32_t events)
                         log_msg(&app->log, app_wall(app), "info", "%s: all relays "
                                 "off, exiting", strsignal((int)si.ssi_signo));
                         app->quit = true;
+                } else if (si.ssi_signo == SIGUSR1) {
+                        clear_faults(app);
                 }
         }
 }
@@ -594,6 +676,7 @@ static int setup_signals(struct app *app)
         sigaddset(&set, SIGTERM);
         sigaddset(&set, SIGINT);
         sigaddset(&set, SIGHUP);
+        sigaddset(&set, SIGUSR1);
         if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
                 return -errno;
         app->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -781,10 +864,21 @@ static void shutdown_app(struct app *app)
         apply_relays(app);
         http_stop(app->http);                   /* issue 5 */
         app->http = NULL;
-        for (int i = 0; i < app->nopen; i++)
+        for (int i = 0; i < app->nopen; i++) {
                 reader_stop(&app->readers[i]);
-        for (int i = 0; i < app->nopen; i++)
-                hw_close_zone(&app->sensors[i], &app->relays[i]);
+                reader_stop(&app->readers2[i]);
+                relay_worker_stop(&app->workers[i]);
+        }
+        /* Off again, synchronously and checked, whatever a worker did. */
+        for (int i = 0; i < app->nopen; i++) {
+                int rc = hw_close_zone(&app->sensors[i], &app->sensors2[i],
+                                       &app->relays[i]);
+                if (rc < 0)
+                        log_msg(&app->log, app_wall(app), "error", "%s: relay "
+                                "did not confirm off at exit: %s; it may still "
+                                "be on, unplug the pad", app->cfg.zones[i].name,
+                                strerror(-rc));
+        }
         crash_app = NULL;
         save_state(app);
         mqtt_close(app->mqtt);                  /* MQTT: "offline", disconnect */
@@ -796,14 +890,19 @@ static void shutdown_app(struct app *app)
 
 static int open_zones(struct app *app)
 {
-        struct hw_env env = { &app->clock, app->relay_log_fd };
+        struct hw_env env = { &app->clock, app->relay_log_fd, &app->modbus,
+                              NULL };
         char err[256];
 
         for (int i = 0; i < app->cfg.nzones; i++) {
                 int rc = hw_open_zone(&app->cfg.zones[i], i, &env,
-                                      &app->sensors[i], &app->relays[i], err,
-                                      sizeof(err));
-                if (rc < 0) {
+                                      &app->sensors[i], &app->sensors2[i],
+                                      &app->relays[i], err, sizeof(err));
+                if (rc > 0) {
+                        log_msg(&app->log, app_wall(app), "error", "%s: %s",
+                                app->cfg.zones[i].name, err);
+                        app->relay_unconfirmed[i] = true;
+                } else if (rc < 0) {
                         log_msg(&app->log, app_wall(app), "error", "%s: %s",
                                 app->cfg.zones[i].name, err);
                         return rc;
@@ -863,8 +962,19 @@ static int run(struct app *app)
         app->core.state_dirty = dirty;
         app->last_wall = app_wall(app);
         app->clock_trusted = vclock_wall_trusted(&app->clock);
-        for (int i = 0; i < app->nopen; i++)
-                reader_start(&app->readers[i], &app->sensors[i], i, app->pipe_w);
+        for (int i = 0; i < app->nopen; i++) {
+                reader_start(&app->readers[i], &app->sensors[i], i, IO_READING,
+                             app->pipe_w);
+                if (app->sensors2[i].ops)
+                        reader_start(&app->readers2[i], &app->sensors2[i], i,
+                                     IO_READING2, app->pipe_w);
+                if (app->relays[i].ops->blocking)
+                        relay_worker_start(&app->workers[i], &app->relays[i],
+                                           i, app->pipe_w,
+                                           app->relay_unconfirmed[i]);
+                if (app->relay_unconfirmed[i])
+                        core_relay_failed(&app->core, i, app->start_ms);
+        }
         loop_add_fd(app->loop, app->pipe_r, EPOLLIN, on_readings, app);
         loop_add_fd(app->loop, app->sig_fd, EPOLLIN, on_signal, app);
         loop_add_timer(app->loop, 0, on_tick, app);
@@ -897,8 +1007,11 @@ static int run(struct app *app)
         }
         /* A first reading before --start, so the session starts from a
          * real temperature. */
-        for (int i = 0; i < app->nopen; i++)
+        for (int i = 0; i < app->nopen; i++) {
                 reader_request(&app->readers[i]);
+                if (app->sensors2[i].ops)
+                        reader_request(&app->readers2[i]);
+        }
         apply_cli_starts(app);
         if (app->opt.autotune && start_autotune(app) < 0) {
                 shutdown_app(app);
@@ -924,6 +1037,17 @@ static int heatpadd(struct app *app, int argc, char **argv)
                 return parsed < 0 ? 2 : 0;      /* 1: --help or --version */
         if (app->opt.check_path)
                 return check_config(app->opt.check_path);
+        if (app->opt.probe) {
+                /* Without --config, the default file is used if it is there;
+                 * a new user may have none yet. */
+                int rc = config_load(app->opt.config_path, &app->cfg, &errs);
+                if (rc < 0 && (app->opt.config_given || rc != -ENOENT)) {
+                        for (int i = 0; i < errs.n; i++)
+                                fprintf(stderr, "%s\n", errs.msg[i]);
+                        return 2;
+                }
+                return probe_run(rc == 0 ? &app->cfg : NULL, stdout);
+        }
         if (config_load(app->opt.config_path, &app->cfg, &errs) < 0) {
                 fprintf(stderr, "heatpadd: %s is not a valid configuration:\n",
                         app->opt.config_path);

@@ -18,7 +18,8 @@ static void *reader_main(void *arg)
                 r->want = false;
                 pthread_mutex_unlock(&r->mu);
 
-                struct reader_result res = { .zone = r->zone };
+                struct reader_result res = { .zone = r->zone,
+                                             .kind = r->kind };
                 res.err = r->sensor.ops->read(r->sensor.ctx, &res.temp_c);
                 /* Under PIPE_BUF, so the write is atomic among readers. */
                 ssize_t n;
@@ -33,11 +34,12 @@ static void *reader_main(void *arg)
 }
 
 int reader_start(struct reader *r, const struct sensor *sensor, int zone,
-                 int out_fd)
+                 enum io_kind kind, int out_fd)
 {
         memset(r, 0, sizeof(*r));
         r->sensor = *sensor;
         r->zone = zone;
+        r->kind = kind;
         r->out_fd = out_fd;
         pthread_mutex_init(&r->mu, NULL);
         pthread_cond_init(&r->cv, NULL);

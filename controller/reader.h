@@ -13,10 +13,19 @@
 
 #include "hw/hw.h"
 
+/* What a zone's I/O threads post to the loop. */
+enum io_kind {
+        IO_READING,             /* the zone's sensor */
+        IO_READING2,            /* its second sensor */
+        IO_RELAY,               /* a relay write finished (relay_worker.h) */
+};
+
 struct reader_result {
         int zone;
-        int err;                /* 0 or -errno from the sensor */
-        double temp_c;
+        enum io_kind kind;
+        int err;                /* 0 or -errno from the sensor or relay */
+        double temp_c;          /* readings */
+        bool on;                /* relay: what was written */
 };
 
 struct reader {
@@ -26,12 +35,13 @@ struct reader {
         bool want, quit, busy, started;
         struct sensor sensor;
         int zone;
+        enum io_kind kind;      /* IO_READING or IO_READING2 */
         int out_fd;             /* write end of the results pipe */
 };
 
 /* Starts the thread. 0 or -errno. */
 int reader_start(struct reader *r, const struct sensor *sensor, int zone,
-                 int out_fd);
+                 enum io_kind kind, int out_fd);
 
 /* Asks for a read unless one is in flight; returns whether it asked. */
 bool reader_request(struct reader *r);

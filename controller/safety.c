@@ -31,13 +31,16 @@ void safety_default_params(struct safety_params *ret)
                 .holding_drop_c = 4.0,
                 .stuck_ms = 60000,
                 .stuck_above_c = 2.0,
+                .two_sensors = false,
+                .disagree_c = 3.0,
         };
 }
 
 void safety_init(struct safety *s, const struct safety_params *p,
                  uint64_t now_ms)
 {
-        *s = (struct safety){ .p = *p, .last_valid_ms = now_ms };
+        *s = (struct safety){ .p = *p, .last_valid_ms = now_ms,
+                              .last_valid2_ms = now_ms };
 }
 
 void safety_session_started(struct safety *s, uint64_t now_ms)
@@ -56,29 +59,47 @@ static void latch(struct safety *s, enum safety_fault f, double temp_c)
         s->fault_temp_c = temp_c;
 }
 
-static void take_reading(struct safety *s, const struct safety_input *in,
-                         uint64_t now_ms)
+/* Checks one sensor's reading; on a valid one updates its slot. Both
+ * sensors go through here, so each is held to the same rules. */
+static void take_reading(struct safety *s, bool error, double temp_c,
+                         uint64_t now_ms, bool *ret_bad, uint64_t *ret_valid_ms,
+                         double *ret_temp_c, bool *ret_have)
 {
-        bool first = !s->have_temp;
+        bool first = !*ret_have;
 
-        s->last_read_bad = true;
-        if (in->read_error)
+        *ret_bad = true;
+        if (error)
                 latch(s, FAULT_SENSOR_ERROR, NAN);
-        else if (in->temp_c == DS18B20_POWER_ON_C)
-                latch(s, FAULT_SENSOR_POWER_ON, in->temp_c);
-        else if (!(in->temp_c >= -20.0 && in->temp_c <= 90.0))
-                latch(s, FAULT_SENSOR_RANGE, in->temp_c);
+        else if (temp_c == DS18B20_POWER_ON_C)
+                latch(s, FAULT_SENSOR_POWER_ON, temp_c);
+        else if (!(temp_c >= -20.0 && temp_c <= 90.0))
+                latch(s, FAULT_SENSOR_RANGE, temp_c);
         else {
-                s->last_read_bad = false;
-                s->last_valid_ms = now_ms;
-                s->temp_c = in->temp_c;
-                s->have_temp = true;
+                *ret_bad = false;
+                *ret_valid_ms = now_ms;
+                *ret_temp_c = temp_c;
+                *ret_have = true;
                 /* A restored stuck-relay fault measures cooling from the
-                 * first reading after the restart. */
-                if (first && s->fault == FAULT_STUCK_RELAY &&
-                    isnan(s->fault_temp_c))
-                        s->fault_temp_c = in->temp_c;
+                 * first reading of the pad sensor after the restart. */
+                if (first && ret_have == &s->have_temp &&
+                    s->fault == FAULT_STUCK_RELAY && isnan(s->fault_temp_c))
+                        s->fault_temp_c = temp_c;
         }
+}
+
+/* The temperature the cutoff sees: the hotter sensor, when there are two
+ * (a pad is hottest where it folds, and one sensor may sit elsewhere). */
+static double hottest(const struct safety *s)
+{
+        if (s->p.two_sensors && s->have_temp2 && s->temp2_c > s->temp_c)
+                return s->temp2_c;
+        return s->temp_c;
+}
+
+static bool disagree(const struct safety *s)
+{
+        return s->p.two_sensors && s->have_temp && s->have_temp2 &&
+               fabs(s->temp_c - s->temp2_c) > s->p.disagree_c;
 }
 
 /* Heating hard while well below the setpoint must warm the pad: a heater
@@ -157,13 +178,23 @@ enum safety_fault safety_check(struct safety *s, const struct safety_input *in,
                                uint64_t now_ms)
 {
         if (in->have_reading)
-                take_reading(s, in, now_ms);
-        if (now_ms - s->last_valid_ms >= s->p.sensor_timeout_ms)
+                take_reading(s, in->read_error, in->temp_c, now_ms,
+                             &s->last_read_bad, &s->last_valid_ms, &s->temp_c,
+                             &s->have_temp);
+        if (s->p.two_sensors && in->have_reading2)
+                take_reading(s, in->read_error2, in->temp2_c, now_ms,
+                             &s->last_read2_bad, &s->last_valid2_ms,
+                             &s->temp2_c, &s->have_temp2);
+        if (now_ms - s->last_valid_ms >= s->p.sensor_timeout_ms ||
+            (s->p.two_sensors &&
+             now_ms - s->last_valid2_ms >= s->p.sensor_timeout_ms))
                 latch(s, FAULT_SENSOR_TIMEOUT, s->have_temp ? s->temp_c : NAN);
         if (!s->have_temp)
                 return s->fault;
-        if (s->temp_c >= s->p.cutoff_c)
-                latch(s, FAULT_OVER_TEMP, s->temp_c);
+        if (hottest(s) >= s->p.cutoff_c)
+                latch(s, FAULT_OVER_TEMP, hottest(s));
+        if (disagree(s))
+                latch(s, FAULT_SENSOR_DISAGREE, hottest(s));
         check_runaway(s, in, now_ms);
         check_holding(s, in, now_ms);
         check_stuck(s, in, now_ms);
@@ -175,25 +206,39 @@ void safety_relay_failed(struct safety *s)
         latch(s, FAULT_RELAY_ERROR, s->have_temp ? s->temp_c : NAN);
 }
 
+void safety_relay_failing(struct safety *s, bool failing)
+{
+        s->relay_failing = failing;
+}
+
 int safety_clear(struct safety *s, uint64_t now_ms)
 {
         bool fresh = s->have_temp && !s->last_read_bad &&
                      now_ms - s->last_valid_ms < s->p.sensor_timeout_ms;
         bool gone;
 
+        if (s->p.two_sensors)
+                fresh = fresh && s->have_temp2 && !s->last_read2_bad &&
+                        now_ms - s->last_valid2_ms < s->p.sensor_timeout_ms;
+
         switch (s->fault) {
         case FAULT_NONE:
                 return 0;
         case FAULT_OVER_TEMP:
                 gone = fresh &&
-                       s->temp_c < s->p.cutoff_c - OVER_TEMP_CLEAR_BELOW_C;
+                       hottest(s) < s->p.cutoff_c - OVER_TEMP_CLEAR_BELOW_C;
                 break;
         case FAULT_STUCK_RELAY:
                 gone = fresh &&
                        s->temp_c <= s->fault_temp_c - STUCK_CLEAR_DROP_C;
                 break;
         case FAULT_RELAY_ERROR:
-                gone = true;    /* the next switch will tell again */
+                /* Once a write went through (the off that followed the
+                 * fault): the next switch will tell again. */
+                gone = !s->relay_failing;
+                break;
+        case FAULT_SENSOR_DISAGREE:
+                gone = fresh && !disagree(s);
                 break;
         default:                /* sensor, runaway, holding */
                 gone = fresh;
@@ -236,6 +281,7 @@ const char *safety_fault_name(enum safety_fault f)
                 [FAULT_HOLDING] = "temperature_dropped",
                 [FAULT_STUCK_RELAY] = "stuck_relay",
                 [FAULT_RELAY_ERROR] = "relay_error",
+                [FAULT_SENSOR_DISAGREE] = "sensor_disagree",
         };
         return (unsigned)f < FAULT_COUNT ? names[f] : "unknown";
 }
@@ -253,6 +299,7 @@ const char *safety_fault_help(enum safety_fault f)
                 [FAULT_HOLDING] = "The temperature fell far below the setpoint. The sensor may have fallen off the pad. Put it back, then clear the fault.",
                 [FAULT_STUCK_RELAY] = "The pad kept heating while switched off: the relay may be stuck on. UNPLUG THE PAD NOW and have the relay checked before using it again.",
                 [FAULT_RELAY_ERROR] = "The relay could not be switched. Check its wiring, then clear the fault.",
+                [FAULT_SENSOR_DISAGREE] = "The pad's two temperature sensors disagree. One may have slipped out of the pad or be failing. Check both sit inside the pad, then clear the fault.",
         };
         return (unsigned)f < FAULT_COUNT ? help[f] : "";
 }

@@ -22,6 +22,7 @@ enum safety_fault {
         FAULT_HOLDING,          /* fell far below setpoint while holding */
         FAULT_STUCK_RELAY,      /* rising above setpoint with the relay off */
         FAULT_RELAY_ERROR,      /* the relay backend failed to switch */
+        FAULT_SENSOR_DISAGREE,  /* the two sensors of a zone disagree */
         FAULT_COUNT
 };
 
@@ -36,6 +37,10 @@ struct safety_params {
         double holding_drop_c;
         uint64_t stuck_ms;
         double stuck_above_c;
+        /* A second sensor: the hotter of the two meets the cutoff, and a
+         * difference above disagree_c is a fault. */
+        bool two_sensors;
+        double disagree_c;
 };
 
 /* What the zone tells the supervisor each tick. */
@@ -47,6 +52,10 @@ struct safety_input {
         double duty;            /* what PID asks for, 0..1 */
         bool heating;           /* a session is running */
         double setpoint_c;
+        /* the second sensor, when params.two_sensors */
+        bool have_reading2;
+        bool read_error2;
+        double temp2_c;
 };
 
 struct safety {
@@ -57,6 +66,12 @@ struct safety {
         bool have_temp;
         double temp_c;                  /* the last valid reading */
         bool last_read_bad;             /* the newest reading was invalid */
+        /* the second sensor's, as above */
+        uint64_t last_valid2_ms;
+        bool have_temp2;
+        double temp2_c;
+        bool last_read2_bad;
+        bool relay_failing;             /* the relay's last write failed */
         /* runaway: a stretch of high duty and where it began */
         bool runaway_armed;
         uint64_t runaway_since_ms;
@@ -90,6 +105,10 @@ enum safety_fault safety_check(struct safety *s, const struct safety_input *in,
 
 /* Latches FAULT_RELAY_ERROR: the relay backend failed to switch. */
 void safety_relay_failed(struct safety *s);
+
+/* Whether the relay's writes are failing now (a relay worker retrying its
+ * off write): while they are, a relay fault cannot be cleared. */
+void safety_relay_failing(struct safety *s, bool failing);
 
 /* Clears the latched fault if its condition is gone. Returns 0, or -EBUSY
  * with the fault kept when it is not. */

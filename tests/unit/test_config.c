@@ -136,7 +136,114 @@ static void hardware_is_required(void **state)
                                       "{\"type\":\"sim\"}}]}", &cfg, &errs),
                          -EINVAL);
         assert_true(has_error("zones[0].sensor.type: unknown sensor type "
-                              "'thermistor' (known: sim)"));
+                              "'thermistor' (known: sim, ds18b20, modbus)"));
+}
+
+static int parse_hw(const char *sensor, const char *sensor2, const char *relay)
+{
+        char json[2048];
+        snprintf(json, sizeof(json), "{\"zones\":[{\"name\":\"a\","
+                 "\"sensor\":%s,%s%s%s\"relay\":%s}]}", sensor,
+                 sensor2 ? "\"sensor2\":" : "", sensor2 ? sensor2 : "",
+                 sensor2 ? "," : "", relay);
+        return config_parse(json, &cfg, &errs);
+}
+
+static void hardware_defaults(void **state)
+{
+        (void)state;
+        assert_int_equal(parse_hw("{\"type\":\"ds18b20\",\"id\":"
+                                  "\"28-0316a2795c9f\"}", NULL,
+                                  "{\"type\":\"gpio\",\"line\":17}"), 0);
+        const struct zone_cfg *z = &cfg.zones[0];
+        assert_int_equal(z->sensor.type, SENSOR_DS18B20);
+        assert_string_equal(z->sensor.ds18b20.w1_root, "/sys/bus/w1/devices");
+        assert_int_equal(z->sensor.ds18b20.retries, 1);
+        assert_int_equal(z->sensor2.type, SENSOR_NONE);
+        assert_false(z->safety.two_sensors);
+        assert_int_equal(z->relay.type, RELAY_GPIO);
+        assert_string_equal(z->relay.gpio.chip, "gpiochip0");
+        assert_int_equal(z->relay.gpio.line, 17);
+        assert_false(z->relay.gpio.active_low);
+
+        assert_int_equal(parse_hw("{\"type\":\"modbus\",\"host\":\"10.0.0.5\","
+                                  "\"register\":3}",
+                                  "{\"type\":\"modbus\",\"device\":\"/dev/ttyUSB0\","
+                                  "\"register\":1,\"register_type\":\"holding\","
+                                  "\"signed\":false,\"scale\":0.01,\"offset\":-50,"
+                                  "\"parity\":\"even\",\"baud\":19200,\"unit\":7}",
+                                  "{\"type\":\"modbus\",\"device\":\"/dev/ttyUSB0\","
+                                  "\"coil\":2}"), 0);
+        const struct modbus_sensor_cfg *m = &z->sensor.modbus;
+        assert_string_equal(m->link.host, "10.0.0.5");
+        assert_int_equal(m->link.port, 502);
+        assert_int_equal(m->link.timeout_ms, 500);
+        assert_int_equal(m->link.retries, 1);
+        assert_int_equal(m->unit, 1);
+        assert_int_equal(m->reg, 3);
+        assert_true(m->input && m->is_signed);
+        assert_true(m->scale == 0.1 && m->offset == 0);
+        m = &z->sensor2.modbus;
+        assert_int_equal(z->sensor2.type, SENSOR_MODBUS);
+        assert_true(z->safety.two_sensors);
+        assert_true(z->safety.disagree_c == 3);
+        assert_string_equal(m->link.device, "/dev/ttyUSB0");
+        assert_int_equal(m->link.baud, 19200);
+        assert_int_equal(m->link.parity, MB_PARITY_EVEN);
+        assert_int_equal(m->link.data_bits, 8);
+        assert_int_equal(m->link.stop_bits, 1);
+        assert_int_equal(m->unit, 7);
+        assert_false(m->input || m->is_signed);
+        assert_true(m->scale == 0.01 && m->offset == -50);
+        assert_int_equal(z->relay.type, RELAY_MODBUS);
+        assert_int_equal(z->relay.modbus.coil, 2);
+}
+
+static void hardware_errors_name_the_key(void **state)
+{
+        (void)state;
+        assert_int_equal(parse_hw("{\"type\":\"ds18b20\",\"id\":\"0316a2795c9f\","
+                                  "\"retries\":9}",
+                                  "{\"type\":\"sim\"}",
+                                  "{\"type\":\"gpio\",\"chip\":\"gpiochip0\","
+                                  "\"pin\":4}"), -EINVAL);
+        assert_true(has_error("zones[0].sensor.id: must be a DS18B20 id as "
+                              "'28-' and 12 lower-case hex digits (see "
+                              "heatpadd --probe)"));
+        assert_true(has_error("zones[0].sensor.retries: must be between 0 and 5"));
+        assert_true(has_error("zones[0].sensor2.type: a second sensor must be "
+                              "real hardware (ds18b20 or modbus)"));
+        assert_true(has_error("zones[0].relay.pin: unknown key"));
+        assert_true(has_error("zones[0].relay.line: is required (the line "
+                              "offset on the chip, e.g. 17 for GPIO17 on a Pi)"));
+
+        assert_int_equal(parse_hw("{\"type\":\"modbus\",\"register\":0,"
+                                  "\"scale\":0,\"register_type\":\"coil\"}", NULL,
+                                  "{\"type\":\"modbus\",\"host\":\"h\","
+                                  "\"device\":\"/dev/x\",\"coil\":1,"
+                                  "\"parity\":\"mark\",\"unit\":250}"), -EINVAL);
+        assert_true(has_error("zones[0].sensor.device: give either device "
+                              "(Modbus RTU, e.g. /dev/ttyUSB0) or host (Modbus TCP)"));
+        assert_true(has_error("zones[0].sensor.scale: must not be 0"));
+        assert_true(has_error("zones[0].sensor.register_type: must be input "
+                              "or holding"));
+        assert_true(has_error("zones[0].relay.device: give either device "
+                              "(Modbus RTU, e.g. /dev/ttyUSB0) or host (Modbus TCP)"));
+        assert_true(has_error("zones[0].relay.parity: must be none, even or odd"));
+        assert_true(has_error("zones[0].relay.unit: must be between 1 and 247 "
+                              "on Modbus RTU"));
+
+        /* A real sensor with a simulated relay is refused too. */
+        assert_int_equal(parse_hw("{\"type\":\"ds18b20\",\"id\":"
+                                  "\"28-0316a2795c9f\"}", NULL,
+                                  "{\"type\":\"sim\"}"), -EINVAL);
+        assert_true(has_error("zones[0].relay: a simulated sensor and a "
+                              "simulated relay go together (they share one "
+                              "simulated pad)"));
+        assert_int_equal(parse_zone_with("\"limits\":{\"sensor_disagree_c\":0.1}"),
+                         -EINVAL);
+        assert_true(has_error("zones[0].limits.sensor_disagree_c: must be "
+                              "between 0.5 and 20"));
 }
 
 static void zones_count_and_names(void **state)
@@ -241,6 +348,8 @@ int main(void)
                 cmocka_unit_test(window_fits_min_times),
                 cmocka_unit_test(missing_file),
                 cmocka_unit_test(http_section),
+                cmocka_unit_test(hardware_defaults),
+                cmocka_unit_test(hardware_errors_name_the_key),
         };
         return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

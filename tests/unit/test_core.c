@@ -212,6 +212,44 @@ static void relay_failure_latches(void **state)
         core_relay_failed(&core, 0, T);
         assert_false(core.zones[0].relay_on);
         assert_int_equal(core.zones[0].safety.fault, FAULT_RELAY_ERROR);
+        /* Not cleared while the relay does not answer; once it does, yes. */
+        core_clear_fault(&core, 0, SRC_CLI, T, &rep);
+        assert_string_equal(rep.code, "fault_persists");
+        core_relay_ok(&core, 0);
+        core_clear_fault(&core, 0, SRC_CLI, T, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+}
+
+/* A zone with a second sensor: its readings reach the supervisor, which
+ * ends the session when the two disagree, and only that zone. */
+static void second_sensor_disagreeing_ends_the_session(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        cfg.zones[0].safety.two_sensors = true;
+        cfg.zones[0].safety.disagree_c = 3;
+        core_init(&core, &cfg, NULL, NULL, on_event, NULL, T, W);
+        for (int i = 0; i < 3; i++) {
+                core_post_reading2(&core, 0, 0, 31);
+                run(1, 30);
+        }
+        core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
+        core_post_reading2(&core, 0, 0, 31);
+        run(1, 30);
+        assert_true(core.zones[0].relay_on);
+        core_post_reading2(&core, 0, 0, 33.5);
+        run(1, 30);
+        assert_false(core.zones[0].relay_on);
+        assert_false(core.zones[0].session.active);
+        assert_int_equal(core.zones[0].safety.fault, FAULT_SENSOR_DISAGREE);
+        assert_int_equal(core.zones[1].safety.fault, FAULT_NONE);
+        /* Its silence alone is a timeout, even with the first one fine. */
+        core_post_reading2(&core, 0, 0, 30);
+        run(1, 30);
+        core_clear_fault(&core, 0, SRC_CLI, T, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        run(5, 30);
+        assert_int_equal(core.zones[0].safety.fault, FAULT_SENSOR_TIMEOUT);
 }
 
 static void no_heat_before_first_reading(void **state)
@@ -321,6 +359,7 @@ int main(void)
                 cmocka_unit_test_setup(acute_record_validated, setup),
                 cmocka_unit_test_setup(fault_ends_session_within_one_tick, setup),
                 cmocka_unit_test_setup(relay_failure_latches, setup),
+                cmocka_unit_test_setup(second_sensor_disagreeing_ends_the_session, setup),
                 cmocka_unit_test_setup(no_heat_before_first_reading, setup),
                 cmocka_unit_test_setup(shutdown_turns_all_off, setup),
                 cmocka_unit_test_setup(warning_signs_change_guidance, setup),

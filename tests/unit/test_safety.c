@@ -270,6 +270,122 @@ static void restored_fault_needs_a_clear(void **state)
         assert_int_equal(safety_fault_parse("melted"), FAULT_NONE);
 }
 
+static void relay_fault_kept_while_writes_fail(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        tick(&r, 30, true, 0.5, true, 40);
+        safety_relay_failed(&r.s);
+        safety_relay_failing(&r.s, true);
+        assert_int_equal(tick(&r, 30, false, 0, false, 40), FAULT_RELAY_ERROR);
+        assert_int_equal(safety_clear(&r.s, r.t), -EBUSY);
+        safety_relay_failing(&r.s, false);      /* the off went through */
+        assert_int_equal(safety_clear(&r.s, r.t), 0);
+}
+
+/* Second sensor: a rig whose zone has two. */
+static void rig2_init(struct rig *r, double disagree_c)
+{
+        struct safety_params p;
+        safety_default_params(&p);
+        p.two_sensors = true;
+        p.disagree_c = disagree_c;
+        r->t = 1000;
+        safety_init(&r->s, &p, r->t);
+}
+
+static enum safety_fault tick2(struct rig *r, double t1, double t2)
+{
+        bool relay = false;
+        struct safety_input in = {
+                .have_reading = true, .temp_c = t1, .relay_on = relay,
+                .duty = 0.5, .heating = true, .setpoint_c = 40,
+                .have_reading2 = true, .temp2_c = t2,
+        };
+        r->t += 1000;
+        return safety_check(&r->s, &in, r->t);
+}
+
+static void second_sensor_within_margin_is_fine(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig2_init(&r, 3);
+        for (int i = 0; i < 600; i++)
+                assert_int_equal(tick2(&r, 40, 40 + 2.9 * sin(i / 10.0)),
+                                 FAULT_NONE);
+}
+
+static void second_sensor_disagreeing_latches(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig2_init(&r, 3);
+        assert_int_equal(tick2(&r, 38, 40), FAULT_NONE);
+        assert_int_equal(tick2(&r, 38, 41.5), FAULT_SENSOR_DISAGREE);
+        assert_string_equal(safety_fault_name(r.s.fault), "sensor_disagree");
+        /* Still apart: the clear is refused; together again: it clears. */
+        assert_int_equal(tick2(&r, 38, 41.5), FAULT_SENSOR_DISAGREE);
+        assert_int_equal(safety_clear(&r.s, r.t), -EBUSY);
+        assert_int_equal(tick2(&r, 38, 39), FAULT_SENSOR_DISAGREE);
+        assert_int_equal(safety_clear(&r.s, r.t), 0);
+        /* Either way round. */
+        assert_int_equal(tick2(&r, 43, 39.5), FAULT_SENSOR_DISAGREE);
+}
+
+static void hotter_sensor_meets_the_cutoff(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig2_init(&r, 20);
+        assert_int_equal(tick2(&r, 38, 44.9), FAULT_NONE);
+        assert_int_equal(tick2(&r, 38, 45.0), FAULT_OVER_TEMP);
+        assert_near(r.s.fault_temp_c, 45.0, 1e-9);
+        /* The cool one alone cannot clear it. */
+        assert_int_equal(tick2(&r, 38, 43.5), FAULT_OVER_TEMP);
+        assert_int_equal(safety_clear(&r.s, r.t), -EBUSY);
+        assert_int_equal(tick2(&r, 38, 42.9), FAULT_OVER_TEMP);
+        assert_int_equal(safety_clear(&r.s, r.t), 0);
+}
+
+static void second_sensor_errors_and_silence(void **state)
+{
+        struct rig r;
+        struct safety_input in = {
+                .have_reading = true, .temp_c = 38, .heating = true,
+                .setpoint_c = 40, .have_reading2 = true, .read_error2 = true,
+        };
+        (void)state;
+        rig2_init(&r, 3);
+        r.t += 1000;
+        assert_int_equal(safety_check(&r.s, &in, r.t), FAULT_SENSOR_ERROR);
+        /* A good first sensor does not make the zone fresh alone. */
+        assert_int_equal(tick(&r, 38, false, 0, true, 40), FAULT_SENSOR_ERROR);
+        assert_int_equal(safety_clear(&r.s, r.t), -EBUSY);
+
+        /* The second falls silent: a timeout, though the first reads on. */
+        rig2_init(&r, 3);
+        assert_int_equal(tick2(&r, 38, 38), FAULT_NONE);
+        for (int i = 0; i < 4; i++)
+                assert_int_equal(tick(&r, 38, false, 0, true, 40), FAULT_NONE);
+        assert_int_equal(tick(&r, 38, false, 0, true, 40),
+                         FAULT_SENSOR_TIMEOUT);
+        /* Its power-on value is caught as the first one's would be. */
+        rig2_init(&r, 3);
+        assert_int_equal(tick2(&r, 38, 85.0), FAULT_SENSOR_POWER_ON);
+}
+
+static void one_sensor_ignores_second_slot(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        /* A zone without a second sensor: nothing in its slot counts. */
+        assert_int_equal(tick2(&r, 38, 85.0), FAULT_NONE);
+        assert_int_equal(tick2(&r, 38, 60.0), FAULT_NONE);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -291,6 +407,12 @@ int main(void)
                 cmocka_unit_test(first_fault_is_kept),
                 cmocka_unit_test(relay_error),
                 cmocka_unit_test(restored_fault_needs_a_clear),
+                cmocka_unit_test(relay_fault_kept_while_writes_fail),
+                cmocka_unit_test(second_sensor_within_margin_is_fine),
+                cmocka_unit_test(second_sensor_disagreeing_latches),
+                cmocka_unit_test(hotter_sensor_meets_the_cutoff),
+                cmocka_unit_test(second_sensor_errors_and_silence),
+                cmocka_unit_test(one_sensor_ignores_second_slot),
         };
         return cmocka_run_group_tests_name("safety", tests, NULL, NULL);
 }
