@@ -31,8 +31,9 @@ time_t vclock_wall(const struct vclock *c);
 
 /* Whether the wall clock can be trusted for schedules: a Pi has no RTC and
  * may boot with an old time. Trusted when the kernel reports NTP
- * synchronisation (adjtimex: no STA_UNSYNC), and always for a simulated
- * wall clock. */
+ * synchronisation (adjtimex: no STA_UNSYNC); or when a real-time clock
+ * exists (/sys/class/rtc/rtc0) and the time is past this release; and
+ * always for a simulated wall clock. */
 bool vclock_wall_trusted(const struct vclock *c);
 
 /* Real milliseconds that `virt_ms` of virtual time take. */
