@@ -4,7 +4,6 @@
  * file. See README.md for the command line. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,16 +25,14 @@
 #include "loop.h"
 #include "mqtt.h"                       /* MQTT adapter (issue 4) */
 #include "notify.h"
+#include "options.h"
 #include "probe.h"
 #include "reader.h"
 #include "relay_worker.h"
 #include "state.h"
 #include "vclock.h"
 
-#define HEATPAD_VERSION "0.1.0"
 #define TICK_MS 1000                    /* control period, virtual ms */
-#define MAX_CLI_STARTS 8
-#define MAX_SIM_FAULTS 16
 
 struct sim_fault_plan {
         int zone;
@@ -44,39 +41,6 @@ struct sim_fault_plan {
         bool done;
 };
 
-struct cli_start {
-        char zone[CONFIG_NAME_MAX];
-        int minutes;
-        double setpoint_c;
-};
-
-struct options {
-        const char *config_path;
-        const char *check_path;
-        const char *state_path;
-        const char *relay_log;
-        double sim_speed;
-        time_t sim_start;
-        bool json;
-        double run_for_s;
-        double status_every_s;
-        int nstarts;
-        struct cli_start starts[MAX_CLI_STARTS];
-        int nfaults;
-        struct {
-                char zone[CONFIG_NAME_MAX];
-                enum sim_fault fault;
-                double at_s;
-        } faults[MAX_SIM_FAULTS];
-        const char *injury_at, *swelling_at, *warning_signs;
-        bool clear_record;
-        const char *autotune;           /* --autotune ZONE */
-        int nclears;
-        char clears[CONFIG_MAX_ZONES][CONFIG_NAME_MAX];
-        bool all_off;                   /* systemd: --all-off */
-        bool probe;
-        bool config_given;
-};
 
 struct app {
         struct options opt;
@@ -120,226 +84,6 @@ struct app {
 /* The crash handler's way to the relays: the one loop context, set once
  * the relays are open. */
 static struct app *crash_app;
-
-static void usage(FILE *f)
-{
-        fputs("usage: heatpadd [options]\n"
-              "  --config FILE            configuration (default /etc/heatpad/config.json)\n"
-              "  --check-config FILE      validate FILE, print 'configuration OK' or the problems\n"
-              "  --state-file FILE        override the config's state_file\n"
-              "  --start ZONE:MIN:SETPOINT  start a session at launch (repeatable)\n"
-              "  --log-format text|json   one line per state change (default text)\n"
-              "  --status-every SECONDS   a status line per zone this often (default 60, 0 = off)\n"
-              "  --record-injury WHEN     record a sudden injury (WHEN: now or 2026-11-24T20:15)\n"
-              "  --record-swelling WHEN   record visible swelling or inflammation\n"
-              "  --warning-signs WHICH    none, pain, nerve or both\n"
-              "  --clear-record           clear the injury and warning-sign record\n"
-              "  --autotune ZONE          relay-feedback autotune of ZONE, store the result, exit\n"
-              "  --clear-fault ZONE       clear a latched fault once a fresh reading shows\n"
-              "                           its cause is gone (repeatable)\n"
-              "  --probe                  list DS18B20 sensors, GPIO chips and whether the\n"
-              "                           configured Modbus devices answer, then exit\n"
-              "simulation only:\n"
-              "  --sim-speed N            run the virtual clock N times faster\n"
-              "  --sim-start TIME         virtual wall clock start, e.g. 2026-11-24T20:29\n"
-              "  --sim-fault ZONE:KIND@S  inject a fault S virtual seconds after start\n"
-              "                           (sensor_disconnect, sensor_silent, sensor_stuck,\n"
-              "                            sensor_power_on, relay_stuck_on, heal)\n"
-              "  --sim-relay-log FILE     the simulated relays' own record of every switch\n"
-              "  --run-for SECONDS        exit cleanly after this many virtual seconds\n"
-              "  --all-off                drive every configured relay off and exit\n"
-              "  --version\n", f);
-}
-
-static int parse_start(const char *arg, struct cli_start *ret)
-{
-        /* Zone names may hold spaces but not ':'; split from the right. */
-        const char *c2 = strrchr(arg, ':');
-        if (!c2 || c2 == arg)
-                return -1;
-        const char *c1 = c2 - 1;
-        while (c1 > arg && *c1 != ':')
-                c1--;
-        if (*c1 != ':' || c1 == arg || (size_t)(c1 - arg) >= sizeof(ret->zone))
-                return -1;
-        char *end;
-        long min = strtol(c1 + 1, &end, 10);
-        if (end != c2 || min <= 0 || min > 10000)
-                return -1;
-        double sp = strtod(c2 + 1, &end);
-        if (*end || end == c2 + 1 || !isfinite(sp))
-                return -1;
-        snprintf(ret->zone, sizeof(ret->zone), "%.*s", (int)(c1 - arg), arg);
-        ret->minutes = (int)min;
-        ret->setpoint_c = sp;
-        return 0;
-}
-
-static int parse_fault(const char *arg, struct options *o)
-{
-        const char *colon = strrchr(arg, ':');
-        const char *at = colon ? strchr(colon, '@') : NULL;
-        char kind[32], *end;
-
-        if (!colon || !at || o->nfaults >= MAX_SIM_FAULTS ||
-            (size_t)(colon - arg) >= CONFIG_NAME_MAX ||
-            (size_t)(at - colon - 1) >= sizeof(kind))
-                return -1;
-        snprintf(kind, sizeof(kind), "%.*s", (int)(at - colon - 1), colon + 1);
-        double s = strtod(at + 1, &end);
-        enum sim_fault f = sim_fault_parse(kind);
-        if (*end || end == at + 1 || s < 0 || f == SIM_FAULT_NONE)
-                return -1;
-        snprintf(o->faults[o->nfaults].zone, CONFIG_NAME_MAX, "%.*s",
-                 (int)(colon - arg), arg);
-        o->faults[o->nfaults].fault = f;
-        o->faults[o->nfaults].at_s = s;
-        o->nfaults++;
-        return 0;
-}
-
-/* 0 to run, 1 when done (--help, --version), -1 on a bad argument. */
-static int parse_args(int argc, char **argv, struct options *o)
-{
-        enum { O_CONFIG = 256, O_CHECK, O_STATE, O_START, O_LOGFMT, O_SPEED,
-               O_SIMSTART, O_FAULT, O_RELAYLOG, O_RUNFOR, O_STATUS, O_INJURY,
-               O_SWELLING, O_WARN, O_CLEAR, O_CLEARFAULT, O_VERSION, O_HELP,
-               O_AUTOTUNE, O_ALLOFF, O_PROBE };
-        static const struct option longopts[] = {
-                { "config", required_argument, NULL, O_CONFIG },
-                { "check-config", required_argument, NULL, O_CHECK },
-                { "state-file", required_argument, NULL, O_STATE },
-                { "start", required_argument, NULL, O_START },
-                { "log-format", required_argument, NULL, O_LOGFMT },
-                { "sim-speed", required_argument, NULL, O_SPEED },
-                { "sim-start", required_argument, NULL, O_SIMSTART },
-                { "sim-fault", required_argument, NULL, O_FAULT },
-                { "sim-relay-log", required_argument, NULL, O_RELAYLOG },
-                { "run-for", required_argument, NULL, O_RUNFOR },
-                { "status-every", required_argument, NULL, O_STATUS },
-                { "record-injury", required_argument, NULL, O_INJURY },
-                { "record-swelling", required_argument, NULL, O_SWELLING },
-                { "warning-signs", required_argument, NULL, O_WARN },
-                { "clear-record", no_argument, NULL, O_CLEAR },
-                { "autotune", required_argument, NULL, O_AUTOTUNE },
-                { "clear-fault", required_argument, NULL, O_CLEARFAULT },
-                { "all-off", no_argument, NULL, O_ALLOFF },
-                { "probe", no_argument, NULL, O_PROBE },
-                { "version", no_argument, NULL, O_VERSION },
-                { "help", no_argument, NULL, O_HELP },
-                { NULL, 0, NULL, 0 },
-        };
-        char *end;
-        int c;
-
-        *o = (struct options){
-                .config_path = "/etc/heatpad/config.json",
-                .sim_speed = 1,
-                .sim_start = -1,
-                .status_every_s = 60,
-        };
-        while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-                switch (c) {
-                case O_CONFIG:
-                        o->config_path = optarg;
-                        o->config_given = true;
-                        break;
-                case O_PROBE: o->probe = true; break;
-                case O_CHECK: o->check_path = optarg; break;
-                case O_STATE: o->state_path = optarg; break;
-                case O_RELAYLOG: o->relay_log = optarg; break;
-                case O_INJURY: o->injury_at = optarg; break;
-                case O_SWELLING: o->swelling_at = optarg; break;
-                case O_CLEAR: o->clear_record = true; break;
-                case O_AUTOTUNE: o->autotune = optarg; break;
-                case O_CLEARFAULT:
-                        if (o->nclears >= CONFIG_MAX_ZONES ||
-                            strlen(optarg) >= CONFIG_NAME_MAX) {
-                                fprintf(stderr, "--clear-fault: too many, or "
-                                        "name too long\n");
-                                return -1;
-                        }
-                        snprintf(o->clears[o->nclears++], CONFIG_NAME_MAX,
-                                 "%s", optarg);
-                        break;
-                case O_ALLOFF: o->all_off = true; break;
-                case O_WARN:
-                        if (strcmp(optarg, "none") && strcmp(optarg, "pain") &&
-                            strcmp(optarg, "nerve") && strcmp(optarg, "both")) {
-                                fprintf(stderr, "--warning-signs: none, pain, "
-                                        "nerve or both\n");
-                                return -1;
-                        }
-                        o->warning_signs = optarg;
-                        break;
-                case O_START:
-                        if (o->nstarts >= MAX_CLI_STARTS ||
-                            parse_start(optarg, &o->starts[o->nstarts]) < 0) {
-                                fprintf(stderr, "--start: expected ZONE:MINUTES:"
-                                        "SETPOINT, e.g. 'upper back:20:40'\n");
-                                return -1;
-                        }
-                        o->nstarts++;
-                        break;
-                case O_LOGFMT:
-                        if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
-                                fprintf(stderr, "--log-format: text or json\n");
-                                return -1;
-                        }
-                        o->json = strcmp(optarg, "json") == 0;
-                        break;
-                case O_SPEED:
-                        o->sim_speed = strtod(optarg, &end);
-                        if (*end || !(o->sim_speed >= 1 && o->sim_speed <= 100000)) {
-                                fprintf(stderr, "--sim-speed: a number from 1 "
-                                        "to 100000\n");
-                                return -1;
-                        }
-                        break;
-                case O_SIMSTART:
-                        o->sim_start = vclock_parse_local(optarg);
-                        if (o->sim_start < 0) {
-                                fprintf(stderr, "--sim-start: expected local "
-                                        "time as 2026-11-24T20:29\n");
-                                return -1;
-                        }
-                        break;
-                case O_FAULT:
-                        if (parse_fault(optarg, o) < 0) {
-                                fprintf(stderr, "--sim-fault: expected "
-                                        "ZONE:KIND@SECONDS\n");
-                                return -1;
-                        }
-                        break;
-                case O_RUNFOR:
-                case O_STATUS: {
-                        double v = strtod(optarg, &end);
-                        if (*end || !(v >= 0)) {
-                                fprintf(stderr, "%s: seconds, >= 0\n",
-                                        c == O_RUNFOR ? "--run-for" :
-                                        "--status-every");
-                                return -1;
-                        }
-                        *(c == O_RUNFOR ? &o->run_for_s : &o->status_every_s) = v;
-                        break;
-                }
-                case O_VERSION:
-                        printf("heatpadd %s\n", HEATPAD_VERSION);
-                        return 1;
-                case O_HELP:
-                        usage(stdout);
-                        return 1;
-                default:
-                        usage(stderr);
-                        return -1;
-                }
-        }
-        if (optind < argc) {
-                fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
-                return -1;
-        }
-        return 0;
-}
 
 static int check_config(const char *path)
 {
