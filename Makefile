@@ -23,6 +23,7 @@ B := build
 CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
             controller/session.c controller/quiet.c controller/guidance.c \
             controller/cfgjson.c controller/config.c controller/config_hw.c \
+            controller/slurp.c \
             controller/core.c controller/sim_pad.c controller/schedule.c \
             controller/status_json.c controller/autotune.c controller/heatup.c \
             controller/config_mqtt.c controller/mqtt_cmd.c \

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "config_hw.h"
 #include "session.h"
+#include "slurp.h"
 
 /* Largest config file we read: a full 8-zone config is ~6 KiB. */
 #define CONFIG_MAX_BYTES (256 * 1024)
@@ -304,31 +305,20 @@ int config_parse(const char *json, struct config *ret_cfg,
 int config_load(const char *path, struct config *ret_cfg,
                 struct config_errors *errs)
 {
-        FILE *f = fopen(path, "r");
         char *buf;
-        size_t n;
         int r;
 
         memset(errs, 0, sizeof(*errs));
-        if (!f) {
-                r = -errno;
+        r = slurp_file(path, CONFIG_MAX_BYTES, &buf);
+        if (r == -EFBIG) {
+                cfg_error(errs, path, NULL, "larger than %d bytes",
+                          CONFIG_MAX_BYTES);
+                return r;
+        }
+        if (r < 0) {
                 cfg_error(errs, path, NULL, "cannot open: %s", strerror(-r));
                 return r;
         }
-        buf = malloc(CONFIG_MAX_BYTES + 1);
-        if (!buf) {
-                fclose(f);
-                return -ENOMEM;
-        }
-        n = fread(buf, 1, CONFIG_MAX_BYTES + 1, f);
-        fclose(f);
-        if (n > CONFIG_MAX_BYTES) {
-                cfg_error(errs, path, NULL, "larger than %d bytes",
-                          CONFIG_MAX_BYTES);
-                free(buf);
-                return -EFBIG;
-        }
-        buf[n] = '\0';
         r = config_parse(buf, ret_cfg, errs);
         free(buf);
         return r;

@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "slurp.h"
 #include "state.h"
 
 #define STATE_MAX_BYTES (1024 * 1024)
@@ -293,50 +294,44 @@ int state_save(const char *path, const struct state_data *st)
         return fsync_dir_of(path);
 }
 
+/* A file that cannot be parsed is kept, renamed, for a person to look at;
+ * the daemon starts from an empty (safe) state. Returns -EINVAL. */
+static int set_aside(const char *path, const char *why, char *err,
+                     size_t errlen)
+{
+        char aside[PATH_MAX];
+
+        snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path,
+                 (long long)time(NULL));
+        if (rename(path, aside) == 0)
+                snprintf(err, errlen, "%s; moved aside to %s", why, aside);
+        else
+                snprintf(err, errlen, "%s; could not move it aside: %s", why,
+                         strerror(errno));
+        return -EINVAL;
+}
+
 int state_load(const char *path, struct state_data *ret, char *err,
                size_t errlen)
 {
-        FILE *f = fopen(path, "r");
+        char why[128];
         char *buf;
-        size_t n;
         int r;
 
         memset(ret, 0, sizeof(*ret));
-        if (!f) {
-                r = -errno;
+        r = slurp_file(path, STATE_MAX_BYTES, &buf);
+        if (r == -EFBIG) {
+                snprintf(why, sizeof(why), "larger than %d bytes",
+                         STATE_MAX_BYTES);
+                return set_aside(path, why, err, errlen);
+        }
+        if (r < 0) {
                 snprintf(err, errlen, "%s", strerror(-r));
                 return r;
         }
-        buf = malloc(STATE_MAX_BYTES + 1);
-        if (!buf) {
-                fclose(f);
-                return -ENOMEM;
-        }
-        n = fread(buf, 1, STATE_MAX_BYTES + 1, f);
-        r = ferror(f) ? -EIO : 0;
-        fclose(f);
-        if (r == 0) {
-                buf[n > STATE_MAX_BYTES ? STATE_MAX_BYTES : n] = '\0';
-                char why[128];
-                r = n > STATE_MAX_BYTES ? -EINVAL :
-                    state_from_json(buf, ret, why, sizeof(why));
-                if (n > STATE_MAX_BYTES)
-                        snprintf(why, sizeof(why), "larger than %d bytes",
-                                 STATE_MAX_BYTES);
-                if (r == -EINVAL) {
-                        char aside[PATH_MAX];
-                        snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path,
-                                 (long long)time(NULL));
-                        if (rename(path, aside) == 0)
-                                snprintf(err, errlen, "%s; moved aside to %s",
-                                         why, aside);
-                        else
-                                snprintf(err, errlen, "%s; could not move it "
-                                         "aside: %s", why, strerror(errno));
-                }
-        } else {
-                snprintf(err, errlen, "read error");
-        }
+        r = state_from_json(buf, ret, why, sizeof(why));
         free(buf);
+        if (r == -EINVAL)
+                return set_aside(path, why, err, errlen);
         return r;
 }
