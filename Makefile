@@ -19,7 +19,8 @@ HW_LIBS := $(shell pkg-config --libs libmodbus libgpiod 2>/dev/null || echo -lmo
 
 B := build
 
-# The pure core: no clock, no I/O. Unit tests link exactly this.
+# What the unit tests link: the core (no clock, no sockets; time comes in
+# as arguments) and the parsers and loaders the tests drive directly.
 CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
             controller/session.c controller/quiet.c controller/guidance.c \
             controller/cfgjson.c controller/config.c controller/config_hw.c \
