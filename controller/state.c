@@ -279,8 +279,12 @@ int state_save(const char *path, const struct state_data *st)
                 free(json);
                 return r;
         }
+        /* A failed write of the last byte must stop the rename too: an
+         * unsynced file must never replace the good one. */
         r = write_all(fd, json, strlen(json));
-        if (r == 0 && write_all(fd, "\n", 1) == 0 && fsync(fd) < 0)
+        if (r == 0)
+                r = write_all(fd, "\n", 1);
+        if (r == 0 && fsync(fd) < 0)
                 r = -errno;
         if (close(fd) < 0 && r == 0)
                 r = -errno;

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -239,6 +241,35 @@ static void missing_dir_reports(void **state)
                          -ENOENT);
 }
 
+/* The disk fills up exactly at the closing newline (RLIMIT_FSIZE makes that
+ * byte fail with EFBIG): the save fails and the old file stays. */
+static void failed_last_byte_keeps_old_file(void **state)
+{
+        struct state_data a = { .record = { .injury = true } };
+        struct state_data b = { .record = { .swelling = true } };
+        struct state_data back;
+        struct rlimit old, lim;
+        char err[256];
+        char *json = state_to_json(&b);
+        (void)state;
+        assert_non_null(json);
+        assert_int_equal(state_save(path, &a), 0);
+        signal(SIGXFSZ, SIG_IGN);
+        assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+        lim = old;
+        lim.rlim_cur = strlen(json);
+        free(json);
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+        int r = state_save(path, &b);
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+        signal(SIGXFSZ, SIG_DFL);
+        assert_int_equal(r, -EFBIG);
+        assert_int_equal(count_files(), 1);     /* the temp file is gone */
+        assert_int_equal(state_load(path, &back, err, sizeof(err)), 0);
+        assert_true(back.record.injury);
+        assert_false(back.record.swelling);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -254,6 +285,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(bad_tuning_is_corrupt, setup, teardown),
                 cmocka_unit_test_setup_teardown(unwritable_path_reports, setup, teardown),
                 cmocka_unit_test_setup_teardown(missing_dir_reports, setup, teardown),
+                cmocka_unit_test_setup_teardown(failed_last_byte_keeps_old_file, setup, teardown),
         };
         return cmocka_run_group_tests_name("state", tests, NULL, NULL);
 }
