@@ -132,6 +132,7 @@ unit-asan: $(ASAN_BINS)
 integration: $(B)/heatpadd $(B)/asan/heatpadd $(B)/tests/mb_server
 	@python3 tests/integration/run.py
 	@python3 tests/integration/hw.py
+	@python3 tests/integration/crash.py
 	@HEATPAD_DAEMON=$(B)/asan/heatpadd ASAN_OPTIONS=detect_leaks=1 \
 		python3 tests/integration/run.py
 	@python3 tests/integration/mqtt.py

@@ -1,0 +1,459 @@
+#!/usr/bin/env python3
+"""Crash and power-loss tests: build/heatpadd in simulation mode.
+
+1. SIGKILL at random moments while the daemon writes its state file, many
+   rounds: the file is always the old or the new version, never torn, and
+   the next start loads it (a leftover "<path>.tmp" is ignored).
+2. Truncated, garbage, wrongly typed and empty state files: reported as
+   corrupt, moved aside, the daemon starts with relays off and no session,
+   and a start works.
+3. A read-only state directory and a full disk (tmpfs mounts): the failed
+   write is logged once, regulation goes on (relay on, auto-off on time),
+   and "state file written again" once the write works again.
+
+Ends with "crash: N passed, N failed".
+"""
+import glob
+import http.client
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DAEMON = os.environ.get("HEATPAD_DAEMON", os.path.join(ROOT, "build", "heatpadd"))
+ROUNDS = int(os.environ.get("CRASH_ROUNDS", "200"))
+TZ = {"TZ": "Europe/Berlin"}
+
+
+def config():
+    limits = {"sensor_timeout_s": 30}
+    zone = {"name": "upper back", "sensor": {"type": "sim", "seed": 1},
+            "relay": {"type": "sim"}, "limits": limits}
+    return {"device_id": "crash",
+            "quiet_hours": {"enabled": True, "start": "23:00", "end": "07:00"},
+            "http": {"listen": "127.0.0.1", "port": 0,
+                     "web_root": os.path.join(ROOT, "web")},
+            "zones": [zone]}
+
+
+class Daemon:
+    """One daemon, its page on a port the system picked, its JSON log kept."""
+
+    def __init__(self, state, speed=1, args=()):
+        self.dir = tempfile.mkdtemp(prefix="heatpad-crash-")
+        self.state = state
+        self.relay_log = os.path.join(self.dir, "relay.log")
+        path = os.path.join(self.dir, "config.json")
+        with open(path, "w") as f:
+            json.dump(config(), f)
+        argv = [DAEMON, "--config", path, "--state-file", state,
+                "--log-format", "json", "--status-every", "0",
+                "--sim-relay-log", self.relay_log, "--sim-speed", str(speed),
+                "--sim-start", "2026-11-24T20:00"] + list(args)
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True,
+                                     env=dict(os.environ, **TZ))
+        self.events = []
+        self.port = None
+        ready = threading.Event()
+
+        def reader():
+            for line in self.proc.stdout:
+                try:
+                    ev = json.loads(line)
+                except ValueError:
+                    ev = {"event": "raw", "msg": line}
+                self.events.append(ev)
+                msg = ev.get("msg", "")
+                if "status page on http://127.0.0.1:" in msg:
+                    self.port = int(msg.split("127.0.0.1:")[1].split("/")[0])
+                    ready.set()
+            ready.set()
+        self.thread = threading.Thread(target=reader, daemon=True)
+        self.thread.start()
+        if not ready.wait(15) or not self.port:
+            self.stop()
+            raise AssertionError("no status page: %r" % self.events)
+
+    def req(self, method, path, body=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        hdrs = {"Host": "127.0.0.1:%d" % self.port}
+        data = json.dumps(body) if body is not None else None
+        if data is not None:
+            hdrs["Content-Type"] = "application/json"
+        conn.request(method, path, body=data, headers=hdrs)
+        r = conn.getresponse()
+        text = r.read().decode("utf-8", "replace")
+        conn.close()
+        try:
+            return r.status, json.loads(text)
+        except ValueError:
+            return r.status, text
+
+    def logs(self):
+        return [e.get("msg", "") for e in list(self.events)
+                if e.get("event") in ("log", "raw")]
+
+    def relay_record(self):
+        if not os.path.exists(self.relay_log):
+            return []
+        with open(self.relay_log) as f:
+            return [(int(ms), int(z), s == "on") for ms, z, s in
+                    (line.split() for line in f)]
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait(10)
+        self.thread.join(5)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        self.thread.join(5)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def wait_until(pred, what, timeout=10):
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting for " + what)
+
+
+# ---- versions the kill loop writes, each one recognisable in the file ----
+
+def sched_entry(seq):
+    """Schedule entry number seq: start time and minutes encode it."""
+    return {"zone": "upper_back", "days": "daily",
+            "start": "%02d:%02d" % ((seq // 60) % 24, seq % 60),
+            "minutes": 1 + (seq // 1440) % 100, "setpoint_c": 38,
+            "enabled": False}
+
+
+def sched_seq(sched):
+    if not sched:
+        return None
+    assert isinstance(sched, list) and len(sched) == 1, sched
+    e = sched[0]
+    h, m = (int(x) for x in e["start"].split(":"))
+    return (e["minutes"] - 1) * 1440 + h * 60 + m
+
+
+class Writer:
+    """Changes the record or the schedule, one request after another, each
+    of which makes the daemon write its state file. versions[k] is what the
+    file holds after request k: (injury, schedule seq)."""
+
+    def __init__(self, d, base_seq, base_injury, base_sched):
+        self.d = d
+        self.seq = base_seq
+        self.injury = base_injury
+        self.sched = base_sched
+        self.versions = [(base_injury, base_sched)]
+        self.acked = 0          # requests answered
+        self.sent = 0           # requests started
+        self.stop = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        k = 0
+        while not self.stop:
+            k += 1
+            if k % 2:
+                self.seq += 1
+                self.sched = self.seq
+                req = ("PUT", "/api/schedule", [sched_entry(self.seq)])
+            else:
+                self.injury = not self.injury
+                req = (("POST", "/api/injury", {"injury": True}) if self.injury
+                       else ("DELETE", "/api/injury", None))
+            self.versions.append((self.injury, self.sched))
+            self.sent = k
+            try:
+                st, body = self.d.req(*req)
+            except (OSError, http.client.HTTPException):
+                return          # killed
+            assert st == 200, (req, st, body)
+            self.acked = k
+
+
+def tmp_id(state):
+    """Identity of a leftover "<state>.tmp", or None."""
+    try:
+        st = os.stat(state + ".tmp")
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def file_version(path):
+    """(injury, schedule seq) of the state file; raises if it is torn."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    st = json.loads(raw.decode("utf-8"))
+    assert st["version"] >= 1, st
+    assert raw.endswith(b"}\n"), raw[-20:]
+    return bool(st["record"]["injury"]), sched_seq(st["schedule"])
+
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+@test
+def sigkill_during_writes_never_tears_the_state_file():
+    # On the build tree's disk, not a tmpfs: fsync() and rename() for real.
+    os.makedirs(os.path.join(ROOT, "build"), exist_ok=True)
+    sdir = tempfile.mkdtemp(prefix="crash-state-", dir=os.path.join(ROOT, "build"))
+    state = os.path.join(sdir, "state.json")
+    rng = random.Random(int(os.environ.get("CRASH_SEED", time.time())))
+    injury, sched, seq = False, None, 0
+    old = new = stale_rounds = tmp_left = writes = 0
+    try:
+        for rnd in range(ROUNDS):
+            stale = tmp_id(state)
+            d = Daemon(state)
+            try:
+                # It loaded what the last round left, and no complaint.
+                bad = [m for m in d.logs() if "corrupt" in m or "cannot read" in m]
+                assert not bad, (rnd, bad)
+                st, g = d.req("GET", "/api/injury")
+                assert st == 200 and g["record"]["injury"] == injury, (rnd, g, injury)
+                st, s = d.req("GET", "/api/schedule")
+                assert sched_seq(s) == sched, (rnd, s, sched)
+                w = Writer(d, seq, injury, sched)
+                w.thread.start()
+                time.sleep(rng.uniform(0.0, 0.12))
+                acked_before = w.acked
+                d.kill()
+                w.stop = True
+                w.thread.join(10)
+            finally:
+                d.stop()
+            if stale:
+                # Ignored on load, and the first write went over it.
+                stale_rounds += 1
+                assert w.acked == 0 or tmp_id(state) != stale, rnd
+            try:
+                got = file_version(state) if os.path.exists(state) else (False, None)
+            except (ValueError, KeyError, AssertionError) as e:
+                with open(state, "rb") as f:
+                    raise AssertionError("round %d: torn state file (%s): %r" %
+                                         (rnd, e, f.read()[:80]))
+            k = w.versions.index(got) if got in w.versions else -1
+            assert k >= 0, (rnd, got, w.versions[-3:])
+            # Old (the last answered request) or new (the one in flight).
+            assert acked_before <= k <= w.sent, (rnd, k, acked_before, w.sent)
+            if k > w.acked:
+                new += 1
+            else:
+                old += 1
+            if tmp_id(state) and tmp_id(state) != stale:
+                tmp_left += 1           # killed between open() and rename()
+            writes += w.acked
+            injury, sched = got
+            seq = max(seq, w.seq)
+        # A last start on whatever is there: still no complaint.
+        d = Daemon(state)
+        try:
+            assert not [m for m in d.logs() if "corrupt" in m], d.logs()
+        finally:
+            d.stop()
+    finally:
+        shutil.rmtree(sdir, ignore_errors=True)
+    print("  %d rounds, %d acknowledged writes; killed inside a write (temp "
+          "file left behind) %d times; started on a stale temp file %d times; "
+          "file found old %d, new %d, torn 0" %
+          (ROUNDS, writes, tmp_left, stale_rounds, old, new))
+
+
+def good_state_bytes():
+    sdir = tempfile.mkdtemp(prefix="heatpad-crash-good-")
+    state = os.path.join(sdir, "state.json")
+    d = Daemon(state)
+    try:
+        assert d.req("PUT", "/api/schedule", [sched_entry(7)])[0] == 200
+        assert d.req("POST", "/api/injury", {"injury": True,
+                                             "minutes_ago": 72 * 60})[0] == 200
+    finally:
+        d.stop()
+    with open(state, "rb") as f:
+        data = f.read()
+    shutil.rmtree(sdir, ignore_errors=True)
+    return data
+
+
+@test
+def corrupt_state_files_are_set_aside_and_start_safe():
+    good = good_state_bytes()
+    json.loads(good)
+    cases = [("empty", b""), ("one byte", good[:1]), ("10 bytes", good[:10]),
+             ("half", good[:len(good) // 2]), ("all but the brace", good[:-3]),
+             ("garbage", bytes(random.Random(1).getrandbits(8) for _ in range(300))),
+             ("NUL bytes", b"\0" * 64),
+             ("wrong type", b'{"version": 1, "record": {"acute": "yes"}}'),
+             ("version a string", b'{"version": "1"}'),
+             ("a list", b"[]"),
+             ("schedule wrong", b'{"version": 1, "schedule": {"a": 1}}')]
+    for name, data in cases:
+        sdir = tempfile.mkdtemp(prefix="heatpad-crash-bad-")
+        state = os.path.join(sdir, "state.json")
+        with open(state, "wb") as f:
+            f.write(data)
+        d = Daemon(state, speed=30)
+        try:
+            logs = d.logs()
+            said = [m for m in logs if "was corrupt" in m]
+            assert len(said) == 1 and "moved aside to" in said[0], (name, logs)
+            aside = glob.glob(state + ".corrupt-*")
+            assert len(aside) == 1 and aside[0] in said[0], (name, aside, said)
+            with open(aside[0], "rb") as f:
+                assert f.read() == data, name       # kept for a person to read
+            st, s = d.req("GET", "/api/status")
+            z = s["zones"][0]
+            assert not z["session"] and not z["relay"] and z["fault"] is None, (name, z)
+            assert not any(on for _, _, on in d.relay_record()), name
+            assert d.req("GET", "/api/schedule")[1] == [], name
+            assert not d.req("GET", "/api/injury")[1]["record"]["injury"], name
+            st, r = d.req("POST", "/api/zones/upper_back/start", {"minutes": 5})
+            assert st == 200, (name, r)
+            wait_until(lambda: any(on for _, _, on in d.relay_record()),
+                       "relay on after start (%s)" % name)
+        finally:
+            d.stop()
+            shutil.rmtree(sdir, ignore_errors=True)
+    print("  %d corrupt files: each reported, moved aside intact, started safe"
+          % len(cases))
+
+
+def mount_tmpfs(where, opts):
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", where],
+                       capture_output=True, text=True)
+    return r.returncode == 0, r.stderr.strip()
+
+
+def umount(where):
+    subprocess.run(["umount", where], capture_output=True)
+
+
+def regulate_through_write_failure(mnt, break_it, mend_it, what):
+    """The daemon's state file on mnt; break_it() makes writes fail."""
+    state = os.path.join(mnt, "state.json")
+    d = Daemon(state, speed=60)
+    try:
+        assert d.req("PUT", "/api/schedule", [sched_entry(1)])[0] == 200
+        wait_until(lambda: os.path.exists(state), "first write")
+        break_it()
+        # Changes are still taken; the write fails and is said once.
+        for i in range(5):
+            st, _ = d.req("PUT", "/api/schedule", [sched_entry(2 + i)])
+            assert st == 200, st
+        st, r = d.req("POST", "/api/zones/upper_back/start", {"minutes": 2})
+        assert st == 200, r
+        wait_until(lambda: any(e.get("event") == "session_end" for e in d.events),
+                   "the session ended by itself", timeout=20)
+        fails = [m for m in d.logs() if m.startswith("cannot write state file")]
+        assert len(fails) == 1, (what, fails)
+        assert "(will retry)" in fails[0], fails
+        end = [e for e in d.events if e.get("event") == "session_end"][0]
+        start = [e for e in d.events if e.get("event") == "session_start"][0]
+        assert end["reason"] == "time_up", end
+        took = (end["mono_ms"] - start["mono_ms"]) / 1000
+        assert 120 <= took <= 123, took
+        rec = [(ms, on) for ms, z, on in d.relay_record() if z == 0]
+        assert any(on for _, on in rec) and not rec[-1][1], rec
+        # The file still holds the last version written before the failure.
+        assert file_version(state)[1] == 1
+        mend_it()
+        wait_until(lambda: "state file written again" in d.logs(),
+                   "state file written again")
+        assert file_version(state)[1] == 6, what
+        assert len([m for m in d.logs() if m.startswith("cannot write")]) == 1
+        print("  %s: %r logged once, session ran %.0f s and ended on time, "
+              "relay on/off %d times, written again after" %
+              (what, fails[0].split(": ", 1)[1], took, len(rec)))
+    finally:
+        d.stop()
+
+
+@test
+def read_only_state_directory_does_not_stop_regulation():
+    mnt = tempfile.mkdtemp(prefix="heatpad-crash-ro-")
+    ok, err = mount_tmpfs(mnt, "size=1m")
+    if not ok:
+        print("  SKIP: cannot mount a tmpfs here (%s)" % err)
+        os.rmdir(mnt)
+        return
+
+    def remount(opt):
+        r = subprocess.run(["mount", "-o", "remount," + opt, mnt],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+    try:
+        regulate_through_write_failure(mnt, lambda: remount("ro"),
+                                       lambda: remount("rw"),
+                                       "read-only state directory")
+    finally:
+        umount(mnt)
+        os.rmdir(mnt)
+
+
+@test
+def full_disk_does_not_stop_regulation():
+    mnt = tempfile.mkdtemp(prefix="heatpad-crash-full-")
+    ok, err = mount_tmpfs(mnt, "size=64k")
+    if not ok:
+        print("  SKIP: cannot mount a tmpfs here (%s)" % err)
+        os.rmdir(mnt)
+        return
+    filler = os.path.join(mnt, "filler")
+
+    def fill():
+        subprocess.run(["dd", "if=/dev/zero", "of=" + filler, "bs=4k"],
+                       capture_output=True)
+        assert shutil.disk_usage(mnt).free == 0
+    try:
+        regulate_through_write_failure(mnt, fill, lambda: os.unlink(filler),
+                                       "full disk")
+    finally:
+        umount(mnt)
+        os.rmdir(mnt)
+
+
+def main():
+    if not os.access(DAEMON, os.X_OK):
+        sys.exit("crash: %s not built" % DAEMON)
+    passed = failed = 0
+    t0 = time.time()
+    for fn in TESTS:
+        t = time.time()
+        try:
+            fn()
+            passed += 1
+            print("ok   %s (%.1f s)" % (fn.__name__, time.time() - t))
+        except Exception:
+            failed += 1
+            print("FAIL %s" % fn.__name__)
+            traceback.print_exc()
+        sys.stdout.flush()
+    print("took %.0f s" % (time.time() - t0))
+    print("crash: %d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
