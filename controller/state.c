@@ -304,10 +304,28 @@ static int set_aside(const char *path, const char *why, char *err,
                      size_t errlen)
 {
         char aside[PATH_MAX];
+        long long now = (long long)time(NULL);
+        int r = -1;
 
-        snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path,
-                 (long long)time(NULL));
-        if (rename(path, aside) == 0)
+        /* Never over an earlier one (two bad starts in one second): that
+         * is someone's evidence too. */
+        for (int n = 0; n < 100 && r < 0; n++) {
+                if (n == 0)
+                        snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path,
+                                 now);
+                else
+                        snprintf(aside, sizeof(aside), "%s.corrupt-%lld-%d",
+                                 path, now, n);
+                r = renameat2(AT_FDCWD, path, AT_FDCWD, aside,
+                              RENAME_NOREPLACE);
+                if (r < 0 && errno == EINVAL) { /* file system cannot say */
+                        r = rename(path, aside);
+                        break;
+                }
+                if (r < 0 && errno != EEXIST)
+                        break;
+        }
+        if (r == 0)
                 snprintf(err, errlen, "%s; moved aside to %s", why, aside);
         else
                 snprintf(err, errlen, "%s; could not move it aside: %s", why,

@@ -270,6 +270,20 @@ static void failed_last_byte_keeps_old_file(void **state)
         assert_false(back.record.swelling);
 }
 
+/* Two bad files set aside within one second: both are kept. */
+static void second_corrupt_file_does_not_overwrite_first(void **state)
+{
+        struct state_data back;
+        char err[256];
+        (void)state;
+        write_file("{ first");
+        assert_int_equal(state_load(path, &back, err, sizeof(err)), -EINVAL);
+        write_file("{ second");
+        assert_int_equal(state_load(path, &back, err, sizeof(err)), -EINVAL);
+        assert_non_null(strstr(err, "moved aside"));
+        assert_int_equal(count_files(), 2);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -286,6 +300,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(unwritable_path_reports, setup, teardown),
                 cmocka_unit_test_setup_teardown(missing_dir_reports, setup, teardown),
                 cmocka_unit_test_setup_teardown(failed_last_byte_keeps_old_file, setup, teardown),
+                cmocka_unit_test_setup_teardown(second_corrupt_file_does_not_overwrite_first, setup, teardown),
         };
         return cmocka_run_group_tests_name("state", tests, NULL, NULL);
 }
