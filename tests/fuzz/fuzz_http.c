@@ -1,11 +1,13 @@
 /* Fuzzes the HTTP API's pure input handling: the three JSON bodies
- * (exact-size buffers), the query value and local-time parsers, and the
- * static-file path check that runs before the file system is asked.
+ * (exact-size buffers), the query value and local-time parsers, the
+ * static-file path check that runs before the file system is asked, and
+ * the Host / Origin / Sec-Fetch-Site checks (the input split at newlines).
  * The first byte picks a query range so both small and wide ones are hit. */
 #include <ctype.h>
 #include <math.h>
 
 #include "fuzz.h"
+#include "http_auth.h"
 #include "http_body.h"
 #include "http_static.h"
 
@@ -57,6 +59,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         (void)http_parse_local_time(s);
         check_static_name(s);
+        (void)http_auth_host_ok(s);
+        char *site = strchr(s, '\n'), *host = NULL;
+        if (site) {
+                *site++ = '\0';
+                host = strchr(site, '\n');
+                if (host)
+                        *host++ = '\0';
+        }
+        (void)http_auth_same_origin(s, site, host ? host : "heatpad.local");
         free(s);
         return 0;
 }
