@@ -68,7 +68,7 @@ SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 .PHONY: all deps test-deps run check unit unit-asan integration clean \
         bench-control http-test browser install uninstall check-systemd \
-        check-cross
+        check-cross fuzz fuzz-short fuzz-build
 
 # The benchmark is built (so it keeps compiling) but only run by
 # bench-control.
@@ -120,7 +120,7 @@ run: deps $(B)/heatpadd
 
 check: test-deps all
 	@$(MAKE) --no-print-directory unit unit-asan integration http-test browser \
-		check-systemd
+		check-systemd fuzz-short
 
 unit: $(UNIT_BINS)
 	@scripts/run-tests $(UNIT_BINS)
@@ -199,6 +199,38 @@ uninstall:
 
 check-systemd: $(B)/heatpadd
 	@python3 tests/systemd/run.py
+
+# --- fuzzing (issue 8): libFuzzer targets in tests/fuzz/, built by clang
+# with ASan/UBSan against the parsers. Seeds (and every crash once found)
+# live in tests/fuzz/corpus/<name>/, which runs only read: new inputs go to
+# build/fuzz/corpus/<name>/. `make fuzz FUZZ_SECONDS=600` for longer runs.
+FUZZ_TARGETS := config schedule mqtt http w1 modbus state
+FUZZ_SECONDS ?= 60
+FUZZ_CC      := clang
+FUZZ_FLAGS   := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+# clang has no -Wformat-truncation to turn off; every other flag stays.
+FUZZ_CFLAGS  = -std=gnu11 $(filter-out -Wno-format-truncation,$(WARN)) $(CFLAGS) -O1
+FUZZ_OBJ     := $(CORE_SRC:%.c=$(B)/fuzz/obj/%.o) $(B)/fuzz/obj/controller/state.o
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
+
+$(B)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) \
+		$(subst fuzzer,fuzzer-no-link,$(FUZZ_FLAGS)) -MMD -MP -c $< -o $@
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(FUZZ_FLAGS) \
+		$(filter %.c %.o,$^) -o $@ $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	@scripts/run-fuzz $(B)/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# What `make check` runs: the seeds, then about 15 s of fuzzing each.
+fuzz-short: $(FUZZ_BINS)
+	@scripts/run-fuzz $(B)/fuzz 15 $(FUZZ_TARGETS)
 
 # Cross-builds for the Raspberry Pi (arm64, armhf) and runs the unit tests
 # and a simulated smoke run under qemu-user. Installs its own packages.

@@ -93,6 +93,15 @@ int state_put_tuning(struct state_data *st, const char *zone_id,
         return 0;
 }
 
+/* A wall time a state file may hold: from 1970 to 2100, or to where a
+ * 32-bit time_t ends. Anything else (1e80, found by fuzzing) would not fit
+ * the cast to time_t, which is undefined behaviour. */
+static bool is_epoch_time(double v)
+{
+        double max = sizeof(time_t) > 4 ? 4102444800.0 : 2147483647.0;
+        return v >= 0 && v <= max;
+}
+
 /* One zone's tuning; every number must be there and make sense, or the
  * whole file is refused (a half-read model must not drive a heat-up). */
 static int parse_tuning(const cJSON *z, struct zone_tuning *ret)
@@ -109,6 +118,8 @@ static int parse_tuning(const cJSON *z, struct zone_tuning *ret)
                         return -EINVAL;
                 v[i] = n->valuedouble;
         }
+        if (!is_epoch_time(v[9]))
+                return -EINVAL;
         *ret = (struct zone_tuning){
                 .valid = true,
                 .model = { v[0], v[1], v[2], v[3] },
@@ -179,6 +190,11 @@ int state_from_json(const char *json, struct state_data *ret, char *err,
                 at = cJSON_GetObjectItemCaseSensitive(rec, "acute_at");
                 if (at && !cJSON_IsNumber(at)) {
                         snprintf(err, errlen, "record.acute_at is not a number");
+                        goto out;
+                }
+                if (at && !is_epoch_time(at->valuedouble)) {
+                        snprintf(err, errlen, "record.acute_at is not a time "
+                                 "between 1970 and 2100");
                         goto out;
                 }
                 if (at)

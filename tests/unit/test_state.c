@@ -222,6 +222,31 @@ static void bad_tuning_is_corrupt(void **state)
         assert_int_equal(back.ntunings, 0);
 }
 
+/* Found by tests/fuzz/fuzz_state.c: a time too large for time_t was cast
+ * to it (undefined behaviour); now the file is refused as corrupt. */
+static void huge_times_are_refused(void **state)
+{
+        struct state_data back = { .ntunings = 7 };
+        char err[256];
+        (void)state;
+        assert_int_equal(state_from_json("{\"version\":1,\"record\":"
+                                         "{\"acute_at\":1.7e80}}", &back, err,
+                                         sizeof(err)), -EINVAL);
+        assert_non_null(strstr(err, "record.acute_at is not a time"));
+        assert_int_equal(state_from_json("{\"version\":1,\"record\":"
+                                         "{\"acute_at\":-5}}", &back, err,
+                                         sizeof(err)), -EINVAL);
+        assert_int_equal(state_from_json("{\"version\":2,\"tuning\":{\"z\":"
+                   "{\"gain_c\":26,\"tau_s\":800,\"dead_s\":11,\"rest_c\":31,"
+                   "\"kp\":1,\"ki\":0.001,\"kd\":4,\"ku\":2,\"tu_s\":100,"
+                   "\"when\":1e300}}}", &back, err, sizeof(err)), -EINVAL);
+        assert_int_equal(back.ntunings, 7);     /* untouched */
+        assert_int_equal(state_from_json("{\"version\":1,\"record\":"
+                                         "{\"acute_at\":1764010500}}", &back,
+                                         err, sizeof(err)), 0);
+        assert_int_equal(back.record.acute_at, 1764010500);
+}
+
 static void unwritable_path_reports(void **state)
 {
         struct state_data st = { 0 };
@@ -297,6 +322,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(tuning_round_trips_by_zone_id, setup, teardown),
                 cmocka_unit_test_setup_teardown(version_1_still_loads_without_tuning, setup, teardown),
                 cmocka_unit_test_setup_teardown(bad_tuning_is_corrupt, setup, teardown),
+                cmocka_unit_test(huge_times_are_refused),
                 cmocka_unit_test_setup_teardown(unwritable_path_reports, setup, teardown),
                 cmocka_unit_test_setup_teardown(missing_dir_reports, setup, teardown),
                 cmocka_unit_test_setup_teardown(failed_last_byte_keeps_old_file, setup, teardown),
