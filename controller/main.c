@@ -509,11 +509,10 @@ static int start_autotune(struct app *app)
                         "zone '%s'", app->opt.autotune);
                 return -1;
         }
+        /* The tick timer takes the first reading in; just run the loop. */
         for (int i = 0; i < 100 && !app->core.zones[z].safety.have_temp &&
-             !app->quit; i++) {
+             !app->quit; i++)
                 loop_run_once(app->loop, 100);
-                core_tick(&app->core, app_now_ms(app), app_wall(app));
-        }
         core_autotune_start(&app->core, z, SRC_CLI, app_now_ms(app),
                             app_wall(app), &rep);
         log_msg(&app->log, app_wall(app), rep.status ? "error" : "info", "%s",
