@@ -24,7 +24,8 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
+
+from harness import run_tests, wait_until
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DAEMON = os.environ.get("HEATPAD_DAEMON", os.path.join(ROOT, "build", "heatpadd"))
@@ -119,15 +120,6 @@ class Daemon:
             self.proc.wait(10)
         self.thread.join(5)
         shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def wait_until(pred, what, timeout=10):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return
-        time.sleep(0.02)
-    raise AssertionError("timed out waiting for " + what)
 
 
 # ---- versions the kill loop writes, each one recognisable in the file ----
@@ -437,21 +429,7 @@ def full_disk_does_not_stop_regulation():
 def main():
     if not os.access(DAEMON, os.X_OK):
         sys.exit("crash: %s not built" % DAEMON)
-    passed = failed = 0
-    t0 = time.time()
-    for fn in TESTS:
-        t = time.time()
-        try:
-            fn()
-            passed += 1
-            print("ok   %s (%.1f s)" % (fn.__name__, time.time() - t))
-        except Exception:
-            failed += 1
-            print("FAIL %s" % fn.__name__)
-            traceback.print_exc()
-        sys.stdout.flush()
-    print("took %.0f s" % (time.time() - t0))
-    print("crash: %d passed, %d failed" % (passed, failed))
+    failed = run_tests(TESTS, "crash")
     sys.exit(1 if failed else 0)
 
 

@@ -15,7 +15,8 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
+
+from harness import run_tests, wait_until
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DAEMON = os.environ.get("HEATPAD_DAEMON", os.path.join(ROOT, "build", "heatpadd"))
@@ -114,15 +115,6 @@ class Daemon:
             self.proc.terminate()
             self.proc.wait(10)
         shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def wait_until(pred, what, timeout=10):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
 
 
 def expect_error(resp, status, code, words=""):
@@ -620,22 +612,9 @@ def busy_port_leaves_heat_control_running():
 def main():
     os.environ.update(TZ)       # local times here read as the daemon's
     time.tzset()
-    passed = failed = 0
     only = sys.argv[1] if len(sys.argv) > 1 else None
-    for fn in TESTS:
-        if only and only not in fn.__name__:
-            continue
-        t0 = time.time()
-        try:
-            fn()
-            passed += 1
-            print("ok   %-50s %.1fs" % (fn.__name__, time.time() - t0))
-        except Exception:
-            failed += 1
-            print("FAIL %s" % fn.__name__)
-            traceback.print_exc()
-        sys.stdout.flush()
-    print("http: %d passed, %d failed" % (passed, failed))
+    failed = run_tests(TESTS, "http",
+                       lambda fn: not only or only in fn.__name__)
     return 1 if failed else 0
 
 

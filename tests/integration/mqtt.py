@@ -21,7 +21,7 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
+from harness import run_tests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DAEMON = os.environ.get("HEATPAD_DAEMON") or os.path.join(ROOT, "build", "heatpadd")
@@ -1123,23 +1123,8 @@ def main():
                 "stale_retained_command_is_not_obeyed",
                 "broker_down_at_start_then_up"]
         label = "mqtt under sanitizers"
-    passed = failed = 0
-    t_all = time.time()
-    for fn in TESTS:
-        if only and fn.__name__ not in only:
-            continue
-        t0 = time.time()
-        try:
-            fn()
-            passed += 1
-            print("ok   %s (%.1f s)" % (fn.__name__, time.time() - t0))
-        except Exception:
-            failed += 1
-            print("FAIL %s" % fn.__name__)
-            traceback.print_exc()
-        sys.stdout.flush()
-    print("%s: %d passed, %d failed (%.0f s)" % (label, passed, failed,
-                                                 time.time() - t_all))
+    failed = run_tests(TESTS, label,
+                       lambda fn: not only or fn.__name__ in only)
     if not failed:
         shutil.rmtree(TMP, ignore_errors=True)
     return 1 if failed else 0
