@@ -70,6 +70,7 @@ struct app {
         time_t last_wall;                       /* for the schedule's span */
         bool clock_trusted;
         struct sim_fault_plan faults[MAX_SIM_FAULTS];
+        bool steps_done[MAX_SIM_STEPS];
         bool quit;
         bool save_failed;
         struct state_data stored;       /* the state file as last read/written */
@@ -221,6 +222,21 @@ static void save_state(struct app *app)
         app->stored = st;
 }
 
+/* --sim-clock-step: the wall clock jumps, mono does not. The schedule's
+ * span (last_wall) sees the jump, as it would a real one. */
+static void run_sim_steps(struct app *app, uint64_t now)
+{
+        for (int i = 0; i < app->opt.nsteps; i++) {
+                if (app->steps_done[i] ||
+                    now - app->start_ms < (uint64_t)(app->opt.steps[i].at_s * 1000))
+                        continue;
+                app->steps_done[i] = true;
+                vclock_step(&app->clock, app->opt.steps[i].seconds);
+                log_msg(&app->log, app_wall(app), "info", "simulated clock "
+                        "step: %+lld s", app->opt.steps[i].seconds);
+        }
+}
+
 static void run_sim_faults(struct app *app, uint64_t now)
 {
         for (int i = 0; i < app->opt.nfaults; i++) {
@@ -283,6 +299,7 @@ static double on_tick(void *ctx)
         time_t w = app_wall(app);
 
         run_sim_faults(app, now);
+        run_sim_steps(app, now);
         bool trusted = vclock_wall_trusted(&app->clock);
         if (trusted != app->clock_trusted)
                 log_msg(&app->log, w, "info", trusted ? "wall clock is "
@@ -803,7 +820,8 @@ static int heatpadd(struct app *app, int argc, char **argv)
         if (!app->opt.state_path)
                 app->opt.state_path = app->cfg.state_file;
         bool simulated = app->opt.sim_speed != 1 || app->opt.sim_start >= 0 ||
-                         app->opt.nfaults || app->opt.relay_log;
+                         app->opt.nfaults || app->opt.relay_log ||
+                         app->opt.nsteps;
         if (simulated && !all_simulated(&app->cfg)) {
                 fprintf(stderr, "heatpadd: --sim-* options need every zone "
                         "simulated (sensor and relay type \"sim\")\n");
@@ -820,6 +838,9 @@ static int heatpadd(struct app *app, int argc, char **argv)
                 }
         }
         app->log = (struct log){ .json = app->opt.json, .out = stdout };
+        /* A clock that is to step is a simulated one, from now if unset. */
+        if (app->opt.nsteps && app->opt.sim_start < 0)
+                app->opt.sim_start = time(NULL);
         vclock_init(&app->clock, app->opt.sim_speed, app->opt.sim_start);
         return run(app);
 }

@@ -31,6 +31,8 @@ static void usage(FILE *f)
               "  --sim-fault ZONE:KIND@S  inject a fault S virtual seconds after start\n"
               "                           (sensor_disconnect, sensor_silent, sensor_stuck,\n"
               "                            sensor_power_on, relay_stuck_on, heal)\n"
+              "  --sim-clock-step S@T     step the wall clock by S seconds (+ or -) T virtual\n"
+              "                           seconds after start, as NTP would (repeatable)\n"
               "  --sim-relay-log FILE     the simulated relays' own record of every switch\n"
               "  --run-for SECONDS        exit cleanly after this many virtual seconds\n"
               "  --all-off                drive every configured relay off and exit\n"
@@ -84,12 +86,30 @@ static int parse_fault(const char *arg, struct options *o)
         return 0;
 }
 
+static int parse_step(const char *arg, struct options *o)
+{
+        char *end;
+        long long sec = strtoll(arg, &end, 10);
+
+        if (end == arg || *end != '@' || o->nsteps >= MAX_SIM_STEPS ||
+            sec == 0 || llabs(sec) > 7 * 86400)
+                return -1;
+        const char *at = end + 1;
+        double s = strtod(at, &end);
+        if (*end || end == at || !(s >= 0))
+                return -1;
+        o->steps[o->nsteps].seconds = sec;
+        o->steps[o->nsteps].at_s = s;
+        o->nsteps++;
+        return 0;
+}
+
 int parse_args(int argc, char **argv, struct options *o)
 {
         enum { O_CONFIG = 256, O_CHECK, O_STATE, O_START, O_LOGFMT, O_SPEED,
                O_SIMSTART, O_FAULT, O_RELAYLOG, O_RUNFOR, O_STATUS, O_INJURY,
                O_SWELLING, O_WARN, O_CLEAR, O_CLEARFAULT, O_VERSION, O_HELP,
-               O_AUTOTUNE, O_ALLOFF, O_PROBE };
+               O_AUTOTUNE, O_ALLOFF, O_PROBE, O_STEP };
         static const struct option longopts[] = {
                 { "config", required_argument, NULL, O_CONFIG },
                 { "check-config", required_argument, NULL, O_CHECK },
@@ -100,6 +120,7 @@ int parse_args(int argc, char **argv, struct options *o)
                 { "sim-start", required_argument, NULL, O_SIMSTART },
                 { "sim-fault", required_argument, NULL, O_FAULT },
                 { "sim-relay-log", required_argument, NULL, O_RELAYLOG },
+                { "sim-clock-step", required_argument, NULL, O_STEP },
                 { "run-for", required_argument, NULL, O_RUNFOR },
                 { "status-every", required_argument, NULL, O_STATUS },
                 { "record-injury", required_argument, NULL, O_INJURY },
@@ -193,6 +214,15 @@ int parse_args(int argc, char **argv, struct options *o)
                         if (parse_fault(optarg, o) < 0) {
                                 fprintf(stderr, "--sim-fault: expected "
                                         "ZONE:KIND@SECONDS\n");
+                                return -1;
+                        }
+                        break;
+                case O_STEP:
+                        if (parse_step(optarg, o) < 0) {
+                                fprintf(stderr, "--sim-clock-step: expected "
+                                        "SECONDS@AT, e.g. -10800@3600 (at "
+                                        "most %d, each within a week)\n",
+                                        MAX_SIM_STEPS);
                                 return -1;
                         }
                         break;

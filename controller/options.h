@@ -15,7 +15,8 @@
 
 #define HEATPAD_VERSION "0.1.0"
 #define MAX_CLI_STARTS 8
-#define MAX_SIM_FAULTS 16
+#define MAX_SIM_FAULTS 32
+#define MAX_SIM_STEPS 8
 
 struct cli_start {
         char zone[CONFIG_NAME_MAX];
@@ -41,6 +42,11 @@ struct options {
                 enum sim_fault fault;
                 double at_s;
         } faults[MAX_SIM_FAULTS];
+        int nsteps;                     /* --sim-clock-step */
+        struct {
+                long long seconds;
+                double at_s;
+        } steps[MAX_SIM_STEPS];
         const char *injury_at, *swelling_at, *warning_signs;
         bool clear_record;
         const char *autotune;           /* --autotune ZONE */

@@ -18,6 +18,7 @@ void vclock_init(struct vclock *c, double speed, time_t sim_start)
         c->speed = speed > 0 ? speed : 1;
         c->real0_ms = vclock_real_ms();
         c->sim_wall = sim_start >= 0 || c->speed != 1;
+        c->step_ms = 0;
         c->wall0_ms = (sim_start >= 0 ? (int64_t)sim_start : (int64_t)time(NULL))
                       * 1000;
 }
@@ -34,7 +35,15 @@ time_t vclock_wall(const struct vclock *c)
         if (!c->sim_wall)
                 return time(NULL);
         uint64_t virt = vclock_mono_ms(c) - c->real0_ms;
-        return (time_t)((c->wall0_ms + (int64_t)virt) / 1000);
+        int64_t step = __atomic_load_n(&c->step_ms, __ATOMIC_RELAXED);
+        return (time_t)((c->wall0_ms + step + (int64_t)virt) / 1000);
+}
+
+void vclock_step(struct vclock *c, int64_t seconds)
+{
+        /* The sensor threads read the wall clock too (the sim's record). */
+        if (c->sim_wall)
+                __atomic_add_fetch(&c->step_ms, seconds * 1000, __ATOMIC_RELAXED);
 }
 
 /* No clock reading before this release can be right: 2026-11-25 00:00 UTC. */

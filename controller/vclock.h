@@ -18,6 +18,7 @@ struct vclock {
         bool sim_wall;          /* wall time is simulated */
         uint64_t real0_ms;      /* real monotonic time at set-up */
         int64_t wall0_ms;       /* simulated wall time at set-up */
+        int64_t step_ms;        /* simulated clock steps so far (atomic) */
 };
 
 /* speed 1 and sim_start < 0 give the real clocks. */
@@ -28,6 +29,11 @@ uint64_t vclock_real_ms(void);
 
 uint64_t vclock_mono_ms(const struct vclock *c);
 time_t vclock_wall(const struct vclock *c);
+
+/* Steps the simulated wall clock by `seconds`, as NTP or a person setting
+ * the time steps a real one; mono does not move. No effect on the real
+ * clock. */
+void vclock_step(struct vclock *c, int64_t seconds);
 
 /* Whether the wall clock can be trusted for schedules: a Pi has no RTC and
  * may boot with an old time. Trusted when the kernel reports NTP

@@ -87,17 +87,25 @@ static int sim_read(void *ctx, double *ret_c)
         return r;
 }
 
-/* One line per switch: the relay's own record, for tests to check against
- * what the daemon says it did. write(2) only, so force_off can use it. */
-static void log_switch(struct sim *s, bool on)
+/* The relay's own record, for tests to check against what the daemon says
+ * it did: one line per switch, "MONO_MS ZONE on|off WALL PAD_C", and one per
+ * injected fault, "MONO_MS ZONE fault KIND WALL PAD_C": the daemon's clocks
+ * and the pad's own temperature (not what its sensor says). Caller holds
+ * mu, or is the crash handler: write(2) and no floating-point formatting,
+ * so force_off can use it. */
+static void record(struct sim *s, const char *what, const char *kind)
 {
-        char line[64];
+        char line[128];
+        long centi = lround(s->pad.pad_c * 100);
+
         if (s->log_fd < 0)
                 return;
-        int n = snprintf(line, sizeof(line), "%llu %d %s\n",
-                         (unsigned long long)s->last_ms, s->zone,
-                         on ? "on" : "off");
-        if (write(s->log_fd, line, (size_t)n) < 0) {
+        int n = snprintf(line, sizeof(line), "%llu %d %s%s%s %lld %s%ld.%02ld\n",
+                         (unsigned long long)s->last_ms, s->zone, what,
+                         kind ? " " : "", kind ? kind : "",
+                         (long long)vclock_wall(s->clock), centi < 0 ? "-" : "",
+                         labs(centi) / 100, labs(centi) % 100);
+        if (n > 0 && write(s->log_fd, line, (size_t)n) < 0) {
                 /* nothing to do: the record is for tests */
         }
 }
@@ -110,7 +118,7 @@ static int sim_set(void *ctx, bool on)
         advance(s);
         if (s->want_on != on) {
                 s->want_on = on;
-                log_switch(s, on);
+                record(s, on ? "on" : "off", NULL);
         }
         s->pad.heater_on = s->want_on || s->stuck_on;
         pthread_mutex_unlock(&s->mu);
@@ -124,7 +132,7 @@ static void sim_force_off(void *ctx)
          * store and a write(2) are safe here. */
         if (s->want_on) {
                 s->want_on = false;
-                log_switch(s, false);
+                record(s, "off", NULL);
         }
 }
 
@@ -135,6 +143,23 @@ static void sim_release(void *ctx)
                 return;
         pthread_mutex_destroy(&s->mu);
         free(s);
+}
+
+static const struct { const char *name; enum sim_fault f; } fault_names[] = {
+        { "sensor_disconnect", SIM_SENSOR_DISCONNECT },
+        { "sensor_stuck", SIM_SENSOR_STUCK },
+        { "relay_stuck_on", SIM_RELAY_STUCK_ON },
+        { "sensor_power_on", SIM_SENSOR_POWER_ON },
+        { "sensor_silent", SIM_SENSOR_SILENT },
+        { "heal", SIM_FAULT_HEAL },
+};
+
+static const char *fault_name(enum sim_fault f)
+{
+        for (size_t i = 0; i < sizeof(fault_names) / sizeof(fault_names[0]); i++)
+                if (fault_names[i].f == f)
+                        return fault_names[i].name;
+        return "none";
 }
 
 static const struct sensor_ops sim_sensor_ops = {
@@ -206,22 +231,15 @@ void sim_inject(struct sim *s, enum sim_fault f)
                 break;
         default: break;
         }
+        record(s, "fault", fault_name(f));
         s->pad.heater_on = s->want_on || s->stuck_on;
         pthread_mutex_unlock(&s->mu);
 }
 
 enum sim_fault sim_fault_parse(const char *name)
 {
-        static const struct { const char *name; enum sim_fault f; } map[] = {
-                { "sensor_disconnect", SIM_SENSOR_DISCONNECT },
-                { "sensor_stuck", SIM_SENSOR_STUCK },
-                { "relay_stuck_on", SIM_RELAY_STUCK_ON },
-                { "sensor_power_on", SIM_SENSOR_POWER_ON },
-                { "sensor_silent", SIM_SENSOR_SILENT },
-                { "heal", SIM_FAULT_HEAL },
-        };
-        for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-                if (strcmp(name, map[i].name) == 0)
-                        return map[i].f;
+        for (size_t i = 0; i < sizeof(fault_names) / sizeof(fault_names[0]); i++)
+                if (strcmp(name, fault_names[i].name) == 0)
+                        return fault_names[i].f;
         return SIM_FAULT_NONE;
 }

@@ -1,6 +1,8 @@
 """What the python integration suites share: waiting for a condition and
 running a list of test functions to one closing line ("LABEL: N passed,
 N failed"), which make check and CI read."""
+import json
+import os
 import sys
 import time
 import traceback
@@ -37,3 +39,49 @@ def run_tests(tests, label, select=None):
     print("%s: %d passed, %d failed (%.0f s)" % (label, passed, failed,
                                                  time.time() - t_all))
     return failed
+
+
+def read_relay_record(path, full=False):
+    """The simulated relay's own record (--sim-relay-log). Switch lines are
+    "MONO_MS ZONE on|off WALL TEMP_C"; fault lines "MONO_MS ZONE fault KIND
+    WALL TEMP_C" say what was done to the simulated hardware. By default
+    [(mono_ms, zone, on)] for the switches; full=True gives every line as a
+    dict (mono_ms, zone, what, kind, wall, temp_c)."""
+    rows = []
+    try:
+        f = open(path)
+    except FileNotFoundError:
+        return rows
+    with f:
+        for line in f:
+            p = line.split()
+            if len(p) < 3:
+                continue        # a line cut short by SIGKILL
+            if full:
+                fault = p[2] == "fault"
+                rest = p[4:] if fault else p[3:]
+                rows.append({"mono_ms": int(p[0]), "zone": int(p[1]),
+                             "what": p[2], "kind": p[3] if fault else None,
+                             "wall": int(rest[0]) if rest else None,
+                             "temp_c": float(rest[1]) if len(rest) > 1 else None})
+            elif p[2] in ("on", "off"):
+                rows.append((int(p[0]), int(p[1]), p[2] == "on"))
+    return rows
+
+
+def write_figures(name, title, rows):
+    """Keeps a suite's figures for `make reliability`'s table: rows of
+    (figure, value, note) go to build/reliability/NAME.json, and are printed
+    here too. Values are what was measured in this run, never constants."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+    out = os.path.join(root, "build", "reliability")
+    os.makedirs(out, exist_ok=True)
+    rows = [[str(r[0]), r[1], str(r[2]) if len(r) > 2 else ""] for r in rows]
+    tmp = os.path.join(out, name + ".json.tmp")
+    with open(tmp, "w") as f:
+        json.dump({"title": title, "rows": rows}, f, indent=1)
+    os.replace(tmp, os.path.join(out, name + ".json"))
+    print("%s:" % title)
+    for fig, val, note in rows:
+        print("  %-44s %14s  %s" % (fig, val, note))

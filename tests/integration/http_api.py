@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 
-from harness import run_tests, wait_until
+from harness import run_tests, wait_until, read_relay_record
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DAEMON = os.environ.get("HEATPAD_DAEMON", os.path.join(ROOT, "build", "heatpadd"))
@@ -100,11 +100,7 @@ class Daemon:
         return [z for z in self.status()["zones"] if z["id"] == zid][0]
 
     def relay_record(self):
-        if not os.path.exists(self.relay_log):
-            return []
-        with open(self.relay_log) as f:
-            return [(int(ms), int(z), s == "on") for ms, z, s in
-                    (line.split() for line in f)]
+        return read_relay_record(self.relay_log)
 
     def relay_on(self, zone):
         states = [on for _, z, on in self.relay_record() if z == zone]

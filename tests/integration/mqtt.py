@@ -10,254 +10,20 @@ Ends with "mqtt: N passed, N failed".
 """
 import json
 import os
-import pwd
-import select
 import shutil
 import signal
-import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from harness import run_tests
+from harness import run_tests, read_relay_record
+from mqtt_peer import Broker, Client, free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DAEMON = os.environ.get("HEATPAD_DAEMON") or os.path.join(ROOT, "build", "heatpadd")
 TZ = {"TZ": "Europe/Berlin"}
 TMP = tempfile.mkdtemp(prefix="heatpad-mqtt-")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Broker:
-    """A real mosquitto on loopback; users = {name: password} for auth."""
-
-    def __init__(self, users=None, port=None, tls=None):
-        self.port = port or free_port()
-        self.dir = tempfile.mkdtemp(dir=TMP, prefix="broker-")
-        self.conf = os.path.join(self.dir, "mosquitto.conf")
-        # Run as whoever runs the tests: as root mosquitto would otherwise
-        # switch to user "mosquitto", who cannot read our private temp dir.
-        lines = ["listener %d 127.0.0.1" % self.port, "persistence false",
-                 "log_dest stderr", "set_tcp_nodelay true",
-                 "user " + pwd.getpwuid(os.getuid()).pw_name]
-        if users:
-            pw = os.path.join(self.dir, "passwd")
-            for i, (u, p) in enumerate(users.items()):
-                args = ["mosquitto_passwd", "-b"] + (["-c"] if i == 0 else [])
-                subprocess.run(args + [pw, u, p], check=True,
-                               capture_output=True)
-            lines += ["allow_anonymous false", "password_file " + pw]
-        else:
-            lines += ["allow_anonymous true"]
-        if tls:
-            lines += ["cafile " + tls["ca"], "certfile " + tls["cert"],
-                      "keyfile " + tls["key"]]
-        with open(self.conf, "w") as f:
-            f.write("\n".join(lines) + "\n")
-        self.proc = None
-        self.start()
-
-    def start(self):
-        self.log = open(os.path.join(self.dir, "broker.log"), "a")
-        self.proc = subprocess.Popen(["mosquitto", "-c", self.conf],
-                                     stdout=self.log, stderr=self.log)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                return
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise AssertionError("mosquitto exited: %s" % open(
-                        os.path.join(self.dir, "broker.log")).read()[-500:])
-                time.sleep(0.05)
-        raise AssertionError("mosquitto did not listen on %d" % self.port)
-
-    def kill(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
-
-    stop = kill
-
-
-class Client:
-    """A minimal MQTT 3.1.1 client: connect, subscribe, publish (QoS 0/1),
-    and every message received kept with its arrival time."""
-
-    def __init__(self, port, client_id=None, username=None, password=None):
-        self.sock = socket.create_connection(("127.0.0.1", port), 5)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.msgs = []
-        self.cv = threading.Condition()
-        self.next_id = 1
-        self.acks = set()
-        self.closed = False
-        cid = (client_id or "t-%d-%d" % (os.getpid(), id(self))).encode()
-        flags = 0x02
-        payload = self._str(cid)
-        if username:
-            flags |= 0x80
-            payload += self._str(username.encode())
-        if password:
-            flags |= 0x40
-            payload += self._str(password.encode())
-        var = self._str(b"MQTT") + bytes([4, flags]) + struct.pack(">H", 0)
-        self._send(0x10, var + payload)
-        kind, body = self._read_packet()
-        assert kind == 0x20 and body[1] == 0, "CONNACK %r" % body
-        self.sock.settimeout(None)
-        threading.Thread(target=self._reader, daemon=True).start()
-
-    @staticmethod
-    def _str(b):
-        return struct.pack(">H", len(b)) + b
-
-    def _send(self, first, body):
-        n, enc = len(body), b""
-        while True:
-            d, n = n % 128, n // 128
-            enc += bytes([d | (0x80 if n else 0)])
-            if not n:
-                break
-        self.sock.sendall(bytes([first]) + enc + body)
-
-    def _recv(self, n):
-        buf = b""
-        while len(buf) < n:
-            chunk = self.sock.recv(n - len(buf))
-            if not chunk:
-                raise EOFError
-            buf += chunk
-        return buf
-
-    def _read_packet(self):
-        first = self._recv(1)[0]
-        mult, length = 1, 0
-        while True:
-            d = self._recv(1)[0]
-            length += (d & 127) * mult
-            mult *= 128
-            if not d & 128:
-                break
-        return first, self._recv(length)
-
-    def _reader(self):
-        try:
-            while True:
-                first, body = self._read_packet()
-                kind = first & 0xF0
-                if kind == 0x30:
-                    qos = (first >> 1) & 3
-                    tl = struct.unpack(">H", body[:2])[0]
-                    topic = body[2:2 + tl].decode()
-                    pos = 2 + tl
-                    if qos:
-                        pid = body[pos:pos + 2]
-                        pos += 2
-                        self._send(0x40, pid)
-                    with self.cv:
-                        self.msgs.append((time.time(), topic, body[pos:],
-                                          bool(first & 1)))
-                        self.cv.notify_all()
-                elif kind in (0x40, 0x90):
-                    with self.cv:
-                        self.acks.add(struct.unpack(">H", body[:2])[0])
-                        self.cv.notify_all()
-        except (EOFError, OSError):
-            with self.cv:
-                self.closed = True
-                self.cv.notify_all()
-
-    def _pid(self):
-        pid = self.next_id
-        self.next_id = self.next_id % 65535 + 1
-        return pid
-
-    def _wait_ack(self, pid, timeout=5):
-        with self.cv:
-            ok = self.cv.wait_for(lambda: pid in self.acks or self.closed,
-                                  timeout)
-            assert ok and pid in self.acks, "no ack for %d" % pid
-
-    def subscribe(self, *topics):
-        pid = self._pid()
-        body = struct.pack(">H", pid)
-        for t in topics:
-            body += self._str(t.encode()) + bytes([1])
-        self._send(0x82, body)
-        self._wait_ack(pid)
-
-    def publish(self, topic, payload, qos=1, retain=False):
-        if isinstance(payload, (dict, list)):
-            payload = json.dumps(payload)
-        if isinstance(payload, str):
-            payload = payload.encode()
-        body = self._str(topic.encode())
-        pid = None
-        if qos:
-            pid = self._pid()
-            body += struct.pack(">H", pid)
-        self._send(0x30 | (qos << 1) | (1 if retain else 0), body + payload)
-        if pid:
-            self._wait_ack(pid)
-
-    def mark(self):
-        with self.cv:
-            return len(self.msgs)
-
-    def wait(self, topic, pred=None, since=0, timeout=10):
-        """The first message on topic (from index since) whose JSON payload
-        satisfies pred; returns (time, payload as JSON or text, retain)."""
-        deadline = time.time() + timeout
-
-        def find():
-            for t, tp, p, r in self.msgs[since:]:
-                if tp != topic:
-                    continue
-                try:
-                    v = json.loads(p)
-                except ValueError:
-                    v = p.decode(errors="replace")
-                if pred is None or pred(v):
-                    return (t, v, r)
-            return None
-        with self.cv:
-            while True:
-                got = find()
-                if got:
-                    return got
-                left = deadline - time.time()
-                if left <= 0:
-                    seen = [(tp, p[:120]) for _, tp, p, _ in self.msgs[since:]
-                            if tp == topic][-3:]
-                    raise AssertionError("nothing on %s matched in %gs; last: %r"
-                                         % (topic, timeout, seen))
-                self.cv.wait(left)
-
-    def last(self, topic):
-        with self.cv:
-            for _, tp, p, _ in reversed(self.msgs):
-                if tp == topic:
-                    return json.loads(p)
-        return None
-
-    def close(self):
-        try:
-            self._send(0xE0, b"")
-            self.sock.close()
-        except OSError:
-            pass
 
 
 def zone_cfg(name, seed=1):
@@ -321,11 +87,7 @@ class Daemon:
         raise AssertionError("event not seen; last: %r" % self.evs()[-4:])
 
     def relay_record(self):
-        if not os.path.exists(self.relay_log):
-            return []
-        with open(self.relay_log) as f:
-            return [(int(ms), int(z), s == "on") for ms, z, s in
-                    (line.split() for line in f)]
+        return read_relay_record(self.relay_log)
 
     def relay_on(self, zone=0):
         states = [on for _, z, on in self.relay_record() if z == zone]
@@ -383,7 +145,7 @@ CLIMATE_KEYS = ("name", "unique_id", "availability_topic", "device", "modes",
 
 @test
 def discovery_is_valid_and_the_climate_topics_work():
-    b = Broker()
+    b = Broker(parent=TMP)
     d = Daemon(b.port, "disc", ("upper back", "lower back"),
                ["--sim-speed", "10", "--sim-start", "2026-11-24T20:00"])
     c = Client(b.port)
@@ -462,7 +224,7 @@ def discovery_is_valid_and_the_climate_topics_work():
 
 @test
 def start_stop_and_refusals_on_the_result_topic():
-    b = Broker()
+    b = Broker(parent=TMP)
     # 20:00 local; quiet hours from 20:10, so the clock walks into them.
     d = Daemon(b.port, "cmd", ("upper back",),
                ["--sim-speed", "60", "--sim-start", "2026-11-24T20:00",
@@ -532,7 +294,7 @@ def start_stop_and_refusals_on_the_result_topic():
 
 @test
 def cold_rule_and_latched_fault_refusals():
-    b = Broker()
+    b = Broker(parent=TMP)
     d = Daemon(b.port, "cold", ("upper back",),
                ["--sim-speed", "20", "--sim-start", "2026-11-24T18:00",
                 "--record-injury", "now"])
@@ -567,7 +329,7 @@ def cold_rule_and_latched_fault_refusals():
 
 @test
 def schedule_set_echoed_stored_and_run_on_time():
-    b = Broker()
+    b = Broker(parent=TMP)
     # 20:29:00 virtual; quiet hours 20:34-07:00 make the second entry skip.
     d = Daemon(b.port, "sched", ("upper back",),
                ["--sim-speed", "20", "--sim-start", "2026-11-24T20:29"],
@@ -630,7 +392,7 @@ def schedule_set_echoed_stored_and_run_on_time():
 
 @test
 def broker_lost_mid_session_the_session_runs_on():
-    b = Broker()
+    b = Broker(parent=TMP)
     d = Daemon(b.port, "lost", ("upper back",),
                ["--sim-speed", "10", "--sim-start", "2026-11-24T19:00"])
     c = Client(b.port)
@@ -685,7 +447,7 @@ def broker_lost_mid_session_the_session_runs_on():
 def frozen_broker_is_noticed_by_keepalive():
     # A broker that stops answering without closing the socket (a power cut
     # on its host): only the keepalive can tell. keepalive_s 5 here.
-    b = Broker()
+    b = Broker(parent=TMP)
     d = Daemon(b.port, "frozen", ("upper back",),
                ["--sim-speed", "5", "--start", "upper back:10:40"],
                mqtt_extra={"keepalive_s": 5})
@@ -726,7 +488,7 @@ def broker_down_at_start_then_up():
                      "cannot reach" in e.get("msg", ""), 5)
         time.sleep(2)
         assert d.alive()
-        b = Broker(port=port)
+        b = Broker(port=port, parent=TMP)
         back = time.time()
         c = Client(port)
         c.subscribe(d.root + "/#")
@@ -762,7 +524,7 @@ def unresolvable_broker_does_not_stall_the_loop():
 
 @test
 def malformed_payloads_refused_state_unchanged():
-    b = Broker()
+    b = Broker(parent=TMP)
     d = Daemon(b.port, "bad", ("upper back",),
                ["--sim-speed", "5", "--sim-start", "2026-11-24T19:00"])
     c = Client(b.port)
@@ -864,7 +626,7 @@ def same_start_after_the_session_ended_is_not_a_duplicate():
     # Without an id, the same payload within 5 s is a duplicate only while
     # its effect holds: here the session ends by itself (1 virtual minute =
     # 1 s real) and the same start 1.5 s later must heat again.
-    b = Broker()
+    b = Broker(parent=TMP)
     d = Daemon(b.port, "again", ("upper back",), ["--sim-speed", "60"])
     c = Client(b.port)
     res = d.root + "/upper_back/result"
@@ -889,7 +651,7 @@ def same_start_after_the_session_ended_is_not_a_duplicate():
 
 @test
 def stale_retained_command_is_not_obeyed():
-    b = Broker()
+    b = Broker(parent=TMP)
     c = Client(b.port)
     root = "heatpad/stale"
     try:
@@ -933,7 +695,7 @@ def make_certs(d):
 def tls_with_a_ca_file():
     d = tempfile.mkdtemp(dir=TMP, prefix="tls-")
     certs = make_certs(d)
-    tls = Broker(tls=certs)
+    tls = Broker(tls=certs, parent=TMP)
     # The small client here speaks no TLS: Debian's mosquitto_sub and
     # mosquitto_pub check the daemon over TLS instead.
     good = Daemon(tls.port, "tlsok", ("upper back",),
@@ -984,7 +746,7 @@ def missing_ca_file_stops_the_start_with_a_reason():
 
 @test
 def auth_broker_with_password_file():
-    b = Broker(users={"pad": "s3cret"})
+    b = Broker(users={"pad": "s3cret"}, parent=TMP)
     good = Daemon(b.port, "authok", ("upper back",),
                   mqtt_extra={"username": "pad", "password": "s3cret"})
     bad = Daemon(b.port, "authbad", ("upper back",),
@@ -1019,7 +781,7 @@ def auth_broker_with_password_file():
 
 @test
 def state_republished_at_least_every_60_virtual_seconds():
-    b = Broker()
+    b = Broker(parent=TMP)
     d = Daemon(b.port, "tick", ("upper back",), ["--sim-speed", "30"])
     c = Client(b.port)
     try:
@@ -1044,7 +806,7 @@ def state_republished_at_least_every_60_virtual_seconds():
 
 @test
 def last_will_says_offline_when_the_daemon_dies():
-    b = Broker()
+    b = Broker(parent=TMP)
     d = Daemon(b.port, "will", ("upper back",))
     c = Client(b.port)
     try:
@@ -1066,7 +828,7 @@ def last_will_says_offline_when_the_daemon_dies():
 
 @test
 def twenty_daemons_on_one_broker():
-    b = Broker()
+    b = Broker(parent=TMP)
     c = Client(b.port)
     c.subscribe("heatpad/#", "homeassistant/climate/#")
     t0 = time.time()

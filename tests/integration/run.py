@@ -12,6 +12,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from harness import read_relay_record
 import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -51,14 +53,7 @@ class Run:
 
     def relay_record(self):
         """[(mono_ms, zone, on)] as the simulated relay saw it."""
-        if not os.path.exists(self.relay_log):
-            return []
-        rows = []
-        with open(self.relay_log) as f:
-            for line in f:
-                ms, zone, state = line.split()
-                rows.append((int(ms), int(zone), state == "on"))
-        return rows
+        return read_relay_record(self.relay_log)
 
 
 def last_state(record, zone):
