@@ -31,7 +31,8 @@ CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
             controller/ha_discovery.c \
             controller/config_http.c controller/history.c \
             controller/http_body.c controller/http_auth.c controller/http_static.c \
-            controller/hw/w1_parse.c controller/hw/mb_decode.c
+            controller/hw/w1_parse.c controller/hw/mb_decode.c \
+            controller/tickstat.c
 # Hardware code that unit tests drive directly (files, a fake GPIO line, a
 # fake blocking relay).
 HW_UNIT_SRC := controller/hw/ds18b20.c controller/hw/gpio.c \
@@ -50,7 +51,7 @@ DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
 UNIT_TESTS := pid window safety session quiet guidance config core state \
               schedule closed_loop autotune mqtt_cmd config_mqtt \
               http_body http_auth history notify \
-              w1_parse mb_decode ds18b20 gpio relay_worker
+              w1_parse mb_decode ds18b20 gpio relay_worker tickstat
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(B)/obj/%.o)

@@ -203,6 +203,28 @@ void log_status(const struct log *lg, const struct core *core, int zone,
         text_line(lg, wall, core->zones[zone].cfg->name, "status", detail);
 }
 
+void log_loop(const struct log *lg, const struct tickstat *ts,
+              uint64_t now_ms, time_t wall)
+{
+        double p50 = tickstat_quantile(ts, 0.5), p99 = tickstat_quantile(ts, 0.99);
+        char detail[128];
+
+        if (lg->json) {
+                cJSON *o = json_base("loop", now_ms, wall);
+                cJSON_AddNumberToObject(o, "ticks", (double)ts->count);
+                cJSON_AddNumberToObject(o, "late_p50_ms", round(p50 * 1000) / 1000);
+                cJSON_AddNumberToObject(o, "late_p99_ms", round(p99 * 1000) / 1000);
+                cJSON_AddNumberToObject(o, "late_max_ms",
+                                        round(ts->max_ms * 1000) / 1000);
+                emit_json(lg, o);
+                return;
+        }
+        snprintf(detail, sizeof(detail), "%llu tick%s, late by p50 %.2f ms, "
+                 "p99 %.2f ms, max %.2f ms", (unsigned long long)ts->count,
+                 ts->count == 1 ? "" : "s", p50, p99, ts->max_ms);
+        text_line(lg, wall, "heatpad", "control loop", detail);
+}
+
 void log_msg(const struct log *lg, time_t wall, const char *level,
              const char *fmt, ...)
 {

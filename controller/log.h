@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core.h"
+#include "tickstat.h"
 
 struct log {
         bool json;
@@ -27,6 +28,11 @@ void log_event(const struct log *lg, const struct core *core,
 /* A periodic status line for one zone. */
 void log_status(const struct log *lg, const struct core *core, int zone,
                 uint64_t now_ms, time_t wall);
+
+/* How late the control tick ran since the last such line: event "loop"
+ * with ticks, late_p50_ms, late_p99_ms and late_max_ms. */
+void log_loop(const struct log *lg, const struct tickstat *ts,
+              uint64_t now_ms, time_t wall);
 
 /* A message; level is "info", "warning" or "error". */
 void log_msg(const struct log *lg, time_t wall, const char *level,
