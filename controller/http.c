@@ -1,8 +1,9 @@
 /* http.c: see http.h. The connection life cycle: libmicrohttpd calls
  * on_request first with the headers (a request record is made, a body
  * declared too large is refused at once), then with each piece of the body
- * (kept up to HTTP_BODY_MAX, the rest counted and dropped), then once more
- * with nothing, when the request is answered. */
+ * (kept up to HTTP_BODY_MAX, the rest counted and dropped up to
+ * HTTP_DRAIN_MAX), then once more with nothing, when the request is
+ * answered. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -22,8 +23,27 @@
 
 #define MHD_RUN_MAX_MS 250      /* a bound on MHD's own timeouts */
 
+/* Connection limits for a page a household opens from a few phones (a
+ * browser keeps at most 6 connections to a host). One address may hold a
+ * quarter of the connections, so a misbehaving client (or a slowloris
+ * attack from one address) leaves room for the others; a connection
+ * silent this long is closed: the page asks every second, so its own
+ * connection is never idle that long. Slow-drip clients on many addresses
+ * can still fill the global limit (README, "Load and hostile clients"). */
+#define HTTP_MAX_CONNECTIONS 64
+#define HTTP_MAX_PER_ADDRESS 16
+#define HTTP_IDLE_TIMEOUT_S 10
+
+/* A body without a declared length (chunked) that grows past
+ * HTTP_BODY_MAX is read and dropped so that a 413 can answer it at its end;
+ * past this much the connection is closed instead, without an answer:
+ * libmicrohttpd 0.9 cannot answer before the body has ended, and an
+ * endless body would keep the loop reading it. */
+#define HTTP_DRAIN_MAX (64 * 1024)
+
 struct request {
         size_t len;
+        size_t dropped;                 /* bytes past HTTP_BODY_MAX */
         bool too_big;
         char body[HTTP_BODY_MAX + 1];
 };
@@ -76,6 +96,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn,
         }
         if (rep->allow)
                 MHD_add_response_header(r, "Allow", rep->allow);
+        if (rep->close)
+                MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
         enum MHD_Result rc = MHD_queue_response(conn, rep->status, r);
         MHD_destroy_response(r);
         return rc;
@@ -153,18 +175,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         }
         if (*upload_data_size) {
                 size_t n = *upload_data_size;
-                if (req->len + n > HTTP_BODY_MAX)
-                        req->too_big = true;
-                else
-                        memcpy(req->body + req->len, upload_data, n);
-                req->len += req->too_big ? 0 : n;
                 *upload_data_size = 0;
+                if (req->too_big || req->len + n > HTTP_BODY_MAX) {
+                        req->too_big = true;
+                        req->dropped += n;
+                        return req->dropped > HTTP_DRAIN_MAX ? MHD_NO : MHD_YES;
+                }
+                memcpy(req->body + req->len, upload_data, n);
+                req->len += n;
                 return MHD_YES;
         }
-        if (req->too_big)
-                return send_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-                                  "body_too_large", "the body must be at "
-                                  "most 8192 bytes");
+        if (req->too_big) {
+                /* A client that sent that much is not the page: no more
+                 * requests on this connection. */
+                struct http_reply rep = { .close = true };
+                http_api_error(&rep, MHD_HTTP_CONTENT_TOO_LARGE,
+                               "body_too_large", "the body must be at most "
+                               "8192 bytes");
+                return send_reply(conn, &rep);
+        }
         req->body[req->len] = '\0';
         if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0) {
                 struct http_reply rep = { 0 };
@@ -295,9 +324,10 @@ struct http *http_start(struct app *app, char *err, size_t errlen)
                 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
                 MHD_OPTION_UNESCAPE_CALLBACK, unescape, h,
-                MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
-                MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)32,
-                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
+                MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                (unsigned)HTTP_MAX_PER_ADDRESS,
+                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT_S,
                 MHD_OPTION_END);
         if (!h->mhd) {
                 snprintf(err, errlen, "cannot listen on %s port %d (in use, "

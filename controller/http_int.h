@@ -32,6 +32,7 @@ struct http_reply {
         char set_cookie[192];           /* a Set-Cookie value, or "" */
         int retry_after_s;              /* > 0: a Retry-After header */
         const char *allow;              /* for 405: the methods allowed */
+        bool close;                     /* close the connection after it */
 };
 
 /* Handles a request under /api/. The body has been read whole (at most
