@@ -69,7 +69,7 @@ SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 .PHONY: all deps test-deps run check unit unit-asan integration clean \
         bench-control http-test browser install uninstall check-systemd \
-        check-cross fuzz fuzz-short fuzz-build
+        check-cross fuzz fuzz-short fuzz-build load-test load-long
 
 # The benchmark is built (so it keeps compiling) but only run by
 # bench-control.
@@ -121,7 +121,7 @@ run: deps $(B)/heatpadd
 
 check: test-deps all
 	@$(MAKE) --no-print-directory unit unit-asan integration http-test browser \
-		check-systemd fuzz-short
+		load-test check-systemd fuzz-short
 
 unit: $(UNIT_BINS)
 	@scripts/run-tests $(UNIT_BINS)
@@ -156,6 +156,16 @@ http-test: $(B)/heatpadd $(B)/asan/heatpadd
 	@python3 tests/integration/http_api.py
 	@HEATPAD_DAEMON=$(B)/asan/heatpadd ASAN_OPTIONS=detect_leaks=1 \
 		python3 tests/integration/http_api.py
+
+# Load and hostile clients on the page (issue 8): wrk on /api/status with
+# the control tick's lateness, slowloris, oversized requests. The short run
+# asserts every invariant; load-long (for make reliability) runs wrk 30 s
+# and prints the figures.
+load-test: $(B)/heatpadd
+	@python3 tests/integration/load.py
+
+load-long: $(B)/heatpadd
+	@python3 tests/integration/load.py --long
 
 tests/web/node_modules/.package-lock.json: tests/web/package.json tests/web/package-lock.json
 	cd tests/web && npm ci --prefer-offline --no-audit --no-fund --loglevel=error
