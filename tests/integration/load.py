@@ -6,8 +6,9 @@ build/heatpadd in simulation mode with its page on a free loopback port:
 - wrk on /api/status: requests per second, p99, the daemon's CPU and
   memory, and how late the control tick runs while idle and under the load
   (the daemon's own "loop" log lines). Asserted: every request answered
-  200, no tick later than 500 ms, no fault, no "control tick late", and the
-  systemd watchdog (a socket of ours as NOTIFY_SOCKET) pinged throughout.
+  200, no tick a second late or more, no fault, no "control tick late",
+  and the systemd watchdog (a socket of ours as NOTIFY_SOCKET) pinged
+  throughout.
 - Slowloris: more dribbling connections from 127.0.0.1 than its per-address
   limit, and silent ones from 127.0.0.3. Asserted: the extra ones are
   refused, a client from 127.0.0.2 is answered throughout, a session goes
@@ -51,7 +52,10 @@ IDLE_TIMEOUT_S = 10
 # few seconds holds enough ticks for a p99. Its limits are in virtual
 # seconds: a 30 s sensor timeout is 3 real seconds.
 SPEED = 10
-TICK_LATE_BOUND_MS = 500
+# A tick a second late is a loop held up by something (a request handled
+# too slowly, a blocking call); the machine's own scheduling on a busy
+# 2-core runner has been seen to cost up to a quarter of that.
+TICK_LATE_BOUND_MS = 1000
 WATCHDOG_S = 4
 
 LONG = False
