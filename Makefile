@@ -68,7 +68,7 @@ SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 .PHONY: all deps test-deps run check unit unit-asan integration clean \
         bench-control http-test browser install uninstall check-systemd \
-        check-cross fuzz fuzz-short fuzz-build
+        check-cross fuzz fuzz-short fuzz-build soak-test reliability
 
 # The benchmark is built (so it keeps compiling) but only run by
 # bench-control.
@@ -120,7 +120,7 @@ run: deps $(B)/heatpadd
 
 check: test-deps all
 	@$(MAKE) --no-print-directory unit unit-asan integration http-test browser \
-		check-systemd fuzz-short
+		check-systemd fuzz-short soak-test
 
 unit: $(UNIT_BINS)
 	@scripts/run-tests $(UNIT_BINS)
@@ -231,6 +231,17 @@ fuzz: $(FUZZ_BINS)
 # What `make check` runs: the seeds, then about 15 s of fuzzing each.
 fuzz-short: $(FUZZ_BINS)
 	@scripts/run-fuzz $(B)/fuzz 15 $(FUZZ_TARGETS)
+
+# --- the soak (issue 8): make check runs 30 simulated hours at 600x (about
+# 3 min) and 8 hours of the ASan/UBSan daemon with its leak check; `make
+# reliability` runs the long versions of every reliability suite (about
+# 35 min) and prints one table of their figures (scripts/reliability).
+soak-test: $(B)/heatpadd $(B)/asan/heatpadd
+	@python3 tests/integration/soak.py
+	@python3 tests/integration/soak.py --asan
+
+reliability: test-deps all $(B)/asan/heatpadd $(FUZZ_BINS)
+	@scripts/reliability
 
 # Cross-builds for the Raspberry Pi (arm64, armhf) and runs the unit tests
 # and a simulated smoke run under qemu-user. Installs its own packages.
