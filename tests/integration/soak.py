@@ -10,7 +10,8 @@ against the invariants a person on the pad relies on:
   - the relay is on only inside a session;
   - never during quiet hours, nor in the 48-hour cold window;
   - no session outlives its cap (so no relay is on past it);
-  - never switched on with the pad at or above the cutoff;
+  - never on with the pad itself (not only its sensor) at or above the
+    cutoff, unless the simulated relay is stuck on;
   - off within one tick of every fault (plus what the machine's scheduling
     costs at this speed, see TOL_MS), and not on again until cleared;
   - every session ends (by time, stop, fault, quiet hours, the cold rule,
@@ -496,6 +497,11 @@ class Checker:
                         f["max_off_pad_c_stuck_relay"], r["temp_c"])
                 elif r["zone"] == zi and r["what"] == "off":
                     f["max_off_pad_c"] = max(f["max_off_pad_c"], r["temp_c"])
+                    # The pad's own temperature, not its sensor's: a sensor
+                    # stuck below the setpoint must not let it get there.
+                    if r["temp_c"] >= CUTOFF_C:
+                        self.fail("life %d %s: relay on until the pad was at "
+                                  "%.2f C" % (life.n, zid, r["temp_c"]))
             self.check_faults(life, zi, zid, zevs, rec, ons)
 
     def check_clock_rules(self, life, zid, on, off_mono, steps):
@@ -600,6 +606,7 @@ def self_test():
             "30000 0 fault sensor_disconnect %d 40.00" % (t + 29),
             "60000 0 off %d 41.00" % (t + 59),                            # 29 s after fault
             "90000 1 on %d 30.00" % quiet, "95000 1 off %d 30.00" % (quiet + 5),
+            "100000 0 on %d 40.00" % (t + 99), "110000 0 off %d 46.50" % (t + 109),
         ]
         log = os.path.join(d, "relay-00.log")
         with open(log, "w") as fp:
@@ -611,11 +618,15 @@ def self_test():
                        ev(31000, "fault", "upper_back", reason="sensor_error"),
                        ev(31000, "session_end", "upper_back", reason="fault"),
                        ev(89000, "session_start", "lower_back"),
+                       ev(99000, "fault_cleared", "upper_back"),
+                       ev(99500, "session_start", "upper_back"),
+                       ev(111000, "session_end", "upper_back", reason="time_up"),
                        ev(99000, "session_end", "lower_back", reason="stopped")]
         soak = type("Soak", (), {})()
         soak.lives, soak.injuries = [life], []
         bad = Checker(soak, 1000).check()
         want = ["outside a session", "switched on with the pad at 46.00",
+                "relay on until the pad was at 46.50",
                 "after fault", "in quiet hours"]
         missed = [w for w in want if not any(w in b for b in bad)]
         assert not missed, "checker missed %r; said %r" % (missed, bad)
@@ -632,6 +643,7 @@ def main():
     ap.add_argument("--hours", type=int)
     ap.add_argument("--speed", type=float, default=600)
     ap.add_argument("--seed", type=int, default=8)
+    ap.add_argument("--keep", action="store_true", help="keep the run's files")
     args = ap.parse_args()
     self_test()
     daemon = os.environ.get("HEATPAD_DAEMON") or os.path.join(ROOT, "build", "heatpadd")
@@ -665,11 +677,18 @@ def main():
     if not args.asan and growth is not None and growth > 512:
         bad.append("memory grew %d kB over the longest life" % growth)
     kills = sum(1 for l in soak.lives if l.how == "kill")
+    runs = {}
+    for life in soak.lives:
+        for e in life.events:
+            if e.get("event") == "schedule_run":
+                runs[e.get("reason")] = runs.get(e.get("reason"), 0) + 1
     rows = [
         ("simulated hours", soak.plan.hours, "%.0f real s at %gx" % (real_s, speed)),
         ("daemon lives (restarts survived)", len(soak.lives),
          "%d SIGTERM, %d SIGKILL" % (len(soak.lives) - 1 - kills, kills)),
         ("sessions", f["sessions"], " ".join("%s %d" % kv for kv in sorted(f["ended"].items()))),
+        ("scheduled runs", sum(runs.values()),
+         " ".join("%s %d" % kv for kv in sorted(runs.items()))),
         ("relay on-periods", f["relay on-periods"], "%.1f relay-hours" % f["relay on-hours"]),
         ("user commands (HTTP, MQTT)", soak.count.get("user commands", 0),
          "%d not sent: broker down" % soak.count.get("mqtt commands not sent (broker down)", 0)),
@@ -705,7 +724,7 @@ def main():
     for b in bad:
         print("FAIL", b)
         failed = 1
-    if failed:
+    if failed or args.keep:
         print("files kept in", soak.dir)
     else:
         soak.cleanup()
