@@ -255,6 +255,7 @@ class Soak:
         self.count = {}
         self.injuries = []      # (wall when heat is allowed again, life, t)
         self.janitor_turn = 0
+        self.refusals = {}      # HTTP refusals by code
 
     def t_now(self):
         return (time.monotonic() - self.r0) * self.speed
@@ -270,7 +271,11 @@ class Soak:
             c.request(method, path, body=json.dumps(body) if body is not None
                       else None, headers={"Content-Type": "application/json"})
             r = c.getresponse()
-            return r.status, json.loads(r.read() or b"{}")
+            body = json.loads(r.read() or b"{}")
+            if method != "GET" and not body.get("ok", True):
+                self.refusals[body.get("code")] = \
+                    self.refusals.get(body.get("code"), 0) + 1
+            return r.status, body
         finally:
             c.close()
 
@@ -354,14 +359,14 @@ class Soak:
                     self.publish(z["id"] + "/set", {"action": "clear_fault"})
                 else:
                     self.lives[-1].proc.send_signal(signal.SIGUSR1)
-        elif kind == "broker_down":
+        elif kind == "broker_down" and self.broker_up:
             if self.mqtt:
                 self.mqtt.close()
                 self.mqtt = None
             self.broker.stop()
             self.broker_up = False
             self.bump("broker restarts")
-        elif kind == "broker_up":
+        elif kind == "broker_up" and not self.broker_up:
             self.broker.start()
             self.broker_up = True
 
@@ -671,8 +676,8 @@ def main():
         traceback.print_exc()
     real_s = time.time() - t_real
     f = ck.fig
-    rss = max(soak.lives, key=lambda l: l.t_end - l.t_start).rss
-    rss = [kb for _, kb in rss if kb]
+    longest = max(soak.lives, key=lambda l: l.t_end - l.t_start, default=None)
+    rss = [kb for _, kb in (longest.rss if longest else []) if kb]
     growth = (rss[-1] - rss[1]) if len(rss) > 2 else None
     if not args.asan and growth is not None and growth > 512:
         bad.append("memory grew %d kB over the longest life" % growth)
@@ -682,6 +687,8 @@ def main():
         for e in life.events:
             if e.get("event") == "schedule_run":
                 runs[e.get("reason")] = runs.get(e.get("reason"), 0) + 1
+    if soak.plan.hours >= 24 and not runs.get("started"):
+        bad.append("no scheduled session started in %d hours" % soak.plan.hours)
     rows = [
         ("simulated hours", soak.plan.hours, "%.0f real s at %gx" % (real_s, speed)),
         ("daemon lives (restarts survived)", len(soak.lives),
@@ -692,6 +699,8 @@ def main():
         ("relay on-periods", f["relay on-periods"], "%.1f relay-hours" % f["relay on-hours"]),
         ("user commands (HTTP, MQTT)", soak.count.get("user commands", 0),
          "%d not sent: broker down" % soak.count.get("mqtt commands not sent (broker down)", 0)),
+        ("HTTP refusals", sum(soak.refusals.values()),
+         " ".join("%s %d" % kv for kv in sorted(soak.refusals.items()))),
         ("broker restarts", soak.count.get("broker restarts", 0), ""),
         ("clock steps", sum(1 for e in soak.plan.hw if e[1] == "step"), "+3 h and -3 h"),
         ("faults injected", f["faults injected"], ""),
