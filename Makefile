@@ -27,7 +27,7 @@ CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
             controller/slurp.c \
             controller/core.c controller/sim_pad.c controller/schedule.c \
             controller/status_json.c controller/autotune.c controller/heatup.c \
-            controller/config_mqtt.c controller/mqtt_cmd.c \
+            controller/config_mqtt.c controller/mqtt_cmd.c controller/mqtt_flow.c \
             controller/ha_discovery.c \
             controller/config_http.c controller/history.c \
             controller/http_body.c controller/http_auth.c controller/http_static.c \
@@ -48,7 +48,7 @@ DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/probe.c $(HW_UNIT_SRC)
 
 UNIT_TESTS := pid window safety session quiet guidance config core state \
-              schedule closed_loop autotune mqtt_cmd config_mqtt \
+              schedule closed_loop autotune mqtt_cmd mqtt_flow config_mqtt \
               http_body http_auth history notify \
               w1_parse mb_decode ds18b20 gpio relay_worker
 
