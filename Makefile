@@ -120,7 +120,7 @@ run: deps $(B)/heatpadd
 
 check: test-deps all
 	@$(MAKE) --no-print-directory unit unit-asan integration http-test browser \
-		check-systemd fuzz-short
+		check-systemd fuzz-short flood-test
 
 unit: $(UNIT_BINS)
 	@scripts/run-tests $(UNIT_BINS)
@@ -138,6 +138,19 @@ integration: $(B)/heatpadd $(B)/asan/heatpadd $(B)/tests/mb_server
 	@python3 tests/integration/mqtt.py
 	@HEATPAD_DAEMON=$(B)/asan/heatpadd python3 tests/integration/mqtt.py \
 		--sanitizer-subset
+
+# MQTT flood (issue 8, README "MQTT flood"): bursts of commands on a real
+# mosquitto. make check runs short bursts (and one under ASan/UBSan);
+# make reliability runs flood-long (10,000 commands a burst, figures in
+# build/reliability/flood.json).
+.PHONY: flood-test flood-long
+flood-test: $(B)/heatpadd $(B)/asan/heatpadd
+	@python3 tests/integration/flood.py
+	@HEATPAD_DAEMON=$(B)/asan/heatpadd ASAN_OPTIONS=detect_leaks=1 \
+		python3 tests/integration/flood.py --sanitizer
+
+flood-long: $(B)/heatpadd
+	@python3 tests/integration/flood.py --long
 
 # Control quality benchmark (not a test): scripts/bench/, README "Control
 # quality". Prints a table and writes build/bench/*.svg.
