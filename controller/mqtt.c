@@ -64,7 +64,10 @@ static void sync_fd(struct mqtt *m)
          * closes it: do not watch it. */
         if (fd < 0 || m->link == LINK_DOWN)
                 return;
-        uint32_t ev = EPOLLIN | (mosquitto_want_write(m->mosq) ? EPOLLOUT : 0);
+        bool want_write = mosquitto_want_write(m->mosq);
+        if (!want_write)
+                mqtt_flow_all_written(&m->flow);
+        uint32_t ev = EPOLLIN | (want_write ? EPOLLOUT : 0);
         if (m->fd < 0) {
                 if (loop_add_fd(loop, fd, ev, on_fd, m) < 0)
                         return;

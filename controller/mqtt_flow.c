@@ -38,6 +38,11 @@ void mqtt_flow_published(struct mqtt_flow *f, int mid)
                 f->unacked--;
 }
 
+void mqtt_flow_all_written(struct mqtt_flow *f)
+{
+        f->unwritten = 0;
+}
+
 void mqtt_flow_connected(struct mqtt_flow *f)
 {
         f->unacked = 0;

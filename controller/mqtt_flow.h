@@ -58,6 +58,11 @@ void mqtt_flow_result_sent(struct mqtt_flow *f, int mid);
  * else a QoS 1 message was acknowledged. */
 void mqtt_flow_published(struct mqtt_flow *f, int mid);
 
+/* libmosquitto has nothing left to write: no result waits. (Keeps the
+ * count right should a result ever be written inside mosquitto_publish,
+ * before its id is known.) */
+void mqtt_flow_all_written(struct mqtt_flow *f);
+
 /* A new connection: libmosquitto's old queues are no longer ours to
  * count (unwritten results are gone; a PUBACK for an old message is
  * ignored). */

@@ -43,7 +43,12 @@ static void results_are_counted_by_their_message_id(void **state)
         mqtt_flow_published(&f, 1);                 /* the state acked */
         assert_int_equal(f.unacked, 0);
         assert_int_equal(f.unwritten, MQTT_FLOW_OUT_MAX - 1);
+        /* Nothing left to write: none waits, whatever the ids said. */
+        mqtt_flow_all_written(&f);
+        assert_int_equal(f.unwritten, 0);
+        assert_int_equal(f.unacked, 0);
         /* Unwritten results die with the connection. */
+        mqtt_flow_result_sent(&f, 99);
         mqtt_flow_connected(&f);
         assert_int_equal(f.unwritten, 0);
 }
