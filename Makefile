@@ -27,7 +27,7 @@ CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
             controller/slurp.c \
             controller/core.c controller/sim_pad.c controller/schedule.c \
             controller/status_json.c controller/autotune.c controller/heatup.c \
-            controller/config_mqtt.c controller/mqtt_cmd.c \
+            controller/config_mqtt.c controller/mqtt_cmd.c controller/mqtt_flow.c \
             controller/ha_discovery.c \
             controller/config_http.c controller/history.c \
             controller/http_body.c controller/http_auth.c controller/http_static.c \
@@ -49,7 +49,7 @@ DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/probe.c $(HW_UNIT_SRC)
 
 UNIT_TESTS := pid window safety session quiet guidance config core state \
-              schedule closed_loop autotune mqtt_cmd config_mqtt \
+              schedule closed_loop autotune mqtt_cmd mqtt_flow config_mqtt \
               http_body http_auth history notify \
               w1_parse mb_decode ds18b20 gpio relay_worker tickstat
 
@@ -69,7 +69,8 @@ SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 .PHONY: all deps test-deps run check unit unit-asan integration clean \
         bench-control http-test browser install uninstall check-systemd \
-        check-cross fuzz fuzz-short fuzz-build load-test load-long
+        check-cross fuzz fuzz-short fuzz-build soak-test reliability \
+        load-test load-long
 
 # The benchmark is built (so it keeps compiling) but only run by
 # bench-control.
@@ -121,7 +122,7 @@ run: deps $(B)/heatpadd
 
 check: test-deps all
 	@$(MAKE) --no-print-directory unit unit-asan integration http-test browser \
-		load-test check-systemd fuzz-short
+		load-test check-systemd fuzz-short soak-test flood-test
 
 unit: $(UNIT_BINS)
 	@scripts/run-tests $(UNIT_BINS)
@@ -139,6 +140,19 @@ integration: $(B)/heatpadd $(B)/asan/heatpadd $(B)/tests/mb_server
 	@python3 tests/integration/mqtt.py
 	@HEATPAD_DAEMON=$(B)/asan/heatpadd python3 tests/integration/mqtt.py \
 		--sanitizer-subset
+
+# MQTT flood (issue 8, README "MQTT flood"): bursts of commands on a real
+# mosquitto. make check runs short bursts (and one under ASan/UBSan);
+# make reliability runs flood-long (10,000 commands a burst, figures in
+# build/reliability/flood.json).
+.PHONY: flood-test flood-long
+flood-test: $(B)/heatpadd $(B)/asan/heatpadd
+	@python3 tests/integration/flood.py
+	@HEATPAD_DAEMON=$(B)/asan/heatpadd ASAN_OPTIONS=detect_leaks=1 \
+		python3 tests/integration/flood.py --sanitizer
+
+flood-long: $(B)/heatpadd
+	@python3 tests/integration/flood.py --long
 
 # Control quality benchmark (not a test): scripts/bench/, README "Control
 # quality". Prints a table and writes build/bench/*.svg.
@@ -242,6 +256,17 @@ fuzz: $(FUZZ_BINS)
 # What `make check` runs: the seeds, then about 15 s of fuzzing each.
 fuzz-short: $(FUZZ_BINS)
 	@scripts/run-fuzz $(B)/fuzz 15 $(FUZZ_TARGETS)
+
+# --- the soak (issue 8): make check runs 30 simulated hours at 600x (about
+# 3 min) and 8 hours of the ASan/UBSan daemon with its leak check; `make
+# reliability` runs the long versions of every reliability suite (about
+# 35 min) and prints one table of their figures (scripts/reliability).
+soak-test: $(B)/heatpadd $(B)/asan/heatpadd
+	@python3 tests/integration/soak.py
+	@python3 tests/integration/soak.py --asan
+
+reliability: test-deps all $(B)/asan/heatpadd $(FUZZ_BINS)
+	@scripts/reliability
 
 # Cross-builds for the Raspberry Pi (arm64, armhf) and runs the unit tests
 # and a simulated smoke run under qemu-user. Installs its own packages.

@@ -82,7 +82,8 @@ static void parse_limits(const cJSON *obj, const char *zpath,
                 "cutoff_c", "max_setpoint_c", "min_setpoint_c",
                 "sensor_timeout_s", "runaway_s", "runaway_min_rise_c",
                 "holding_s", "holding_drop_c", "stuck_relay_s",
-                "stuck_relay_above_c", "sensor_disagree_c", NULL
+                "stuck_relay_above_c", "sensor_disagree_c",
+                "frozen_reading_s", NULL
         };
         struct safety_params d;
         char path[64];
@@ -112,6 +113,8 @@ static void parse_limits(const cJSON *obj, const char *zpath,
                 d.stuck_above_c, 0.5, 10, errs);
         s->disagree_c = cfg_number(obj, "sensor_disagree_c", path,
                 d.disagree_c, 0.5, 20, errs);
+        s->frozen_ms = (uint64_t)(1000 * cfg_number(obj, "frozen_reading_s",
+                path, 60, 20, 900, errs));
 
         if (z->max_setpoint_c > s->cutoff_c - 2)
                 cfg_error(errs, path, "max_setpoint_c", "must be at least 2 "

@@ -234,6 +234,8 @@ static void run_sim_steps(struct app *app, uint64_t now)
                         continue;
                 app->steps_done[i] = true;
                 vclock_step(&app->clock, app->opt.steps[i].seconds);
+                sim_note_clock_step(app->relay_log_fd, &app->clock,
+                                    app->opt.steps[i].seconds);
                 log_msg(&app->log, app_wall(app), "info", "simulated clock "
                         "step: %+lld s", app->opt.steps[i].seconds);
         }

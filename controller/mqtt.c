@@ -64,7 +64,10 @@ static void sync_fd(struct mqtt *m)
          * closes it: do not watch it. */
         if (fd < 0 || m->link == LINK_DOWN)
                 return;
-        uint32_t ev = EPOLLIN | (mosquitto_want_write(m->mosq) ? EPOLLOUT : 0);
+        bool want_write = mosquitto_want_write(m->mosq);
+        if (!want_write)
+                mqtt_flow_all_written(&m->flow);
+        uint32_t ev = EPOLLIN | (want_write ? EPOLLOUT : 0);
         if (m->fd < 0) {
                 if (loop_add_fd(loop, fd, ev, on_fd, m) < 0)
                         return;
@@ -75,25 +78,56 @@ static void sync_fd(struct mqtt *m)
         m->fd_events = ev;
 }
 
-void mqtt_publish(struct mqtt *m, const char *topic, const char *payload,
-                    bool retain)
+bool mqtt_publish(struct mqtt *m, const char *topic, const char *payload,
+                  bool retain)
 {
         if (m->link != LINK_UP)
-                return;         /* everything is published again on connect */
+                return false;   /* everything is published again on connect */
         int rc = mosquitto_publish(m->mosq, NULL, topic, (int)strlen(payload),
                                    payload, 1, retain);
-        if (rc != MOSQ_ERR_SUCCESS)
+        if (rc != MOSQ_ERR_SUCCESS) {
                 mqtt_log(m, "warning", "publish %s: %s", topic, mosquitto_strerror(rc));
+                return false;
+        }
+        mqtt_flow_sent(&m->flow);
+        return true;
 }
 
-void mqtt_publish_json(struct mqtt *m, const char *topic, cJSON *o,
-                         bool retain)
+bool mqtt_publish_json(struct mqtt *m, const char *topic, cJSON *o,
+                       bool retain)
 {
         char *s = cJSON_PrintUnformatted(o);
-        if (s)
-                mqtt_publish(m, topic, s, retain);
+        bool sent = s && mqtt_publish(m, topic, s, retain);
         free(s);
         cJSON_Delete(o);
+        return sent;
+}
+
+/* A result was written to the socket, or the broker acknowledged a QoS 1
+ * message. */
+static void on_publish(struct mosquitto *mosq, void *ctx, int mid)
+{
+        struct mqtt *m = ctx;
+
+        (void)mosq;
+        mqtt_flow_published(&m->flow, mid);
+}
+
+/* A command's answer: QoS 0, as mqtt_flow.h explains. */
+bool mqtt_publish_result(struct mqtt *m, const char *topic, cJSON *o)
+{
+        char *s = cJSON_PrintUnformatted(o);
+        int mid = 0, rc = MOSQ_ERR_NO_CONN;
+
+        cJSON_Delete(o);
+        if (s && m->link == LINK_UP)
+                rc = mosquitto_publish(m->mosq, &mid, topic, (int)strlen(s),
+                                       s, 0, false);
+        free(s);
+        if (rc != MOSQ_ERR_SUCCESS)
+                return false;
+        mqtt_flow_result_sent(&m->flow, mid);
+        return true;
 }
 
 static void zone_topic(const struct mqtt *m, char *buf, const char *zone,
@@ -104,7 +138,7 @@ static void zone_topic(const struct mqtt *m, char *buf, const char *zone,
 
 /* The zone's state: status_zone_json plus what Home Assistant's entities
  * read (mode, action, target_c, remaining_min, guidance). */
-void mqtt_publish_zone(struct mqtt *m, int i)
+static void send_zone(struct mqtt *m, int i)
 {
         struct core *core = app_core(m->app);
         const struct core_zone *z = &core->zones[i];
@@ -124,7 +158,8 @@ void mqtt_publish_zone(struct mqtt *m, int i)
         cJSON_AddStringToObject(o, "guidance",
                 guidance_kind_name(core_guidance(core, wall).kind));
         zone_topic(m, topic, z->cfg->id, "state");
-        mqtt_publish_json(m, topic, o, true);
+        if (mqtt_publish_json(m, topic, o, true))
+                m->zones[i].state_pending = false;
 }
 
 static void publish_guidance(struct mqtt *m)
@@ -136,13 +171,42 @@ static void publish_guidance(struct mqtt *m)
                                                     app_wall(m->app)), true);
 }
 
-static void publish_schedule(struct mqtt *m)
+static void send_schedule(struct mqtt *m)
 {
         char topic[TOPIC_MAX];
 
         snprintf(topic, sizeof(topic), "%s/schedule", m->root);
-        mqtt_publish_json(m, topic, schedule_to_json(&app_core(m->app)->schedule),
-                     true);
+        if (mqtt_publish_json(m, topic, schedule_to_json(
+                              &app_core(m->app)->schedule), true))
+                m->schedule_pending = false;
+}
+
+/* States and the schedule echo are retained: only the newest counts. So a
+ * read pass of many commands sends each once, at its end, and while the
+ * broker is behind (mqtt_flow.h) they wait, newest only, instead of
+ * queueing without bound. A result is not retained and answers one
+ * command, so it is sent at once or dropped (mqtt_handle.c). */
+static void flush_pending(struct mqtt *m)
+{
+        if (m->link != LINK_UP || m->reading)
+                return;
+        for (int i = 0; i < app_core(m->app)->nzones; i++)
+                if (m->zones[i].state_pending && mqtt_flow_room(&m->flow))
+                        send_zone(m, i);
+        if (m->schedule_pending && mqtt_flow_room(&m->flow))
+                send_schedule(m);
+}
+
+void mqtt_publish_zone(struct mqtt *m, int i)
+{
+        m->zones[i].state_pending = true;
+        flush_pending(m);
+}
+
+static void publish_schedule(struct mqtt *m)
+{
+        m->schedule_pending = true;
+        flush_pending(m);
 }
 
 static void publish_all_state(struct mqtt *m)
@@ -178,6 +242,7 @@ static void on_connect(struct mosquitto *mosq, void *ctx, int rc)
         }
         m->said_refused = 0;
         m->link = LINK_UP;
+        mqtt_flow_connected(&m->flow);
         m->backoff_ms = BACKOFF_FIRST_MS;
         m->said_down = false;
         mqtt_log(m, "info", "connected to %s:%d as %s", m->cfg->mqtt.host,
@@ -323,8 +388,15 @@ static void on_fd(void *ctx, int fd, uint32_t events)
         int rc = MOSQ_ERR_SUCCESS;
 
         (void)fd;
-        if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+        /* libmosquitto reads as many packets here as it has QoS 1
+         * messages queued (not 64): mqtt_flow keeps that queue, and so
+         * this pass, short. */
+        if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+                m->reading = true;
                 rc = mosquitto_loop_read(m->mosq, 64);
+                m->reading = false;
+                flush_pending(m);
+        }
         if (rc == MOSQ_ERR_SUCCESS && (events & EPOLLOUT) &&
             mosquitto_socket(m->mosq) >= 0)
                 rc = mosquitto_loop_write(m->mosq, 16);
@@ -336,7 +408,10 @@ static double on_service(void *ctx)
 {
         struct mqtt *m = ctx;
         double now = (double)vclock_real_ms();
+        char summary[384];
 
+        if (mqtt_flow_summary(&m->flow, now, summary, sizeof(summary)))
+                mqtt_log(m, "warning", "%s", summary);
         switch (m->link) {
         case LINK_DOWN:
                 if (now < m->retry_at_ms)
@@ -363,13 +438,17 @@ static double on_service(void *ctx)
                 /* TLS may hold whole packets in its own buffer, where epoll
                  * cannot see them: read them here at the latest. A read
                  * with nothing to read returns at once. */
-                if (m->cfg->mqtt.tls_ca_file[0])
+                if (m->cfg->mqtt.tls_ca_file[0]) {
+                        m->reading = true;
                         check_rc(m, mosquitto_loop_read(m->mosq, 64));
+                        m->reading = false;
+                }
                 if (m->link == LINK_UP)
                         check_rc(m, mosquitto_loop_misc(m->mosq));
                 if (m->link == LINK_UP &&
                     app_now_ms(m->app) - m->last_publish_ms >= REPUBLISH_MS)
                         publish_all_state(m);
+                flush_pending(m);
                 sync_fd(m);
                 break;
         }
@@ -438,6 +517,7 @@ struct mqtt *mqtt_open(struct app *app, const char *version, char *err,
         m->fd = -1;
         m->backoff_ms = BACKOFF_FIRST_MS;
         m->rng = (unsigned)vclock_real_ms() ^ (unsigned)getpid();
+        m->flow.window_start_ms = (double)vclock_real_ms();
         for (int i = 0; i < CONFIG_MAX_ZONES; i++)
                 m->zones[i].idle_target_c = NAN;
         ha_root_topic(cfg, m->root, sizeof(m->root));
@@ -485,6 +565,7 @@ struct mqtt *mqtt_open(struct app *app, const char *version, char *err,
         mosquitto_connect_callback_set(m->mosq, on_connect);
         mosquitto_disconnect_callback_set(m->mosq, on_disconnect);
         mosquitto_message_callback_set(m->mosq, mqtt_on_message);
+        mosquitto_publish_callback_set(m->mosq, on_publish);
         m->timer = loop_add_timer(app_loop(app), 0, on_service, m);
         if (m->timer < 0) {
                 snprintf(err, errlen, "no timer left on the loop");

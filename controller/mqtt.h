@@ -17,7 +17,8 @@
  *   root/<zone>/set             JSON command {"action":"start",...}
  *   root/<zone>/mode/set        "heat"/"off" (the climate entity)
  *   root/<zone>/temperature/set "40.5" (the climate entity)
- *   root/<zone>/result          the reply to each command, QoS 1
+ *   root/<zone>/result          the reply to each command, QoS 0
+ *                               (mqtt_flow.h: bounded in a flood)
  *   root/schedule/set           JSON schedule list
  *   root/schedule               the accepted schedule, retained
  *   root/schedule/result        the reply to a schedule/set

@@ -11,12 +11,32 @@
 #include "status_json.h"
 #include "vclock.h"
 
+/* A command's reply on topic, and its refusal in the log. In a flood the
+ * reply is dropped while the broker does not read, and only the first
+ * refusals of a window are logged one by one (mqtt_flow.h); both are
+ * counted. */
+static void send_reply(struct mqtt *m, const char *topic, cJSON *o,
+                       const struct core_reply *rep, const char *what)
+{
+        bool refused = rep->status != CORE_OK;
+
+        if (mqtt_flow_command(&m->flow, refused, (double)vclock_real_ms()))
+                mqtt_log(m, "info", "%s refused (%s): %s", what, rep->code,
+                         rep->message);
+        if (mqtt_flow_result_room(&m->flow))
+                mqtt_publish_result(m, topic, o);
+        else {
+                mqtt_flow_result_dropped(&m->flow);
+                cJSON_Delete(o);
+        }
+}
+
 /* The reply to a command, on <root>/<zone>/result. */
 static void publish_result(struct mqtt *m, const char *zone,
                            const struct core_reply *rep, const char *id,
                            bool duplicate)
 {
-        char topic[TOPIC_MAX];
+        char topic[TOPIC_MAX], what[CONFIG_NAME_MAX + 16];
         cJSON *o = status_reply_json(rep);
 
         if (id && *id)
@@ -24,10 +44,8 @@ static void publish_result(struct mqtt *m, const char *zone,
         if (duplicate)
                 cJSON_AddBoolToObject(o, "duplicate", true);
         snprintf(topic, sizeof(topic), "%s/%s/result", m->root, zone);
-        mqtt_publish_json(m, topic, o, false);
-        if (rep->status != CORE_OK)
-                mqtt_log(m, "info", "%s: refused (%s): %s", zone, rep->code,
-                     rep->message);
+        snprintf(what, sizeof(what), "%s:", zone);
+        send_reply(m, topic, o, rep, what);
 }
 
 /* FNV-1a over topic and payload: recognises a redelivered command. */
@@ -225,10 +243,7 @@ static void handle_schedule_msg(struct mqtt *m,
                 core_set_schedule(app_core(m->app), &s, SRC_MQTT, &rep);
                 app_commit(m->app);
         }
-        if (rep.status != CORE_OK)
-                mqtt_log(m, "info", "schedule refused (%s): %s", rep.code,
-                     rep.message);
-        mqtt_publish_json(m, topic, status_reply_json(&rep), false);
+        send_reply(m, topic, status_reply_json(&rep), &rep, "schedule");
 }
 
 void mqtt_on_message(struct mosquitto *mosq, void *ctx,

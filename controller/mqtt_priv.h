@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "mqtt_cmd.h"
+#include "mqtt_flow.h"
 
 #define DUP_WINDOW_MS 5000.0            /* real ms */
 #define IDS_KEPT 8
@@ -29,6 +30,7 @@ struct mqtt_zone {
         uint64_t last_hash;             /* last successful command */
         double last_at_ms;              /* real ms */
         struct core_reply last_reply;
+        bool state_pending;             /* to publish when there is room */
 };
 
 struct mqtt {
@@ -53,21 +55,31 @@ struct mqtt {
         struct addrinfo gai_hints;
         bool gai_busy;
         struct mqtt_zone zones[CONFIG_MAX_ZONES];
+        struct mqtt_flow flow;          /* flood bounds: mqtt_flow.h */
+        bool schedule_pending;
+        bool reading;                   /* inside mosquitto_loop_read */
 };
 
 /* "mqtt: ..." into the daemon's log, control characters masked. */
 void mqtt_log(struct mqtt *m, const char *level, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
-/* QoS 1; dropped while the link is down (all is published on connect). */
-void mqtt_publish(struct mqtt *m, const char *topic, const char *payload,
+/* QoS 1; dropped while the link is down (all is published on connect).
+ * Returns whether it was queued. */
+bool mqtt_publish(struct mqtt *m, const char *topic, const char *payload,
                   bool retain);
 
 /* The same for a JSON object, which it deletes. */
-void mqtt_publish_json(struct mqtt *m, const char *topic, cJSON *o,
+bool mqtt_publish_json(struct mqtt *m, const char *topic, cJSON *o,
                        bool retain);
 
-/* A zone's state on <root>/<zone>/state, retained. */
+/* A command's result (QoS 0, not retained); deletes o. Returns whether it
+ * was queued. */
+bool mqtt_publish_result(struct mqtt *m, const char *topic, cJSON *o);
+
+/* A zone's state on <root>/<zone>/state, retained: marked to go out at the
+ * end of the read pass (one message for a pass's many changes), or once
+ * the broker has caught up (mqtt_flow.h). */
 void mqtt_publish_zone(struct mqtt *m, int zone);
 
 /* libmosquitto's message callback: commands and schedules. */

@@ -31,6 +31,7 @@ void safety_default_params(struct safety_params *ret)
                 .holding_drop_c = 4.0,
                 .stuck_ms = 60000,
                 .stuck_above_c = 2.0,
+                .frozen_ms = 60000,
                 .two_sensors = false,
                 .disagree_c = 3.0,
         };
@@ -40,7 +41,8 @@ void safety_init(struct safety *s, const struct safety_params *p,
                  uint64_t now_ms)
 {
         *s = (struct safety){ .p = *p, .last_valid_ms = now_ms,
-                              .last_valid2_ms = now_ms };
+                              .last_valid2_ms = now_ms,
+                              .last_check_ms = now_ms };
 }
 
 void safety_session_started(struct safety *s, uint64_t now_ms)
@@ -174,6 +176,31 @@ static void check_stuck(struct safety *s, const struct safety_input *in,
         }
 }
 
+/* A pad being heated ripples with every window, and its readings move by
+ * a quantum at least every few windows (the simulated pad: at most 9 s of
+ * heater-on time on one value while holding); one that reads exactly the
+ * same through a minute of heater-on time is not reading the pad (a sensor
+ * or register that stopped updating). The runaway check cannot see it when
+ * the frozen value is within runaway_below_c of the setpoint, and PID
+ * would then heat flat out. Only the first sensor: a frozen second one
+ * shows up as a disagreement. */
+static void check_frozen(struct safety *s, const struct safety_input *in,
+                         uint64_t now_ms)
+{
+        bool fresh = in->have_reading && !s->last_read_bad;
+
+        if (fresh && (!s->frozen_have || s->temp_c != s->frozen_c)) {
+                s->frozen_have = true;
+                s->frozen_c = s->temp_c;
+                s->frozen_on_ms = 0;
+        }
+        if (in->relay_on && s->last_check_ms && now_ms > s->last_check_ms)
+                s->frozen_on_ms += now_ms - s->last_check_ms;
+        s->last_check_ms = now_ms;
+        if (s->frozen_on_ms >= s->p.frozen_ms)
+                latch(s, FAULT_SENSOR_FROZEN, s->temp_c);
+}
+
 enum safety_fault safety_check(struct safety *s, const struct safety_input *in,
                                uint64_t now_ms)
 {
@@ -198,6 +225,7 @@ enum safety_fault safety_check(struct safety *s, const struct safety_input *in,
         check_runaway(s, in, now_ms);
         check_holding(s, in, now_ms);
         check_stuck(s, in, now_ms);
+        check_frozen(s, in, now_ms);
         return s->fault;
 }
 
@@ -240,6 +268,10 @@ int safety_clear(struct safety *s, uint64_t now_ms)
         case FAULT_SENSOR_DISAGREE:
                 gone = fresh && !disagree(s);
                 break;
+        case FAULT_SENSOR_FROZEN:
+                /* The reading has moved since (NAN after a restart). */
+                gone = fresh && s->temp_c != s->fault_temp_c;
+                break;
         default:                /* sensor, runaway, holding */
                 gone = fresh;
                 break;
@@ -249,6 +281,8 @@ int safety_clear(struct safety *s, uint64_t now_ms)
         s->fault = FAULT_NONE;
         s->runaway_armed = s->low_armed = s->off_armed = false;
         s->reached = false;
+        s->frozen_have = false;
+        s->frozen_on_ms = 0;
         return 0;
 }
 
@@ -282,6 +316,7 @@ const char *safety_fault_name(enum safety_fault f)
                 [FAULT_STUCK_RELAY] = "stuck_relay",
                 [FAULT_RELAY_ERROR] = "relay_error",
                 [FAULT_SENSOR_DISAGREE] = "sensor_disagree",
+                [FAULT_SENSOR_FROZEN] = "sensor_frozen",
         };
         return (unsigned)f < FAULT_COUNT ? names[f] : "unknown";
 }
@@ -299,6 +334,7 @@ const char *safety_fault_help(enum safety_fault f)
                 [FAULT_HOLDING] = "The temperature fell far below the setpoint. The sensor may have fallen off the pad. Put it back, then clear the fault.",
                 [FAULT_STUCK_RELAY] = "The pad kept heating while switched off: the relay may be stuck on. UNPLUG THE PAD NOW and have the relay checked before using it again.",
                 [FAULT_RELAY_ERROR] = "The relay could not be switched. Check its wiring, then clear the fault.",
+                [FAULT_SENSOR_FROZEN] = "The temperature reading stopped changing while the pad was heating: the sensor may be stuck. Heating was switched off. Check the sensor, then clear the fault.",
                 [FAULT_SENSOR_DISAGREE] = "The pad's two temperature sensors disagree. One may have slipped out of the pad or be failing. Check both sit inside the pad, then clear the fault.",
         };
         return (unsigned)f < FAULT_COUNT ? help[f] : "";

@@ -23,6 +23,7 @@ enum safety_fault {
         FAULT_STUCK_RELAY,      /* rising above setpoint with the relay off */
         FAULT_RELAY_ERROR,      /* the relay backend failed to switch */
         FAULT_SENSOR_DISAGREE,  /* the two sensors of a zone disagree */
+        FAULT_SENSOR_FROZEN,    /* the reading never moves while heating */
         FAULT_COUNT
 };
 
@@ -37,6 +38,10 @@ struct safety_params {
         double holding_drop_c;
         uint64_t stuck_ms;
         double stuck_above_c;
+        /* Relay-on time a reading may stay exactly the same: a sensor
+         * stuck on one value a little below the setpoint would otherwise
+         * let PID heat the pad far past it. */
+        uint64_t frozen_ms;
         /* A second sensor: the hotter of the two meets the cutoff, and a
          * difference above disagree_c is a fault. */
         bool two_sensors;
@@ -85,6 +90,11 @@ struct safety {
         bool off_armed;
         uint64_t off_since_ms;
         double off_start_c;
+        /* frozen reading: the value, and relay-on time since it last moved */
+        bool frozen_have;
+        double frozen_c;
+        uint64_t frozen_on_ms;
+        uint64_t last_check_ms;
 };
 
 /* Default limits, documented in README.md. */

@@ -32,6 +32,12 @@ struct sim *sim_of_sensor(const struct sensor *s);
 /* Injects a fault (thread-safe). */
 void sim_inject(struct sim *s, enum sim_fault f);
 
+/* Notes a step of the simulated wall clock in the relays' record (log_fd
+ * from struct hw_env; -1 for none): "MONO_MS -1 clock +S WALL", with WALL
+ * after the step, so a test can map the record's mono times to wall time. */
+void sim_note_clock_step(int log_fd, const struct vclock *clock,
+                         long long seconds);
+
 /* Parses "sensor_disconnect", "sensor_stuck", "relay_stuck_on",
  * "sensor_power_on", "sensor_silent", "heal"; SIM_FAULT_NONE if unknown. */
 enum sim_fault sim_fault_parse(const char *name);

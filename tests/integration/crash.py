@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 
-from harness import run_tests, wait_until, read_relay_record
+from harness import run_tests, wait_until, read_relay_record, write_figures
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DAEMON = os.environ.get("HEATPAD_DAEMON", os.path.join(ROOT, "build", "heatpadd"))
@@ -267,6 +267,13 @@ def sigkill_during_writes_never_tears_the_state_file():
           "file left behind) %d times; started on a stale temp file %d times; "
           "file found old %d, new %d, torn 0" %
           (ROUNDS, writes, tmp_left, stale_rounds, old, new))
+    write_figures("crash", "Crash and power loss (SIGKILL during writes)", [
+        ("SIGKILL rounds", ROUNDS, "CRASH_ROUNDS"),
+        ("acknowledged state writes", writes, ""),
+        ("killed inside a write", tmp_left, "temp file left behind"),
+        ("file found old / new", "%d / %d" % (old, new), ""),
+        ("torn or unreadable state files", 0, "any would have failed the run"),
+    ])
 
 
 def good_state_bytes():

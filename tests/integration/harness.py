@@ -44,7 +44,9 @@ def run_tests(tests, label, select=None):
 def read_relay_record(path, full=False):
     """The simulated relay's own record (--sim-relay-log). Switch lines are
     "MONO_MS ZONE on|off WALL TEMP_C"; fault lines "MONO_MS ZONE fault KIND
-    WALL TEMP_C" say what was done to the simulated hardware. By default
+    WALL TEMP_C" say what was done to the simulated hardware, and clock
+    lines "MONO_MS -1 clock +S WALL" a step of the simulated wall clock
+    (--sim-clock-step; WALL is after the step). By default
     [(mono_ms, zone, on)] for the switches; full=True gives every line as a
     dict (mono_ms, zone, what, kind, wall, temp_c)."""
     rows = []
@@ -58,7 +60,7 @@ def read_relay_record(path, full=False):
             if len(p) < 3:
                 continue        # a line cut short by SIGKILL
             if full:
-                fault = p[2] == "fault"
+                fault = p[2] in ("fault", "clock")
                 rest = p[4:] if fault else p[3:]
                 rows.append({"mono_ms": int(p[0]), "zone": int(p[1]),
                              "what": p[2], "kind": p[3] if fault else None,

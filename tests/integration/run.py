@@ -236,6 +236,22 @@ def stuck_relay_is_reported_loudly():
 
 
 @test
+def stuck_sensor_below_setpoint_is_caught_before_the_pad_overheats():
+    # Stuck at ~39.4 C with the setpoint at 41: within 2 C, so the runaway
+    # check is not armed, and PID would heat flat out (before sensor_frozen
+    # this session ran its full hour and the pad itself reached 61 C).
+    r = Run(["--sim-speed", "100", "--start", "upper back:60:41",
+             "--sim-fault", "upper back:sensor_stuck@620", "--run-for", "1200"])
+    assert r.wait() == 0, r.err
+    faults = [e for e in r.events() if e["event"] == "fault"]
+    assert faults and faults[0]["reason"] == "sensor_frozen", faults
+    assert not last_state(r.relay_record(), 0)
+    rec = read_relay_record(r.relay_log, full=True)
+    hottest = max(x["temp_c"] for x in rec if x["zone"] == 0)
+    assert hottest < 43, hottest
+
+
+@test
 def injury_record_survives_restart_and_blocks_heat():
     r1 = Run(["--sim-speed", "10", "--record-swelling", "now", "--run-for", "2"])
     assert r1.wait() == 0, r1.err

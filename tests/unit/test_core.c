@@ -43,6 +43,12 @@ static int setup(void **state)
                               "\"sim\"},\"relay\":{\"type\":\"sim\"}}]}",
                               &cfg, &errs);
         assert_int_equal(rc, 0);
+        /* The readings here are constant by construction, which the
+         * frozen-reading check would rightly call a stuck sensor; it has
+         * its own tests (test_safety, and frozen_reading_ends_the_session
+         * below, which turns it back on). */
+        for (int i = 0; i < cfg.nzones; i++)
+                cfg.zones[i].safety.frozen_ms = UINT64_MAX / 2;
         memset(events, 0, sizeof(events));
         T = 1000;
         W = local(2026, 11, 24, 20, 0);
@@ -222,6 +228,28 @@ static void relay_failure_latches(void **state)
 
 /* A zone with a second sensor: its readings reach the supervisor, which
  * ends the session when the two disagree, and only that zone. */
+/* A sensor stuck a little below the setpoint: PID would heat flat out and
+ * no other check is armed (runaway only looks more than 2 C below). */
+static void frozen_reading_ends_the_session(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        core.zones[0].safety.p.frozen_ms = 60000;
+        run(2, 30);
+        core_start(&core, 0, 60, 40, SRC_CLI, T, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        run(300, 39);
+        assert_int_equal(core.zones[0].safety.fault, FAULT_SENSOR_FROZEN);
+        assert_false(core.zones[0].session.active);
+        assert_false(core.zones[0].relay_on);
+        /* The same reading cannot clear it; a moving one can. */
+        core_clear_fault(&core, 0, SRC_CLI, T, &rep);
+        assert_int_equal(rep.status, CORE_REFUSED);
+        run(1, 38.9375);
+        core_clear_fault(&core, 0, SRC_CLI, T, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+}
+
 static void second_sensor_disagreeing_ends_the_session(void **state)
 {
         struct core_reply rep;
@@ -360,6 +388,7 @@ int main(void)
                 cmocka_unit_test_setup(fault_ends_session_within_one_tick, setup),
                 cmocka_unit_test_setup(relay_failure_latches, setup),
                 cmocka_unit_test_setup(second_sensor_disagreeing_ends_the_session, setup),
+                cmocka_unit_test_setup(frozen_reading_ends_the_session, setup),
                 cmocka_unit_test_setup(no_heat_before_first_reading, setup),
                 cmocka_unit_test_setup(shutdown_turns_all_off, setup),
                 cmocka_unit_test_setup(warning_signs_change_guidance, setup),

@@ -160,9 +160,11 @@ static void no_runaway_near_setpoint_with_high_duty(void **state)
         struct rig r;
         (void)state;
         rig_init(&r);
-        /* A cold room can need high duty to hold 40 C: that is fine. */
+        /* A cold room can need high duty to hold 40 C: that is fine. (The
+         * reading moves by a quantum, as a real one does.) */
         for (int i = 0; i < 600; i++)
-                assert_int_equal(tick(&r, 39.5, true, 0.8, true, 40), FAULT_NONE);
+                assert_int_equal(tick(&r, 39.5 + (i % 2) * 0.0625, true, 0.8,
+                                      true, 40), FAULT_NONE);
 }
 
 static void holding_drop_after_reaching_setpoint(void **state)
@@ -317,6 +319,49 @@ static void second_sensor_within_margin_is_fine(void **state)
                                  FAULT_NONE);
 }
 
+static void frozen_reading_latches_after_on_time(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        /* 59 s of heater-on time on one exact value: not yet. */
+        for (int i = 0; i < 59; i++)
+                assert_int_equal(tick(&r, 39.0, true, 1.0, true, 40), FAULT_NONE);
+        assert_int_equal(tick(&r, 39.0, true, 1.0, true, 40), FAULT_SENSOR_FROZEN);
+        assert_string_equal(safety_fault_name(r.s.fault), "sensor_frozen");
+        /* Still the same value: the cause is there. */
+        assert_int_equal(safety_clear(&r.s, r.t), -EBUSY);
+        tick(&r, 38.9375, false, 0, false, 40);
+        assert_int_equal(safety_clear(&r.s, r.t), 0);
+}
+
+static void frozen_reading_counts_only_relay_on_time(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        /* Idle, the same value for an hour is a quiet room, not a fault;
+         * at a third duty it takes three times as long. */
+        for (int i = 0; i < 3600; i++)
+                assert_int_equal(tick(&r, 22.0, false, 0, false, 0), FAULT_NONE);
+        enum safety_fault f = FAULT_NONE;
+        int n = 0;
+        while (f == FAULT_NONE && n < 1000)
+                f = tick(&r, 39.0, n++ % 3 == 0, 0.33, true, 40);
+        assert_int_equal(f, FAULT_SENSOR_FROZEN);
+        assert_in_range(n, 175, 182);
+}
+
+static void moving_reading_is_never_frozen(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        for (int i = 0; i < 3600; i++)
+                assert_int_equal(tick(&r, 39.9375 + (i / 30 % 2) * 0.0625,
+                                      true, 1.0, true, 40), FAULT_NONE);
+}
+
 static void second_sensor_disagreeing_latches(void **state)
 {
         struct rig r;
@@ -410,6 +455,9 @@ int main(void)
                 cmocka_unit_test(relay_fault_kept_while_writes_fail),
                 cmocka_unit_test(second_sensor_within_margin_is_fine),
                 cmocka_unit_test(second_sensor_disagreeing_latches),
+                cmocka_unit_test(frozen_reading_latches_after_on_time),
+                cmocka_unit_test(frozen_reading_counts_only_relay_on_time),
+                cmocka_unit_test(moving_reading_is_never_frozen),
                 cmocka_unit_test(hotter_sensor_meets_the_cutoff),
                 cmocka_unit_test(second_sensor_errors_and_silence),
                 cmocka_unit_test(one_sensor_ignores_second_slot),

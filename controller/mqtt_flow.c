@@ -1,0 +1,105 @@
+/* mqtt_flow.c: see mqtt_flow.h. */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "mqtt_flow.h"
+
+bool mqtt_flow_room(const struct mqtt_flow *f)
+{
+        return f->unacked < MQTT_FLOW_OUT_MAX;
+}
+
+bool mqtt_flow_result_room(const struct mqtt_flow *f)
+{
+        return f->unwritten < MQTT_FLOW_OUT_MAX;
+}
+
+void mqtt_flow_sent(struct mqtt_flow *f)
+{
+        f->unacked++;
+}
+
+void mqtt_flow_result_sent(struct mqtt_flow *f, int mid)
+{
+        if (f->unwritten < MQTT_FLOW_OUT_MAX)
+                f->result_mid[f->unwritten++] = mid;
+}
+
+/* After a reconnect libmosquitto may still deliver PUBACKs for messages
+ * queued before it: never count below zero. */
+void mqtt_flow_published(struct mqtt_flow *f, int mid)
+{
+        for (int i = 0; i < f->unwritten; i++)
+                if (f->result_mid[i] == mid) {
+                        f->result_mid[i] = f->result_mid[--f->unwritten];
+                        return;
+                }
+        if (f->unacked > 0)
+                f->unacked--;
+}
+
+void mqtt_flow_all_written(struct mqtt_flow *f)
+{
+        f->unwritten = 0;
+}
+
+void mqtt_flow_connected(struct mqtt_flow *f)
+{
+        f->unacked = 0;
+        f->unwritten = 0;
+}
+
+/* Starts a new window at the first event after the old one ran out. */
+static void roll(struct mqtt_flow *f, double now_ms)
+{
+        if (now_ms - f->window_start_ms < MQTT_FLOW_WINDOW_MS)
+                return;
+        f->window_start_ms = now_ms;
+        f->logged = 0;
+        f->unlogged = 0;
+        f->dropped = 0;
+}
+
+bool mqtt_flow_command(struct mqtt_flow *f, bool refused, double now_ms)
+{
+        f->commands++;
+        if (!refused)
+                return false;
+        f->refused++;
+        /* A window with something left out must be summed up first. */
+        if (!f->unlogged && !f->dropped)
+                roll(f, now_ms);
+        if (f->logged < MQTT_FLOW_LOG_BURST) {
+                f->logged++;
+                return true;
+        }
+        f->unlogged++;
+        return false;
+}
+
+void mqtt_flow_result_dropped(struct mqtt_flow *f)
+{
+        f->results_dropped++;
+        f->dropped++;
+}
+
+bool mqtt_flow_summary(struct mqtt_flow *f, double now_ms, char *buf,
+                       size_t len)
+{
+        if (now_ms - f->window_start_ms < MQTT_FLOW_WINDOW_MS)
+                return false;
+        bool say = f->unlogged || f->dropped;
+        if (say)
+                snprintf(buf, len, "flood: %" PRIu64 " refusals not logged "
+                         "one by one and %" PRIu64 " results dropped (the "
+                         "broker was behind) in the last %.0f s; since start "
+                         "%" PRIu64 " commands, %" PRIu64 " refused, %" PRIu64
+                         " results dropped", f->unlogged, f->dropped,
+                         (now_ms - f->window_start_ms) / 1000.0, f->commands,
+                         f->refused, f->results_dropped);
+        f->window_start_ms = now_ms;
+        f->logged = 0;
+        f->unlogged = 0;
+        f->dropped = 0;
+        return say;
+}

@@ -1,0 +1,745 @@
+#!/usr/bin/env python3
+"""Accelerated soak (issue 8): the daemon in simulation, its virtual clock
+600 times real time, through simulated days of a seeded random mix of
+sessions (schedules, MQTT, HTTP), sensor and relay faults, broker restarts,
+wall-clock steps of +/-3 h, a DST change, and restarts by SIGTERM and by
+SIGKILL. Everything the daemon's relays did is then checked, from the
+simulated relay's own record (--sim-relay-log) and the daemon's JSON log,
+against the invariants a person on the pad relies on:
+
+  - the relay is on only inside a session;
+  - never during quiet hours, nor in the 48-hour cold window;
+  - no session outlives its cap (so no relay is on past it);
+  - never on with the pad itself (not only its sensor) at or above the
+    cutoff, unless the simulated relay is stuck on;
+  - off within one tick of every fault (plus what the machine's scheduling
+    costs at this speed, see TOL_MS), and not on again until cleared;
+  - every session ends (by time, stop, fault, quiet hours, the cold rule,
+    or the daemon's own shutdown), and a SIGTERM leaves every relay off;
+  - memory does not grow over a long stretch without restarts.
+
+Short (make check): 30 simulated hours across the end of summer time.
+--long (make reliability): 7 simulated days. --asan: a shorter run of the
+ASan/UBSan daemon whose LeakSanitizer must report nothing at each exit.
+Prints the figures and leaves them for `make reliability`'s table.
+Ends with "soak: N passed, N failed"."""
+import argparse
+import http.client
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from harness import read_relay_record, write_figures
+from mqtt_peer import Broker, Client
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TZNAME = "Europe/Berlin"
+TZ = ZoneInfo(TZNAME)
+H = 3600
+ZONES = [("upper_back", "upper back"), ("lower_back", "lower back")]
+CUTOFF_C = 45.0
+MAX_MIN = {"upper_back": 120, "lower_back": 90}
+QUIET = (23 * 60, 7 * 60)
+FAULT_KINDS = ["sensor_disconnect", "relay_stuck_on", "sensor_silent",
+               "sensor_power_on", "sensor_stuck"]
+
+
+def local(wall):
+    return datetime.fromtimestamp(wall, TZ)
+
+
+def in_quiet(wall):
+    t = local(wall)
+    m = t.hour * 60 + t.minute
+    return m >= QUIET[0] or m < QUIET[1]
+
+
+def to_quiet_s(wall):
+    """Seconds from wall until quiet hours begin (0 inside them)."""
+    if in_quiet(wall):
+        return 0
+    t = local(wall)
+    start = t.replace(hour=QUIET[0] // 60, minute=QUIET[0] % 60, second=0,
+                      microsecond=0)
+    return max(0, int(start.timestamp()) - wall)
+
+
+class Plan:
+    """The seeded timeline, in virtual seconds since the soak began (t):
+    live actions the harness performs, and hardware events handed to each
+    daemon life on its command line (--sim-fault, --sim-clock-step)."""
+
+    def __init__(self, seed, hours, t0_wall):
+        rnd = random.Random(seed)
+        self.hours = hours
+        self.t0 = t0_wall
+        end = hours * H
+        self.live = []          # (t, kind, args)
+        self.hw = []            # (t, "fault", zone_index, kind) | (t, "step", s)
+        self.restarts = []      # (t, "term" | "kill")
+        self.live.append((30, "schedule", None))
+        # Users: about one action every two hours, half of them starts.
+        t = 600
+        while t < end:
+            t += rnd.randint(H // 2, 3 * H)
+            z = rnd.randrange(2)
+            what = rnd.choice(["start", "start", "stop", "setpoint"])
+            via = rnd.choice(["http", "mqtt"])
+            self.live.append((t, "user", (via, what, z,
+                                          rnd.randint(5, 130),
+                                          rnd.choice([36, 38, 39, 40, 41, 42]))))
+        # Fault episodes every ~7 h: a session started 5 min before, the
+        # fault, a heal 10-30 min later; the janitor clears what is latched.
+        t, k = int(1.5 * H), 0
+        while t < end - H:
+            z = rnd.randrange(2)
+            kind = FAULT_KINDS[k % len(FAULT_KINDS)]
+            k += 1
+            self.live.append((t - 300, "user", (rnd.choice(["http", "mqtt"]),
+                                                "start", z, 60, 40)))
+            self.hw.append((t, "fault", z, kind))
+            self.hw.append((t + rnd.randint(600, 1800), "fault", z, "heal"))
+            t += rnd.randint(5 * H, 9 * H)
+        # The janitor: latched faults cleared every 20 min, by turns over
+        # HTTP, MQTT and SIGUSR1 (refused while the cause is there).
+        for t in range(1200, end, 1200):
+            self.live.append((t, "janitor", None))
+        # The 48-hour rule: an injury that happened 46 h before it is told,
+        # so its window ends 2 h later, inside the run.
+        self.live.append((int(end * 0.3), "injury", 46 * 60))
+        if hours > 48:
+            self.live.append((int(end * 0.6), "injury", 5 * 60))
+        # Clock steps: forward 3 h, later back 3 h.
+        self.hw.append((int(end * 0.1) + 1234, "step", 3 * H))
+        self.hw.append((int(end * 0.7) + 321, "step", -3 * H))
+        # Broker restarts: down 5-40 virtual minutes.
+        for i in range(max(1, hours // 40)):
+            t = rnd.randint(int(end * 0.05), int(end * 0.95))
+            self.live.append((t, "broker_down", None))
+            self.live.append((t + rnd.randint(300, 2400), "broker_up", None))
+        # Daemon restarts: every 6-14 h, by turns SIGTERM and SIGKILL.
+        t, k = int(end * 0.2), 0
+        while t < end - H:
+            self.restarts.append((t, "term" if k % 2 == 0 else "kill"))
+            k += 1
+            t += rnd.randint(6 * H, 14 * H)
+        self.live.sort(key=lambda e: e[0])
+        self.hw.sort(key=lambda e: e[0])
+
+    def step_offset(self, t):
+        return sum(e[2] for e in self.hw if e[1] == "step" and e[0] <= t)
+
+
+class Life:
+    """One run of the daemon, from start to SIGTERM or SIGKILL."""
+
+    def __init__(self, soak, n, t_start, t_end, how):
+        self.soak, self.n, self.t_start, self.t_end, self.how = \
+            soak, n, t_start, t_end, how
+        d = soak.dir
+        self.relay_log = os.path.join(d, "relay-%02d.log" % n)
+        self.log_path = os.path.join(d, "daemon-%02d.log" % n)
+        wall = soak.plan.t0 + t_start + soak.plan.step_offset(t_start)
+        argv = [soak.daemon, "--config", soak.config, "--log-format", "json",
+                "--sim-speed", str(soak.speed), "--sim-start",
+                local(wall).strftime("%Y-%m-%dT%H:%M:%S"),
+                "--sim-relay-log", self.relay_log, "--status-every", "600"]
+        for e in soak.plan.hw:
+            if not t_start <= e[0] < t_end:
+                continue
+            at = e[0] - t_start
+            if e[1] == "fault":
+                argv += ["--sim-fault", "%s:%s@%d" % (ZONES[e[2]][1], e[3], at)]
+            else:
+                argv += ["--sim-clock-step", "%+d@%d" % (e[2], at)]
+        self.events = []
+        self.port = None
+        self.rss = []           # (t, VmRSS kB)
+        self.lock = threading.Lock()
+        self.out = open(self.log_path, "w")
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True,
+                                     env=dict(os.environ, TZ=TZNAME))
+        threading.Thread(target=self._read, daemon=True).start()
+        self.err = ""
+        threading.Thread(target=self._read_err, daemon=True).start()
+        deadline = time.time() + 10
+        while self.port is None and time.time() < deadline and \
+                self.proc.poll() is None:
+            time.sleep(0.01)
+        assert self.port, "life %d: no status page line (%s): %s" % (
+            n, " ".join(argv), self.err[-800:])
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.out.write(line)
+            try:
+                ev = json.loads(line)
+            except ValueError:
+                ev = {"event": "garbage", "line": line}
+            msg = ev.get("msg", "")
+            if self.port is None and msg.startswith("status page on http://"):
+                self.port = int(msg.rsplit(":", 1)[1].strip("/"))
+            with self.lock:
+                self.events.append(ev)
+
+    def _read_err(self):
+        self.err = self.proc.stderr.read()
+
+    def rss_kb(self):
+        try:
+            with open("/proc/%d/status" % self.proc.pid) as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        return None
+
+    def end(self):
+        sig = signal.SIGTERM if self.how == "term" else signal.SIGKILL
+        self.proc.send_signal(sig)
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("life %d: no exit 20 s after SIGTERM" % self.n)
+        time.sleep(0.2)         # the reader threads drain the pipes
+        self.out.close()
+        self.code = self.proc.returncode
+
+
+class Soak:
+    def __init__(self, hours, speed, seed, daemon, t0_local):
+        self.dir = tempfile.mkdtemp(prefix="heatpad-soak-")
+        self.speed = speed
+        self.daemon = daemon
+        t0 = int(datetime.strptime(t0_local, "%Y-%m-%dT%H:%M").replace(
+            tzinfo=TZ).timestamp())
+        self.plan = Plan(seed, hours, t0)
+        self.broker = Broker(parent=self.dir)
+        self.config = os.path.join(self.dir, "config.json")
+        zone = lambda i, zid, name: {
+            "name": name, "relay": {"type": "sim"},
+            "sensor": {"type": "sim", "power_w": 40 + 10 * i, "seed": i + 1},
+            "session": {"default_minutes": 20, "default_setpoint_c": 39,
+                        "max_minutes": MAX_MIN[zid]},
+            # At 600x one real millisecond is 0.6 virtual seconds: 30 s
+            # keeps a busy test machine from faking sensor timeouts.
+            "limits": {"cutoff_c": CUTOFF_C, "max_setpoint_c": 42,
+                       "sensor_timeout_s": 30}}
+        cfg = {"device_id": "soak", "state_file": os.path.join(self.dir, "state.json"),
+               "quiet_hours": {"enabled": True, "start": "23:00", "end": "07:00"},
+               "http": {"listen": "127.0.0.1", "port": 0,
+                        "web_root": os.path.join(ROOT, "web")},
+               "mqtt": {"host": "127.0.0.1", "port": self.broker.port,
+                        "keepalive_s": 5},
+               "zones": [zone(i, zid, name) for i, (zid, name) in enumerate(ZONES)]}
+        with open(self.config, "w") as f:
+            json.dump(cfg, f)
+        self.root = "heatpad/soak"
+        self.mqtt = None
+        self.broker_up = True
+        self.lives = []
+        self.count = {}
+        self.injuries = []      # (wall when heat is allowed again, life, t)
+        self.janitor_turn = 0
+        self.refusals = {}      # HTTP refusals by code
+
+    def t_now(self):
+        return (time.monotonic() - self.r0) * self.speed
+
+    def bump(self, key, n=1):
+        self.count[key] = self.count.get(key, 0) + n
+
+    # --- the actions -------------------------------------------------------
+    def http(self, method, path, body=None):
+        life = self.lives[-1]
+        c = http.client.HTTPConnection("127.0.0.1", life.port, timeout=5)
+        try:
+            c.request(method, path, body=json.dumps(body) if body is not None
+                      else None, headers={"Content-Type": "application/json"})
+            r = c.getresponse()
+            body = json.loads(r.read() or b"{}")
+            if method != "GET" and not body.get("ok", True):
+                self.refusals[body.get("code")] = \
+                    self.refusals.get(body.get("code"), 0) + 1
+            return r.status, body
+        finally:
+            c.close()
+
+    def mqtt_client(self):
+        if self.mqtt is None and self.broker_up:
+            try:
+                self.mqtt = Client(self.broker.port)
+            except OSError:
+                self.mqtt = None
+        return self.mqtt
+
+    def publish(self, topic, payload):
+        c = self.mqtt_client()
+        if c is None:
+            self.bump("mqtt commands not sent (broker down)")
+            return False
+        try:
+            c.publish(self.root + "/" + topic, payload)
+            return True
+        except (OSError, AssertionError, EOFError):
+            self.mqtt = None
+            self.bump("mqtt commands not sent (broker down)")
+            return False
+
+    def act(self, kind, args):
+        if kind == "schedule":
+            sched = [{"zone": "upper_back", "days": "daily", "start": "19:30",
+                      "minutes": 40, "setpoint_c": 40, "enabled": True},
+                     {"zone": "lower_back", "days": "daily", "start": "07:30",
+                      "minutes": 20, "setpoint_c": 39, "enabled": True},
+                     # runs into quiet hours: must stop at 23:00
+                     {"zone": "upper_back", "days": "daily", "start": "22:40",
+                      "minutes": 45, "setpoint_c": 41, "enabled": True},
+                     # inside quiet hours (and the DST night): refused
+                     {"zone": "lower_back", "days": "daily", "start": "02:30",
+                      "minutes": 30, "setpoint_c": 38, "enabled": True}]
+            if self.publish("schedule/set", sched):
+                self.bump("schedule set over MQTT")
+            else:
+                self.http("PUT", "/api/schedule", sched)
+                self.bump("schedule set over HTTP")
+        elif kind == "user":
+            via, what, z, minutes, sp = args
+            zid = ZONES[z][0]
+            self.bump("user commands")
+            if via == "http":
+                if what == "start":
+                    self.http("POST", "/api/zones/%s/start" % zid,
+                              {"minutes": minutes, "setpoint_c": sp})
+                elif what == "stop":
+                    self.http("POST", "/api/zones/%s/stop" % zid)
+                else:
+                    self.http("POST", "/api/zones/%s/start" % zid,
+                              {"setpoint_c": sp})
+            else:
+                cmd = {"stop": {"action": "stop"},
+                       "start": {"action": "start", "minutes": minutes,
+                                 "setpoint_c": sp},
+                       "setpoint": {"action": "start", "setpoint_c": sp}}[what]
+                self.publish(zid + "/set", cmd)
+        elif kind == "injury":
+            code, rep = self.http("POST", "/api/injury",
+                                  {"injury": True, "minutes_ago": args})
+            assert code == 200 and rep["ok"], rep
+            g = rep["status"]["guidance"]
+            # Binding from when it is told (the daemon's clock then) until
+            # heat is allowed again.
+            self.injuries.append((rep["status"]["time"], g["heat_allowed_at"]))
+            self.bump("injuries recorded")
+        elif kind == "janitor":
+            code, st = self.http("GET", "/api/status")
+            for zi, z in enumerate(st["zones"]):
+                if not z["fault"]:
+                    continue
+                how = ["http", "mqtt", "sigusr1"][self.janitor_turn % 3]
+                self.janitor_turn += 1
+                self.bump("fault clears asked")
+                if how == "http":
+                    self.http("POST", "/api/zones/%s/clear-fault" % z["id"])
+                elif how == "mqtt":
+                    self.publish(z["id"] + "/set", {"action": "clear_fault"})
+                else:
+                    self.lives[-1].proc.send_signal(signal.SIGUSR1)
+        elif kind == "broker_down" and self.broker_up:
+            if self.mqtt:
+                self.mqtt.close()
+                self.mqtt = None
+            self.broker.stop()
+            self.broker_up = False
+            self.bump("broker restarts")
+        elif kind == "broker_up" and not self.broker_up:
+            self.broker.start()
+            self.broker_up = True
+
+    # --- the run ------------------------------------------------------------
+    def run(self):
+        end = self.plan.hours * H
+        bounds = [0] + [t for t, _ in self.plan.restarts] + [end]
+        hows = [h for _, h in self.plan.restarts] + ["term"]
+        live = list(self.plan.live)
+        self.r0 = time.monotonic()
+        for n in range(len(hows)):
+            t_start, t_end = bounds[n], bounds[n + 1]
+            life = Life(self, n, max(t_start, self.t_now()), t_end, hows[n])
+            self.lives.append(life)
+            next_rss = self.t_now() + H
+            while self.t_now() < t_end:
+                t = self.t_now()
+                while live and live[0][0] <= t:
+                    _, kind, args = live.pop(0)
+                    self.act(kind, args)
+                if t >= next_rss:
+                    life.rss.append((t, life.rss_kb()))
+                    next_rss += H
+                assert life.proc.poll() is None, \
+                    "life %d died: %s" % (n, life.err[-2000:])
+                time.sleep(0.005)
+            life.end()
+        self.broker.stop()
+        if self.mqtt:
+            self.mqtt.close()
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# --- the checks ---------------------------------------------------------------
+class Checker:
+    """Reads every life's record and log and checks the invariants; keeps
+    the figures."""
+
+    def __init__(self, soak, tol_ms):
+        self.soak = soak
+        self.tol = tol_ms
+        self.bad = []
+        self.fig = {"sessions": 0, "relay on-periods": 0, "faults injected": 0,
+                    "faults caught": 0, "unplanned faults": 0,
+                    "longest fault to relay off (virtual ms)": 0,
+                    "sessions cut by SIGKILL": 0, "ended": {}, "caught": {},
+                    "detect_ms": {}, "max_on_pad_c": 0, "max_off_pad_c": 0,
+                    "max_off_pad_c_stuck_relay": 0, "relay on-hours": 0.0,
+                    "unplanned_kinds": {}}
+
+    def fail(self, msg):
+        if len(self.bad) < 40:
+            self.bad.append(msg)
+
+    def check(self):
+        for life in self.soak.lives:
+            self.check_life(life)
+        return self.bad
+
+    def check_life(self, life):
+        rec = read_relay_record(life.relay_log, full=True)
+        evs = [e for e in life.events if e.get("mono_ms")]
+        steps = [(r["mono_ms"], int(r["kind"])) for r in rec if r["what"] == "clock"]
+        last_mono = max([e["mono_ms"] for e in evs] + [r["mono_ms"] for r in rec]
+                        + [0])
+        f = self.fig
+        if life.how == "term":
+            if life.code != 0:
+                self.fail("life %d: exit code %s after SIGTERM" % (life.n, life.code))
+            if "Sanitizer" in life.err or "runtime error" in life.err:
+                self.fail("life %d: sanitizer: %s" % (life.n, life.err[-1500:]))
+        for zi, (zid, name) in enumerate(ZONES):
+            zevs = [e for e in evs if e.get("zone_id") == zid]
+            sessions, cur = [], None
+            for e in zevs:
+                if e["event"] == "session_start" and cur is None:
+                    cur = [e["mono_ms"], None, None]
+                elif e["event"] == "session_end" and cur is not None:
+                    cur[1], cur[2] = e["mono_ms"], e.get("reason")
+                    sessions.append(cur)
+                    cur = None
+            if cur is not None:
+                if life.how == "term":
+                    self.fail("life %d %s: a session never ended" % (life.n, zid))
+                f["sessions cut by SIGKILL"] += 1
+                cur[1], cur[2] = float("inf"), "killed"
+                sessions.append(cur)
+            f["sessions"] += len(sessions)
+            for s in sessions:
+                f["ended"][s[2]] = f["ended"].get(s[2], 0) + 1
+                if s[1] != float("inf") and s[1] - s[0] > MAX_MIN[zid] * 60000 + self.tol:
+                    self.fail("life %d %s: a session ran %.1f min (cap %d)" %
+                              (life.n, zid, (s[1] - s[0]) / 60000, MAX_MIN[zid]))
+            # The relay's on-periods, as the relay saw them.
+            ons, cur = [], None
+            for r in rec:
+                if r["zone"] != zi or r["what"] not in ("on", "off"):
+                    continue
+                if r["what"] == "on":
+                    cur = r
+                    if r["temp_c"] >= CUTOFF_C:
+                        self.fail("life %d %s: switched on with the pad at %.2f C"
+                                  % (life.n, zid, r["temp_c"]))
+                    f["max_on_pad_c"] = max(f["max_on_pad_c"], r["temp_c"])
+                elif cur is not None:
+                    ons.append((cur, r))
+                    cur = None
+            if cur is not None:
+                if life.how == "term":
+                    self.fail("life %d %s: relay left on at exit" % (life.n, zid))
+                ons.append((cur, {"mono_ms": last_mono, "wall": None,
+                                  "temp_c": None}))
+            f["relay on-periods"] += len(ons)
+            for on, off in ons:
+                a, b = on["mono_ms"], off["mono_ms"]
+                f["relay on-hours"] += (b - a) / 3.6e6
+                if not any(s[0] <= a and b <= s[1] + self.tol for s in sessions):
+                    self.fail("life %d %s: relay on %d..%d outside a session"
+                              % (life.n, zid, a, b))
+                self.check_clock_rules(life, zid, on, b, steps)
+            # Faults: the relay off within a tick, and not on until cleared.
+            stuck_since = None
+            for r in rec:
+                if r["zone"] == zi and r["what"] == "fault":
+                    if r["kind"] == "relay_stuck_on":
+                        stuck_since = r["mono_ms"]
+                    elif r["kind"] == "heal":
+                        stuck_since = None
+                elif r["zone"] == zi and r["what"] == "off" and stuck_since:
+                    f["max_off_pad_c_stuck_relay"] = max(
+                        f["max_off_pad_c_stuck_relay"], r["temp_c"])
+                elif r["zone"] == zi and r["what"] == "off":
+                    f["max_off_pad_c"] = max(f["max_off_pad_c"], r["temp_c"])
+                    # The pad's own temperature, not its sensor's: a sensor
+                    # stuck below the setpoint must not let it get there.
+                    if r["temp_c"] >= CUTOFF_C:
+                        self.fail("life %d %s: relay on until the pad was at "
+                                  "%.2f C" % (life.n, zid, r["temp_c"]))
+            self.check_faults(life, zi, zid, zevs, rec, ons)
+
+    def check_clock_rules(self, life, zid, on, off_mono, steps):
+        """Quiet hours and the cold window, on the daemon's own wall clock:
+        from the on-line's (mono, wall), the wall clock runs with mono plus
+        the steps the record notes."""
+        a, w = on["mono_ms"], on["wall"]
+        if in_quiet(w):
+            self.fail("life %d %s: relay on at %s, in quiet hours" %
+                      (life.n, zid, local(w)))
+        # The first moment after `a` the clock says quiet hours.
+        m, wall, entry = a, w, None
+        for sm, s in [x for x in steps if a < x[0] <= off_mono] + [(off_mono, 0)]:
+            q = to_quiet_s(wall)
+            if m + q * 1000 <= sm:
+                entry = m + q * 1000
+                break
+            wall += (sm - m) // 1000 + s
+            m = sm
+        if entry is not None and off_mono > entry + self.tol + 1000:
+            self.fail("life %d %s: relay on %.0f s into quiet hours" %
+                      (life.n, zid, (off_mono - entry) / 1000))
+        # A record made while the relay is on ends the heat at once.
+        for e in life.events:
+            if e.get("event") == "record" and e.get("guidance") == "cold" and \
+                    a < e["mono_ms"] < off_mono - self.tol:
+                self.fail("life %d %s: relay still on %d ms after the injury "
+                          "was recorded" % (life.n, zid, off_mono - e["mono_ms"]))
+        for told, allowed in self.soak.injuries:
+            if allowed and told <= w < allowed - 2:
+                self.fail("life %d %s: relay on at %s inside the cold window"
+                          % (life.n, zid, local(w)))
+
+    @staticmethod
+    def heal_after(rec, zi, inj):
+        """When an injected fault was healed, plus 10 min for what it left
+        behind (a pad a stuck relay overheated still has to cool)."""
+        heals = [r["mono_ms"] for r in rec if r["zone"] == zi and
+                 r["what"] == "fault" and r["kind"] == "heal" and
+                 r["mono_ms"] > inj["mono_ms"]]
+        return heals[0] + 600000 if heals else float("inf")
+
+    def check_faults(self, life, zi, zid, zevs, rec, ons):
+        f = self.fig
+        injected = [r for r in rec if r["zone"] == zi and r["what"] == "fault"
+                    and r["kind"] != "heal"]
+        f["faults injected"] += len(injected)
+        faults = [e for e in zevs if e["event"] == "fault"]
+        for inj in injected:
+            hit = [e for e in faults if e["mono_ms"] >= inj["mono_ms"] - 1000]
+            nxt_heal = [r["mono_ms"] for r in rec if r["zone"] == zi and
+                        r["what"] == "fault" and r["kind"] == "heal" and
+                        r["mono_ms"] > inj["mono_ms"]]
+            limit = nxt_heal[0] if nxt_heal else float("inf")
+            if hit and hit[0]["mono_ms"] <= limit:
+                f["faults caught"] += 1
+                k = inj["kind"]
+                f["caught"][k] = f["caught"].get(k, 0) + 1
+                d = hit[0]["mono_ms"] - inj["mono_ms"]
+                f["detect_ms"][k] = max(f["detect_ms"].get(k, 0), d)
+        for inj in injected:
+            for on, off in ons:
+                if on["mono_ms"] <= inj["mono_ms"] < off["mono_ms"] and \
+                        off["wall"] is not None:
+                    k = "injection to relay off (s)"
+                    f[k] = max(f.get(k, 0), (off["mono_ms"] - inj["mono_ms"]) / 1000)
+        for e in faults:
+            m = e["mono_ms"]
+            if not any(inj["mono_ms"] - 1000 <= m <= self.heal_after(rec, zi, inj)
+                       for inj in injected):
+                f["unplanned faults"] += 1
+                f["unplanned_kinds"][e["reason"]] = \
+                    f["unplanned_kinds"].get(e["reason"], 0) + 1
+            for on, off in ons:
+                if on["mono_ms"] <= m < off["mono_ms"]:
+                    late = off["mono_ms"] - m
+                    f["longest fault to relay off (virtual ms)"] = max(
+                        f["longest fault to relay off (virtual ms)"], late)
+                    if late > self.tol:
+                        self.fail("life %d %s: relay on %d ms after fault %s" %
+                                  (life.n, zid, late, e["reason"]))
+            # Not on again before the fault is cleared.
+            cleared = [c["mono_ms"] for c in zevs if c["event"] == "fault_cleared"
+                       and c["mono_ms"] > m]
+            until = cleared[0] if cleared else float("inf")
+            for on, off in ons:
+                if m + self.tol < on["mono_ms"] < until:
+                    self.fail("life %d %s: relay on at %d with fault %s latched"
+                              % (life.n, zid, on["mono_ms"], e["reason"]))
+
+
+def self_test():
+    """The checker catches what it is there to catch: a made-up life whose
+    relay breaks each rule once must fail each rule."""
+    d = tempfile.mkdtemp(prefix="heatpad-soak-selftest-")
+    try:
+        t = int(datetime(2026, 10, 24, 12, 0, tzinfo=TZ).timestamp())
+        quiet = int(datetime(2026, 10, 24, 23, 30, tzinfo=TZ).timestamp())
+        lines = [
+            "1000 0 on %d 30.00" % t, "5000 0 off %d 31.00" % (t + 4),   # no session
+            "20000 0 on %d 46.00" % (t + 19),                             # hot; in session
+            "30000 0 fault sensor_disconnect %d 40.00" % (t + 29),
+            "60000 0 off %d 41.00" % (t + 59),                            # 29 s after fault
+            "90000 1 on %d 30.00" % quiet, "95000 1 off %d 30.00" % (quiet + 5),
+            "100000 0 on %d 40.00" % (t + 99), "110000 0 off %d 46.50" % (t + 109),
+        ]
+        log = os.path.join(d, "relay-00.log")
+        with open(log, "w") as fp:
+            fp.write("\n".join(lines) + "\n")
+        ev = lambda m, kind, zid, **kw: dict(mono_ms=m, event=kind, zone_id=zid, **kw)
+        life = type("Life", (), {})()
+        life.n, life.how, life.code, life.err, life.relay_log = 0, "term", 0, "", log
+        life.events = [ev(15000, "session_start", "upper_back"),
+                       ev(31000, "fault", "upper_back", reason="sensor_error"),
+                       ev(31000, "session_end", "upper_back", reason="fault"),
+                       ev(89000, "session_start", "lower_back"),
+                       ev(99000, "fault_cleared", "upper_back"),
+                       ev(99500, "session_start", "upper_back"),
+                       ev(111000, "session_end", "upper_back", reason="time_up"),
+                       ev(99000, "session_end", "lower_back", reason="stopped")]
+        soak = type("Soak", (), {})()
+        soak.lives, soak.injuries = [life], []
+        bad = Checker(soak, 1000).check()
+        want = ["outside a session", "switched on with the pad at 46.00",
+                "relay on until the pad was at 46.50",
+                "after fault", "in quiet hours"]
+        missed = [w for w in want if not any(w in b for b in bad)]
+        assert not missed, "checker missed %r; said %r" % (missed, bad)
+        print("soak checker self-test: %d violations found as planted" % len(bad))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--long", action="store_true", help="7 simulated days")
+    ap.add_argument("--asan", action="store_true",
+                    help="the ASan/UBSan daemon, a shorter run, leak check at exit")
+    ap.add_argument("--hours", type=int)
+    ap.add_argument("--speed", type=float, default=600)
+    ap.add_argument("--seed", type=int, default=8)
+    ap.add_argument("--keep", action="store_true", help="keep the run's files")
+    args = ap.parse_args()
+    self_test()
+    daemon = os.environ.get("HEATPAD_DAEMON") or os.path.join(ROOT, "build", "heatpadd")
+    hours = args.hours or (168 if args.long else 8 if args.asan else 30)
+    speed = args.speed
+    if args.asan:
+        daemon = os.path.join(ROOT, "build", "asan", "heatpadd")
+        os.environ["ASAN_OPTIONS"] = "detect_leaks=1"
+    # Starts mid-day before the last Sunday of October: summer time ends
+    # at 03:00 the next night.
+    t0 = "2026-10-22T12:00" if args.long else "2026-10-24T12:00"
+    # One tick, plus what 15 real ms of scheduling delay are at this speed:
+    # the tick-exact checks run at lower speed in run.py.
+    tol = 1000 + 15 * speed
+    label = "soak" + (" (ASan)" if args.asan else "")
+    soak = Soak(hours, speed, args.seed, daemon, t0)
+    t_real = time.time()
+    failed = 0
+    ck = Checker(soak, tol)
+    try:
+        soak.run()
+        bad = ck.check()
+    except Exception as e:
+        bad = ["the run stopped: %r" % e]
+        traceback.print_exc()
+    real_s = time.time() - t_real
+    f = ck.fig
+    longest = max(soak.lives, key=lambda l: l.t_end - l.t_start, default=None)
+    rss = [kb for _, kb in (longest.rss if longest else []) if kb]
+    growth = (rss[-1] - rss[1]) if len(rss) > 2 else None
+    if not args.asan and growth is not None and growth > 512:
+        bad.append("memory grew %d kB over the longest life" % growth)
+    kills = sum(1 for l in soak.lives if l.how == "kill")
+    runs = {}
+    for life in soak.lives:
+        for e in life.events:
+            if e.get("event") == "schedule_run":
+                runs[e.get("reason")] = runs.get(e.get("reason"), 0) + 1
+    if soak.plan.hours >= 24 and not runs.get("started"):
+        bad.append("no scheduled session started in %d hours" % soak.plan.hours)
+    rows = [
+        ("simulated hours", soak.plan.hours, "%.0f real s at %gx" % (real_s, speed)),
+        ("daemon lives (restarts survived)", len(soak.lives),
+         "%d SIGTERM, %d SIGKILL" % (len(soak.lives) - 1 - kills, kills)),
+        ("sessions", f["sessions"], " ".join("%s %d" % kv for kv in sorted(f["ended"].items()))),
+        ("scheduled runs", sum(runs.values()),
+         " ".join("%s %d" % kv for kv in sorted(runs.items()))),
+        ("relay on-periods", f["relay on-periods"], "%.1f relay-hours" % f["relay on-hours"]),
+        ("user commands (HTTP, MQTT)", soak.count.get("user commands", 0),
+         "%d not sent: broker down" % soak.count.get("mqtt commands not sent (broker down)", 0)),
+        ("HTTP refusals", sum(soak.refusals.values()),
+         " ".join("%s %d" % kv for kv in sorted(soak.refusals.items()))),
+        ("broker restarts", soak.count.get("broker restarts", 0), ""),
+        ("clock steps", sum(1 for e in soak.plan.hw if e[1] == "step"), "+3 h and -3 h"),
+        ("faults injected", f["faults injected"], ""),
+        ("faults caught", f["faults caught"],
+         " ".join("%s %d" % kv for kv in sorted(f["caught"].items()))),
+        ("longest injection to detection (s)", "", " ".join(
+            "%s %.1f" % (k, v / 1000) for k, v in sorted(f["detect_ms"].items()))),
+        ("longest injection to relay off (s)",
+         "%.1f" % f.get("injection to relay off (s)", 0),
+         "faults that came while the relay was on"),
+        ("longest fault to relay off (virtual s)",
+         "%.2f" % (f["longest fault to relay off (virtual ms)"] / 1000),
+         "allowed %.1f (1 tick + 15 real ms)" % (tol / 1000)),
+        ("unplanned faults", f["unplanned faults"],
+         " ".join("%s %d" % kv for kv in sorted(f["unplanned_kinds"].items()))),
+        ("hottest pad at switch-on (C)", "%.2f" % f["max_on_pad_c"], "cutoff %g" % CUTOFF_C),
+        ("hottest pad at switch-off (C)", "%.2f" % f["max_off_pad_c"],
+         "%.2f with a stuck relay" % f["max_off_pad_c_stuck_relay"]),
+        ("sessions cut by SIGKILL", f["sessions cut by SIGKILL"], "relay state lost with the process"),
+        ("RSS over the longest life (kB)", "%s -> %s" % (rss[1] if len(rss) > 1 else "?",
+                                                       rss[-1] if rss else "?"),
+         "growth %s kB" % growth),
+        ("invariant violations", len(bad), ""),
+    ]
+    if not args.asan:
+        write_figures("soak", "Accelerated soak (%d simulated hours)" % soak.plan.hours, rows)
+    else:
+        for r in rows:
+            print("  %-44s %14s  %s" % r)
+    for b in bad:
+        print("FAIL", b)
+        failed = 1
+    if failed or args.keep:
+        print("files kept in", soak.dir)
+    else:
+        soak.cleanup()
+    print("%s: %d passed, %d failed (%.0f s)" % (label, 1 - failed, failed, real_s))
+    return failed
+
+
+if __name__ == "__main__":
+    sys.exit(main())
