@@ -687,6 +687,8 @@ def main():
         for e in life.events:
             if e.get("event") == "schedule_run":
                 runs[e.get("reason")] = runs.get(e.get("reason"), 0) + 1
+    loops = [e for life in soak.lives for e in life.events
+             if e.get("event") == "loop" and e.get("ticks")]
     if soak.plan.hours >= 24 and not runs.get("started"):
         bad.append("no scheduled session started in %d hours" % soak.plan.hours)
     rows = [
@@ -714,6 +716,11 @@ def main():
         ("longest fault to relay off (virtual s)",
          "%.2f" % (f["longest fault to relay off (virtual ms)"] / 1000),
          "allowed %.1f (1 tick + 15 real ms)" % (tol / 1000)),
+        ("tick lateness, real ms: worst p99 / max",
+         "%.1f / %.1f" % (max([e["late_p99_ms"] for e in loops] or [0]),
+                          max([e["late_max_ms"] for e in loops] or [0])),
+         "over %d ticks; sensor timeout is %.0f real ms" % (
+             sum(e["ticks"] for e in loops), 30000 / speed)),
         ("unplanned faults", f["unplanned faults"],
          " ".join("%s %d" % kv for kv in sorted(f["unplanned_kinds"].items()))),
         ("hottest pad at switch-on (C)", "%.2f" % f["max_on_pad_c"], "cutoff %g" % CUTOFF_C),
