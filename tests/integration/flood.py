@@ -37,7 +37,8 @@ import tempfile
 import threading
 import time
 import http.client
-from harness import run_tests, wait_until, read_relay_record, write_figures
+from harness import (run_tests, wait_until, read_relay_record, write_figures,
+                     JsonLog, proc_figures)
 from mqtt_peer import Broker, Client
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -84,50 +85,25 @@ class Daemon:
         argv = [DAEMON, "--config", path, "--log-format", "json",
                 "--sim-relay-log", self.relay_log, "--status-every", "0.001",
                 "--sim-speed", str(SPEED), "--sim-start", "2026-11-24T19:00"]
-        self.lines = []         # (arrival, event)
-        self.lock = threading.Lock()
-        self.port = None
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True,
                                      env=dict(os.environ, **TZ))
-        threading.Thread(target=self._read, daemon=True).start()
-        wait_until(lambda: self.port, "the status page's port", 15)
-
-    def _read(self):
-        for line in self.proc.stdout:
-            try:
-                ev = json.loads(line)
-            except ValueError:
-                ev = {"event": "garbage", "line": line}
-            msg = ev.get("msg", "")
-            if "status page on http://127.0.0.1:" in msg:
-                self.port = int(msg.split("127.0.0.1:")[1].split("/")[0])
-            with self.lock:
-                self.lines.append((time.time(), ev))
+        # Arrival times on time.time(): the bursts are timed on it too.
+        self.log = JsonLog(self.proc.stdout, clock=time.time)
+        self.port = self.log.wait_port()
 
     def evs(self, event=None, since=0.0):
-        with self.lock:
-            return [e for t, e in self.lines
-                    if t >= since and (event is None or e.get("event") == event)]
+        return self.log.events(event, since)
 
     def timed(self, event, since=0.0):
-        with self.lock:
-            return [(t, e) for t, e in self.lines
-                    if t >= since and e.get("event") == event]
+        return self.log.timed(event, since)
 
     def proc_status(self):
-        out = {}
-        with open("/proc/%d/status" % self.proc.pid) as f:
-            for line in f:
-                k, v = line.split(":", 1)
-                if k in ("VmRSS", "VmHWM"):
-                    out[k] = int(v.split()[0])
-        return out
+        _, rss, hwm = proc_figures(self.proc.pid)
+        return {"VmRSS": rss, "VmHWM": hwm}
 
     def cpu_s(self):
-        with open("/proc/%d/stat" % self.proc.pid) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return proc_figures(self.proc.pid)[0]
 
     def get(self, path):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)

@@ -4,6 +4,7 @@ N failed"), which make check and CI read."""
 import json
 import os
 import sys
+import threading
 import time
 import traceback
 
@@ -87,3 +88,70 @@ def write_figures(name, title, rows):
     print("%s:" % title)
     for fig, val, note in rows:
         print("  %-44s %14s  %s" % (fig, val, note))
+
+
+class JsonLog:
+    """A daemon's --log-format json stdout, read on a thread of its own:
+    every line kept with the time it came (clock(), real monotonic seconds
+    by default), and the status page's port noted from its "status page on
+    http://HOST:PORT/" line. copy: a file each raw line is also written to.
+    A line that is not JSON is kept as {"event": "garbage", "line": ...}."""
+
+    def __init__(self, stream, copy=None, clock=time.monotonic):
+        self.lines = []
+        self.lock = threading.Lock()
+        self.port = None
+        self.ended = threading.Event()
+        self.clock = clock
+        threading.Thread(target=self._read, args=(stream, copy),
+                         daemon=True).start()
+
+    def _read(self, stream, copy):
+        for line in stream:
+            if copy:
+                copy.write(line)
+            try:
+                ev = json.loads(line)
+            except ValueError:
+                ev = {"event": "garbage", "line": line}
+            msg = ev.get("msg", "")
+            if self.port is None and msg.startswith("status page on http://"):
+                self.port = int(msg.rsplit(":", 1)[1].strip("/"))
+            with self.lock:
+                self.lines.append((self.clock(), ev))
+        self.ended.set()
+
+    def timed(self, kind=None, t0=0.0, t1=float("inf")):
+        """[(time, event)] of that kind (any when None) that came in [t0, t1]."""
+        with self.lock:
+            return [(t, e) for t, e in self.lines if t0 <= t <= t1 and
+                    (kind is None or e.get("event") == kind)]
+
+    def events(self, kind=None, t0=0.0, t1=float("inf")):
+        return [e for _, e in self.timed(kind, t0, t1)]
+
+    def wait_port(self, timeout=15):
+        """The page's port, once the daemon said it; fails if it did not
+        in time or its output ended first."""
+        end = time.monotonic() + timeout
+        while self.port is None and not self.ended.is_set() and \
+                time.monotonic() < end:
+            time.sleep(0.01)
+        if self.port is None:
+            raise AssertionError("no status page line; log so far: %r" %
+                                 self.events()[-5:])
+        return self.port
+
+
+def proc_figures(pid):
+    """A live process's (CPU seconds used, VmRSS kB, VmHWM kB), from /proc."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    mem = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, v = line.split(":", 1)
+            if k in ("VmRSS", "VmHWM"):
+                mem[k] = int(v.split()[0])
+    return cpu, mem["VmRSS"], mem["VmHWM"]

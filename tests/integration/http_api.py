@@ -13,10 +13,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-from harness import run_tests, wait_until, read_relay_record
+from harness import run_tests, wait_until, read_relay_record, JsonLog
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DAEMON = os.environ.get("HEATPAD_DAEMON", os.path.join(ROOT, "build", "heatpadd"))
@@ -55,23 +54,16 @@ class Daemon:
                 "--sim-start", start] + list(args)
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True,
                                      env=dict(os.environ, **TZ))
-        self.events = []
-        self.port = None
-        ready = threading.Event()
-
-        def reader():
-            for line in self.proc.stdout:
-                ev = json.loads(line)
-                self.events.append(ev)
-                msg = ev.get("msg", "")
-                if "status page on http://127.0.0.1:" in msg:
-                    self.port = int(msg.split("127.0.0.1:")[1].split("/")[0])
-                    ready.set()
-            ready.set()
-        threading.Thread(target=reader, daemon=True).start()
-        if not ready.wait(15) or not self.port:
+        self.log = JsonLog(self.proc.stdout)
+        try:
+            self.port = self.log.wait_port()
+        except AssertionError:
             self.stop()
-            raise AssertionError("no status page: %r" % self.events)
+            raise
+
+    @property
+    def events(self):
+        return self.log.events()
 
     def req(self, method, path, body=None, headers=None, raw=None):
         """(status, headers, parsed JSON or text)."""

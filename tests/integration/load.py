@@ -37,7 +37,8 @@ import tempfile
 import threading
 import time
 
-from harness import run_tests, wait_until, read_relay_record, write_figures
+from harness import (run_tests, wait_until, read_relay_record, write_figures,
+                     JsonLog, proc_figures)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DAEMON = os.environ.get("HEATPAD_DAEMON", os.path.join(ROOT, "build", "heatpadd"))
@@ -127,29 +128,18 @@ class Daemon:
                 "--sim-start", "2026-11-24T20:00"] + list(args)
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True,
                                      env=env)
-        self.events = []                # (real monotonic s, event)
-        self.port = None
-        ready = threading.Event()
-
-        def reader():
-            for line in self.proc.stdout:
-                ev = json.loads(line)
-                self.events.append((time.monotonic(), ev))
-                msg = ev.get("msg", "")
-                if "status page on http://127.0.0.1:" in msg:
-                    self.port = int(msg.split("127.0.0.1:")[1].split("/")[0])
-                    ready.set()
-            ready.set()
-        threading.Thread(target=reader, daemon=True).start()
-        if not ready.wait(15) or not self.port:
+        self.log = JsonLog(self.proc.stdout)
+        try:
+            self.port = self.log.wait_port()
+        except AssertionError:
             self.stop()
-            raise AssertionError("no status page: %r" % self.events)
+            raise
 
     def evs(self, kind, t0=0, t1=float("inf")):
-        return [e for t, e in self.events if e["event"] == kind and t0 <= t <= t1]
+        return self.log.events(kind, t0, t1)
 
     def logs(self):
-        return [e["msg"] for _, e in self.events if e["event"] == "log"]
+        return [e["msg"] for e in self.log.events("log")]
 
     def get_status(self, src="127.0.0.1", timeout=10):
         """(status code, parsed body, seconds it took)."""
@@ -171,16 +161,7 @@ class Daemon:
 
     def proc_stat(self):
         """(utime + stime in seconds, VmRSS kB, VmHWM kB)."""
-        with open("/proc/%d/stat" % self.proc.pid) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        mem = {}
-        with open("/proc/%d/status" % self.proc.pid) as f:
-            for line in f:
-                k, _, v = line.partition(":")
-                if k in ("VmRSS", "VmHWM"):
-                    mem[k] = int(v.split()[0])
-        return cpu, mem["VmRSS"], mem["VmHWM"]
+        return proc_figures(self.proc.pid)
 
     def assert_healthy(self):
         """No fault, no late tick, still running."""
@@ -294,8 +275,7 @@ def next_loop_line(d, after, timeout):
     found = []
 
     def got():
-        found[:] = [(t, e) for t, e in d.events
-                    if e["event"] == "loop" and t > after]
+        found[:] = [(t, e) for t, e in d.log.timed("loop") if t > after]
         return found
     wait_until(got, "a loop line", timeout=timeout)
     return found[0]
@@ -502,7 +482,7 @@ def slowloris_leaves_room_and_regulation(d):
     rec = [(ms_, on) for ms_, z, on in read_relay_record(d.relay_log) if z == 0]
     assert rec and rec[0][1] and not rec[-1][1], rec
     # Status lines kept coming (every 0.2 s real); no gap of seconds.
-    times = [t for t, e in d.events if e["event"] == "status" and t0 <= t <= t1]
+    times = [t for t, _ in d.log.timed("status", t0, t1)]
     gaps = [b - a for a, b in zip(times, times[1:])]
     assert times and max(gaps) < 3, gaps
     d.assert_healthy()

@@ -39,7 +39,7 @@ import traceback
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from harness import read_relay_record, write_figures
+from harness import JsonLog, proc_figures, read_relay_record, write_figures
 from mqtt_peer import Broker, Client
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -162,49 +162,32 @@ class Life:
                 argv += ["--sim-fault", "%s:%s@%d" % (ZONES[e[2]][1], e[3], at)]
             else:
                 argv += ["--sim-clock-step", "%+d@%d" % (e[2], at)]
-        self.events = []
-        self.port = None
         self.rss = []           # (t, VmRSS kB)
-        self.lock = threading.Lock()
         self.out = open(self.log_path, "w")
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True,
                                      env=dict(os.environ, TZ=TZNAME))
-        threading.Thread(target=self._read, daemon=True).start()
+        self.log = JsonLog(self.proc.stdout, copy=self.out)
         self.err = ""
         threading.Thread(target=self._read_err, daemon=True).start()
-        deadline = time.time() + 10
-        while self.port is None and time.time() < deadline and \
-                self.proc.poll() is None:
-            time.sleep(0.01)
-        assert self.port, "life %d: no status page line (%s): %s" % (
-            n, " ".join(argv), self.err[-800:])
+        try:
+            self.port = self.log.wait_port(10)
+        except AssertionError as e:
+            raise AssertionError("life %d (%s): %s %s" % (
+                n, " ".join(argv), e, self.err[-800:]))
 
-    def _read(self):
-        for line in self.proc.stdout:
-            self.out.write(line)
-            try:
-                ev = json.loads(line)
-            except ValueError:
-                ev = {"event": "garbage", "line": line}
-            msg = ev.get("msg", "")
-            if self.port is None and msg.startswith("status page on http://"):
-                self.port = int(msg.rsplit(":", 1)[1].strip("/"))
-            with self.lock:
-                self.events.append(ev)
+    @property
+    def events(self):
+        return self.log.events()
 
     def _read_err(self):
         self.err = self.proc.stderr.read()
 
     def rss_kb(self):
         try:
-            with open("/proc/%d/status" % self.proc.pid) as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        return int(line.split()[1])
+            return proc_figures(self.proc.pid)[1]
         except OSError:
-            pass
-        return None
+            return None
 
     def end(self):
         sig = signal.SIGTERM if self.how == "term" else signal.SIGKILL
@@ -215,7 +198,7 @@ class Life:
             self.proc.kill()
             self.proc.wait()
             raise AssertionError("life %d: no exit 20 s after SIGTERM" % self.n)
-        time.sleep(0.2)         # the reader threads drain the pipes
+        self.log.ended.wait(5)  # the reader drains the pipe
         self.out.close()
         self.code = self.proc.returncode
 
@@ -732,11 +715,11 @@ def main():
          "growth %s kB" % growth),
         ("invariant violations", len(bad), ""),
     ]
-    if not args.asan:
-        write_figures("soak", "Accelerated soak (%d simulated hours)" % soak.plan.hours, rows)
+    if args.asan:
+        write_figures("soak-asan", "Soak of the ASan/UBSan daemon (%d simulated "
+                      "hours; leak check at every SIGTERM exit)" % soak.plan.hours, rows)
     else:
-        for r in rows:
-            print("  %-44s %14s  %s" % r)
+        write_figures("soak", "Accelerated soak (%d simulated hours)" % soak.plan.hours, rows)
     for b in bad:
         print("FAIL", b)
         failed = 1
