@@ -3,6 +3,7 @@ running a list of test functions to one closing line ("LABEL: N passed,
 N failed"), which make check and CI read."""
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -97,6 +98,8 @@ class JsonLog:
     http://HOST:PORT/" line. copy: a file each raw line is also written to.
     A line that is not JSON is kept as {"event": "garbage", "line": ...}."""
 
+    PAGE = re.compile(r"status page on http://[^/]*:(\d+)/")
+
     def __init__(self, stream, copy=None, clock=time.monotonic):
         self.lines = []
         self.lock = threading.Lock()
@@ -115,8 +118,9 @@ class JsonLog:
             except ValueError:
                 ev = {"event": "garbage", "line": line}
             msg = ev.get("msg", "")
-            if self.port is None and msg.startswith("status page on http://"):
-                self.port = int(msg.rsplit(":", 1)[1].strip("/"))
+            m = self.PAGE.match(msg)
+            if self.port is None and m:
+                self.port = int(m.group(1))
             with self.lock:
                 self.lines.append((self.clock(), ev))
         self.ended.set()
