@@ -30,7 +30,7 @@
 #include "reader.h"
 #include "relay_worker.h"
 #include "state.h"
-#include "tickstat.h"                   /* issue 8: tick lateness */
+#include "tickstat.h"
 #include "vclock.h"
 
 #define TICK_MS 1000                    /* control period, virtual ms */
@@ -81,7 +81,7 @@ struct app {
         struct mqtt *mqtt;                      /* NULL when MQTT is off */
         struct http *http;                      /* issue 5: the page, or NULL */
         struct notify notify;                   /* systemd: sd_notify */
-        struct tickstat ticks;                  /* issue 8: tick lateness */
+        struct tickstat ticks;                  /* how late the ticks came */
 };
 
 /* The crash handler's way to the relays: the one loop context, set once
@@ -302,7 +302,7 @@ static double on_tick(void *ctx)
         uint64_t now = app_now_ms(app);
         time_t w = app_wall(app);
 
-        tickstat_add(&app->ticks, loop_timer_late_ms(app->loop));  /* issue 8 */
+        tickstat_add(&app->ticks, loop_timer_late_ms(app->loop));
         run_sim_faults(app, now);
         run_sim_steps(app, now);
         bool trusted = vclock_wall_trusted(&app->clock);
@@ -329,7 +329,7 @@ static double on_tick(void *ctx)
                 app->last_status_ms = now;
                 for (int i = 0; i < app->nopen; i++)
                         log_status(&app->log, &app->core, i, now, w);
-                log_loop(&app->log, &app->ticks, now, w);       /* issue 8 */
+                log_loop(&app->log, &app->ticks, now, w);
                 tickstat_reset(&app->ticks);
         }
         if (app->opt.run_for_s > 0 &&
@@ -789,7 +789,7 @@ static int run(struct app *app)
         while (!app->quit)
                 if (loop_run_once(app->loop, 1000) < 0)
                         break;
-        log_loop(&app->log, &app->ticks, app_now_ms(app), app_wall(app)); /* issue 8 */
+        log_loop(&app->log, &app->ticks, app_now_ms(app), app_wall(app));
         shutdown_app(app);
         return app->exit_code;
 }

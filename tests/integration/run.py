@@ -252,6 +252,25 @@ def stuck_sensor_below_setpoint_is_caught_before_the_pad_overheats():
 
 
 @test
+def clock_step_into_quiet_hours_ends_the_session():
+    # 21:00 plus a +3 h step (NTP setting a Pi's clock) is past 23:00: the
+    # session ends at the next tick, on the stepped clock.
+    r = Run(["--sim-speed", "20", "--sim-start", "2026-10-24T21:00",
+             "--start", "upper back:30:40", "--sim-clock-step", "+10800@60",
+             "--run-for", "120"])
+    assert r.wait() == 0, r.err
+    end = [e for e in r.events() if e["event"] == "session_end"]
+    assert end and end[0]["reason"] == "quiet_hours", end
+    rec = read_relay_record(r.relay_log, full=True)
+    step = [x for x in rec if x["what"] == "clock"]
+    assert step and step[0]["kind"] == "+10800", rec[-3:]
+    # Within a tick (and what 50 real ms are at 20x) of the step.
+    assert 0 <= end[0]["mono_ms"] - step[0]["mono_ms"] <= 2000, (end, step)
+    assert end[0]["ts"].startswith("2026-10-25T00:01"), end
+    assert not last_state(r.relay_record(), 0)
+
+
+@test
 def injury_record_survives_restart_and_blocks_heat():
     r1 = Run(["--sim-speed", "10", "--record-swelling", "now", "--run-for", "2"])
     assert r1.wait() == 0, r1.err
@@ -392,7 +411,9 @@ def slow_sensor_does_not_stall_the_loop():
 def bad_cli_arguments():
     for args, msg in ([["--start", "upper back:20"], "--start: expected"],
                       [["--sim-speed", "0"], "--sim-speed"],
-                      [["--sim-fault", "upper back:melt@3"], "--sim-fault"]):
+                      [["--sim-fault", "upper back:melt@3"], "--sim-fault"],
+                      [["--sim-clock-step", "3h@10"], "--sim-clock-step"],
+                      [["--sim-clock-step", "+10800"], "--sim-clock-step"]):
         p = subprocess.run([DAEMON, "--config", EXAMPLE] + args,
                            capture_output=True, text=True)
         assert p.returncode == 2 and msg in p.stderr, (args, p.stderr)
