@@ -59,7 +59,10 @@ async function startDaemon({ pin, speed = 30, start = '2026-11-24T20:00', args =
     relay() {
       if (!fs.existsSync(relayLog)) return [];
       return fs.readFileSync(relayLog, 'utf8').trim().split('\n').filter(Boolean)
-        .map((l) => { const [ms, zone, st] = l.split(' '); return { ms: +ms, zone: +zone, on: st === 'on' }; });
+        .map((l) => l.split(' '))
+        // "MONO ZONE on|off WALL PAD_C"; fault and clock lines are not switches
+        .filter(([, , st]) => st === 'on' || st === 'off')
+        .map(([ms, zone, st]) => ({ ms: +ms, zone: +zone, on: st === 'on' }));
     },
     relayOn(zone) {
       const rows = this.relay().filter((r) => r.zone === zone);
