@@ -257,8 +257,8 @@ fuzz: $(FUZZ_BINS)
 fuzz-short: $(FUZZ_BINS)
 	@scripts/run-fuzz $(B)/fuzz 15 $(FUZZ_TARGETS)
 
-# --- the soak (issue 8): make check runs 30 simulated hours at 600x (about
-# 3 min) and 8 hours of the ASan/UBSan daemon with its leak check; `make
+# --- the soak (issue 8): make check runs 20 simulated hours at 600x (about
+# 2 min) and 8 hours of the ASan/UBSan daemon with its leak check; `make
 # reliability` runs the long versions of every reliability suite (about
 # 35 min) and prints one table of their figures (scripts/reliability).
 soak-test: $(B)/heatpadd $(B)/asan/heatpadd

@@ -18,7 +18,7 @@ against the invariants a person on the pad relies on:
     or the daemon's own shutdown), and a SIGTERM leaves every relay off;
   - memory does not grow over a long stretch without restarts.
 
-Short (make check): 30 simulated hours across the end of summer time.
+Short (make check): 20 simulated hours across the end of summer time.
 --long (make reliability): 7 simulated days. --asan: a shorter run of the
 ASan/UBSan daemon whose LeakSanitizer must report nothing at each exit.
 Prints the figures and leaves them for `make reliability`'s table.
@@ -635,7 +635,7 @@ def main():
     args = ap.parse_args()
     self_test()
     daemon = os.environ.get("HEATPAD_DAEMON") or os.path.join(ROOT, "build", "heatpadd")
-    hours = args.hours or (168 if args.long else 8 if args.asan else 30)
+    hours = args.hours or (168 if args.long else 8 if args.asan else 20)
     speed = args.speed
     if args.asan:
         daemon = os.path.join(ROOT, "build", "asan", "heatpadd")
@@ -672,7 +672,7 @@ def main():
                 runs[e.get("reason")] = runs.get(e.get("reason"), 0) + 1
     loops = [e for life in soak.lives for e in life.events
              if e.get("event") == "loop" and e.get("ticks")]
-    if soak.plan.hours >= 24 and not runs.get("started"):
+    if soak.plan.hours >= 12 and not runs.get("started"):
         bad.append("no scheduled session started in %d hours" % soak.plan.hours)
     rows = [
         ("simulated hours", soak.plan.hours, "%.0f real s at %gx" % (real_s, speed)),
