@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 
-from harness import run_tests, wait_until, read_relay_record, write_figures
+from harness import run_tests, wait_until, read_relay_record, write_figures, http_request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DAEMON = os.environ.get("HEATPAD_DAEMON", os.path.join(ROOT, "build", "heatpadd"))
@@ -84,19 +84,8 @@ class Daemon:
             raise AssertionError("no status page: %r" % self.events)
 
     def req(self, method, path, body=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        hdrs = {"Host": "127.0.0.1:%d" % self.port}
-        data = json.dumps(body) if body is not None else None
-        if data is not None:
-            hdrs["Content-Type"] = "application/json"
-        conn.request(method, path, body=data, headers=hdrs)
-        r = conn.getresponse()
-        text = r.read().decode("utf-8", "replace")
-        conn.close()
-        try:
-            return r.status, json.loads(text)
-        except ValueError:
-            return r.status, text
+        st, _, payload = http_request(self.port, method, path, body)
+        return st, payload
 
     def logs(self):
         return [e.get("msg", "") for e in list(self.events)

@@ -1,6 +1,7 @@
 """What the python integration suites share: waiting for a condition and
 running a list of test functions to one closing line ("LABEL: N passed,
 N failed"), which make check and CI read."""
+import http.client
 import json
 import os
 import re
@@ -159,3 +160,25 @@ def proc_figures(pid):
             if k in ("VmRSS", "VmHWM"):
                 mem[k] = int(v.split()[0])
     return cpu, mem["VmRSS"], mem["VmHWM"]
+
+
+def http_request(port, method, path, body=None, headers=None, raw=None):
+    """One request to the daemon's page on 127.0.0.1: body as JSON, or raw
+    bytes as they are. Returns (status, headers, parsed JSON or text)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    hdrs = {"Host": "127.0.0.1:%d" % port}
+    hdrs.update(headers or {})
+    data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+    if data is not None and "Content-Type" not in hdrs:
+        hdrs["Content-Type"] = "application/json"
+    try:
+        conn.request(method, path, body=data, headers=hdrs)
+        r = conn.getresponse()
+        text = r.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        payload = text
+    return r.status, dict(r.getheaders()), payload

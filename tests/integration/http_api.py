@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 
-from harness import run_tests, wait_until, read_relay_record, JsonLog
+from harness import run_tests, wait_until, read_relay_record, JsonLog, http_request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DAEMON = os.environ.get("HEATPAD_DAEMON", os.path.join(ROOT, "build", "heatpadd"))
@@ -67,21 +67,7 @@ class Daemon:
 
     def req(self, method, path, body=None, headers=None, raw=None):
         """(status, headers, parsed JSON or text)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        hdrs = {"Host": "127.0.0.1:%d" % self.port}
-        hdrs.update(headers or {})
-        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        if data is not None and "Content-Type" not in hdrs:
-            hdrs["Content-Type"] = "application/json"
-        conn.request(method, path, body=data, headers=hdrs)
-        r = conn.getresponse()
-        text = r.read().decode("utf-8", "replace")
-        conn.close()
-        try:
-            payload = json.loads(text)
-        except ValueError:
-            payload = text
-        return r.status, dict(r.getheaders()), payload
+        return http_request(self.port, method, path, body, headers, raw)
 
     def status(self):
         st, _, s = self.req("GET", "/api/status")

@@ -13,8 +13,7 @@ import sys
 import tempfile
 import time
 
-from harness import read_relay_record
-import traceback
+from harness import read_relay_record, run_tests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # HEATPAD_DAEMON picks another build, e.g. build/asan/heatpadd.
@@ -420,20 +419,7 @@ def bad_cli_arguments():
 
 
 def main():
-    passed = failed = 0
-    for fn in TESTS:
-        t0 = time.time()
-        try:
-            fn()
-            passed += 1
-            print("ok   %-45s %.1fs" % (fn.__name__, time.time() - t0))
-        except Exception:
-            failed += 1
-            print("FAIL %s" % fn.__name__)
-            traceback.print_exc()
-    print("integration: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
-
+    return 1 if run_tests(TESTS, "integration") else 0
 
 if __name__ == "__main__":
     sys.exit(main())
