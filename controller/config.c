@@ -128,7 +128,8 @@ static void parse_session(const cJSON *obj, const char *zpath,
                           struct zone_cfg *z, struct config_errors *errs)
 {
         static const char *const keys[] = {
-                "default_minutes", "max_minutes", "default_setpoint_c", NULL
+                "default_minutes", "max_minutes", "default_setpoint_c",
+                "rest_minutes", NULL
         };
         char path[64];
 
@@ -141,6 +142,8 @@ static void parse_session(const cJSON *obj, const char *zpath,
                                               errs);
         z->default_setpoint_c = cfg_number(obj, "default_setpoint_c", path, 38,
                                            20, 48, errs);
+        z->rest_minutes = (int)cfg_integer(obj, "rest_minutes", path, 30, 10,
+                                           240, errs);
         if (z->default_minutes > z->max_minutes)
                 cfg_error(errs, path, "default_minutes", "must not exceed "
                           "max_minutes (%d)", z->max_minutes);

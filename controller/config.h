@@ -106,6 +106,7 @@ struct zone_cfg {
         struct safety_params safety;
         double min_setpoint_c, max_setpoint_c, default_setpoint_c;
         int default_minutes, max_minutes;
+        int rest_minutes;               /* rest before a fresh cap */
 };
 
 struct config {

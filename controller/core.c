@@ -64,7 +64,10 @@ void core_init(struct core *core, const struct config *cfg,
                 pid_init(&z->pid, &z->cfg->pid);
                 window_init(&z->window, &z->cfg->window);
                 safety_init(&z->safety, &z->cfg->safety, now_ms);
+                session_set_rest(&z->session,
+                                 (uint64_t)z->cfg->rest_minutes * 60000);
         }
+        core->now_ms = now_ms;
 }
 
 void core_restore_fault(struct core *core, const char *zone_id,
@@ -128,6 +131,36 @@ bool core_may_heat(const struct core *core, int zone, time_t wall,
         return true;
 }
 
+/* Commands and ticks tell the core the time; a session that ends inside a
+ * command without one (a recorded injury) ends at the latest seen. */
+static void saw_time(struct core *core, uint64_t now_ms)
+{
+        if (now_ms > core->now_ms)
+                core->now_ms = now_ms;
+}
+
+/* Whether a fresh session may start: not while the zone's continuous
+ * exposure cap is used up and it has not rested. */
+static bool rested(const struct core *core, int zone, uint64_t now_ms,
+                   time_t wall, struct core_reply *ret)
+{
+        const struct core_zone *z = &core->zones[zone];
+        const struct zone_cfg *c = z->cfg;
+        char when[48];
+
+        if (z->session.active ||
+            session_cap_left_ms(&z->session, c->max_minutes, now_ms) >= 60000)
+                return true;
+        uint64_t fresh = session_fresh_at_ms(&z->session, now_ms);
+        guidance_format_local(wall + (time_t)((fresh - now_ms + 999) / 1000),
+                              when, sizeof(when));
+        reply(ret, CORE_REFUSED, "resting", "%s has given %d min of heat "
+              "with less than %d min of rest between sessions; a fresh "
+              "session is possible at %s", c->name, c->max_minutes,
+              c->rest_minutes, when);
+        return false;
+}
+
 static void set_relay(struct core *core, int i, bool on)
 {
         struct core_zone *z = &core->zones[i];
@@ -145,7 +178,7 @@ static void end_session(struct core *core, int i, enum core_source src,
 
         if (!z->session.active)
                 return;
-        session_stop(&z->session);
+        session_stop(&z->session, core->now_ms);
         window_reset(&z->window);
         z->heatup.phase = HU_DONE;
         z->duty = 0;
@@ -166,6 +199,7 @@ void core_start(struct core *core, int zone, int minutes, double setpoint_c,
 {
         if (!zone_ok(core, zone, ret))
                 return;
+        saw_time(core, now_ms);
         struct core_zone *z = &core->zones[zone];
         const struct zone_cfg *c = z->cfg;
 
@@ -193,6 +227,9 @@ void core_start(struct core *core, int zone, int minutes, double setpoint_c,
                 return;
         }
 
+        if (!rested(core, zone, now_ms, wall, ret))
+                return;
+
         bool was_active = z->session.active;
         uint64_t left = session_start(&z->session, minutes, setpoint_c,
                                       c->max_minutes, now_ms);
@@ -208,15 +245,22 @@ void core_start(struct core *core, int zone, int minutes, double setpoint_c,
         if (z->tuning.valid && z->safety.have_temp)
                 heatup_begin(&z->heatup, &z->tuning.model, setpoint_c,
                              z->safety.temp_c, now_ms);
-        reply(ret, CORE_OK, "ok", "%s: heating to %.1f C for %llu min",
-              c->name, setpoint_c, (unsigned long long)((left + 59999) / 60000));
+        unsigned long long left_min = (left + 59999) / 60000;
+        if (left_min < (unsigned long long)minutes)
+                reply(ret, CORE_OK, "ok", "%s: heating to %.1f C for %llu "
+                      "min, all that is left of its %d min before a %d min "
+                      "rest", c->name, setpoint_c, left_min, c->max_minutes,
+                      c->rest_minutes);
+        else
+                reply(ret, CORE_OK, "ok", "%s: heating to %.1f C for %llu min",
+                      c->name, setpoint_c, left_min);
         emit(core, EV_SESSION_START, zone, src, was_active ? "changed" : NULL);
 }
 
 void core_stop(struct core *core, int zone, enum core_source src,
                uint64_t now_ms, struct core_reply *ret)
 {
-        (void)now_ms;
+        saw_time(core, now_ms);
         if (!zone_ok(core, zone, ret))
                 return;
         end_session(core, zone, src, "stopped");
@@ -228,6 +272,7 @@ void core_clear_fault(struct core *core, int zone, enum core_source src,
 {
         if (!zone_ok(core, zone, ret))
                 return;
+        saw_time(core, now_ms);
         struct core_zone *z = &core->zones[zone];
         enum safety_fault f = z->safety.fault;
 
@@ -391,7 +436,7 @@ static void latch_fault(struct core *core, int i)
 
 void core_relay_failed(struct core *core, int zone, uint64_t now_ms)
 {
-        (void)now_ms;
+        saw_time(core, now_ms);
         if (zone < 0 || zone >= core->nzones)
                 return;
         struct core_zone *z = &core->zones[zone];
@@ -458,6 +503,9 @@ void core_autotune_start(struct core *core, int zone, enum core_source src,
         }
         if (!core_may_heat(core, zone, wall, ret))
                 return;
+        saw_time(core, now_ms);
+        if (!rested(core, zone, now_ms, wall, ret))
+                return;
         if (!z->safety.have_temp) {
                 reply(ret, CORE_REFUSED, "no_reading", "%s has no "
                       "temperature reading yet", c->name);
@@ -474,8 +522,10 @@ void core_autotune_start(struct core *core, int zone, enum core_source src,
                 minutes = c->max_minutes;
                 p.limit_ms = (uint64_t)minutes * 60000;
         }
-        session_start(&z->session, minutes, p.target_c, c->max_minutes,
-                      now_ms);
+        uint64_t left = session_start(&z->session, minutes, p.target_c,
+                                      c->max_minutes, now_ms);
+        if (left < p.limit_ms)
+                p.limit_ms = left;
         safety_session_started(&z->safety, now_ms);
         pid_reset(&z->pid, 0.0);
         window_reset(&z->window);
@@ -605,6 +655,7 @@ static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
 
 void core_tick(struct core *core, uint64_t now_ms, time_t wall)
 {
+        saw_time(core, now_ms);
         struct guidance g = guidance_evaluate(&core->record, wall);
 
         if (g.kind != core->guidance_kind) {
@@ -617,7 +668,7 @@ void core_tick(struct core *core, uint64_t now_ms, time_t wall)
 
 void core_shutdown(struct core *core, uint64_t now_ms)
 {
-        (void)now_ms;
+        saw_time(core, now_ms);
         for (int i = 0; i < core->nzones; i++) {
                 set_relay(core, i, false);
                 end_session(core, i, SRC_CORE, "shutdown");

@@ -100,6 +100,7 @@ struct core {
         struct guidance_record record;
         struct schedule schedule;
         enum guidance_kind guidance_kind;
+        uint64_t now_ms;        /* the latest monotonic time seen */
         bool state_dirty;       /* record, schedule, a latched fault or a
                                  * zone's tuning changed: save the state
                                  * file */

@@ -32,6 +32,14 @@ cJSON *status_zone_json(const struct core *core, int zone, uint64_t now_ms,
         add_num_or_null(o, "ends_at", z->session.active,
                         (double)(wall + (time_t)((left + 999) / 1000)));
         cJSON_AddNumberToObject(o, "duty", round(z->duty * 1000) / 1000);
+        /* The continuous exposure cap: heat left before a rest, and when a
+         * fresh session is possible (null: now). */
+        uint64_t cap_left = session_cap_left_ms(&z->session, c->max_minutes,
+                                                now_ms);
+        uint64_t fresh = session_fresh_at_ms(&z->session, now_ms);
+        cJSON_AddNumberToObject(o, "cap_left_s", (double)(cap_left / 1000));
+        add_num_or_null(o, "fresh_at", fresh > now_ms,
+                        (double)(wall + (time_t)((fresh - now_ms + 999) / 1000)));
         if (z->safety.fault != FAULT_NONE) {
                 cJSON_AddStringToObject(o, "fault",
                                         safety_fault_name(z->safety.fault));
