@@ -204,6 +204,18 @@ static void check_frozen(struct safety *s, const struct safety_input *in,
 enum safety_fault safety_check(struct safety *s, const struct safety_input *in,
                                uint64_t now_ms)
 {
+        /* A gap between two checks as long as the sensor timeout means the
+         * controller itself was stopped or starved: nothing was watching
+         * the pad, so off at once, and not blamed on the sensor (whose
+         * readings were not taken either). */
+        if (s->checked && now_ms - s->prev_check_ms >= s->p.sensor_timeout_ms &&
+            s->fault == FAULT_NONE) {
+                s->stall_ms = now_ms - s->prev_check_ms;
+                latch(s, FAULT_CONTROLLER_STALLED,
+                      s->have_temp ? s->temp_c : NAN);
+        }
+        s->checked = true;
+        s->prev_check_ms = now_ms;
         if (in->have_reading)
                 take_reading(s, in->read_error, in->temp_c, now_ms,
                              &s->last_read_bad, &s->last_valid_ms, &s->temp_c,
@@ -317,6 +329,7 @@ const char *safety_fault_name(enum safety_fault f)
                 [FAULT_RELAY_ERROR] = "relay_error",
                 [FAULT_SENSOR_DISAGREE] = "sensor_disagree",
                 [FAULT_SENSOR_FROZEN] = "sensor_frozen",
+                [FAULT_CONTROLLER_STALLED] = "controller_stalled",
         };
         return (unsigned)f < FAULT_COUNT ? names[f] : "unknown";
 }
@@ -335,6 +348,7 @@ const char *safety_fault_help(enum safety_fault f)
                 [FAULT_STUCK_RELAY] = "The pad kept heating while switched off: the relay may be stuck on. UNPLUG THE PAD NOW and have the relay checked before using it again.",
                 [FAULT_RELAY_ERROR] = "The relay could not be switched. Check its wiring, then clear the fault.",
                 [FAULT_SENSOR_FROZEN] = "The temperature reading stopped changing while the pad was heating: the sensor may be stuck. Heating was switched off. Check the sensor, then clear the fault.",
+                [FAULT_CONTROLLER_STALLED] = "heatpad itself was stopped or starved of CPU for longer than the sensor timeout, so nothing watched the pad and heating was switched off. The sensor is not to blame. Check what else runs on this machine (or why the service was paused), then clear the fault.",
                 [FAULT_SENSOR_DISAGREE] = "The pad's two temperature sensors disagree. One may have slipped out of the pad or be failing. Check both sit inside the pad, then clear the fault.",
         };
         return (unsigned)f < FAULT_COUNT ? help[f] : "";

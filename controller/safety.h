@@ -24,6 +24,7 @@ enum safety_fault {
         FAULT_RELAY_ERROR,      /* the relay backend failed to switch */
         FAULT_SENSOR_DISAGREE,  /* the two sensors of a zone disagree */
         FAULT_SENSOR_FROZEN,    /* the reading never moves while heating */
+        FAULT_CONTROLLER_STALLED, /* the checks themselves ran too late */
         FAULT_COUNT
 };
 
@@ -95,6 +96,11 @@ struct safety {
         double frozen_c;
         uint64_t frozen_on_ms;
         uint64_t last_check_ms;
+        /* the previous safety_check, to tell a stalled controller (the
+         * process stopped or starved) from a silent sensor */
+        bool checked;
+        uint64_t prev_check_ms;
+        uint64_t stall_ms;              /* how late it was, when latched */
 };
 
 /* Default limits, documented in README.md. */

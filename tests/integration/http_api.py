@@ -583,6 +583,48 @@ def busy_port_leaves_heat_control_running():
         first.stop()
 
 
+def rest_config():
+    """Shipped safety defaults; a short cap and rest so the chain fits."""
+    cfg = config()
+    for z in cfg["zones"]:
+        del z["limits"]
+    cfg["zones"][0]["session"] = {"max_minutes": 10, "default_minutes": 5,
+                                  "rest_minutes": 10}
+    return cfg
+
+
+@test
+@with_daemon(cfg=rest_config(), speed=30)
+def stop_then_start_does_not_reset_the_cap(d):
+    st, _, r = d.req("POST", "/api/zones/upper_back/start", {"minutes": 6})
+    assert st == 200 and r["ok"], r
+    wait_until(lambda: d.relay_on(0), "relay on")
+    time.sleep(2)               # a minute of virtual heat
+    st, _, r = d.req("POST", "/api/zones/upper_back/stop")
+    assert st == 200 and not d.zone("upper_back")["session"], r
+    z = d.zone("upper_back")
+    used = 600 - z["cap_left_s"]
+    assert 30 <= used <= 150, z
+    assert z["fresh_at"] is not None and \
+        0 < z["fresh_at"] - d.status()["time"] <= 600, z
+    # Started again at once: what is left of the same 10 minutes, not 10.
+    st, _, r = d.req("POST", "/api/zones/upper_back/start", {"minutes": 10})
+    assert st == 200 and r["ok"], r
+    assert "all that is left of its 10 min" in r["message"], r
+    z = [z for z in r["status"]["zones"] if z["id"] == "upper_back"][0]
+    assert z["remaining_s"] <= 600 - used + 2, (z, used)
+    wait_until(lambda: not d.zone("upper_back")["session"], "cap used up",
+               timeout=40)
+    assert not d.relay_on(0)
+    # Used up: refused until it has rested, with when.
+    st, _, r = d.req("POST", "/api/zones/upper_back/start", raw="")
+    body = expect_error((st, _, r), 409, "resting", "a fresh session is "
+                        "possible at")
+    assert not d.zone("upper_back")["session"] and not d.relay_on(0), body
+    ends = [e for e in d.events if e["event"] == "session_end"]
+    assert ends and ends[-1]["reason"] == "time_up", ends
+
+
 def main():
     os.environ.update(TZ)       # local times here read as the daemon's
     time.tzset()

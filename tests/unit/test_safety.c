@@ -3,6 +3,7 @@
  * cleared with its condition gone. */
 #include <errno.h>
 #include <math.h>
+#include <string.h>
 
 #include "safety.h"
 #include "test.h"
@@ -431,10 +432,49 @@ static void one_sensor_ignores_second_slot(void **state)
         assert_int_equal(tick2(&r, 38, 60.0), FAULT_NONE);
 }
 
+/* The checks themselves ran 12 s late (the process was stopped): that is
+ * the controller's fault, not the sensor's, and it is latched at once. */
+static void a_late_check_is_a_stalled_controller(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        for (int i = 0; i < 10; i++)
+                assert_int_equal(tick(&r, 38, true, 0.6, true, 40), FAULT_NONE);
+        r.t += 11000;
+        assert_int_equal(tick(&r, 38, true, 0.6, true, 40),
+                         FAULT_CONTROLLER_STALLED);
+        assert_int_equal(r.s.stall_ms, 12000);
+        assert_string_equal(safety_fault_name(r.s.fault), "controller_stalled");
+        assert_null(strstr(safety_fault_help(r.s.fault), "cable"));
+        /* Fresh readings on time let it be cleared. */
+        tick(&r, 38, false, 0, false, 40);
+        assert_int_equal(safety_clear(&r.s, r.t), 0);
+        /* A sensor that goes silent while the checks run on time is still
+         * the sensor's fault. */
+        for (int i = 0; i < 5; i++)
+                tick_nothing(&r);
+        assert_int_equal(r.s.fault, FAULT_SENSOR_TIMEOUT);
+}
+
+/* The first check after start-up has no previous one to be late for. */
+static void first_check_is_never_stalled(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        r.t += 3000;
+        assert_int_equal(tick(&r, 38, false, 0, false, 40), FAULT_NONE);
+        assert_int_equal(safety_fault_parse("controller_stalled"),
+                         FAULT_CONTROLLER_STALLED);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(normal_holding_raises_nothing),
+                cmocka_unit_test(a_late_check_is_a_stalled_controller),
+                cmocka_unit_test(first_check_is_never_stalled),
                 cmocka_unit_test(over_temp_latches_until_cool),
                 cmocka_unit_test(sensor_timeout_after_five_seconds),
                 cmocka_unit_test(no_reading_ever_times_out),
