@@ -50,7 +50,7 @@ DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
 
 UNIT_TESTS := pid window safety session quiet guidance config core state \
               schedule closed_loop autotune mqtt_cmd mqtt_flow config_mqtt \
-              http_body http_auth history notify rest \
+              http_body http_auth history notify rest time64 \
               w1_parse mb_decode ds18b20 gpio relay_worker tickstat
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)

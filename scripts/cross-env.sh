@@ -15,7 +15,10 @@ cross_env() {
         arm64) triplet=aarch64-linux-gnu qemu=qemu-aarch64 ;;
         # 32-bit: large-file offsets, as Debian asks of 32-bit builds (and
         # readdir() under qemu-user on ext4 needs 64-bit offsets).
-        armhf) triplet=arm-linux-gnueabihf qemu=qemu-arm lfs=-D_FILE_OFFSET_BITS=64 ;;
+        # 64-bit time_t too (bookworm's default is 32-bit; trixie has 64), so
+        # the 48-hour window, schedules and the state file work past 2038.
+        armhf) triplet=arm-linux-gnueabihf qemu=qemu-arm
+               lfs="-D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64" ;;
         *) echo "unknown architecture '$arch' (amd64, arm64, armhf)" >&2; return 2 ;;
         esac
         if [ "$arch" = amd64 ]; then
