@@ -75,6 +75,8 @@ static void add_zone(cJSON *o, const struct core *core, int i, uint64_t now_ms)
         cJSON_AddNumberToObject(o, "remaining_s",
                 (double)(session_remaining_ms(&z->session, now_ms) / 1000));
         cJSON_AddNumberToObject(o, "duty", round(z->duty * 1000) / 1000);
+        cJSON_AddNumberToObject(o, "cap_left_s", (double)(session_cap_left_ms(
+                &z->session, z->cfg->max_minutes, now_ms) / 1000));
         if (z->safety.fault != FAULT_NONE)
                 cJSON_AddStringToObject(o, "fault",
                                         safety_fault_name(z->safety.fault));
@@ -96,12 +98,15 @@ static void text_zone(const struct log *lg, const struct core *core, int i,
                 n = snprintf(buf, len, "no reading yet");
         if (n < 0 || (size_t)n >= len)
                 return;
+        uint64_t cap = session_cap_left_ms(&z->session, z->cfg->max_minutes,
+                                           now_ms) / 1000;
         if (z->session.active)
                 snprintf(buf + n, len - (size_t)n, " -> %.1f C, relay %s, "
-                         "%llu:%02llu left", z->session.setpoint_c,
-                         z->relay_on ? "on" : "off",
+                         "%llu:%02llu left (%llu min before a rest)",
+                         z->session.setpoint_c, z->relay_on ? "on" : "off",
                          (unsigned long long)(left / 60),
-                         (unsigned long long)(left % 60));
+                         (unsigned long long)(left % 60),
+                         (unsigned long long)(cap / 60));
         else
                 snprintf(buf + n, len - (size_t)n, ", idle, relay %s",
                          z->relay_on ? "on" : "off");
