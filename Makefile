@@ -13,9 +13,16 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS)
 PKG_CONFIG ?= pkg-config
 LDLIBS  := -lcjson -lpthread -lm
 DAEMON_LIBS := -lmosquitto -lanl
-HTTP_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
-# Hardware backends: libmodbus (Modbus RTU/TCP) and libgpiod 1.6.
-HW_LIBS := $(shell pkg-config --libs libmodbus libgpiod 2>/dev/null || echo -lmodbus -lgpiod)
+HTTP_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+# Hardware backends: libmodbus (Modbus RTU/TCP) and libgpiod.
+HW_LIBS := $(shell $(PKG_CONFIG) --libs libmodbus libgpiod 2>/dev/null || echo -lmodbus -lgpiod)
+# One GPIO file per libgpiod API: gpio_v1.c for 1.6 (Debian 12), gpio_v2.c
+# for 2.x (Debian 13), after the version the target's libgpiod says it is.
+GPIOD_VERSION := $(shell $(PKG_CONFIG) --modversion libgpiod 2>/dev/null)
+GPIO_API := $(if $(filter-out 0 1,$(firstword $(subst ., ,$(GPIOD_VERSION)))),v2,v1)
+GPIO_SRC := controller/hw/gpio_$(GPIO_API).c
+# The same backend tests for either API, over a fake libgpiod of that API.
+GPIO_FAKE_SRC := tests/unit/fake_gpiod.c tests/unit/fake_gpiod_$(GPIO_API).c
 
 B := build
 
@@ -45,13 +52,13 @@ DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/http.c controller/http_api.c \
               controller/notify.c controller/alloff.c \
               controller/hw/modbus_link.c controller/hw/modbus.c \
-              controller/hw/gpiod_line.c \
+              $(GPIO_SRC) \
               controller/probe.c $(HW_UNIT_SRC)
 
 UNIT_TESTS := pid window safety session quiet guidance config core state \
               schedule closed_loop autotune mqtt_cmd mqtt_flow config_mqtt \
               http_body http_auth history notify rest time64 \
-              w1_parse mb_decode ds18b20 gpio relay_worker tickstat
+              w1_parse mb_decode ds18b20 gpio gpio_chip relay_worker tickstat
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(B)/obj/%.o)
@@ -91,7 +98,7 @@ $(B)/asan/%.o: %.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -O1 $(SANITIZE) -MMD -MP -c $< -o $@
 
 $(B)/heatpadd: $(CORE_OBJ) $(DAEMON_OBJ)
-	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS) $(DAEMON_LIBS) $(HTTP_LIBS) $(HW_LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS) $(DAEMON_LIBS) $(HTTP_LIBS) $(HW_LIBS)
 
 # The daemon with ASan/UBSan, for the integration tests' sanitizer pass.
 $(B)/asan/heatpadd: $(ASAN_DAEMON)
@@ -101,12 +108,12 @@ $(B)/asan/heatpadd: $(ASAN_DAEMON)
 $(B)/tests/mb_server: tests/mb_server.c $(B)/obj/controller/sim_pad.o \
                       $(B)/obj/controller/hw/mb_decode.o
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $^ -o $@ -lmodbus -lm
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ -lmodbus -lm
 
 $(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(B)/obj/controller/state.o \
                    $(HW_UNIT_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
 
 $(B)/asan/tests/test_%: tests/unit/test_%.c $(ASAN_CORE)
 	@mkdir -p $(dir $@)
@@ -115,6 +122,10 @@ $(B)/asan/tests/test_%: tests/unit/test_%.c $(ASAN_CORE)
 # Tests of daemon modules beyond the core link those modules too.
 $(B)/tests/test_notify: $(B)/obj/controller/notify.o
 $(B)/asan/tests/test_notify: $(B)/asan/controller/notify.o
+$(B)/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/obj/%.o) \
+                           $(GPIO_FAKE_SRC:%.c=$(B)/obj/%.o)
+$(B)/asan/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/asan/%.o) \
+                                $(GPIO_FAKE_SRC:%.c=$(B)/asan/%.o)
 
 run: deps $(B)/heatpadd
 	@mkdir -p $(B)/run

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "hw/ds18b20.h"
-#include "hw/gpiod_line.h"
+#include "hw/gpio_chip.h"
 #include "hw/mb_decode.h"
 #include "hw/modbus_link.h"
 #include "probe.h"
@@ -118,8 +118,9 @@ int probe_run(const struct config *cfg, FILE *out)
                                 probe_w1_root(s[k]->ds18b20.w1_root, out);
         }
 
-        fprintf(out, "GPIO chips:\n");
-        if (gpiod_line_probe(out) == 0)
+        fprintf(out, "GPIO chips (%s; a relay's \"chip\" may be the name "
+                "or the label):\n", gpio_chip_backend()->api);
+        if (gpio_probe(gpio_chip_backend(), GPIO_DEV_DIR, out) == 0)
                 fprintf(out, "  none found\n");
 
         fprintf(out, "Modbus devices in the config:\n");

@@ -5,7 +5,7 @@
 
 #include "ds18b20.h"
 #include "gpio.h"
-#include "gpiod_line.h"
+#include "gpio_chip.h"
 #include "hw.h"
 #include "modbus.h"
 #include "sim.h"
@@ -47,8 +47,20 @@ static int open_relay(const struct relay_cfg *c, const struct hw_env *env,
         switch (c->type) {
         case RELAY_GPIO:
                 rc = gpio_relay_open(&c->gpio, env->gpio ? env->gpio :
-                                     gpiod_line_backend(), ret);
-                if (rc < 0)
+                                     gpio_chip_backend(), ret);
+                if (rc == -ENODEV || rc == -ENOENT)
+                        snprintf(err, errlen, "gpio relay: no GPIO chip "
+                                 "\"%s\": `heatpadd --probe` lists the chips "
+                                 "and their labels (on a Pi 5 the header is "
+                                 "\"pinctrl-rp1\", on a Pi 4 "
+                                 "\"pinctrl-bcm2711\"); fix relay.chip",
+                                 c->gpio.chip);
+                else if (rc == -EACCES || rc == -EPERM)
+                        snprintf(err, errlen, "gpio relay %s line %d: %s: "
+                                 "the service user needs the gpio group "
+                                 "(sudo adduser heatpad gpio)", c->gpio.chip,
+                                 c->gpio.line, strerror(-rc));
+                else if (rc < 0)
                         snprintf(err, errlen, "gpio relay %s line %d: %s",
                                  c->gpio.chip, c->gpio.line, strerror(-rc));
                 break;

@@ -1,8 +1,9 @@
 /* Unit tests for gpio.c over a fake line: no GPIO chip exists where tests
- * run, so everything above libgpiod is driven here (gpiod_line.c is the
- * thin rest). Off is written at open, at close and by force_off, in the
+ * run, so everything above libgpiod is driven here (gpio_v1.c and
+ * gpio_v2.c, the thin rest, have test_gpio_chip.c). Off is written at open, at close and by force_off, in the
  * wiring's polarity; failures come back as -errno. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hw/gpio.h"
@@ -16,6 +17,7 @@ struct fake {
         int nlevels;
         bool released;
         char consumer[16];
+        char path[64];
         unsigned offset;
 };
 
@@ -24,7 +26,7 @@ static struct fake line;
 static int fake_open(const char *chip, unsigned offset, const char *consumer,
                      int initial, void **ret)
 {
-        (void)chip;
+        snprintf(line.path, sizeof(line.path), "%s", chip);
         if (line.open_rc)
                 return line.open_rc;
         line.offset = offset;
@@ -50,7 +52,8 @@ static void fake_release(void *l)
 }
 
 static const struct gpio_backend fake_backend = {
-        fake_open, fake_set, fake_release,
+        .api = "fake", .open = fake_open, .set = fake_set,
+        .release = fake_release,
 };
 
 static int reset(void **state)
@@ -67,6 +70,7 @@ static void active_high(void **state)
         (void)state;
         assert_int_equal(gpio_relay_open(&c, &fake_backend, &r), 0);
         assert_int_equal(line.offset, 17);
+        assert_string_equal(line.path, "/dev/gpiochip0");
         assert_string_equal(line.consumer, "heatpad");
         assert_int_equal(line.initial, 0);      /* requested at off */
         assert_int_equal(line.nlevels, 1);      /* and told off again */
@@ -121,6 +125,29 @@ static void failures_are_reported(void **state)
         assert_true(line.released);
 }
 
+static void chip_names_become_paths(void **state)
+{
+        char path[64];
+        struct gpio_relay_cfg c = { .chip = "pinctrl-rp1", .line = 4 };
+        struct relay r = { 0 };
+        (void)state;
+        assert_int_equal(gpio_chip_find(&fake_backend, "/dev", "gpiochip4",
+                                        path, sizeof(path)), 0);
+        assert_string_equal(path, "/dev/gpiochip4");
+        assert_int_equal(gpio_chip_find(&fake_backend, "/dev", "4", path,
+                                        sizeof(path)), 0);
+        assert_string_equal(path, "/dev/gpiochip4");
+        assert_int_equal(gpio_chip_find(&fake_backend, "/dev", "/dev/gpiochip4",
+                                        path, sizeof(path)), 0);
+        assert_string_equal(path, "/dev/gpiochip4");
+        assert_int_equal(gpio_chip_find(&fake_backend, "/dev", "/dev/gpiochip4",
+                                        path, 8), -ENAMETOOLONG);
+        /* A label needs a backend that can read labels. */
+        assert_int_equal(gpio_relay_open(&c, &fake_backend, &r), -ENODEV);
+        assert_null(r.ops);
+        assert_int_equal(line.path[0], '\0');   /* nothing was opened */
+}
+
 static void polarity(void **state)
 {
         (void)state;
@@ -136,6 +163,7 @@ int main(void)
                 cmocka_unit_test_setup(active_high, reset),
                 cmocka_unit_test_setup(active_low, reset),
                 cmocka_unit_test_setup(failures_are_reported, reset),
+                cmocka_unit_test_setup(chip_names_become_paths, reset),
                 cmocka_unit_test_setup(polarity, reset),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
