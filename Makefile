@@ -53,7 +53,7 @@ DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/notify.c controller/alloff.c \
               controller/hw/modbus_link.c controller/hw/modbus.c \
               $(GPIO_SRC) \
-              controller/probe.c $(HW_UNIT_SRC)
+              controller/probe.c controller/sandbox.c $(HW_UNIT_SRC)
 
 UNIT_TESTS := pid window safety session quiet guidance config core state \
               schedule closed_loop autotune mqtt_cmd mqtt_flow config_mqtt \

@@ -238,9 +238,11 @@ static void parse_zones(const cJSON *root, struct config *cfg,
                           CONFIG_MAX_ZONES);
                 return;
         }
-        if (!cJSON_IsArray(zones) || cJSON_GetArraySize(zones) < 1 ||
+        /* An empty list is the shipped config: valid, and the daemon says
+         * it is not configured yet rather than heat anything. */
+        if (!cJSON_IsArray(zones) ||
             cJSON_GetArraySize(zones) > CONFIG_MAX_ZONES) {
-                cfg_error(errs, "zones", NULL, "must be a list of 1 to %d zones",
+                cfg_error(errs, "zones", NULL, "must be a list of 0 to %d zones",
                           CONFIG_MAX_ZONES);
                 return;
         }

@@ -79,6 +79,11 @@ static void climate(const struct config *cfg, const char *version,
                                 "{{ value_json.temp_c }}");
         cJSON_AddStringToObject(o, "action_topic", state);
         cJSON_AddStringToObject(o, "action_template", "{{ value_json.action }}");
+        /* A simulated pad shows as one in Home Assistant too. */
+        cJSON_AddStringToObject(o, "json_attributes_topic", state);
+        cJSON_AddStringToObject(o, "json_attributes_template",
+                                "{{ {'simulated': value_json.simulated} | "
+                                "tojson }}");
         cJSON_AddNumberToObject(o, "min_temp", z->min_setpoint_c);
         cJSON_AddNumberToObject(o, "max_temp", z->max_setpoint_c);
         cJSON_AddNumberToObject(o, "temp_step", 0.5);

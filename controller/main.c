@@ -29,6 +29,7 @@
 #include "probe.h"
 #include "reader.h"
 #include "relay_worker.h"
+#include "sandbox.h"
 #include "state.h"
 #include "tickstat.h"
 #include "vclock.h"
@@ -93,7 +94,16 @@ static int check_config(const char *path)
         struct config cfg;
         struct config_errors errs;
 
-        if (config_load(path, &cfg, &errs) == 0) {
+        int rc = config_load(path, &cfg, &errs);
+
+        if (rc == 0) {
+                if (cfg.nzones == 0) {
+                        sandbox_not_configured(stderr, path);
+                        return 2;
+                }
+                /* What the unit's sandbox and user will meet. */
+                if (sandbox_check(&cfg, path, stderr) > 0)
+                        return 2;
                 printf("configuration OK\n");
                 return 0;
         }
@@ -101,6 +111,9 @@ static int check_config(const char *path)
                 fprintf(stderr, "%s\n", errs.msg[i]);
         if (errs.truncated)
                 fprintf(stderr, "(and more)\n");
+        if (rc == -EACCES)
+                fprintf(stderr, "(the service's config is root:heatpad 0640: "
+                        "run `sudo heatpadd --check-config %s`)\n", path);
         return 2;
 }
 
@@ -655,6 +668,14 @@ static void shutdown_app(struct app *app)
                 close(app->relay_log_fd);
 }
 
+/* A device the config names is missing or closed to us: restarting will
+ * not bring it (exit 2, RestartPreventExitStatus=), the log says which. */
+static int open_failure_status(int rc)
+{
+        return rc == -ENOENT || rc == -ENODEV || rc == -EACCES ||
+               rc == -EPERM ? 2 : 1;
+}
+
 static int open_zones(struct app *app)
 {
         struct hw_env env = { &app->clock, app->relay_log_fd, &app->modbus,
@@ -680,6 +701,24 @@ static int open_zones(struct app *app)
         return 0;
 }
 
+/* A simulated zone in the service's config, or on a Pi, is a pad that
+ * someone may think is heating: say so at every start. */
+static void warn_simulated(struct app *app)
+{
+        bool pi = access("/proc/device-tree/model", R_OK) == 0;
+        bool service = strcmp(app->opt.config_path, SANDBOX_CONFIG) == 0;
+
+        if (!pi && !service)
+                return;
+        for (int i = 0; i < app->cfg.nzones; i++)
+                if (app->cfg.zones[i].sensor.type == SENSOR_SIM)
+                        log_msg(&app->log, app_wall(app), "warning", "%s: "
+                                "simulated zone in %s: it heats no pad and "
+                                "reads no sensor; describe the real one "
+                                "(examples/pi.json)", app->cfg.zones[i].name,
+                                app->opt.config_path);
+}
+
 static int run(struct app *app)
 {
         struct state_data st;
@@ -699,9 +738,10 @@ static int run(struct app *app)
                 loop_free(app->loop);
                 return 1;
         }
-        if (open_zones(app) < 0) {
+        int orc = open_zones(app);
+        if (orc < 0) {
                 shutdown_app(app);
-                return 1;
+                return open_failure_status(orc);
         }
         app->start_ms = app->last_status_ms = app_now_ms(app);
         bool dirty = app->core.state_dirty;
@@ -764,8 +804,11 @@ static int run(struct app *app)
         }
 
         log_msg(&app->log, app_wall(app), "info", "heatpadd %s: %d zone(s), all "
-                "relays off%s", HEATPAD_VERSION, app->nopen,
-                app->clock.sim_wall ? ", simulated clock" : "");
+                "relays off%s%s", HEATPAD_VERSION, app->nopen,
+                app->clock.sim_wall ? ", simulated clock" : "",
+                sandbox_any_simulated(&app->cfg) ? "; SIMULATED zones, no "
+                "pad is heated" : "");
+        warn_simulated(app);
         /* systemd: ready once the config is loaded and every relay is off. */
         notify_ready(&app->notify, "started, all relays off");
         if (apply_cli_record(app) < 0) {
@@ -821,6 +864,14 @@ static int heatpadd(struct app *app, int argc, char **argv)
                         app->opt.config_path);
                 for (int i = 0; i < errs.n; i++)
                         fprintf(stderr, "  %s\n", errs.msg[i]);
+                return 2;
+        }
+        if (app->cfg.nzones == 0 && app->opt.all_off) {
+                printf("no zones configured: no relay to switch off\n");
+                return 0;
+        }
+        if (app->cfg.nzones == 0) {
+                sandbox_not_configured(stderr, app->opt.config_path);
                 return 2;
         }
         if (app->opt.all_off)                   /* systemd: ExecStopPost= */

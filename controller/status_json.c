@@ -22,6 +22,9 @@ cJSON *status_zone_json(const struct core *core, int zone, uint64_t now_ms,
 
         cJSON_AddStringToObject(o, "id", c->id);
         cJSON_AddStringToObject(o, "name", c->name);
+        /* A simulated pad heats nothing: say so wherever the zone shows. */
+        cJSON_AddBoolToObject(o, "simulated", c->sensor.type == SENSOR_SIM ||
+                              c->relay.type == RELAY_SIM);
         add_num_or_null(o, "temp_c", z->safety.have_temp,
                         round(z->safety.temp_c * 100) / 100);
         add_num_or_null(o, "setpoint_c", z->session.active, z->session.setpoint_c);

@@ -300,8 +300,27 @@ function showPin(show) {
   $('#pin').hidden = !show;
 }
 
+/* A simulated pad heats nothing and its temperatures are a model: say so
+ * above the zones, whenever any zone is one. */
+function showSimulated(s) {
+  const sim = s.zones.filter((z) => z.simulated).map((z) => z.name);
+  let el = $('#simulated');
+  if (!el && !sim.length) return;
+  if (!el) {
+    el = document.createElement('p');
+    el.id = 'simulated';
+    el.className = 'banner warn';
+    el.setAttribute('role', 'status');
+    $('#zones').before(el);
+  }
+  el.hidden = !sim.length;
+  el.textContent = 'Simulated: ' + sim.join(', ') +
+    '. No pad is heated; the temperatures come from a model.';
+}
+
 function render(s) {
   ui.status = s;
+  showSimulated(s);
   $('#device').textContent = 'Heating pad · ' + s.device_id;
   $('#clock').textContent = clockText(s.time);
   showPin(s.auth && s.auth.pin_required && !s.auth.may_change);
