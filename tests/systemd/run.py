@@ -118,8 +118,14 @@ def unit_key_settings():
     start = one(u, s, "ExecStart")
     stop_post = one(u, s, "ExecStopPost")
     assert start.startswith("/usr/bin/heatpadd --config /etc/heatpad/config.json")
-    # ExecStopPost drives the relays of the same config off.
-    assert stop_post == start + " --all-off", stop_post
+    # ExecStopPost drives off the relays of the config the daemon started
+    # with: a copy made at start under /run, not the file as edited since.
+    assert values(u, s, "ExecStartPre") == [
+        "/bin/cp /etc/heatpad/config.json /run/heatpad/config.json"], \
+        values(u, s, "ExecStartPre")
+    assert one(u, s, "RuntimeDirectory") == "heatpad"
+    assert stop_post == "/usr/bin/heatpadd --config /run/heatpad/config.json " \
+        "--all-off", stop_post
     for key, want in [("ProtectSystem", "strict"), ("ProtectHome", "yes"),
                       ("PrivateTmp", "yes"), ("NoNewPrivileges", "yes"),
                       ("ProtectKernelModules", "yes"),
@@ -138,7 +144,8 @@ def unit_key_settings():
     # Must not hide what the hardware backends need.
     assert values(u, s, "PrivateDevices") in ([], ["no"])
     allowed = [v.split()[0] for v in values(u, s, "DeviceAllow")]
-    for dev in ("char-gpiochip", "char-ttyS", "char-ttyAMA", "char-ttyUSB"):
+    for dev in ("char-gpiochip", "char-ttyS", "char-ttyAMA", "char-ttyUSB",
+                "char-ttyACM", "char-ttySC"):
         assert dev in allowed, (dev, allowed)
     assert all(v.endswith(" rw") for v in values(u, s, "DeviceAllow"))
     # Groups come from the user (the package adds gpio/dialout where they
@@ -464,12 +471,59 @@ def all_off_with_a_bad_config_fails_loudly():
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "c.json")
         with open(path, "w") as f:
-            f.write('{"zones": []}')
+            f.write('{"zones": 5}')
         r = sh([DAEMON, "--config", path, "--all-off"])
         assert r.returncode != 0
         assert "not a valid configuration" in r.stderr and "zones" in r.stderr, r.stderr
         r = sh([DAEMON, "--config", os.path.join(tmp, "missing.json"), "--all-off"])
         assert r.returncode != 0 and r.stderr, r.stderr
+
+
+@test
+def no_zones_is_not_configured_yet():
+    """The shipped config: the daemon says so in one paragraph and exits 2
+    (RestartPreventExitStatus=2: no restart loop); --all-off has nothing to
+    do and succeeds."""
+    conf = os.path.join(ROOT, "systemd", "config.example.json")
+    r = sh([DAEMON, "--config", conf], timeout=20)
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert r.stderr.count("\n") == 1 and "not configured yet" in r.stderr, r.stderr
+    for s in ("heatpadd --probe", "/usr/share/doc/heatpad/examples/pi.json",
+              "sudo heatpadd --check-config"):
+        assert s in r.stderr, (s, r.stderr)
+    assert r.stdout == "", r.stdout        # no start-up line: nothing opened
+    r = sh([DAEMON, "--config", conf, "--all-off"])
+    assert r.returncode == 0 and "no zones" in r.stdout, r.stdout + r.stderr
+
+
+@test
+def a_missing_gpio_chip_exits_2_naming_it():
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = {"state_file": os.path.join(tmp, "state.json"),
+               "zones": [{"name": "pad",
+                          "sensor": {"type": "ds18b20", "id": "28-0316a2795c9f",
+                                     "w1_root": tmp},
+                          "relay": {"type": "gpio", "chip": "pinctrl-rp1",
+                                    "line": 17}}]}
+        path = os.path.join(tmp, "c.json")
+        json.dump(cfg, open(path, "w"))
+        r = sh([DAEMON, "--config", path], timeout=20)
+        assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+        assert 'no GPIO chip "pinctrl-rp1"' in r.stdout + r.stderr, r.stdout + r.stderr
+        assert "--probe" in r.stdout + r.stderr
+
+
+@test
+def simulated_zones_are_marked():
+    with tempfile.TemporaryDirectory() as tmp:
+        r = sh([DAEMON, "--config", sim_config(), "--state-file",
+                os.path.join(tmp, "s.json"), "--sim-speed", "60", "--run-for", "2",
+                "--log-format", "json", "--status-every", "0"],
+               env=dict(os.environ, TZ="UTC"))
+        assert r.returncode == 0, r.stderr
+        start = [json.loads(l) for l in r.stdout.splitlines()
+                 if "zone(s), all relays off" in l]
+        assert start and "SIMULATED" in start[0]["msg"], r.stdout
 
 
 # --- make install / uninstall --------------------------------------------------
@@ -502,8 +556,12 @@ def make_install_layout():
             "/opt/hp/bin/heatpadd --config /etc/heatpad/config.json"
         assert one(unit, "Service", "ExecStopPost").startswith("/opt/hp/bin/heatpadd ")
         assert one(unit, "Service", "WorkingDirectory") == "/opt/hp/share/heatpad"
-        r = sh([DAEMON, "--check-config", os.path.join(dest, "etc/heatpad/config.json")])
-        assert r.stdout.strip() == "configuration OK", r.stderr
+        # The shipped config has no zones: valid, and not configured yet.
+        conf = os.path.join(dest, "etc/heatpad/config.json")
+        assert json.load(open(conf))["zones"] == []
+        r = sh([DAEMON, "--check-config", conf])
+        assert r.returncode == 2 and "not configured yet" in r.stderr, r.stderr
+        assert "--probe" in r.stderr and "examples/pi.json" in r.stderr, r.stderr
 
 
 @test
@@ -519,6 +577,7 @@ def installed_daemon_serves_the_installed_page():
         workdir = dest + one(unit, "Service", "WorkingDirectory")
         cfg = json.load(open(os.path.join(dest, "etc/heatpad/config.json")))
         assert "web_root" not in cfg.get("http", {}), cfg    # the default
+        cfg["zones"] = json.load(open(EXAMPLE))["zones"]     # it has none
         cfg["http"]["port"] = 0
         cfg["state_file"] = os.path.join(dest, "state.json")
         conf = os.path.join(dest, "config.json")
@@ -568,7 +627,8 @@ def second_install_keeps_a_changed_config_and_uninstall_reverses():
 # --- the Debian package ----------------------------------------------------
 
 def build_deb(revision):
-    r = sh(["scripts/build-deb", "amd64"], env=dict(os.environ, DEB_REVISION=str(revision)))
+    r = sh(["scripts/build-deb", "bookworm", "amd64"],
+           env=dict(os.environ, DEB_REVISION=str(revision)))
     assert r.returncode == 0, r.stdout + r.stderr
     return os.path.join(ROOT, r.stdout.strip().splitlines()[-1])
 
@@ -580,22 +640,33 @@ def deb_fields_and_contents():
     deb = build_deb(1)
     f = lambda field: sh(["dpkg-deb", "-f", deb, field]).stdout.strip()
     assert f("Package") == "heatpad" and f("Architecture") == "amd64"
-    assert re.fullmatch(r"\d+\.\d+\.\d+-1", f("Version")), f("Version")
+    assert re.fullmatch(r"\d+\.\d+\.\d+-1~deb12", f("Version")), f("Version")
     deps = [d.strip().split()[0] for d in f("Depends").split(",")]
-    for d in ("libc6", "libcjson1", "passwd", "systemd"):
+    for d in ("libc6", "libcjson1", "libgpiod2", "libmicrohttpd12", "systemd"):
         assert d in deps, f("Depends")
     with tempfile.TemporaryDirectory() as tmp:
         sh(["dpkg-deb", "-e", deb, tmp])
         assert open(os.path.join(tmp, "conffiles")).read().split() == \
             ["/etc/heatpad/config.json"]
-        for s in ("postinst", "prerm", "postrm"):
+        for s in ("preinst", "postinst", "prerm", "postrm"):
             assert os.access(os.path.join(tmp, s), os.X_OK), s
-        # Enabled, never started by the package.
+        # Enabled through deb-systemd-helper, never started by the package
+        # (the config it ships has no zones); restarted on upgrade.
         post = open(os.path.join(tmp, "postinst")).read()
-        assert "enable heatpad.service" in post and "systemctl start" not in \
-            post.replace("then 'systemctl start heatpad'", "")
+        code = "\n".join(l for l in post.splitlines()
+                         if not l.strip().startswith(("#", "echo", '"')))
+        assert "deb-systemd-helper enable heatpad.service" in code, code
+        assert "systemctl start" not in code and "invoke start" not in code, code
+        assert "deb-systemd-invoke try-restart heatpad.service" in code, code
     listing = sh(["dpkg-deb", "-c", deb]).stdout
-    for path in ("./usr/bin/heatpadd", "./lib/systemd/system/heatpad.service",
+    for path in ("./usr/bin/heatpadd", "./usr/lib/systemd/system/heatpad.service",
+                 "./usr/lib/sysusers.d/heatpad.conf",
+                 "./usr/lib/udev/rules.d/60-heatpad-gpio.rules",
+                 "./usr/share/doc/heatpad/copyright",
+                 "./usr/share/doc/heatpad/changelog.Debian.gz",
+                 "./usr/share/man/man8/heatpadd.8.gz",
+                 "./usr/share/man/man5/heatpad.json.5.gz",
+                 "./usr/share/doc/heatpad/examples/pi.json",
                  "./etc/heatpad/config.json", "./usr/share/heatpad/web/",
                  "./usr/share/heatpad/config.example.json"):
         assert re.search(r" %s$" % re.escape(path), listing, re.M), (path, listing)
@@ -603,7 +674,7 @@ def deb_fields_and_contents():
     if os.path.isfile(os.path.join(ROOT, "web", "index.html")):
         assert " ./usr/share/heatpad/web/index.html\n" in listing, listing
     unit = sh(["sh", "-c", "dpkg-deb --fsys-tarfile %s | tar -xO "
-               "./lib/systemd/system/heatpad.service" % deb]).stdout
+               "./usr/lib/systemd/system/heatpad.service" % deb]).stdout
     assert "WorkingDirectory=/usr/share/heatpad\n" in unit, unit
     with tempfile.TemporaryDirectory() as tmp:
         sh(["dpkg-deb", "-x", deb, tmp])
@@ -650,7 +721,7 @@ def deb_installs_upgrades_and_purges_in_a_throwaway_root():
         fake_root(root)
         r = dpkg(root, "-i", deb1)
         assert r.returncode == 0, r.stdout + r.stderr
-        assert "then 'systemctl start heatpad'" in r.stdout, r.stdout
+        assert "not configured yet" in r.stdout, r.stdout
         # The user: a system account in the gpio and dialout groups.
         pw = [l.split(":") for l in open(os.path.join(root, "etc/passwd"))]
         user = [p for p in pw if p[0] == "heatpad"]
@@ -707,6 +778,65 @@ def deb_installs_upgrades_and_purges_in_a_throwaway_root():
         assert not os.path.lexists(link)
         assert not os.path.exists(conf)
         assert not os.path.exists(os.path.join(root, "var/lib/heatpad"))
+
+
+@test
+def deb_remove_and_reinstall_keep_the_admins_enablement():
+    """deb-systemd-helper remembers: an enabled service is enabled again
+    after remove + reinstall, one the admin disabled stays disabled."""
+    if os.geteuid() != 0:
+        raise Skip("dpkg --root needs root")
+    if sh(["dpkg", "--print-architecture"]).stdout.strip() != "amd64":
+        raise Skip("the test builds the amd64 package on an amd64 host")
+    deb = build_deb(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "root")
+        fake_root(root)
+        link = os.path.join(root, "etc/systemd/system/multi-user.target.wants/"
+                            "heatpad.service")
+        r = dpkg(root, "-i", deb)
+        assert r.returncode == 0 and os.path.lexists(link), r.stdout + r.stderr
+        for step in ("-r", "-i"):
+            r = dpkg(root, step, deb if step == "-i" else "heatpad")
+            assert r.returncode == 0, r.stdout + r.stderr
+        assert os.path.lexists(link), "remove + reinstall disabled the service"
+        os.unlink(link)                 # the admin: systemctl disable heatpad
+        for step in ("-r", "-i"):
+            r = dpkg(root, step, deb if step == "-i" else "heatpad")
+            assert r.returncode == 0, r.stdout + r.stderr
+        assert not os.path.lexists(link), "reinstall enabled a disabled service"
+
+
+@test
+def deb_installs_where_a_heatpad_group_exists_already():
+    if os.geteuid() != 0:
+        raise Skip("dpkg --root needs root")
+    if sh(["dpkg", "--print-architecture"]).stdout.strip() != "amd64":
+        raise Skip("the test builds the amd64 package on an amd64 host")
+    deb = build_deb(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "root")
+        fake_root(root)
+        # No gpio group either, as on plain Debian: the package makes one.
+        for name, line in (("etc/group", "heatpad:x:990:\n"),
+                           ("etc/gshadow", "heatpad:!::\n")):
+            text = open(os.path.join(root, name)).read()
+            text = "".join(l for l in text.splitlines(True)
+                           if not l.startswith("gpio:"))
+            open(os.path.join(root, name), "w").write(text + line)
+        r = dpkg(root, "-i", deb)
+        assert r.returncode == 0, r.stdout + r.stderr
+        q = sh(["dpkg-query", "--admindir=" + root + "/var/lib/dpkg", "-W",
+                "-f", "${Status}", "heatpad"])
+        assert q.stdout == "install ok installed", q.stdout
+        user = [l.split(":") for l in open(os.path.join(root, "etc/passwd"))
+                if l.startswith("heatpad:")]
+        assert user and user[0][3] == "990", user
+        groups = {l.split(":")[0]: l.strip().split(":")[3].split(",")
+                  for l in open(os.path.join(root, "etc/group"))}
+        assert "heatpad" in groups.get("gpio", []), groups
+        assert os.path.exists(os.path.join(
+            root, "usr/lib/udev/rules.d/60-heatpad-gpio.rules"))
 
 
 def main():
