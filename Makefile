@@ -284,4 +284,6 @@ reliability: test-deps all $(B)/asan/heatpadd $(FUZZ_BINS)
 check-cross:
 	@scripts/check-cross
 
--include $(shell find $(B) -name '*.d' -type f ! -path '$(B)/cross/*' 2>/dev/null)
+# Only the compiler's dependency files (build/ also holds sysroots and
+# container roots, whose *.d files are not make's).
+-include $(shell find $(B)/obj $(B)/asan $(B)/fuzz -name '*.d' -type f 2>/dev/null)

@@ -15,6 +15,8 @@ cross_env() {
         *-*) suite=${target%%-*} arch=${target#*-} ;;
         *)   suite=bookworm arch=$target ;;
         esac
+        # One sysroot and build per suite and architecture, however named.
+        [ "$target" = amd64 ] || target=$suite-$arch
         case $suite in
         bookworm|trixie) ;;
         *) echo "unknown suite '$suite' (bookworm, trixie)" >&2; return 2 ;;
