@@ -269,21 +269,26 @@ def check_suite(suite, results):
         def upgrade():
             os.remove(c.dir + "/etc/systemd/system/heatpad.service.d/test.conf")
             c.run("systemctl", "daemon-reload", check=True)
-            c.run("systemctl", "restart", "heatpad", check=True)
-            c.wait(lambda: os.path.exists(c.dir + "/var/lib/heatpad/state.json"),
-                   "the state file", timeout=90)
+            # A state file from release 0.1.0 (an injury record) and an edited
+            # config with the admin's own owner and mode.
+            c.run("systemctl", "stop", "heatpad", check=True)
+            shutil.copy(os.path.join(ROOT, "tests", "fixtures", "state-v1.json"),
+                        c.dir + "/var/lib/heatpad/state.json")
+            c.run("chown", "heatpad:heatpad", "/var/lib/heatpad/state.json", check=True)
+            c.run("systemctl", "start", "heatpad", check=True)
+            c.wait(lambda: c.prop("ActiveState") == "active", "active")
             conf = c.read("/etc/heatpad/config.json")
-            c.run("chmod", "0600", "/etc/heatpad/config.json")
-            c.run("chown", "heatpad:heatpad", "/etc/heatpad/config.json")
-            state = c.read("/var/lib/heatpad/state.json")
+            c.run("chmod", "0600", "/etc/heatpad/config.json", check=True)
+            c.run("chown", "heatpad:heatpad", "/etc/heatpad/config.json", check=True)
             pid0 = c.prop("MainPID")
             c.run("apt-get", "install", "-y", debs[1], check=True)
             assert c.read("/etc/heatpad/config.json") == conf
             st = os.stat(c.dir + "/etc/heatpad/config.json")
             assert oct(st.st_mode & 0o777) == "0o600", oct(st.st_mode)
-            assert c.read("/var/lib/heatpad/state.json")[:20] == state[:20]
             c.wait(lambda: c.prop("ActiveState") == "active" and
                    c.prop("MainPID") != pid0, "a restart on the new binary")
+            state = json.loads(c.read("/var/lib/heatpad/state.json"))
+            assert state["record"]["acute_at"] == 1764010500, state
         step("upgrade keeps the edited config, its mode and the state file", upgrade)
 
         def reinstall():
