@@ -76,7 +76,8 @@ SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 .PHONY: all deps test-deps run check unit unit-asan integration clean \
         bench-control http-test browser install uninstall check-systemd \
-        check-cross fuzz fuzz-short fuzz-build soak-test reliability \
+        check-cross debs check-package gpio-qemu \
+        fuzz fuzz-short fuzz-build soak-test reliability \
         load-test load-long
 
 # The benchmark is built (so it keeps compiling) but only run by
@@ -279,10 +280,26 @@ soak-test: $(B)/heatpadd $(B)/asan/heatpadd
 reliability: test-deps all $(B)/asan/heatpadd $(FUZZ_BINS)
 	@scripts/reliability
 
-# Cross-builds for the Raspberry Pi (arm64, armhf) and runs the unit tests
-# and a simulated smoke run under qemu-user. Installs its own packages.
+# Cross-builds for the Raspberry Pi (arm64, armhf; bookworm and trixie
+# sysroots) and runs the unit tests and a simulated smoke run under
+# qemu-user. Installs its own packages.
 check-cross:
 	@scripts/check-cross
+
+# The packages: bookworm and trixie x arm64, armhf, amd64, each against its
+# suite's sysroot, into build/deb/SUITE/ (README "Packages").
+debs:
+	@scripts/build-deb all
+
+# The amd64 packages installed with apt-get into booted systemd-nspawn
+# containers of bookworm and trixie (tests/package/run.py; root).
+check-package:
+	@python3 tests/package/run.py
+
+# The GPIO relay through the real libgpiod 1.6 and 2.x against a simulated
+# chip in qemu, on bookworm's and trixie's kernels.
+gpio-qemu: $(B)/heatpadd
+	@scripts/gpio-qemu
 
 # Only the compiler's dependency files (build/ also holds sysroots and
 # container roots, whose *.d files are not make's).
