@@ -839,6 +839,29 @@ def deb_installs_where_a_heatpad_group_exists_already():
             root, "usr/lib/udev/rules.d/60-heatpad-gpio.rules"))
 
 
+@test
+def shlibdeps_matches_dpkg_shlibdeps():
+    """scripts/shlibdeps (a sysroot's .debs) against dpkg-shlibdeps itself
+    (the host's dpkg database), on the bookworm amd64 build where both can
+    run: the same Depends."""
+    host = sh(["sh", "-c", ". /etc/os-release; echo $VERSION_CODENAME"]).stdout.strip()
+    if host != "bookworm" or not shutil.which("dpkg-shlibdeps"):
+        raise Skip("needs a bookworm host with dpkg-dev (host: %s)" % host)
+    build_deb(1)
+    binary = os.path.join(ROOT, "build/cross/bookworm-amd64/out/heatpadd")
+    ours = sh(["scripts/shlibdeps", binary,
+               os.path.join(ROOT, "build/cross/bookworm-amd64/apt/archives")])
+    assert ours.returncode == 0, ours.stderr
+    with tempfile.TemporaryDirectory() as tmp:
+        os.makedirs(os.path.join(tmp, "debian"))
+        with open(os.path.join(tmp, "debian", "control"), "w") as f:
+            f.write("Source: x\n\nPackage: x\nArchitecture: any\n")
+        theirs = sh(["dpkg-shlibdeps", "-O", binary], cwd=tmp)
+    assert theirs.returncode == 0, theirs.stderr
+    want = theirs.stdout.strip().split("=", 1)[1]
+    assert ours.stdout.strip() == want, (ours.stdout, want)
+
+
 def main():
     if not os.path.exists(DAEMON):
         print("build/heatpadd missing: run make first")
