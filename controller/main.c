@@ -738,6 +738,14 @@ static int run(struct app *app)
                 loop_free(app->loop);
                 return 1;
         }
+        char why[320];
+        /* A serial device that is not there at all: not a link to retry
+         * but a missing adapter or a wrong path. */
+        if (sandbox_wait_serial(&app->cfg, 10000, why, sizeof(why)) < 0) {
+                log_msg(&app->log, app_wall(app), "error", "%s", why);
+                loop_free(app->loop);
+                return 2;
+        }
         int orc = open_zones(app);
         if (orc < 0) {
                 shutdown_app(app);

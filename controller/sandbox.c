@@ -148,6 +148,46 @@ static int check_serial(const char *key, const char *device, FILE *out)
         return 0;
 }
 
+/* The RTU device of zone i's k-th Modbus part (sensor, sensor2, relay), or
+ * NULL. */
+static const char *rtu_device(const struct zone_cfg *z, int k)
+{
+        const struct modbus_link_cfg *l =
+                k == 0 && z->sensor.type == SENSOR_MODBUS ? &z->sensor.modbus.link :
+                k == 1 && z->sensor2.type == SENSOR_MODBUS ? &z->sensor2.modbus.link :
+                k == 2 && z->relay.type == RELAY_MODBUS ? &z->relay.modbus.link :
+                NULL;
+        return l && l->device[0] ? l->device : NULL;
+}
+
+int sandbox_wait_serial(const struct config *cfg, int wait_ms, char *err,
+                        size_t errlen)
+{
+        static const char *const part[] = { "sensor", "sensor2", "relay" };
+
+        for (int i = 0; i < cfg->nzones; i++) {
+                for (int k = 0; k < 3; k++) {
+                        const char *dev = rtu_device(&cfg->zones[i], k);
+                        int waited = 0;
+                        if (!dev)
+                                continue;
+                        while (access(dev, F_OK) < 0 && waited < wait_ms) {
+                                usleep(200 * 1000);
+                                waited += 200;
+                        }
+                        if (access(dev, F_OK) == 0)
+                                continue;
+                        snprintf(err, errlen, "zones[%d].%s.device: no serial "
+                                 "device %s: plug the adapter in (`ls "
+                                 "/dev/serial/by-id/` names it) or, for the "
+                                 "Pi's UART, enable it (README: Modbus RTU "
+                                 "over the Pi's UART)", i, part[k], dev);
+                        return -ENODEV;
+                }
+        }
+        return 0;
+}
+
 int sandbox_check(const struct config *cfg, const char *config_path,
                   FILE *out)
 {

@@ -35,6 +35,12 @@ const char *sandbox_hidden(const char *path);
  * DeviceAllow= lets through. */
 bool sandbox_serial_allowed(const char *real_path);
 
+/* Waits up to wait_ms for each Modbus RTU serial device the config names
+ * to exist (a USB adapter enumerates a few seconds into boot). 0, or
+ * -ENODEV with the device, its key and the fix in err. */
+int sandbox_wait_serial(const struct config *cfg, int wait_ms, char *err,
+                        size_t errlen);
+
 /* True when any zone is simulated (sensor or relay "sim"). */
 bool sandbox_any_simulated(const struct config *cfg);
 

@@ -862,6 +862,28 @@ def shlibdeps_matches_dpkg_shlibdeps():
     assert ours.stdout.strip() == want, (ours.stdout, want)
 
 
+@test
+def a_missing_serial_device_exits_2_naming_it():
+    """Given 10 s to appear (a USB adapter late at boot), then exit 2 (not
+    restarted) with the device and the fix."""
+    with tempfile.TemporaryDirectory() as tmp:
+        link = {"device": os.path.join(tmp, "ttyUSB9"), "unit": 1}
+        cfg = {"state_file": os.path.join(tmp, "state.json"),
+               "zones": [{"name": "pad",
+                          "sensor": dict(link, type="modbus", register=0),
+                          "relay": dict(link, type="modbus", unit=2, coil=0)}]}
+        path = os.path.join(tmp, "c.json")
+        json.dump(cfg, open(path, "w"))
+        t0 = time.time()
+        r = sh([DAEMON, "--config", path], timeout=40)
+        took = time.time() - t0
+        out = r.stdout + r.stderr
+        assert r.returncode == 2, (r.returncode, out)
+        assert "no serial device %s" % link["device"] in out, out
+        assert "/dev/serial/by-id/" in out, out
+        assert 9 <= took <= 20, took
+
+
 def main():
     if not os.path.exists(DAEMON):
         print("build/heatpadd missing: run make first")
