@@ -230,7 +230,36 @@ def check_suite(suite, results):
             out = c.run("systemctl", "status", "--no-pager", "heatpad").stdout
             assert "Status: \"upper back:" in out, out
             assert "SIMULATED" in c.journal(), c.journal()[-2000:]
-        step("simulated config: active, status line in systemctl status", active)
+            assert "simulated zone in /etc/heatpad/config.json" in c.journal()
+        step("simulated config: active, status line in systemctl status, "
+             "simulated warned", active)
+
+        def check_config():
+            good = c.read("/etc/heatpad/config.json")
+            r = c.run("heatpadd", "--check-config", "/etc/heatpad/config.json")
+            assert r.returncode == 0 and "configuration OK" in r.stdout, r.stdout + r.stderr
+            # As a user: the file is root:heatpad 0640, and it says so.
+            r = c.run("setpriv", "--reuid=nobody", "--regid=nogroup",
+                      "--clear-groups", "heatpadd", "--check-config",
+                      "/etc/heatpad/config.json")
+            assert r.returncode == 2 and "sudo heatpadd --check-config" in r.stderr, r.stderr
+            # A CA file the service cannot see, and one it cannot read.
+            os.makedirs(c.dir + "/home/pi", exist_ok=True)
+            c.write("/home/pi/ca.pem", "x\n")
+            c.write("/etc/heatpad/ca.pem", "x\n")
+            os.chmod(c.dir + "/etc/heatpad/ca.pem", 0o600)
+            for ca, want in (("/home/pi/ca.pem", "hidden from the service by "
+                              "ProtectHome=yes"),
+                             ("/etc/heatpad/ca.pem", "is not readable by the "
+                              "heatpad user")):
+                cfg = json.loads(good)
+                cfg["mqtt"] = {"host": "localhost", "tls_ca_file": ca}
+                c.write("/etc/heatpad/config.json", json.dumps(cfg))
+                r = c.run("heatpadd", "--check-config", "/etc/heatpad/config.json")
+                assert r.returncode == 2 and want in r.stderr, (ca, r.stderr)
+            c.write("/etc/heatpad/config.json", good)
+            os.remove(c.dir + "/etc/heatpad/ca.pem")    # purge keeps a stray file
+        step("--check-config: the service user and the sandbox", check_config)
 
         def session():
             os.makedirs(c.dir + "/etc/systemd/system/heatpad.service.d", exist_ok=True)

@@ -524,6 +524,26 @@ def simulated_zones_are_marked():
         start = [json.loads(l) for l in r.stdout.splitlines()
                  if "zone(s), all relays off" in l]
         assert start and "SIMULATED" in start[0]["msg"], r.stdout
+    # The status JSON (the page's banner and MQTT's state read it).
+    import urllib.request
+    with tempfile.TemporaryDirectory() as tmp:
+        p = subprocess.Popen([DAEMON, "--config", sim_config(), "--state-file",
+                              os.path.join(tmp, "s.json")], cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+        try:
+            url = None
+            for _ in range(200):
+                m = re.search(r"status page on (http://\S+)", p.stdout.readline())
+                if m:
+                    url = m.group(1)
+                    break
+            assert url, "no 'status page on' line"
+            st = json.load(urllib.request.urlopen(url + "api/status", timeout=10))
+            assert [z["simulated"] for z in st["zones"]] == [True, True], st["zones"]
+        finally:
+            p.send_signal(signal.SIGTERM)
+            p.communicate(timeout=20)
 
 
 # --- make install / uninstall --------------------------------------------------
