@@ -1,7 +1,7 @@
 /* config_http.c: see config_http.h. */
 #include <arpa/inet.h>
-#include <netinet/in.h>
 #include <ctype.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include "cfgjson.h"
