@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cfgjson.h"
 #include "http_body.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -63,6 +64,10 @@ static cJSON *parse_object(const char *text, size_t len, bool empty_ok,
         if (!cJSON_IsObject(o)) {
                 cJSON_Delete(o);
                 fail(err, errlen, "the body must be a JSON object");
+                return NULL;
+        }
+        if (cfg_refuse_duplicate(o, err, errlen) < 0) {
+                cJSON_Delete(o);
                 return NULL;
         }
         return o;

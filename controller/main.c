@@ -88,12 +88,33 @@ struct app {
  * the relays are open. */
 static struct app *crash_app;
 
-static int check_config(const char *path)
+/* The state file a run would use: --state-file, or the config's. */
+static const char *state_file_origin(const char *state_path)
+{
+        return state_path ? "--state-file" : "state_file";
+}
+
+static int check_config(const char *path, const char *state_path)
 {
         struct config cfg;
         struct config_errors errs;
+        char why[512];
 
         if (config_load(path, &cfg, &errs) == 0) {
+                int rc = config_check_state_file(state_path ? state_path :
+                                                 cfg.state_file, why,
+                                                 sizeof(why));
+                /* A missing folder may be made later (systemd's
+                 * StateDirectory= makes it as the service starts). */
+                if (rc == -ENOENT) {
+                        fprintf(stderr, "warning: %s: %s; the daemon will "
+                                "not start until it does\n",
+                                state_file_origin(state_path), why);
+                } else if (rc < 0) {
+                        fprintf(stderr, "%s: %s\n",
+                                state_file_origin(state_path), why);
+                        return 2;
+                }
                 printf("configuration OK\n");
                 return 0;
         }
@@ -804,7 +825,8 @@ static int heatpadd(struct app *app, int argc, char **argv)
         if (parsed != 0)
                 return parsed < 0 ? 2 : 0;      /* 1: --help or --version */
         if (app->opt.check_path)
-                return check_config(app->opt.check_path);
+                return check_config(app->opt.check_path,
+                                    app->opt.state_path);
         if (app->opt.probe) {
                 /* Without --config, the default file is used if it is there;
                  * a new user may have none yet. */
@@ -825,6 +847,16 @@ static int heatpadd(struct app *app, int argc, char **argv)
         }
         if (app->opt.all_off)                   /* systemd: ExecStopPost= */
                 return alloff_run(&app->cfg, stdout, stderr);
+        /* Before anything reads it: a device or a fifo taken for a
+         * damaged record would be set aside and replaced. */
+        char why[512];
+        if (config_check_state_file(app->opt.state_path ? app->opt.state_path
+                                    : app->cfg.state_file, why,
+                                    sizeof(why)) < 0) {
+                fprintf(stderr, "heatpadd: %s: %s\n",
+                        state_file_origin(app->opt.state_path), why);
+                return 2;
+        }
         if (!app->opt.state_path)
                 app->opt.state_path = app->cfg.state_file;
         bool simulated = app->opt.sim_speed != 1 || app->opt.sim_start >= 0 ||

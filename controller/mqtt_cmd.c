@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cfgjson.h"
 #include "mqtt_cmd.h"
 
 static int refuse(struct core_reply *r, const char *code, const char *fmt, ...)
@@ -168,7 +169,11 @@ int mqtt_cmd_parse(const char *payload, size_t len, struct mqtt_cmd *ret,
                 free(text);
                 return r;
         }
-        r = parse_fields(root, &cmd, ret_err);
+        char dup[160];
+        if (cfg_find_duplicate(root, dup, sizeof(dup)))
+                r = refuse(ret_err, "bad_request", "%s: duplicate key", dup);
+        else
+                r = parse_fields(root, &cmd, ret_err);
         cJSON_Delete(root);
         free(text);
         if (r == 0)

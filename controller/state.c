@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cfgjson.h"
 #include "slurp.h"
 #include "state.h"
 
@@ -171,6 +172,8 @@ int state_from_json(const char *json, struct state_data *ret, char *err,
                 snprintf(err, errlen, "not valid JSON");
                 return -EINVAL;
         }
+        if (cfg_refuse_duplicate(root, err, errlen) < 0)
+                goto out;
         ver = cJSON_GetObjectItemCaseSensitive(root, "version");
         rec = cJSON_GetObjectItemCaseSensitive(root, "record");
         if (!cJSON_IsNumber(ver) || ver->valuedouble < 1) {

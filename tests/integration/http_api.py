@@ -374,6 +374,46 @@ def history_of_the_last_hour(d):
         expect_error(d.req("GET", "/api/history" + q), 400, code)
 
 
+def default_limits_config(**kw):
+    """config() with the zones' shipped safety limits."""
+    cfg = config(**kw)
+    for z in cfg["zones"]:
+        z.pop("limits", None)
+    return cfg
+
+
+@test
+@with_daemon(cfg=default_limits_config())
+def duplicate_keys_in_bodies_change_nothing(d):
+    # cJSON keeps both and the first would win: 40 where 99 was written, no
+    # warning sign where one was reported. Each is refused, naming the key.
+    before = d.status()["zones"]
+    record = d.req("GET", "/api/injury")[2]["record"]
+    for method, path, raw, code, words in (
+            ("POST", "/api/zones/upper_back/start",
+             '{"minutes": 5, "setpoint_c": 40, "setpoint_c": 99}',
+             "bad_request", "setpoint_c: duplicate key"),
+            ("POST", "/api/zones/upper_back/start",
+             '{"minutes": 5, "minutes": 90}', "bad_request",
+             "minutes: duplicate key"),
+            ("POST", "/api/injury",
+             '{"pain_worsening": true, "pain_worsening": false}',
+             "bad_request", "pain_worsening: duplicate key"),
+            ("PUT", "/api/schedule",
+             '[{"zone": "upper_back", "days": "daily", "start": "20:30", '
+             '"minutes": 20, "setpoint_c": 40, "enabled": false, '
+             '"enabled": true}]', "bad_schedule", "[0].enabled: duplicate key")):
+        expect_error(d.req(method, path, raw=raw), 400, code, words)
+    time.sleep(1.5)
+    after = d.status()["zones"]
+    assert [z["session"] for z in after] == [z["session"] for z in before] == \
+        [False, False], after
+    assert d.req("GET", "/api/injury")[2]["record"] == record
+    assert d.req("GET", "/api/schedule")[2] == []
+    assert not any(on for _, _, on in d.relay_record()), d.relay_record()
+    assert not any(e["event"] == "session_start" for e in d.events)
+
+
 @test
 @with_daemon()
 def schedule_get_put_and_refusals(d):

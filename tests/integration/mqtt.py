@@ -622,6 +622,46 @@ def malformed_payloads_refused_state_unchanged():
 
 
 @test
+def duplicate_keys_in_payloads_are_refused():
+    # cJSON keeps both values and the first would win: refused with the key
+    # on the result topic, nothing started, the schedule unchanged.
+    b = Broker(parent=TMP)
+    d = Daemon(b.port, "dup", ("upper back",),
+               ["--sim-speed", "5", "--sim-start", "2026-11-24T19:00"])
+    c = Client(b.port)
+    res = d.root + "/upper_back/result"
+    try:
+        c.subscribe(d.root + "/#")
+        online(c, d)
+        for payload, words in (
+                (b'{"action":"start","minutes":5,"setpoint_c":40,'
+                 b'"setpoint_c":99}', "setpoint_c: duplicate key"),
+                (b'{"action":"start","minutes":5,"minutes":90}',
+                 "minutes: duplicate key"),
+                (b'{"action":"start","id":"a","id":"b"}', "id: duplicate key")):
+            m = c.mark()
+            c.publish(d.root + "/upper_back/set", payload)
+            r = c.wait(res, None, m, 5)[1]
+            assert not r["ok"] and r["code"] == "bad_request", (payload, r)
+            assert words in r["message"], (words, r)
+        m = c.mark()
+        c.publish(d.root + "/schedule/set",
+                  b'[{"zone":"upper_back","days":"daily","start":"19:01",'
+                  b'"minutes":5,"setpoint_c":40,"minutes":90}]')
+        r = c.wait(d.root + "/schedule/result", None, m, 5)[1]
+        assert not r["ok"] and "[0].minutes: duplicate key" in r["message"], r
+        time.sleep(1)
+        assert c.last(d.root + "/schedule") == []
+        assert not d.evs("session_start")
+        assert not any(on for _, _, on in d.relay_record())
+        assert d.alive()
+    finally:
+        d.stop()
+        c.close()
+        b.stop()
+
+
+@test
 def same_start_after_the_session_ended_is_not_a_duplicate():
     # Without an id, the same payload within 5 s is a duplicate only while
     # its effect holds: here the session ends by itself (1 virtual minute =

@@ -7,7 +7,9 @@ itself saw. Ends with "integration: N passed, N failed".
 """
 import json
 import os
+import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -437,6 +439,184 @@ def bad_cli_arguments():
         p = subprocess.run([DAEMON, "--config", EXAMPLE] + args,
                            capture_output=True, text=True)
         assert p.returncode == 2 and msg in p.stderr, (args, p.stderr)
+
+
+def sim_config(**top):
+    """examples/sim.json as a dict, its page on a port the system picks,
+    with top-level keys replaced."""
+    with open(EXAMPLE) as f:
+        cfg = json.load(f)
+    cfg["http"]["port"] = 0
+    cfg.update(top)
+    return cfg
+
+
+def check_text(text, *args):
+    """--check-config on a config given as text: the finished process."""
+    d = tempfile.mkdtemp(prefix="heatpad-it-")
+    path = os.path.join(d, "config.json")
+    with open(path, "w") as f:
+        f.write(text)
+    p = subprocess.run([DAEMON, "--check-config", path] + list(args),
+                       capture_output=True, text=True, timeout=20)
+    shutil.rmtree(d, ignore_errors=True)
+    return p
+
+
+def refused_naming(p, line):
+    assert p.returncode == 2, (p.returncode, p.stdout, p.stderr)
+    assert "configuration OK" not in p.stdout, p.stdout
+    assert line in p.stderr.splitlines(), (line, p.stderr)
+
+
+@test
+def duplicate_key_in_the_config_is_refused():
+    # The first of two would win silently: 90 where someone wrote 500.
+    text = json.dumps(sim_config()).replace(
+        '"session": {', '"session": {"default_minutes": 30, ', 1)
+    assert text.count('"default_minutes"') == 3, text
+    refused_naming(check_text(text),
+                   "zones[0].session.default_minutes: duplicate key")
+    text = json.dumps(sim_config()).replace(
+        '"http": {', '"http": {"listen": "0.0.0.0", ', 1)
+    refused_naming(check_text(text), "http.listen: duplicate key")
+
+
+@test
+def quiet_hours_from_a_time_to_itself_are_refused():
+    cfg = sim_config(quiet_hours={"start": "22:00", "end": "22:00"})
+    refused_naming(check_text(json.dumps(cfg)),
+                   "quiet_hours.end: must differ from start (22:00): the same "
+                   "time would turn quiet hours off; to do that, set "
+                   "\"enabled\": false")
+    cfg["quiet_hours"]["enabled"] = False
+    p = check_text(json.dumps(cfg))
+    assert p.returncode == 0 and "configuration OK" in p.stdout, p
+
+
+@test
+def zone_ids_that_topics_and_routes_use_are_refused():
+    for zid, use in (("status", "/api/status"),
+                     ("stop", "/api/stop and /api/zones/<zone>/stop"),
+                     ("availability", "the MQTT availability topic"),
+                     ("all", "what stopping all zones means (/api/stop)")):
+        cfg = sim_config()
+        cfg["zones"][1]["id"] = zid
+        refused_naming(check_text(json.dumps(cfg)),
+                       "zones[1].id: '%s' is taken by %s; give the zone "
+                       "another \"id\"" % (zid, use))
+    cfg = sim_config()
+    cfg["zones"][0]["name"] = "Result"         # the id comes from the name
+    refused_naming(check_text(json.dumps(cfg)),
+                   "zones[0].id: 'result' is taken by the MQTT <zone>/result "
+                   "topic; give the zone another \"id\"")
+
+
+@test
+def guessable_pins_are_refused():
+    for pin, why in (("1234", "a run of digits like 1234 or 4321"),
+                     ("0000", "one digit repeated"),
+                     ("98765", "a run of digits like 1234 or 4321")):
+        cfg = sim_config()
+        cfg["http"]["pin"] = pin
+        p = check_text(json.dumps(cfg))
+        refused_naming(p, "http.pin: is too easy to guess (%s): choose other "
+                       "digits" % why)
+        if pin != "1234":                      # the message's example
+            assert pin not in p.stderr, p.stderr   # not echoed into logs
+    cfg["http"]["pin"] = "123"
+    refused_naming(check_text(json.dumps(cfg)), "http.pin: must be 4 to 16 digits")
+    cfg["http"]["pin"] = "2468"
+    assert check_text(json.dumps(cfg)).returncode == 0
+
+
+@test
+def page_beyond_loopback_needs_a_pin_or_none():
+    d = tempfile.mkdtemp(prefix="heatpad-it-")
+    try:
+        cfg = sim_config()
+        cfg["http"]["listen"] = "0.0.0.0"
+        path = os.path.join(d, "open.json")
+        with open(path, "w") as f:
+            json.dump(cfg, f)
+        want = ("http.pin: is needed: the page listens on 0.0.0.0, beyond "
+                "this machine; give 4 to 16 digits, or \"none\" to go without "
+                "on purpose")
+        refused_naming(check_text(json.dumps(cfg)), want)
+        # At start-up: refused before anything opens.
+        p = subprocess.run([DAEMON, "--config", path, "--state-file",
+                            os.path.join(d, "state.json"), "--run-for", "1"],
+                           capture_output=True, text=True, timeout=20)
+        assert p.returncode == 2 and "  " + want in p.stderr.splitlines(), p
+        assert not os.path.exists(os.path.join(d, "state.json"))
+        cfg["http"]["pin"] = "none"
+        assert check_text(json.dumps(cfg)).returncode == 0
+        cfg["http"]["listen"] = "::1"
+        del cfg["http"]["pin"]
+        assert check_text(json.dumps(cfg)).returncode == 0
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@test
+def state_file_that_is_not_a_regular_file_is_refused():
+    # A link to /dev/null (as root the daemon once set /dev/null aside and
+    # put a file in its place), a fifo (reading it would block), a folder
+    # that is not there. Each in a temp dir: /dev/null itself is only
+    # looked at.
+    d = tempfile.mkdtemp(prefix="heatpad-it-")
+    null_before = os.stat("/dev/null")
+    try:
+        link = os.path.join(d, "link.json")
+        os.symlink("/dev/null", link)
+        fifo = os.path.join(d, "fifo.json")
+        os.mkfifo(fifo)
+        for path, words in ((link, "is a symbolic link, not a regular file"),
+                            (fifo, "is a fifo, not a regular file"),
+                            (os.path.join(d, "no", "state.json"),
+                             "its directory %s does not exist"
+                             % os.path.join(d, "no"))):
+            p = subprocess.run([DAEMON, "--config", EXAMPLE, "--state-file",
+                                path, "--run-for", "1", "--status-every", "0"],
+                               capture_output=True, text=True, timeout=20)
+            assert p.returncode == 2, (path, p.returncode, p.stderr)
+            assert "heatpadd: --state-file: %s %s" % (path, words) in p.stderr \
+                or "heatpadd: --state-file: %s: %s" % (path, words) in p.stderr, \
+                (path, p.stderr)
+        c = subprocess.run([DAEMON, "--check-config", EXAMPLE, "--state-file",
+                            link], capture_output=True, text=True, timeout=20)
+        assert c.returncode == 2 and "is a symbolic link" in c.stderr, c
+        c = subprocess.run([DAEMON, "--check-config", EXAMPLE, "--state-file",
+                            "/dev/null"], capture_output=True, text=True,
+                           timeout=20)
+        assert c.returncode == 2 and "is a character device" in c.stderr, c
+        # Nothing was moved aside or written.
+        assert os.path.islink(link) and os.readlink(link) == "/dev/null"
+        assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+        assert sorted(os.listdir(d)) == ["fifo.json", "link.json"], os.listdir(d)
+        after = os.stat("/dev/null")
+        assert stat.S_ISCHR(after.st_mode) and after.st_rdev == null_before.st_rdev
+        assert after.st_ino == null_before.st_ino
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@test
+def state_file_with_a_duplicate_key_is_not_believed():
+    # "acute": false then true: the first would win and heat would be
+    # allowed inside the 48-hour window.
+    d = tempfile.mkdtemp(prefix="heatpad-it-")
+    try:
+        state = os.path.join(d, "state.json")
+        with open(state, "w") as f:
+            f.write('{"version": 1, "record": {"acute": false, "injury": true, '
+                    '"acute_at": %d, "acute": true}}' % int(time.time()))
+        r = Run(["--run-for", "1"], state=state)
+        assert r.wait() == 0, r.err
+        said = [e.get("msg", "") for e in r.events()]
+        assert any("record.acute: duplicate key" in m for m in said), said
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def main():

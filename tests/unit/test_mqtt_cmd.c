@@ -124,6 +124,21 @@ static void oversized_refused(void **state)
         free(big);
 }
 
+/* The first of two values would win: refused, naming the key. */
+static void duplicate_keys_refused(void **state)
+{
+        struct mqtt_cmd cmd = { .minutes = 77 };
+        struct core_reply rep = { 0 };
+        (void)state;
+        refused("{\"action\":\"stop\",\"action\":\"start\"}", "bad_request");
+        refused("{\"action\":\"start\",\"setpoint_c\":40,\"setpoint_c\":99}",
+                "bad_request");
+        assert_int_equal(parse("{\"action\":\"start\",\"minutes\":10,"
+                               "\"minutes\":90}", &cmd, &rep), -1);
+        assert_string_equal(rep.message, "minutes: duplicate key");
+        assert_int_equal(cmd.minutes, 77);
+}
+
 static void mode_and_temperature(void **state)
 {
         struct mqtt_cmd cmd;
@@ -237,6 +252,7 @@ int main(void)
                 cmocka_unit_test(malformed_refused),
                 cmocka_unit_test(nul_byte_and_unterminated),
                 cmocka_unit_test(oversized_refused),
+                cmocka_unit_test(duplicate_keys_refused),
                 cmocka_unit_test(mode_and_temperature),
                 cmocka_unit_test(topics),
                 cmocka_unit_test(discovery_messages),
