@@ -652,6 +652,143 @@ def same_start_after_the_session_ended_is_not_a_duplicate():
         b.stop()
 
 
+def relay_off_since(d, zone, since):
+    """The simulated relay's own record: zone switched off after record
+    index since, and on no more after that."""
+    rec = [on for _, z, on in d.relay_record()[since:] if z == zone]
+    return bool(rec) and not rec[-1]
+
+
+@test
+def stop_with_an_id_seen_before_stops_a_session_started_since():
+    # An automation that stops the pad every evening with one fixed id:
+    # the second evening's stop must stop the session started since, not
+    # be answered as a duplicate. Shipped safety defaults, real time.
+    b = Broker(parent=TMP)
+    d = Daemon(b.port, "evening", ("upper back",),
+               ["--sim-start", "2026-11-24T19:00"])
+    c = Client(b.port)
+    res, state = d.root + "/upper_back/result", d.root + "/upper_back/state"
+    setter = d.root + "/upper_back/set"
+    try:
+        c.subscribe(d.root + "/#")
+        online(c, d)
+        for night in ("mon", "tue"):
+            m = c.mark()
+            c.publish(setter, {"action": "start", "minutes": 20,
+                               "setpoint_c": 40, "id": "start-" + night})
+            assert c.wait(res, lambda v: v.get("id") == "start-" + night, m)[1]["ok"]
+            wait_until(d.relay_on, 5, "relay on (%s)" % night)
+            n = len(d.relay_record())
+            m = c.mark()
+            c.publish(setter, {"action": "stop", "id": "evening-off"})
+            t_res, r, _ = c.wait(res, lambda v: v.get("id") == "evening-off", m)
+            assert r["ok"] and r["code"] == "ok" and not r.get("duplicate"), r
+            wait_until(lambda: relay_off_since(d, 0, n), 5,
+                       "relay off in its own record (%s)" % night)
+            # The zone's state follows the answer and says off.
+            t_st, st, _ = c.wait(state, lambda v: not v["session"], m)
+            assert not st["relay"] and st["mode"] == "off", st
+            assert t_st >= t_res, (t_st, t_res)
+        ends = [e for e in d.evs("session_end") if e["reason"] == "stopped"]
+        assert len(ends) == 2, ends
+        # Home Assistant's "off" twice around a new start: stops each time.
+        m = c.mark()
+        c.publish(d.root + "/upper_back/mode/set", "off")
+        c.wait(res, None, m)
+        m = c.mark()
+        c.publish(setter, {"action": "start", "minutes": 20, "id": "start-wed"})
+        c.wait(res, lambda v: v.get("id") == "start-wed", m)
+        wait_until(d.relay_on, 5, "relay on (wed)")
+        n = len(d.relay_record())
+        m = c.mark()
+        c.publish(d.root + "/upper_back/mode/set", "off")
+        r = c.wait(res, None, m)[1]
+        assert r["ok"] and not r.get("duplicate"), r
+        wait_until(lambda: relay_off_since(d, 0, n), 5, "relay off after mode off")
+        # A stop left retained on the broker is still a stop: off is safe.
+        m = c.mark()
+        c.publish(setter, {"action": "start", "minutes": 20, "id": "start-thu"})
+        c.wait(res, lambda v: v.get("id") == "start-thu", m)
+        wait_until(d.relay_on, 5, "relay on (thu)")
+        n = len(d.relay_record())
+        m = c.mark()
+        c.publish(setter, {"action": "stop", "id": "left-over"}, retain=True)
+        r = c.wait(res, lambda v: v.get("id") == "left-over", m)[1]
+        assert r["ok"], r
+        wait_until(lambda: relay_off_since(d, 0, n), 5, "relay off (retained)")
+        c.publish(setter, b"", retain=True)     # clear it
+        assert d.alive()
+    finally:
+        d.stop()
+        c.close()
+        b.stop()
+
+
+@test
+def stop_during_a_flood_still_stops():
+    # Thousands of commands written at once, the stop among them with an
+    # id used before, and after it commands that must not undo it (a start
+    # redelivered with an id already handled, refusals). The stop is run,
+    # answered (not as a duplicate) and the relay's own record ends off.
+    from flood import packets
+    b = Broker(parent=TMP)
+    d = Daemon(b.port, "flooded", ("upper back",),
+               ["--sim-start", "2026-11-24T19:00"])
+    c = Client(b.port)
+    pub = Client(b.port, client_id="flooded-pub")
+    res, state = d.root + "/upper_back/result", d.root + "/upper_back/state"
+    setter = "upper_back/set"
+    try:
+        c.subscribe(d.root + "/#")
+        online(c, d)
+        m = c.mark()
+        c.publish(d.root + "/" + setter, {"action": "stop", "id": "night"})
+        c.wait(res, lambda v: v.get("id") == "night", m)
+        c.publish(d.root + "/" + setter, {"action": "start", "minutes": 30,
+                                          "setpoint_c": 40, "id": "run"})
+        c.wait(res, lambda v: v.get("id") == "run", m)
+        wait_until(d.relay_on, 5, "relay on")
+        n = len(d.relay_record())
+        noise = []
+        for i in range(3000):
+            k = i % 4
+            if k == 0:      # the running start again: a duplicate
+                noise.append(("ok", setter, json.dumps(
+                    {"action": "start", "minutes": 30, "setpoint_c": 40,
+                     "id": "run"})))
+            elif k == 1:
+                noise.append(("bad_json", setter, "{not json"))
+            elif k == 2:
+                noise.append(("out_of_range", setter,
+                              '{"action":"start","setpoint_c":60}'))
+            else:
+                noise.append(("ok", "upper_back/temperature/set", "39.5"))
+        stop = [("ok", setter, json.dumps({"action": "stop", "id": "night"}))]
+        data, _ = packets(d.root, noise + stop + noise, lambda i: 0)
+        m = c.mark()
+        pub.sock.sendall(data)
+        r = c.wait(res, lambda v: v.get("id") == "night" and
+                   v.get("code") == "ok", m, 30)[1]
+        assert r["ok"] and not r.get("duplicate"), r
+        wait_until(lambda: relay_off_since(d, 0, n), 10,
+                   "relay off in its own record")
+        # Once the flood is read: still off, and the retained state says so.
+        time.sleep(3)
+        assert relay_off_since(d, 0, n), d.relay_record()[n:]
+        fresh = Client(b.port)
+        fresh.subscribe(state)
+        st = fresh.wait(state, None, 0, 10)[1]
+        fresh.close()
+        assert not st["session"] and not st["relay"], st
+        assert d.alive()
+    finally:
+        d.stop()
+        c.close()
+        pub.close()
+        b.stop()
+
+
 @test
 def stale_retained_command_is_not_obeyed():
     b = Broker(parent=TMP)
