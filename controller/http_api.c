@@ -516,7 +516,7 @@ void http_api_handle(struct http *h, struct MHD_Connection *conn,
                      size_t len, struct http_reply *ret)
 {
         dispatch(h, conn, method, url, body, len, ret);
-        if (!ret->json || ret->status != MHD_HTTP_OK)
+        if (!ret->json)
                 return;
         bool full = http_auth_session_ok(&h->auth, cookie_token(conn),
                                          auth_now());
