@@ -12,6 +12,8 @@ import json
 import os
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -787,6 +789,148 @@ def stop_during_a_flood_still_stops():
         c.close()
         pub.close()
         b.stop()
+
+
+class StalledBroker:
+    """Just enough of a broker for one daemon, for what mosquitto cannot be
+    made to do: stop reading what the daemon writes while still handing it
+    commands. It takes the connection and the subscriptions, then writes
+    commands without reading (its receive buffer kept small), then reads
+    everything, acknowledging QoS 1."""
+
+    def __init__(self):
+        self.lsock = socket.socket()
+        self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(1)
+        self.port = self.lsock.getsockname()[1]
+        self.sock = None
+        self.buf, self.pos = b"", 0
+        self.publishes = []     # (topic, payload bytes), in order
+
+    def _fill(self, n):
+        while len(self.buf) - self.pos < n:
+            chunk = self.sock.recv(1 << 20)
+            if not chunk:
+                raise EOFError
+            self.buf = self.buf[self.pos:] + chunk
+            self.pos = 0
+
+    def _packet(self):
+        self._fill(2)
+        i, mult, length = 1, 1, 0
+        while True:
+            self._fill(i + 1)
+            d = self.buf[self.pos + i]
+            length += (d & 127) * mult
+            mult *= 128
+            i += 1
+            if not d & 128:
+                break
+        self._fill(i + length)
+        p = self.pos
+        self.pos += i + length
+        return self.buf[p], self.buf[p + i:p + i + length]
+
+    def _handle(self, first, body):
+        kind = first & 0xF0
+        if kind == 0x10:                        # CONNECT
+            self.sock.sendall(b"\x20\x02\x00\x00")
+        elif kind == 0x80:                      # SUBSCRIBE
+            self.sock.sendall(b"\x90\x03" + body[:2] + b"\x01")
+        elif kind == 0xC0:                      # PINGREQ
+            self.sock.sendall(b"\xd0\x00")
+        elif kind == 0x30:                      # PUBLISH
+            tl = struct.unpack(">H", body[:2])[0]
+            pos = 2 + tl
+            if (first >> 1) & 3:
+                self.sock.sendall(b"\x40\x02" + body[pos:pos + 2])
+                pos += 2
+            self.publishes.append((body[2:2 + tl].decode(), body[pos:]))
+        return kind
+
+    def accept(self, subscriptions, timeout=10):
+        self.lsock.settimeout(timeout)
+        self.sock, _ = self.lsock.accept()
+        self.sock.settimeout(timeout)
+        seen = 0
+        while seen < subscriptions:
+            seen += self._handle(*self._packet()) == 0x80
+
+    def read_until(self, pred, since=0, timeout=20):
+        """Reads until a publish from index since satisfies pred(topic,
+        payload); returns its index."""
+        deadline = time.time() + timeout
+        self.sock.settimeout(0.5)
+        i = since
+        while True:
+            for i in range(i, len(self.publishes)):
+                if pred(*self.publishes[i]):
+                    return i
+            i = len(self.publishes)
+            if time.time() > deadline:
+                raise AssertionError("not seen; last: %r" % self.publishes[-3:])
+            try:
+                self._handle(*self._packet())
+            except socket.timeout:
+                pass
+
+    def drain(self, quiet_s):
+        """Reads until nothing has come for quiet_s."""
+        self.sock.settimeout(quiet_s)
+        try:
+            while True:
+                self._handle(*self._packet())
+        except socket.timeout:
+            pass
+
+    def close(self):
+        for s in (self.sock, self.lsock):
+            if s:
+                s.close()
+
+
+@test
+def stop_is_answered_while_the_broker_is_not_reading():
+    # The daemon's answers pile up unwritten: past 64 it drops results
+    # (mqtt_flow.h), but never a stop's, nor the zone's state after it.
+    from flood import packets
+    b = StalledBroker()
+    d = Daemon(b.port, "stalled", ("upper back",),
+               ["--sim-start", "2026-11-24T19:00", "--start", "upper back:30:40"])
+    root = d.root
+    try:
+        b.accept(3)
+        wait_until(d.relay_on, 5, "relay on")
+        n = len(d.relay_record())
+        # Enough answers to fill the socket's buffers (up to 4 MB with
+        # Linux's defaults) and more: an unknown key, quoted in the answer.
+        noise = [("bad_request", "upper_back/set",
+                  '{"action":"stop","%s":1}' % ("k" * 64))] * 40000
+        stop = [("ok", "upper_back/set", json.dumps({"action": "stop",
+                                                     "id": "stalled-off"}))]
+        data, _ = packets(root, noise + stop + noise[:1000], lambda i: 0)
+        b.sock.sendall(data)           # and read nothing meanwhile
+        wait_until(lambda: relay_off_since(d, 0, n), 10,
+                   "relay off in its own record")
+        res, state = root + "/upper_back/result", root + "/upper_back/state"
+
+        at = b.read_until(lambda t, p: t == res and b'"stalled-off"' in p)
+        r = json.loads(b.publishes[at][1])
+        assert r["ok"] and not r.get("duplicate"), r
+        # The zone's state after it, saying off.
+        b.read_until(lambda t, p: t == state and not json.loads(p)["session"],
+                     at)
+        # The bound held for the rest: results were dropped.
+        b.drain(1.0)
+        results = sum(t == res for t, _ in b.publishes)
+        print("    %d of %d results written while the broker was not "
+              "reading; the stop's among them" % (results, len(noise) + 1001))
+        assert results < len(noise), results
+        assert relay_off_since(d, 0, n) and d.alive()
+    finally:
+        d.stop()
+        b.close()
 
 
 @test
