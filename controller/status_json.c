@@ -1,5 +1,6 @@
 /* status_json.c: see status_json.h. */
 #include <math.h>
+#include <string.h>
 
 #include "quiet.h"
 #include "status_json.h"
@@ -88,6 +89,27 @@ cJSON *status_guidance_json(const struct core *core, time_t wall)
         cJSON_AddBoolToObject(rec, "pain_worsening", r->pain_worsening);
         cJSON_AddBoolToObject(rec, "nerve_signs", r->nerve_signs);
         return o;
+}
+
+/* Kept by name, so a key added to the guidance later stays private
+ * until it is listed here. */
+void status_guidance_gate(cJSON *g, bool full)
+{
+        static const char *const open[] = { "heat_blocked", "heat_allowed_at",
+                "heat_allowed_at_local", "confirm_needed", "disclaimer", NULL };
+
+        if (!cJSON_IsObject(g))
+                return;
+        for (cJSON *c = g->child, *next; !full && c; c = next) {
+                bool keep = false;
+                next = c->next;
+                for (const char *const *k = open; *k && !keep; k++)
+                        keep = c->string && strcmp(c->string, *k) == 0;
+                if (!keep)
+                        cJSON_Delete(cJSON_DetachItemViaPointer(g, c));
+        }
+        cJSON_DeleteItemFromObjectCaseSensitive(g, "private");
+        cJSON_AddBoolToObject(g, "private", !full);
 }
 
 cJSON *status_json(const struct core *core, uint64_t now_ms, time_t wall)
