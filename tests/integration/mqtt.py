@@ -946,7 +946,7 @@ def stop_is_answered_while_the_broker_is_not_reading():
         # Enough answers to fill the socket's buffers (up to 4 MB with
         # Linux's defaults) and more: an unknown key, quoted in the answer.
         noise = [("bad_request", "upper_back/set",
-                  '{"action":"stop","%s":1}' % ("k" * 64))] * 40000
+                  '{"action":"start","%s":1}' % ("k" * 64))] * 40000
         stop = [("ok", "upper_back/set", json.dumps({"action": "stop",
                                                      "id": "stalled-off"}))]
         data, _ = packets(root, noise + stop + noise[:1000], lambda i: 0)
