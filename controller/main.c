@@ -486,7 +486,9 @@ static int apply_cli_record(struct app *app)
                 const char *when = app->opt.injury_at ? app->opt.injury_at :
                                    app->opt.swelling_at;
                 time_t at = parse_when(app, when);
-                if (at < 0) {
+                /* -1 is the parser's "malformed"; earlier times are fine
+                 * (a clock that reads 1970 records before it). */
+                if (at == (time_t)-1) {
                         fprintf(stderr, "'%s': expected now or a local time "
                                 "as 2026-11-24T20:15\n", when);
                         return -1;
