@@ -51,7 +51,9 @@ struct core_reply {
 enum core_event_type {
         EV_SESSION_START,
         EV_SESSION_END,         /* reason: time_up, stopped, quiet_hours,
-                                 * fault, cold_rule, shutdown */
+                                 * fault, cold_rule, warning_signs,
+                                 * urgent_signs, record_unreadable,
+                                 * shutdown */
         EV_RELAY,
         EV_FAULT,
         EV_FAULT_CLEARED,
