@@ -198,7 +198,7 @@ static void save_state(struct app *app)
         }
         int rc;
 
-        if (!app->core.state_dirty)
+        if (!app->core.state_dirty || app->stored.keep_file)
                 return;
         /* Tunings of zones no longer configured are kept as they were. */
         st.ntunings = app->stored.ntunings;

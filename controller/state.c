@@ -550,9 +550,10 @@ int state_load(const char *path, struct state_data *ret, char *err,
                 if (c == 0)
                         append(err, errlen, ", the file is kept at %s", copy);
                 else
-                        append(err, errlen, ", no copy kept: %s",
-                               c == -EPERM ? "not a regular file" :
-                               strerror(-c));
+                        append(err, errlen, ", no copy kept (%s), so it is "
+                               "not written over", c == -EPERM ?
+                               "not a regular file" : strerror(-c));
+                ret->keep_file = c < 0;
         }
         free(buf);
         return r;

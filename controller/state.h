@@ -53,6 +53,9 @@ struct state_data {
         struct guidance_record record;  /* record.unreadable: see above */
         long long hold_left_s;          /* the window's seconds left; -1
                                          * when the file did not say */
+        bool keep_file;                 /* a newer version's file of which
+                                         * no copy could be kept: not to be
+                                         * written over */
         int ntunings;
         struct state_tuning tunings[STATE_MAX_TUNINGS];
         int nfaults;
@@ -86,7 +89,8 @@ int state_save(const char *path, const struct state_data *st);
  * emptied); -EINVAL when a part was invalid or the file could not be
  * parsed (ret holds the valid parts, err names each invalid one and where
  * the copy went); other -errno on read errors. A file from a newer version
- * is copied to <path>.v<N> first (err says so; 0 if all else was read). */
+ * is copied to <path>.v<N> first (err says so; 0 if all else was read);
+ * when no copy can be kept, ret->keep_file says not to write over it. */
 int state_load(const char *path, struct state_data *ret, char *err,
                size_t errlen);
 
