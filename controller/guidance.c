@@ -165,10 +165,11 @@ const char *guidance_text(enum guidance_kind k)
                 return "Loss of bladder or bowel control, numbness in the "
                        "groin or inner thighs, a leg that is getting weaker, "
                        "fever with back pain, or pain after a serious fall "
-                       "or accident need a doctor today, not a heating pad. "
-                       "Please call your doctor's urgent line or emergency "
-                       "services, or go to an emergency department, now. "
-                       "Heat is switched off until you clear these signs.";
+                       "or accident need urgent care now, not a heating "
+                       "pad. Please call emergency services or an urgent "
+                       "care line, or go to an emergency department, straight "
+                       "away. Heat is switched off until you clear these "
+                       "signs.";
         default:
                 return "Warmth brings more blood to a tight muscle and helps "
                        "it let go. 15 to 20 minutes at a comfortable warmth "
