@@ -3,7 +3,8 @@
 
 Each test starts the daemon with --log-format json and a simulated relay
 record (--sim-relay-log), then checks what it said against what the relay
-itself saw. Ends with "integration: N passed, N failed".
+itself saw. Ends with "integration: N passed, N failed". With test names
+as arguments, only those run.
 """
 import json
 import os
