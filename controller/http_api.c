@@ -307,8 +307,8 @@ static void post_injury(struct http *h, const char *body, size_t len,
          * nothing of the report is kept. */
         if (r.acute) {
                 time_t at = r.at_given ? r.at : wall - r.minutes_ago * 60;
-                core_record_acute(core, at, r.injury, r.swelling, SRC_HTTP, wall,
-                                  &rep);
+                core_record_acute(core, at, r.injury, r.swelling, SRC_HTTP,
+                                  app_now_ms(h->app), wall, &rep);
                 if (rep.status != CORE_OK) {
                         command_reply(h, &rep, ret);
                         return;
@@ -316,8 +316,12 @@ static void post_injury(struct http *h, const char *body, size_t len,
         }
         if (r.signs) {
                 struct core_reply srep = { 0 };
-                core_set_warning_signs(core, r.pain_worsening, r.nerve_signs,
-                                       SRC_HTTP, wall, &srep);
+                const struct guidance_record *was = &core->record;
+                core_set_warning_signs(core,
+                        r.has_pain ? r.pain_worsening : was->pain_worsening,
+                        r.has_nerve ? r.nerve_signs : was->nerve_signs,
+                        r.has_urgent ? r.urgent_signs : was->urgent_signs,
+                        SRC_HTTP, wall, &srep);
                 if (!r.acute)
                         rep = srep;
         }
@@ -444,6 +448,31 @@ static void route_schedule(struct http *h, const char *method, const char *body,
                 not_allowed(ret, "GET, PUT");
 }
 
+/* POST /api/confirm-safe: the stored record could not be read, and a
+ * person says there was no injury or swelling in the last 48 hours and the
+ * pad is fine. */
+static void route_confirm(struct http *h, const char *method, const char *body,
+                          size_t len, struct http_reply *ret)
+{
+        struct core_reply rep = { 0 };
+        char err[200];
+
+        if (!is(method, MHD_HTTP_METHOD_POST)) {
+                not_allowed(ret, "POST");
+                return;
+        }
+        if (http_parse_confirm_body(body, len, err, sizeof(err)) < 0) {
+                http_api_error(ret, MHD_HTTP_BAD_REQUEST, "bad_request", "%s",
+                               err);
+                return;
+        }
+        core_confirm_safe(app_core(h->app), SRC_HTTP, app_wall(h->app), &rep);
+        command_reply(h, &rep, ret);
+        cJSON_AddItemToObject(ret->json, "guidance",
+                              status_guidance_json(app_core(h->app),
+                                                   app_wall(h->app)));
+}
+
 static void dispatch(struct http *h, struct MHD_Connection *conn,
                      const char *method, const char *url, const char *body,
                      size_t len, struct http_reply *ret)
@@ -453,7 +482,7 @@ static void dispatch(struct http *h, struct MHD_Connection *conn,
         bool zones = strncmp(url, "/api/zones/", 11) == 0;
         static const char *const known[] = { "/api/status", "/api/login",
                 "/api/logout", "/api/history", "/api/injury", "/api/guidance",
-                "/api/schedule", "/api/stop", NULL };
+                "/api/schedule", "/api/stop", "/api/confirm-safe", NULL };
         bool found = zones;
 
         for (const char *const *k = known; *k && !found; k++)
@@ -497,6 +526,8 @@ static void dispatch(struct http *h, struct MHD_Connection *conn,
                 post_stop_all(h, ret);
         else if (strcmp(url, "/api/stop") == 0)
                 not_allowed(ret, "POST");
+        else if (strcmp(url, "/api/confirm-safe") == 0)
+                route_confirm(h, method, body, len, ret);
         else if (change)                /* the read-only paths */
                 not_allowed(ret, "GET");
         else if (strcmp(url, "/api/status") == 0)

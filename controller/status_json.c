@@ -73,9 +73,22 @@ cJSON *status_guidance_json(const struct core *core, time_t wall)
         cJSON_AddStringToObject(o, "text", guidance_text(g.kind));
         cJSON_AddStringToObject(o, "disclaimer", guidance_disclaimer());
         cJSON_AddBoolToObject(o, "heat_blocked", g.heat_blocked);
-        add_num_or_null(o, "heat_allowed_at", g.heat_blocked,
-                        (double)g.heat_allowed_at);
-        if (g.heat_blocked) {
+        if (g.blocked_by != BLOCK_NONE)
+                cJSON_AddStringToObject(o, "blocked_by",
+                                        guidance_block_name(g.blocked_by));
+        else
+                cJSON_AddNullToObject(o, "blocked_by");
+        cJSON_AddBoolToObject(o, "confirm_needed", r->unreadable);
+        if (r->unreadable)
+                cJSON_AddStringToObject(o, "confirm_reason",
+                                        guidance_confirm_reason());
+        else
+                cJSON_AddNullToObject(o, "confirm_reason");
+        /* A time only when the cold rule alone blocks: otherwise a person
+         * must clear the signs or confirm. */
+        bool until = g.blocked_by == BLOCK_COLD_RULE;
+        add_num_or_null(o, "heat_allowed_at", until, (double)g.heat_allowed_at);
+        if (until) {
                 guidance_format_local(g.heat_allowed_at, when, sizeof(when));
                 cJSON_AddStringToObject(o, "heat_allowed_at_local", when);
         } else {
@@ -88,6 +101,7 @@ cJSON *status_guidance_json(const struct core *core, time_t wall)
         cJSON_AddBoolToObject(rec, "swelling", r->swelling);
         cJSON_AddBoolToObject(rec, "pain_worsening", r->pain_worsening);
         cJSON_AddBoolToObject(rec, "nerve_signs", r->nerve_signs);
+        cJSON_AddBoolToObject(rec, "urgent_signs", r->urgent_signs);
         return o;
 }
 

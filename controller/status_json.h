@@ -22,7 +22,9 @@ cJSON *status_zone_json(const struct core *core, int zone, uint64_t now_ms,
                         time_t wall);
 
 /* The guidance: {"kind","title","text","disclaimer","heat_blocked",
- * "heat_allowed_at","heat_allowed_at_local","record":{...}}. */
+ * "blocked_by","confirm_needed","confirm_reason","heat_allowed_at",
+ * "heat_allowed_at_local","record":{...,"urgent_signs"}}. heat_allowed_at
+ * is null unless the cold rule alone blocks heat. */
 cJSON *status_guidance_json(const struct core *core, time_t wall);
 
 /* What a guidance object g (may be NULL) shows: all of it when full,

@@ -182,7 +182,7 @@ def discovery_is_valid_and_the_climate_topics_work():
             rem = confs["homeassistant/sensor/disc/%s_remaining/config" % z]
             assert rem["unit_of_measurement"] == "min"
         g = confs["homeassistant/sensor/disc/guidance/config"]
-        assert g["options"] == ["heat", "cold", "consult"]
+        assert g["options"] == ["heat", "cold", "consult", "urgent"]
         st = c.wait(g["state_topic"])[1]
         assert st["kind"] == "heat", st
 
