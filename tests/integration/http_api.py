@@ -726,7 +726,8 @@ def record_is_private_without_the_pin(d):
         for word in ("record", "swelling", "nerve", "kind", "cold", "doctor"):
             assert word not in text, (path, word, text)
         assert g.get("private") is True and set(g) <= allowed, g
-        assert g["heat_blocked"] and g["heat_allowed_at_local"], g
+        # Warning signs block heat until cleared: no time to give.
+        assert g["heat_blocked"] and g["heat_allowed_at_local"] is None, g
         # With the session: the whole record.
         st, _, body = d.req("GET", path, None, session)
         g = body["guidance"] if path == "/api/status" else body
@@ -735,6 +736,10 @@ def record_is_private_without_the_pin(d):
     # A change's reply carries the whole guidance for the session.
     st, _, r = d.req("POST", "/api/injury", {"nerve_signs": False}, session)
     assert r["guidance"]["private"] is False and "record" in r["guidance"], r
+    # Only the cold rule left: the private view says until when, not why.
+    st, _, g = d.req("GET", "/api/guidance")
+    assert g["private"] and g["heat_blocked"] and g["heat_allowed_at_local"], g
+    assert "swelling" not in json.dumps(g), g
 
 
 @test
