@@ -208,7 +208,7 @@ function stoppingText(key) {
   const st = ui.stopping.get(key);
   if (!st) return '';
   return st.tries <= 1 && st.inflight ? 'Stopping…'
-    : 'Stop: no answer yet, trying again (' + st.tries + ' tries so far)…';
+    : 'Stop: no answer yet, trying again (' + st.tries + (st.tries === 1 ? ' try' : ' tries') + ' so far)…';
 }
 
 /* ---- the question before the first heat of the day ---- */
@@ -279,6 +279,9 @@ function zoneById(id) { return ui.status.zones.find((x) => x.id === id); }
 function makeZone(z) {
   const el = $('#zone-tpl').content.firstElementChild.cloneNode(true);
   el.dataset.zone = z.id;
+  const ask = $('.z-ask', el);
+  ask.id = 'ask-' + z.id;
+  for (const b of [$('.z-no', el), $('.z-yes', el)]) b.setAttribute('aria-describedby', ask.id);
   const st = { el, minutes: z.defaults.minutes, setpoint: z.defaults.setpoint_c,
                history: null };
   const step = (key, d) => () => {
@@ -323,13 +326,15 @@ function makeZone(z) {
     /* The person said "injury or swelling" without saying which: both are
      * recorded, as of now, so the record covers whatever it was and the
      * 48 hours run from the answer (the safe reading of "in the last 2 days"). */
-    const r = await change('POST', '/api/injury', { injury: true, swelling: true });
-    if (r.ok) {
-      const rec = r.guidance && r.guidance.record;
-      if (rec && rec.acute_at) store(FROM_QUESTION_KEY, String(rec.acute_at));
-      say('Recorded. Heat stays off for 48 hours: use cold for now (see the top of the page).', 'ok');
-      $('#guidance').scrollIntoView({ block: 'start' });
-    }
+    const r = await api('POST', '/api/injury', { injury: true, swelling: true });
+    const rec = r.ok && r.guidance && r.guidance.record;
+    if (rec && rec.acute_at) store(FROM_QUESTION_KEY, String(rec.acute_at));
+    if (r.ok) say('Recorded. Heat stays off for 48 hours: use cold for now (see the top of the page).', 'ok');
+    else say(r.noAnswer ? 'No answer from the heating pad: nothing was recorded, and heat stays off.'
+                        : r.message, 'error');
+    if (r.status && r.status.zones) fresh(r.status);
+    await poll();
+    if (r.ok) window.scrollTo(0, 0);   /* the cold advice is at the top now */
   });
   $('.z-stop', el).addEventListener('click', () => stopTap(z.id));
   $('.z-clear', el).addEventListener('click', () => change('POST', path + 'clear-fault'));
@@ -423,10 +428,12 @@ function renderZone(z) {
   const asking = ui.asking === z.id && !why;
   if (ui.asking === z.id && why) ui.asking = null;
   $('.z-ask', el).hidden = !asking;
+  $('.z-no', el).hidden = !asking;
+  $('.z-yes', el).hidden = !asking;
   const start = $('.z-start', el);
   start.hidden = asking;
   start.disabled = !!why;
-  start.textContent = z.session ? 'Change' : 'Start';
+  start.textContent = z.session && !stale ? 'Change' : 'Start';
   const mayChange = !s.auth || s.auth.may_change;
   /* Stop needs no PIN, and while the page cannot see, a session may be
    * running that it does not know of: Stop stays pressable. */
