@@ -133,8 +133,8 @@ function tick() {
 function showConn() {
   $('#conn').hidden = !ui.stale;
   if (!ui.stale) return;
-  const msg = 'Cannot reach the heating pad. What you see below is not current; ' +
-    'Start waits until it answers. Stop still works and keeps trying.';
+  const msg = 'Cannot reach the heating pad. Nothing below is current: ' +
+    'Start waits until it answers; Stop keeps trying.';
   if ($('#conn-msg').textContent !== msg) $('#conn-msg').textContent = msg;
   $('#conn-age').textContent = ui.status
     ? 'Last update ' + Math.round((Date.now() - ui.lastOkAt) / 1000) + ' s ago · trying again…'
@@ -374,17 +374,17 @@ function startBlocked(s, z) {
   return '';
 }
 
-/* The continuous exposure cap, when the daemon reports it. */
+/* The continuous exposure cap, when the daemon reports it: said only when
+ * it is close to mattering. */
 function capText(z) {
   if (typeof z.cap_left_s !== 'number' || z.cap_left_s === 0 && !z.session) return '';
-  const full = z.limits.max_minutes * 60;
-  if (z.cap_left_s >= full && !z.fresh_at) return '';
   const mins = Math.floor(z.cap_left_s / 60);
-  let t = z.session
-    ? 'Up to ' + mins + ' min of heat in all before the pad must rest.'
-    : mins + ' min of heat left before the pad must rest.';
-  if (z.fresh_at) t += ' A fresh full session from ' + clockText(z.fresh_at) + '.';
-  return t;
+  const fresh = z.fresh_at ? ' A fresh full session from ' + clockText(z.fresh_at) + '.' : '';
+  if (z.session)
+    return z.cap_left_s - z.remaining_s < 600
+      ? 'Up to ' + mins + ' min more heat, then the pad must rest.' + fresh : '';
+  if (z.cap_left_s >= z.limits.max_minutes * 60) return '';
+  return mins + ' min of heat left before the pad must rest.' + fresh;
 }
 
 function renderZone(z) {
@@ -536,8 +536,16 @@ const FALLBACK_TITLES = {
 
 function blockedLine(g) {
   if (!g.heat_blocked) return '';
-  return g.heat_allowed_at_local ? 'Heat is blocked until ' + g.heat_allowed_at_local + '.'
-    : 'Heat is blocked until the record is cleared or confirmed.';
+  if (g.heat_allowed_at_local) return 'Heat is blocked until ' + g.heat_allowed_at_local + '.';
+  switch (g.blocked_by) {
+  case 'urgent_signs':
+  case 'warning_signs':
+    return 'Heat stays off until the warning signs are cleared.';
+  case 'record_unreadable':
+    return 'Heat stays off until someone confirms it is safe.';
+  default:
+    return 'Heat stays off until the record is cleared.';
+  }
 }
 
 function renderGuidance(s) {
@@ -574,6 +582,7 @@ function renderGuidance(s) {
   const gp = $('#guidance');
   gp.hidden = signs || (priv && !g.heat_blocked) || (confirm && !g.title);
   const slot = g.heat_blocked && !signs ? '#advice-top' : '#advice-home';
+  gp.classList.toggle('cold', g.heat_blocked);
   if (gp.parentElement !== $(slot)) $(slot).appendChild(gp);
   if (priv) {
     $('#g-title').textContent = 'Heat is off for now';

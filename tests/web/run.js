@@ -17,7 +17,7 @@ const path = require('path');
 const readline = require('readline');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const DAEMON = path.join(ROOT, 'build', 'heatpadd');
+const DAEMON = process.env.HEATPAD_DAEMON || path.join(ROOT, 'build', 'heatpadd');
 const SHOTS = path.join(ROOT, 'build', 'screens');
 const TZ = 'Europe/Berlin';
 const PHONE = { width: 390, height: 844 };
@@ -117,7 +117,12 @@ async function startDaemon({ pin, speed = 30, start = '2026-11-24T20:00', args =
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-  await d.launch();
+  try {
+    await d.launch();
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return d;
 }
 
@@ -266,6 +271,9 @@ test('record an injury: Start is disabled with the reason, guidance says cold', 
     assert(/never put ice straight on the skin/i.test(await page.locator('#g-text').textContent()), 'no ice on skin');
     assert(/not medical advice/.test(await page.locator('#g-disclaimer').textContent()), 'disclaimer');
     assert(/On record: Injury and swelling/.test(await page.locator('#record-state').textContent()), 'record shown');
+    /* Advice first: with heat blocked, the cold advice sits above the zones. */
+    const top = async (sel) => (await page.locator(sel).first().boundingBox()).y;
+    assert(await top('#guidance') < await top('section.zone'), 'cold advice above the zones');
     /* The page cannot get round it either: a start through the API is refused. */
     const refused = await page.evaluate(async () => {
       const r = await fetch('/api/zones/upper_back/start', { method: 'POST',
@@ -430,6 +438,7 @@ test('usable at 320 px: no sideways scrolling, touch targets of 44 px', async ()
     assert(small.length === 0, 'small targets: ' + JSON.stringify(small));
     /* Checkboxes sit in labels of at least 44 px. */
     const labels = await page.evaluate(() => [...document.querySelectorAll('label.check')]
+      .filter((l) => l.offsetParent !== null)
       .map((l) => l.getBoundingClientRect().height));
     assert(labels.every((h) => h >= 44), 'checkbox labels ' + labels);
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -442,6 +451,38 @@ test('usable at 320 px: no sideways scrolling, touch targets of 44 px', async ()
 });
 
 /* ---- the page never shows heat it cannot see; Stop; the question; advice ---- */
+
+test('at 320 px the question and the outage banner fit, with 44 px targets', async () => {
+  const d = await startDaemon({ speed: 5, limits: null });
+  const { ctx, page } = await phonePage({ viewport: { width: 320, height: 640 }, askedOn: null });
+  const fits = async (what) => {
+    const wide = await page.evaluate(() => document.scrollingElement.scrollWidth);
+    assert(wide <= 320, what + ': page is ' + wide + ' px wide');
+    const small = await page.evaluate(() => [...document.querySelectorAll('button, select, input')]
+      .filter((e) => e.offsetParent !== null && e.type !== 'checkbox')
+      .map((e) => { const r = e.getBoundingClientRect(); return { what: e.className || e.id, w: r.width, h: r.height }; })
+      .filter((r) => r.w < 44 || r.h < 44));
+    assert(small.length === 0, what + ': small targets ' + JSON.stringify(small));
+  };
+  try {
+    await page.goto(d.url);
+    const z = zone(page, 'upper_back');
+    await z.locator('.z-start').tap();
+    await z.locator('.z-ask').waitFor({ state: 'visible' });
+    await fits('the question');
+    await z.scrollIntoViewIfNeeded();
+    await shotScreen(page, '23-question-320');
+    await d.halt();
+    await page.locator('#conn').waitFor({ state: 'visible', timeout: 5500 });
+    assert(await z.locator('.z-ask').isHidden(), 'no question while the pad does not answer');
+    await fits('no answer');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shotScreen(page, '24-no-answer-320');
+  } finally {
+    await ctx.close();
+    await d.stop();
+  }
+});
 
 /* Tests that need daemon features not on every branch: each finds out
  * through the API whether its daemon has them, and reports SKIP (with what
