@@ -10,6 +10,8 @@
 const POLL_MS = 1000;
 const HISTORY_STEP_S = 10;  /* the daemon keeps a sample every 10 s of its clock */
 const $ = (sel, root = document) => root.querySelector(sel);
+/* Writes text only when it changed, so live regions speak only of changes. */
+function setText(el, text) { if (el.textContent !== text) el.textContent = text; }
 
 const ui = {
   status: null,            /* the last /api/status */
@@ -135,7 +137,7 @@ function showConn() {
   if (!ui.stale) return;
   const msg = 'Cannot reach the heating pad. Nothing below is current: ' +
     'Start waits until it answers; Stop keeps trying.';
-  if ($('#conn-msg').textContent !== msg) $('#conn-msg').textContent = msg;
+  setText($('#conn-msg'), msg);
   $('#conn-age').textContent = ui.status
     ? 'Last update ' + Math.round((Date.now() - ui.lastOkAt) / 1000) + ' s ago · trying again…'
     : 'No answer yet · trying again…';
@@ -159,7 +161,7 @@ function tellMeanwhile(before, now) {
   }
   const text = 'The heating pad answers again.' + (parts.length
     ? ' While the page could not reach it, ' + parts.join(' ') : '');
-  $('#back-msg').textContent = text;
+  setText($('#back-msg'), text);
   $('#back').hidden = false;
   ui.backChanged = parts.length > 0;
   clearTimeout(ui.backTimer);
@@ -396,35 +398,35 @@ function renderZone(z) {
   st.setpoint = Math.min(z.limits.max_setpoint_c, Math.max(z.limits.min_setpoint_c, st.setpoint));
 
   el.classList.toggle('stale', stale);
-  $('.z-name', el).textContent = z.name;
+  setText($('.z-name', el), z.name);
   const badge = $('.z-state', el);
   /* Old data never says "heating": the pad may have stopped since. */
-  badge.textContent = stale ? 'no answer' : z.fault ? 'fault' : z.session ? (z.relay ? 'heating' : 'holding') : 'idle';
+  setText(badge, stale ? 'no answer' : z.fault ? 'fault' : z.session ? (z.relay ? 'heating' : 'holding') : 'idle');
   badge.className = 'badge z-state ' + (stale ? 'stale' : z.fault ? 'fault' : z.session ? 'heating' : '');
-  $('.z-temp', el).textContent = stale ? '–' : fmtC(z.temp_c);
-  $('.z-set', el).textContent = z.session && !stale ? fmtC(z.setpoint_c) : '–';
+  setText($('.z-temp', el), stale ? '–' : fmtC(z.temp_c));
+  setText($('.z-set', el), z.session && !stale ? fmtC(z.setpoint_c) : '–');
 
   const count = $('.z-count', el);
   count.hidden = !z.session || stale;
   if (z.session && !stale)
-    count.textContent = leftText(z.remaining_s) + ' left · off at ' + clockText(z.ends_at);
+    setText(count, leftText(z.remaining_s) + ' left · off at ' + clockText(z.ends_at));
   const cap = stale ? '' : capText(z);
   $('.z-cap', el).hidden = !cap;
-  $('.z-cap', el).textContent = cap;
+  setText($('.z-cap', el), cap);
 
   const fault = $('.z-fault', el);
   fault.hidden = !z.fault;
   if (z.fault) {
-    $('.z-fault-name', el).textContent = FAULT_NAMES[z.fault] || z.fault;
-    $('.z-fault-help', el).textContent = z.fault_help || '';
+    setText($('.z-fault-name', el), FAULT_NAMES[z.fault] || z.fault);
+    setText($('.z-fault-help', el), z.fault_help || '');
   }
 
-  $('.z-min', el).textContent = st.minutes + ' min';
-  $('.z-sp', el).textContent = st.setpoint.toFixed(1);
+  setText($('.z-min', el), st.minutes + ' min');
+  setText($('.z-sp', el), st.setpoint.toFixed(1));
   const why = startBlocked(s, z);
   const reason = $('.z-reason', el);
   reason.hidden = !why;
-  reason.textContent = why;
+  setText(reason, why);
   const asking = ui.asking === z.id && !why;
   if (ui.asking === z.id && why) ui.asking = null;
   $('.z-ask', el).hidden = !asking;
@@ -433,14 +435,14 @@ function renderZone(z) {
   const start = $('.z-start', el);
   start.hidden = asking;
   start.disabled = !!why;
-  start.textContent = z.session && !stale ? 'Change' : 'Start';
+  setText(start, z.session && !stale ? 'Change' : 'Start');
   const mayChange = !s.auth || s.auth.may_change;
   /* Stop needs no PIN, and while the page cannot see, a session may be
    * running that it does not know of: Stop stays pressable. */
   const stopping = stoppingText(z.id);
   $('.z-stop', el).disabled = !(z.session || stale || stopping);
   $('.z-stopping', el).hidden = !stopping;
-  $('.z-stopping', el).textContent = stopping;
+  setText($('.z-stopping', el), stopping);
   $('.z-clear', el).disabled = !mayChange || stale;
   for (const b of el.querySelectorAll('.stepper button')) b.disabled = !mayChange;
   drawChart(st, z);
@@ -453,7 +455,7 @@ function renderStopAll(s) {
   const stopping = stoppingText('*');
   $('#stop-all').disabled = !(ui.stale || stopping || s.zones.some((z) => z.session));
   $('#stop-all-state').hidden = !stopping;
-  $('#stop-all-state').textContent = stopping;
+  setText($('#stop-all-state'), stopping);
 }
 
 /* ---- the chart: the last hour, drawn as SVG paths ---- */
@@ -559,14 +561,14 @@ function renderGuidance(s) {
   $('#consult').hidden = !signs;
   $('#consult').classList.toggle('urgent', kind === 'urgent');
   if (signs) {
-    $('#consult-title').textContent = g.title || FALLBACK_TITLES[kind];
-    $('#consult-text').textContent = g.text || '';
-    $('#consult-disclaimer').textContent = g.disclaimer || '';
+    setText($('#consult-title'), g.title || FALLBACK_TITLES[kind]);
+    setText($('#consult-text'), g.text || '');
+    setText($('#consult-disclaimer'), g.disclaimer || '');
   }
   const blockedText = blockedLine(g);
   for (const sel of ['#g-blocked', '#consult-blocked']) {
     $(sel).hidden = !blockedText;
-    $(sel).textContent = blockedText;
+    setText($(sel), blockedText);
   }
 
   /* The record could not be read: a person confirms before heat. */
@@ -585,13 +587,13 @@ function renderGuidance(s) {
   gp.classList.toggle('cold', g.heat_blocked);
   if (gp.parentElement !== $(slot)) $(slot).appendChild(gp);
   if (priv) {
-    $('#g-title').textContent = 'Heat is off for now';
-    $('#g-text').textContent = 'Enter the PIN to see why and what to do.';
+    setText($('#g-title'), 'Heat is off for now');
+    setText($('#g-text'), 'Enter the PIN to see why and what to do.');
   } else {
-    $('#g-title').textContent = g.title || '';
-    $('#g-text').textContent = g.text || '';
+    setText($('#g-title'), g.title || '');
+    setText($('#g-text'), g.text || '');
   }
-  $('#g-disclaimer').textContent = g.disclaimer || '';
+  setText($('#g-disclaimer'), g.disclaimer || '');
 
   $('#record').hidden = priv;
   if (!priv) {
@@ -606,7 +608,7 @@ function renderGuidance(s) {
     if (r.urgent_signs) parts.push('Signs that need urgent care.');
     if (r.pain_worsening) parts.push('Pain that persists or worsens.');
     if (r.nerve_signs) parts.push('Numbness, tingling or spreading pain.');
-    $('#record-state').textContent = parts.length ? 'On record: ' + parts.join(' ') : 'Nothing on record.';
+    setText($('#record-state'), parts.length ? 'On record: ' + parts.join(' ') : 'Nothing on record.');
     /* Mirror the saved warning signs unless someone is editing them. */
     if (!$('#signs-form').contains(document.activeElement)) {
       $('#f-pain').checked = !!r.pain_worsening;
@@ -625,8 +627,8 @@ function showPin(show) {
 
 function render(s) {
   ui.status = s;
-  $('#device').textContent = 'Heating pad · ' + s.device_id;
-  $('#clock').textContent = ui.stale ? '' : clockText(s.time);
+  setText($('#device'), 'Heating pad · ' + s.device_id);
+  setText($('#clock'), ui.stale ? '' : clockText(s.time));
   showPin(s.auth && s.auth.pin_required && !s.auth.may_change);
   renderGuidance(s);
   renderStopAll(s);
