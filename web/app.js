@@ -582,12 +582,14 @@ function renderGuidance(s) {
    * panel would only compete with it. Heat blocked otherwise: the advice
    * moves above the zones. */
   const gp = $('#guidance');
-  gp.hidden = signs || (priv && !g.heat_blocked) || (confirm && !g.title);
+  /* An unreadable record: the confirm panel speaks; advice from an empty
+   * record would only contradict it. */
+  gp.hidden = signs || confirm || (priv && !g.heat_blocked);
   const slot = g.heat_blocked && !signs ? '#advice-top' : '#advice-home';
   gp.classList.toggle('cold', g.heat_blocked);
   if (gp.parentElement !== $(slot)) $(slot).appendChild(gp);
   if (priv) {
-    setText($('#g-title'), 'Heat is off for now');
+    setText($('#g-title'), 'Heat is off');
     setText($('#g-text'), 'Enter the PIN to see why and what to do.');
   } else {
     setText($('#g-title'), g.title || '');
