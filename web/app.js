@@ -194,7 +194,9 @@ async function sendStop(key) {
     r = all.find((x) => x.noAnswer) || all.find((x) => !x.ok) || all[all.length - 1];
   }
   st.inflight = false;
-  if (r.noAnswer) {
+  /* No answer, or one from something in between (a proxy's 502/504) or a
+   * daemon that cannot take it now: try again. */
+  if (r.noAnswer || r.httpStatus >= 500) {
     st.timer = setTimeout(() => sendStop(key), RETRY_MS);
     if (ui.status) render(ui.status);
     return;
