@@ -125,7 +125,7 @@ function lost() {
   showConn();
 }
 
-/* Once a second: how long since the last status, and whether that is too
+/* Twice a second: how long since the last status, and whether that is too
  * long (a frozen daemon accepts connections but answers nothing). */
 function tick() {
   if (!ui.stale && Date.now() - ui.lastOkAt > STALE_MS) lost();
