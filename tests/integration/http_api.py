@@ -99,25 +99,6 @@ class Daemon:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def request_from(source, port, method, path, body=None, headers=None):
-    """One request to the daemon on 127.0.0.1 from the local address source
-    (127.0.0.2 is another client to it). Returns (status, headers, JSON)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10,
-                                      source_address=(source, 0))
-    hdrs = {"Host": "127.0.0.1:%d" % port}
-    hdrs.update(headers or {})
-    data = json.dumps(body) if body is not None else None
-    if data is not None:
-        hdrs["Content-Type"] = "application/json"
-    try:
-        conn.request(method, path, body=data, headers=hdrs)
-        r = conn.getresponse()
-        text = r.read().decode("utf-8", "replace")
-    finally:
-        conn.close()
-    return r.status, dict(r.getheaders()), json.loads(text)
-
-
 def expect_error(resp, status, code, words=""):
     st, _, body = resp
     assert st == status, (st, body)
@@ -684,26 +665,26 @@ def stop_needs_no_pin(d):
 def wrong_pins_lock_out_only_their_own_address(d):
     other = "127.0.0.2"
     for pin in ("1111", "2222"):
-        st, _, r = request_from(other, d.port, "POST", "/api/login", {"pin": pin})
+        st, _, r = http_request(d.port, "POST", "/api/login", {"pin": pin}, source=other)
         assert st == 401 and r["code"] == "wrong_pin", r
-    st, h, r = request_from(other, d.port, "POST", "/api/login", {"pin": "3333"})
+    st, h, r = http_request(d.port, "POST", "/api/login", {"pin": "3333"}, source=other)
     assert st == 401 and h.get("Retry-After") == "5", (st, h, r)
-    st, _, r = request_from(other, d.port, "POST", "/api/login", {"pin": "2468"})
+    st, _, r = http_request(d.port, "POST", "/api/login", {"pin": "2468"}, source=other)
     assert st == 429 and r["code"] == "too_many_tries", r
     # Another device is heard at once, right PIN and all.
-    st, h, r = request_from("127.0.0.1", d.port, "POST", "/api/login",
-                            {"pin": "2468"})
+    st, h, r = http_request(d.port, "POST", "/api/login",
+                            {"pin": "2468"}, source="127.0.0.1")
     assert st == 200 and r["ok"], (st, r)
     session = {"Cookie": h["Set-Cookie"].split(";")[0]}
-    st, _, r = request_from("127.0.0.1", d.port, "POST",
+    st, _, r = http_request(d.port, "POST",
                             "/api/zones/upper_back/start", {"minutes": 5},
-                            session)
+                            session, source="127.0.0.1")
     assert st == 200, r
     wait_until(lambda: d.relay_on(0), "relay on")
     # The locked-out one still waits, and can still stop.
-    st, _, r = request_from(other, d.port, "POST", "/api/login", {"pin": "2468"})
+    st, _, r = http_request(d.port, "POST", "/api/login", {"pin": "2468"}, source=other)
     assert st == 429, r
-    st, _, r = request_from(other, d.port, "POST", "/api/zones/upper_back/stop")
+    st, _, r = http_request(d.port, "POST", "/api/zones/upper_back/stop", source=other)
     assert st == 200 and r["ok"], r
     wait_until(lambda: not d.relay_on(0), "relay off")
     msgs = [e.get("msg", "") for e in d.events]
