@@ -1,7 +1,9 @@
 /* cfgjson.c: see cfgjson.h. */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cfgjson.h"
@@ -146,4 +148,133 @@ const cJSON *cfg_object(const cJSON *obj, const char *key, const char *path,
                 return NULL;
         }
         return v;
+}
+
+/* Up to this many keys an object is checked pair by pair; larger ones are
+ * sorted, so the cost stays n log n. */
+#define PAIRWISE_MAX 16
+
+struct key_at {
+        const char *key;
+        int idx;                        /* position in the object */
+};
+
+static const char *key_of(const cJSON *item)
+{
+        return item->string ? item->string : "";
+}
+
+static int key_at_cmp(const void *a, const void *b)
+{
+        const struct key_at *x = a, *y = b;
+        int c = strcmp(x->key, y->key);
+
+        return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* The first key of obj, in document order, that repeats an earlier one;
+ * NULL when every key is different. */
+static const char *repeated_key(const cJSON *obj)
+{
+        const cJSON *a, *b;
+        struct key_at *k = NULL;
+        const char *found = NULL;
+        int n = 0, best = 0;
+
+        cJSON_ArrayForEach(a, obj)
+                n++;
+        if (n > PAIRWISE_MAX)
+                k = malloc((size_t)n * sizeof(*k));
+        if (!k) {
+                /* Small, or out of memory: slow is still right. */
+                cJSON_ArrayForEach(b, obj)
+                        for (a = obj->child; a != b; a = a->next)
+                                if (strcmp(key_of(a), key_of(b)) == 0)
+                                        return key_of(b);
+                return NULL;
+        }
+        n = 0;
+        cJSON_ArrayForEach(a, obj) {
+                k[n] = (struct key_at){ key_of(a), n };
+                n++;
+        }
+        qsort(k, (size_t)n, sizeof(*k), key_at_cmp);
+        /* Equal keys sit together, in document order: the second of each
+         * run is where that key repeats. */
+        for (int i = 1; i < n; i++) {
+                if (strcmp(k[i - 1].key, k[i].key) != 0 ||
+                    (i > 1 && strcmp(k[i - 2].key, k[i].key) == 0))
+                        continue;
+                if (!found || k[i].idx < best) {
+                        found = k[i].key;
+                        best = k[i].idx;
+                }
+        }
+        free(k);
+        return found;
+}
+
+/* Appends ".key" (or "key" at the top) or "[i]" to path[0..len); returns
+ * the new length. */
+static size_t path_push(char *path, size_t size, size_t len, const char *key,
+                        int index)
+{
+        if (len + 1 >= size)
+                return len;
+        if (key)
+                snprintf(path + len, size - len, "%s%.64s", len ? "." : "",
+                         *key ? key : "\"\"");
+        else
+                snprintf(path + len, size - len, "[%d]", index);
+        for (char *p = path + len; *p; p++)
+                if ((unsigned char)*p < 0x20)
+                        *p = '?';       /* it goes into logs and replies */
+        return len + strlen(path + len);
+}
+
+static bool find_duplicate(const cJSON *item, char *path, size_t size,
+                           size_t len)
+{
+        const cJSON *c;
+        bool obj = cJSON_IsObject(item);
+        int i = 0;
+
+        if (obj) {
+                const char *k = repeated_key(item);
+                if (k) {
+                        path_push(path, size, len, k, 0);
+                        return true;
+                }
+        }
+        cJSON_ArrayForEach(c, item) {
+                if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+                        size_t n = path_push(path, size, len,
+                                             obj ? key_of(c) : NULL, i);
+                        if (find_duplicate(c, path, size, n))
+                                return true;
+                        path[len] = '\0';
+                }
+                i++;
+        }
+        return false;
+}
+
+bool cfg_find_duplicate(const cJSON *item, char *path, size_t size)
+{
+        if (!size)
+                return false;
+        path[0] = '\0';
+        if (!item || !(cJSON_IsObject(item) || cJSON_IsArray(item)))
+                return false;
+        return find_duplicate(item, path, size, 0);
+}
+
+int cfg_refuse_duplicate(const cJSON *item, char *err, size_t errlen)
+{
+        char path[160];
+
+        if (!cfg_find_duplicate(item, path, sizeof(path)))
+                return 0;
+        snprintf(err, errlen, "%s: duplicate key", path);
+        return -EINVAL;
 }

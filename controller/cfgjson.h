@@ -49,4 +49,17 @@ const cJSON *cfg_object(const cJSON *obj, const char *key, const char *path,
 /* "path.key" into buf. */
 void cfg_join(char *buf, size_t size, const char *path, const char *key);
 
+/* Whether some object under item (item itself, or any depth of objects and
+ * lists) gives one key twice. cJSON keeps both and every lookup finds the
+ * first, so {"max_minutes":90,"max_minutes":500} would read as 90 while
+ * whoever wrote it meant 500: every JSON text that comes in is refused
+ * instead. On true, path holds where, e.g. "zones[0].max_minutes" (control
+ * characters as '?'). Costs n log n in the number of keys of an object, so
+ * a hostile payload cannot make it quadratic. */
+bool cfg_find_duplicate(const cJSON *item, char *path, size_t size);
+
+/* The same as a refusal: 0, or -EINVAL with "<path>: duplicate key" in
+ * err. */
+int cfg_refuse_duplicate(const cJSON *item, char *err, size_t errlen);
+
 #endif

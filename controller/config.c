@@ -2,9 +2,11 @@
  * keep the two in step. */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cfgjson.h"
 #include "config.h"
@@ -22,6 +24,7 @@ static void parse_quiet(const cJSON *obj, struct quiet_hours *q,
         const char *path = "quiet_hours";
         char start[16], end[16];
 
+        q->start_min = q->end_min = -1;
         cfg_check_keys(obj, path, keys, errs);
         q->enabled = cfg_bool(obj, "enabled", path, true, errs);
         if (cfg_string(obj, "start", path, "23:00", start, sizeof(start), errs)) {
@@ -34,6 +37,11 @@ static void parse_quiet(const cJSON *obj, struct quiet_hours *q,
                 if (q->end_min < 0)
                         cfg_error(errs, path, "end", "must be a time as HH:MM");
         }
+        /* An empty span means no quiet hours at all: say that on purpose. */
+        if (q->enabled && q->start_min >= 0 && q->start_min == q->end_min)
+                cfg_error(errs, path, "end", "must differ from start (%s): "
+                          "the same time would turn quiet hours off; to do "
+                          "that, set \"enabled\": false", start);
 }
 
 static void parse_pid(const cJSON *obj, const char *zpath, struct zone_cfg *z,
@@ -185,6 +193,46 @@ static bool valid_id(const char *id)
         return true;
 }
 
+/* The words MQTT topics (mqtt.c, mqtt_handle.c, ha_discovery.c) and the
+ * page's routes (http_api.c) put where a zone id goes, or right after one:
+ * a zone by such an id would be read as, or be mistaken for, one of them. */
+static const struct {
+        const char *word, *use;
+} reserved_ids[] = {
+        { "availability", "the MQTT availability topic" },
+        { "guidance", "the MQTT guidance topic and /api/guidance" },
+        { "schedule", "the MQTT schedule topic and /api/schedule" },
+        { "run", "the MQTT schedule/run topic" },
+        { "set", "the MQTT <zone>/set topics" },
+        { "state", "the MQTT <zone>/state topic" },
+        { "result", "the MQTT <zone>/result topic" },
+        { "mode", "the MQTT <zone>/mode/set topic" },
+        { "temperature", "the MQTT <zone>/temperature/set topic" },
+        { "api", "the page's /api/ paths" },
+        { "zones", "the page's /api/zones/ paths" },
+        { "status", "/api/status" },
+        { "login", "/api/login" },
+        { "logout", "/api/logout" },
+        { "history", "/api/history" },
+        { "injury", "/api/injury" },
+        { "confirm-safe", "/api/confirm-safe" },
+        { "confirm_safe", "/api/confirm-safe" },
+        { "start", "/api/zones/<zone>/start and the MQTT start action" },
+        { "stop", "/api/stop and /api/zones/<zone>/stop" },
+        { "clear-fault", "/api/zones/<zone>/clear-fault" },
+        { "clear_fault", "the MQTT clear_fault action" },
+        { "all", "what stopping all zones means (/api/stop)" },
+};
+
+static const char *reserved_id_use(const char *id)
+{
+        for (size_t i = 0; i < sizeof(reserved_ids) / sizeof(reserved_ids[0]);
+             i++)
+                if (strcmp(id, reserved_ids[i].word) == 0)
+                        return reserved_ids[i].use;
+        return NULL;
+}
+
 static void parse_zone(const cJSON *obj, int i, struct zone_cfg *z,
                        struct config_errors *errs)
 {
@@ -205,10 +253,16 @@ static void parse_zone(const cJSON *obj, int i, struct zone_cfg *z,
                 cfg_error(errs, path, "name", "must not be empty");
         char derived[CONFIG_NAME_MAX];
         make_id(z->name, derived, sizeof(derived));
-        if (cfg_string(obj, "id", path, derived, z->id, sizeof(z->id), errs) &&
-            !valid_id(z->id))
-                cfg_error(errs, path, "id", "must be lower-case letters, "
-                          "digits, '_' or '-' (it goes into topics and URLs)");
+        if (cfg_string(obj, "id", path, derived, z->id, sizeof(z->id), errs)) {
+                const char *use = reserved_id_use(z->id);
+                if (!valid_id(z->id))
+                        cfg_error(errs, path, "id", "must be lower-case "
+                                  "letters, digits, '_' or '-' (it goes into "
+                                  "topics and URLs)");
+                else if (use)
+                        cfg_error(errs, path, "id", "'%s' is taken by %s; "
+                                  "give the zone another \"id\"", z->id, use);
+        }
 
         cfg_join(sub, sizeof(sub), path, "sensor");
         config_hw_sensor(cfg_object(obj, "sensor", path, errs), sub, i,
@@ -284,6 +338,9 @@ int config_parse(const char *json, struct config *ret_cfg,
                 free(cfg);
                 return -EINVAL;
         }
+        char dup[160];
+        if (cfg_find_duplicate(root, dup, sizeof(dup)))
+                cfg_error(errs, dup, NULL, "duplicate key");
         if (!cJSON_IsObject(root)) {
                 cfg_error(errs, NULL, NULL, "must be a JSON object");
         } else {
@@ -330,6 +387,73 @@ int config_load(const char *path, struct config *ret_cfg,
         r = config_parse(buf, ret_cfg, errs);
         free(buf);
         return r;
+}
+
+static const char *file_kind(mode_t mode)
+{
+        if (S_ISDIR(mode))
+                return "a directory";
+        if (S_ISCHR(mode))
+                return "a character device";
+        if (S_ISBLK(mode))
+                return "a block device";
+        if (S_ISFIFO(mode))
+                return "a fifo";
+        if (S_ISSOCK(mode))
+                return "a socket";
+        if (S_ISLNK(mode))
+                return "a symbolic link";
+        return "not a regular file";
+}
+
+int config_check_state_file(const char *path, char *err, size_t errlen)
+{
+        char dir[PATH_MAX];
+        struct stat st;
+        const char *slash;
+
+        if (!*path) {
+                snprintf(err, errlen, "the state file's path is empty");
+                return -EINVAL;
+        }
+        if (lstat(path, &st) == 0) {
+                if (S_ISREG(st.st_mode))
+                        return 0;
+                snprintf(err, errlen, "%s is %s, not a regular file: give "
+                         "the path of a file of its own%s", path,
+                         file_kind(st.st_mode), S_ISLNK(st.st_mode) ?
+                         " (not a link to one)" : "");
+                return -EINVAL;
+        }
+        if (errno != ENOENT) {
+                int e = errno;
+                snprintf(err, errlen, "%s: %s", path, strerror(e));
+                return -e;
+        }
+        /* Absent: written on the first change, so its folder must be there
+         * (a link to a folder is fine). */
+        slash = strrchr(path, '/');
+        if (slash && (size_t)(slash - path) >= sizeof(dir)) {
+                snprintf(err, errlen, "the state file's path is too long");
+                return -ENAMETOOLONG;
+        }
+        if (!slash)
+                snprintf(dir, sizeof(dir), ".");
+        else if (slash == path)
+                snprintf(dir, sizeof(dir), "/");
+        else
+                snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+        if (stat(dir, &st) < 0) {
+                int e = errno;
+                snprintf(err, errlen, "%s: its directory %s %s", path, dir,
+                         e == ENOENT ? "does not exist" : strerror(e));
+                return -e;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+                snprintf(err, errlen, "%s: %s is not a directory", path, dir);
+                return -ENOTDIR;
+        }
+        return 0;
 }
 
 int config_find_zone(const struct config *cfg, const char *name_or_id)

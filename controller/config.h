@@ -136,6 +136,13 @@ int config_parse(const char *json, struct config *ret_cfg,
 int config_load(const char *path, struct config *ret_cfg,
                 struct config_errors *errs);
 
+/* Whether path can be the state file: a regular file (not a symbolic
+ * link), or absent in a directory that exists. Anything else (a device such
+ * as /dev/null, a fifo, a directory, a link) would be read as a damaged
+ * record and replaced. 0, -ENOENT when the directory is missing, or
+ * another -errno; err says why, starting with the path. */
+int config_check_state_file(const char *path, char *err, size_t errlen);
+
 /* Finds a zone by name or id; -1 when there is none. */
 int config_find_zone(const struct config *cfg, const char *name_or_id);
 

@@ -5,7 +5,9 @@
  *             "pin": "4711" }
  *
  * The page is served only when the section is present ({} gives the
- * defaults). Unknown keys are errors, like everywhere in the config. */
+ * defaults). Unknown keys are errors, like everywhere in the config. A PIN
+ * anyone would try first (1234, 0000, 9876) is refused, and so is a page
+ * other machines can reach without a PIN unless "pin" is "none". */
 #ifndef HEATPAD_CONFIG_HTTP_H
 #define HEATPAD_CONFIG_HTTP_H
 
@@ -21,6 +23,7 @@ struct http_cfg {
         int port;                       /* 0: the system picks a free one */
         char web_root[256];             /* the folder the page is served from */
         char pin[HTTP_PIN_MAX + 1];     /* empty: no PIN */
+        bool pin_none;                  /* "pin": "none": no PIN on purpose */
 };
 
 struct config_errors;

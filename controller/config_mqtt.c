@@ -67,12 +67,4 @@ void config_mqtt_parse(const cJSON *obj, const struct config *cfg,
                           "levels without '+', '#' or empty levels");
         m->keepalive_s = (int)cfg_integer(obj, "keepalive_s", path, 30, 5, 600,
                                           errs);
-        /* <root>/schedule/set is the schedule's topic, not a zone's. */
-        for (int i = 0; m->enabled && i < cfg->nzones; i++)
-                if (strcmp(cfg->zones[i].id, "schedule") == 0) {
-                        char zpath[32];
-                        snprintf(zpath, sizeof(zpath), "zones[%d]", i);
-                        cfg_error(errs, zpath, "id", "'schedule' is taken by "
-                                  "the MQTT schedule topic");
-                }
 }

@@ -31,9 +31,9 @@ struct mqtt_cfg {
 
 struct config;
 
-/* Parses obj (NULL: MQTT off) into ret, after cfg's device_id and zones
- * (the default client id is "heatpad-<device_id>"; no zone may have the
- * id "schedule"). Problems are appended to errs as "mqtt.<key>: why". */
+/* Parses obj (NULL: MQTT off) into ret, after cfg's device_id (the
+ * default client id is "heatpad-<device_id>"; config.c keeps zone ids off
+ * the topic words). Problems are appended to errs as "mqtt.<key>: why". */
 void config_mqtt_parse(const cJSON *obj, const struct config *cfg,
                        struct mqtt_cfg *ret, struct config_errors *errs);
 

@@ -57,7 +57,9 @@ void core_init(struct core *core, const struct config *cfg,
                 core->record = *record;
         if (schedule)
                 core->schedule = *schedule;
-        core->guidance_kind = guidance_evaluate(&core->record, wall).kind;
+        core->now_ms = core->hold_saved_ms = now_ms;
+        core->guidance_kind = guidance_evaluate(&core->record, now_ms,
+                                                wall).kind;
         for (int i = 0; i < core->nzones; i++) {
                 struct core_zone *z = &core->zones[i];
                 z->cfg = &cfg->zones[i];
@@ -68,6 +70,30 @@ void core_init(struct core *core, const struct config *cfg,
                                  (uint64_t)z->cfg->rest_minutes * 60000);
         }
         core->now_ms = now_ms;
+}
+
+void core_restore_hold(struct core *core, long long left_s, uint64_t now_ms)
+{
+        core->now_ms = now_ms;
+        guidance_restore(&core->record, left_s, now_ms);
+}
+
+void core_set_wall_trusted(struct core *core, bool trusted, uint64_t now_ms,
+                           time_t wall)
+{
+        core->now_ms = now_ms;
+        core->wall_trusted = trusted;
+        if (!trusted || core->record.wall_folded)
+                return;
+        uint64_t before = core->record.hold_until_ms;
+        guidance_fold_wall(&core->record, now_ms, wall);
+        if (core->record.hold_until_ms != before)
+                core->state_dirty = true;
+}
+
+long long core_hold_left_s(const struct core *core, uint64_t now_ms)
+{
+        return guidance_left_s(&core->record, now_ms);
 }
 
 void core_restore_fault(struct core *core, const char *zone_id,
@@ -85,7 +111,7 @@ int core_find_zone(const struct core *core, const char *name_or_id)
 
 struct guidance core_guidance(const struct core *core, time_t wall)
 {
-        return guidance_evaluate(&core->record, wall);
+        return guidance_evaluate(&core->record, core->now_ms, wall);
 }
 
 static bool zone_ok(const struct core *core, int zone, struct core_reply *ret)
@@ -100,17 +126,38 @@ bool core_may_heat(const struct core *core, int zone, time_t wall,
                    struct core_reply *ret)
 {
         const struct quiet_hours *q = &core->cfg->quiet;
-        struct guidance g = guidance_evaluate(&core->record, wall);
+        struct guidance g = core_guidance(core, wall);
         char when[48], from[8], to[8];
 
         if (!zone_ok(core, zone, ret))
                 return false;
-        if (g.heat_blocked) {
+        switch (g.blocked_by) {
+        case BLOCK_RECORD_UNREADABLE:
+                reply(ret, CORE_REFUSED, "record_unreadable", "heat is "
+                      "blocked: the stored record could not be read, so an "
+                      "injury or a fault from before may be missing; confirm "
+                      "there was no injury or swelling in the last 48 hours "
+                      "and the pad is fine to allow heat again");
+                return false;
+        case BLOCK_URGENT_SIGNS:
+                reply(ret, CORE_REFUSED, "urgent_signs", "heat is blocked: "
+                      "the signs you reported need urgent care now, not "
+                      "heat; clear them once you have been seen");
+                return false;
+        case BLOCK_WARNING_SIGNS:
+                reply(ret, CORE_REFUSED, "warning_signs", "heat is blocked: "
+                      "pain that persists or worsens, numbness or tingling "
+                      "should be seen by a doctor first; clear the warning "
+                      "signs once you have been seen");
+                return false;
+        case BLOCK_COLD_RULE:
                 guidance_format_local(g.heat_allowed_at, when, sizeof(when));
                 reply(ret, CORE_REFUSED, "cold_rule", "heat is blocked until "
                       "%s by the 48-hour cold rule: after a sudden injury or "
                       "swelling, use cold, not heat", when);
                 return false;
+        default:
+                break;
         }
         if (quiet_active(q, wall)) {
                 quiet_format_hhmm(q->start_min, from);
@@ -197,6 +244,7 @@ void core_start(struct core *core, int zone, int minutes, double setpoint_c,
                 enum core_source src, uint64_t now_ms, time_t wall,
                 struct core_reply *ret)
 {
+        core->now_ms = now_ms;
         if (!zone_ok(core, zone, ret))
                 return;
         saw_time(core, now_ms);
@@ -297,7 +345,7 @@ static void record_changed(struct core *core, enum core_source src,
 {
         core->state_dirty = true;
         emit(core, EV_RECORD, -1, src, what);
-        enum guidance_kind k = guidance_evaluate(&core->record, wall).kind;
+        enum guidance_kind k = core_guidance(core, wall).kind;
         if (k != core->guidance_kind) {
                 core->guidance_kind = k;
                 emit(core, EV_GUIDANCE, -1, src, guidance_kind_name(k));
@@ -305,11 +353,12 @@ static void record_changed(struct core *core, enum core_source src,
 }
 
 void core_record_acute(struct core *core, time_t at, bool injury,
-                       bool swelling, enum core_source src, time_t wall,
-                       struct core_reply *ret)
+                       bool swelling, enum core_source src, uint64_t now_ms,
+                       time_t wall, struct core_reply *ret)
 {
         char when[48];
 
+        core->now_ms = now_ms;
         if (!injury && !swelling) {
                 reply(ret, CORE_INVALID, "bad_request", "say whether it was a "
                       "sudden injury, visible swelling, or both");
@@ -320,7 +369,9 @@ void core_record_acute(struct core *core, time_t at, bool injury,
                       "cannot be in the future");
                 return;
         }
-        if (at < wall - 30L * 86400) {
+        /* What the state file can hold (and read back). */
+        if (at < wall - 30L * 86400 || (long long)at < GUIDANCE_TIME_MIN ||
+            (long long)at > GUIDANCE_TIME_MAX) {
                 reply(ret, CORE_INVALID, "out_of_range", "the time it happened "
                       "must be within the last 30 days");
                 return;
@@ -329,14 +380,20 @@ void core_record_acute(struct core *core, time_t at, bool injury,
         core->record.acute_at = at;
         core->record.injury = injury;
         core->record.swelling = swelling;
+        guidance_hold(&core->record, at, core->wall_trusted, now_ms, wall);
+        core->hold_saved_ms = now_ms;
         for (int i = 0; i < core->nzones; i++)
                 end_session(core, i, src, "cold_rule");
         record_changed(core, src, "acute", wall);
-        struct guidance g = guidance_evaluate(&core->record, wall);
-        if (g.heat_blocked) {
+        struct guidance g = core_guidance(core, wall);
+        if (g.blocked_by == BLOCK_COLD_RULE) {
                 guidance_format_local(g.heat_allowed_at, when, sizeof(when));
                 reply(ret, CORE_OK, "ok", "recorded: use cold, not heat; heat "
                       "is blocked until %s", when);
+        } else if (g.heat_blocked) {
+                reply(ret, CORE_OK, "ok", "recorded: more than 48 hours ago; "
+                      "heat stays blocked for another reason (%s)",
+                      guidance_block_name(g.blocked_by));
         } else {
                 reply(ret, CORE_OK, "ok", "recorded: more than 48 hours ago, "
                       "so heat is allowed");
@@ -344,22 +401,55 @@ void core_record_acute(struct core *core, time_t at, bool injury,
 }
 
 void core_set_warning_signs(struct core *core, bool pain_worsening,
-                            bool nerve_signs, enum core_source src,
-                            time_t wall, struct core_reply *ret)
+                            bool nerve_signs, bool urgent_signs,
+                            enum core_source src, time_t wall,
+                            struct core_reply *ret)
 {
         core->record.pain_worsening = pain_worsening;
         core->record.nerve_signs = nerve_signs;
-        record_changed(core, src, "warning_signs", wall);
-        reply(ret, CORE_OK, "ok", pain_worsening || nerve_signs ?
-              "recorded: please see a doctor" : "warning signs cleared");
+        core->record.urgent_signs = urgent_signs;
+        if (pain_worsening || nerve_signs || urgent_signs)
+                for (int i = 0; i < core->nzones; i++)
+                        end_session(core, i, src, urgent_signs ?
+                                    "urgent_signs" : "warning_signs");
+        record_changed(core, src, urgent_signs ? "urgent_signs" :
+                       "warning_signs", wall);
+        if (urgent_signs)
+                reply(ret, CORE_OK, "ok", "recorded: please get urgent care "
+                      "now; heat is off until you clear these signs");
+        else if (pain_worsening || nerve_signs)
+                reply(ret, CORE_OK, "ok", "recorded: please see a doctor; "
+                      "heat is off until you clear these signs");
+        else
+                reply(ret, CORE_OK, "ok", "warning signs cleared");
+}
+
+void core_confirm_safe(struct core *core, enum core_source src, time_t wall,
+                       struct core_reply *ret)
+{
+        if (!core->record.unreadable) {
+                reply(ret, CORE_OK, "ok", "nothing to confirm: the record "
+                      "was read");
+                return;
+        }
+        guidance_confirm(&core->record);
+        record_changed(core, src, "confirmed_safe", wall);
+        reply(ret, CORE_OK, "ok", "confirmed: no injury or swelling in the "
+              "last 48 hours and the pad is fine");
 }
 
 void core_clear_record(struct core *core, enum core_source src, time_t wall,
                        struct core_reply *ret)
 {
+        bool unreadable = core->record.unreadable;
+
         memset(&core->record, 0, sizeof(core->record));
+        core->record.wall_folded = true;
+        core->record.unreadable = unreadable;
         record_changed(core, src, "cleared", wall);
-        reply(ret, CORE_OK, "ok", "record cleared");
+        reply(ret, CORE_OK, "ok", unreadable ? "record cleared; heat stays "
+              "blocked until you confirm the stored record that could not be "
+              "read held nothing" : "record cleared");
 }
 
 void core_set_schedule(struct core *core, const struct schedule *s,
@@ -490,6 +580,7 @@ void core_set_tuning(struct core *core, int zone, const struct zone_tuning *t)
 void core_autotune_start(struct core *core, int zone, enum core_source src,
                          uint64_t now_ms, time_t wall, struct core_reply *ret)
 {
+        core->now_ms = now_ms;
         if (!zone_ok(core, zone, ret))
                 return;
         struct core_zone *z = &core->zones[zone];
@@ -609,7 +700,8 @@ static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
         } else if (z->session.active && quiet_active(&core->cfg->quiet, wall)) {
                 end_session(core, i, SRC_CORE, "quiet_hours");
         } else if (z->session.active && g->heat_blocked) {
-                end_session(core, i, SRC_CORE, "cold_rule");
+                end_session(core, i, SRC_CORE,
+                            guidance_block_name(g->blocked_by));
         }
 
         bool on = false;
@@ -653,10 +745,26 @@ static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
         set_relay(core, i, on);
 }
 
+/* While the window runs its seconds left go to the state file now and
+ * then, and once more when it ends. */
+static void refresh_hold(struct core *core, uint64_t now_ms)
+{
+        const struct guidance_record *r = &core->record;
+
+        if (!r->acute || core->hold_saved_ms >= r->hold_until_ms)
+                return;
+        if (now_ms >= r->hold_until_ms ||
+            now_ms - core->hold_saved_ms >= CORE_HOLD_SAVE_MS) {
+                core->hold_saved_ms = now_ms;
+                core->state_dirty = true;
+        }
+}
+
 void core_tick(struct core *core, uint64_t now_ms, time_t wall)
 {
         saw_time(core, now_ms);
-        struct guidance g = guidance_evaluate(&core->record, wall);
+        refresh_hold(core, now_ms);
+        struct guidance g = core_guidance(core, wall);
 
         if (g.kind != core->guidance_kind) {
                 core->guidance_kind = g.kind;
@@ -669,6 +777,9 @@ void core_tick(struct core *core, uint64_t now_ms, time_t wall)
 void core_shutdown(struct core *core, uint64_t now_ms)
 {
         saw_time(core, now_ms);
+        /* A clean stop writes the window's exact seconds left. */
+        if (guidance_left_s(&core->record, now_ms) > 0)
+                core->state_dirty = true;
         for (int i = 0; i < core->nzones; i++) {
                 set_relay(core, i, false);
                 end_session(core, i, SRC_CORE, "shutdown");

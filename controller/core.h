@@ -5,9 +5,10 @@
  * per zone: reading -> safety supervisor -> session timers, quiet hours and
  * the cold rule -> PID -> time-proportioning window -> relay decision. The
  * core is pure: it reads no clock, file or socket. Time comes in as
- * arguments (monotonic ms for durations, wall time for quiet hours and the
- * 48-hour window); relay decisions go out in core_zone.relay_on, and events
- * go out through the emit callback for logging and publishing. */
+ * arguments (monotonic ms for durations and the 48-hour window, wall time
+ * for quiet hours and schedules); relay decisions go out in
+ * core_zone.relay_on, and events go out through the emit callback for
+ * logging and publishing. */
 #ifndef HEATPAD_CORE_H
 #define HEATPAD_CORE_H
 
@@ -25,6 +26,11 @@
 #include "schedule.h"
 #include "session.h"
 #include "window.h"
+
+/* While the 48-hour window runs, its seconds left go to the state file
+ * this often, so a power cut can lengthen the window by at most this (and
+ * by the time the power was off), never shorten it. */
+#define CORE_HOLD_SAVE_MS (10 * 60 * 1000)
 
 enum core_source { SRC_CLI, SRC_HTTP, SRC_MQTT, SRC_SCHEDULE, SRC_CORE };
 
@@ -45,7 +51,9 @@ struct core_reply {
 enum core_event_type {
         EV_SESSION_START,
         EV_SESSION_END,         /* reason: time_up, stopped, quiet_hours,
-                                 * fault, cold_rule, shutdown */
+                                 * fault, cold_rule, warning_signs,
+                                 * urgent_signs, record_unreadable,
+                                 * shutdown */
         EV_RELAY,
         EV_FAULT,
         EV_FAULT_CLEARED,
@@ -100,7 +108,11 @@ struct core {
         struct guidance_record record;
         struct schedule schedule;
         enum guidance_kind guidance_kind;
-        uint64_t now_ms;        /* the latest monotonic time seen */
+        uint64_t now_ms;        /* the latest monotonic time a call brought:
+                                 * what core_guidance() reads the window at */
+        bool wall_trusted;      /* core_set_wall_trusted() */
+        uint64_t hold_saved_ms; /* when the window's seconds left were last
+                                 * handed to the state file */
         bool state_dirty;       /* record, schedule, a latched fault or a
                                  * zone's tuning changed: save the state
                                  * file */
@@ -115,14 +127,29 @@ void core_init(struct core *core, const struct config *cfg,
                const struct schedule *schedule, core_emit_fn emit,
                void *emit_ctx, uint64_t now_ms, time_t wall);
 
+/* The 48-hour window after a restart: left_s real seconds were left when
+ * the state file was written (< 0: the file did not say). The wall-clock
+ * rule holds as well until the wall clock is trusted. */
+void core_restore_hold(struct core *core, long long left_s, uint64_t now_ms);
+
+/* Whether the wall clock can be trusted now (the loop says so every tick).
+ * A record made while it cannot counts from the moment it was made; once
+ * it can, a restored record's wall-clock rule is folded into the window. */
+void core_set_wall_trusted(struct core *core, bool trusted, uint64_t now_ms,
+                           time_t wall);
+
+/* Real seconds of the 48-hour window left, for the state file. */
+long long core_hold_left_s(const struct core *core, uint64_t now_ms);
+
 /* Latches a fault saved before a restart on a zone (by id); unknown zones
  * are ignored. */
 void core_restore_fault(struct core *core, const char *zone_id,
                         enum safety_fault f);
 
 /* Starts (or changes) a session. minutes <= 0 or setpoint NAN take the
- * zone's defaults. Refused in quiet hours, in the 48-hour cold window, with
- * a latched fault, or with values out of range; nothing changes then. */
+ * zone's defaults. Refused while the record is unreadable, with warning
+ * signs of either tier, in the 48-hour cold window, in quiet hours, with a
+ * latched fault, or with values out of range; nothing changes then. */
 void core_start(struct core *core, int zone, int minutes, double setpoint_c,
                 enum core_source src, uint64_t now_ms, time_t wall,
                 struct core_reply *ret);
@@ -137,17 +164,26 @@ void core_clear_fault(struct core *core, int zone, enum core_source src,
 
 /* Records an acute event (sudden injury and/or visible swelling) that
  * happened at `at`; ends every running session. `at` may not lie in the
- * future by more than a minute, nor be older than 30 days. */
+ * future by more than a minute, nor be older than 30 days. The window is
+ * held from now_ms (guidance_hold; the wall clock's trust as last set). */
 void core_record_acute(struct core *core, time_t at, bool injury,
-                       bool swelling, enum core_source src, time_t wall,
+                       bool swelling, enum core_source src, uint64_t now_ms,
+                       time_t wall, struct core_reply *ret);
+
+/* Records the warning signs the person reports, both tiers (all false
+ * clears them). Either tier ends every running session. */
+void core_set_warning_signs(struct core *core, bool pain_worsening,
+                            bool nerve_signs, bool urgent_signs,
+                            enum core_source src, time_t wall,
+                            struct core_reply *ret);
+
+/* A person confirms there was no injury or swelling in the last 48 hours
+ * and the pad is fine: heat is no longer blocked by an unreadable record. */
+void core_confirm_safe(struct core *core, enum core_source src, time_t wall,
                        struct core_reply *ret);
 
-/* Records the warning signs the person reports (both false clears them). */
-void core_set_warning_signs(struct core *core, bool pain_worsening,
-                            bool nerve_signs, enum core_source src,
-                            time_t wall, struct core_reply *ret);
-
-/* Clears the whole record, deliberately. */
+/* Clears the whole record, deliberately (not an unreadable mark: that takes
+ * core_confirm_safe). */
 void core_clear_record(struct core *core, enum core_source src, time_t wall,
                        struct core_reply *ret);
 
@@ -163,7 +199,8 @@ void core_set_schedule(struct core *core, const struct schedule *s,
 void core_run_schedule(struct core *core, time_t from, time_t to,
                        bool clock_trusted, uint64_t now_ms);
 
-/* Whether heat may start on a zone now; fills ret with the reason if not. */
+/* Whether heat may start on a zone now (the window read at core->now_ms);
+ * fills ret with the reason if not. */
 bool core_may_heat(const struct core *core, int zone, time_t wall,
                    struct core_reply *ret);
 
@@ -185,7 +222,7 @@ void core_tick(struct core *core, uint64_t now_ms, time_t wall);
 /* Ends every session and decides every relay off (SIGTERM, exit). */
 void core_shutdown(struct core *core, uint64_t now_ms);
 
-/* The guidance now. */
+/* The guidance now (the window read at core->now_ms). */
 struct guidance core_guidance(const struct core *core, time_t wall);
 
 /* Starts a relay-feedback autotune of an idle zone (autotune.h) around

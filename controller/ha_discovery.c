@@ -157,6 +157,7 @@ static void guidance(const struct config *cfg, const char *version,
         cJSON_AddItemToArray(opts, cJSON_CreateString("heat"));
         cJSON_AddItemToArray(opts, cJSON_CreateString("cold"));
         cJSON_AddItemToArray(opts, cJSON_CreateString("consult"));
+        cJSON_AddItemToArray(opts, cJSON_CreateString("urgent"));
         cJSON_AddStringToObject(o, "json_attributes_topic", t);
         cJSON_AddStringToObject(o, "icon", "mdi:medical-bag");
         snprintf(t, sizeof(t), "%s/sensor/%s/guidance/config",

@@ -4,7 +4,10 @@
  * {"ok":false,"code":"...","message":"..."}: 400 for bad input (nothing
  * changes), 401 without the PIN's session, 403 from another site, 404 for
  * no such path, 405 for a wrong method, 409 for a refused start, 429 while
- * PIN tries wait. */
+ * PIN tries wait. A stop needs no session (http_auth.h). Without the
+ * session, when a PIN is set, the guidance in any reply shows no record
+ * (status_guidance_gate). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -97,12 +100,31 @@ static void get_status(struct http *h, struct MHD_Connection *conn,
         ok_json(ret, o);
 }
 
-static void post_login(struct http *h, const char *body, size_t len,
-                       struct http_reply *ret)
+/* The client's address: the key of its wrong PINs, and for the log. */
+static struct http_addr client_addr(struct MHD_Connection *conn, char *text,
+                                    size_t len)
+{
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+                MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+        struct http_addr a = http_auth_addr(sa);
+
+        if (!inet_ntop(AF_INET6, a.b, text, (socklen_t)len))
+                snprintf(text, len, "?");
+        if (sa && sa->sa_family == AF_INET &&
+            !inet_ntop(AF_INET, a.b + 12, text, (socklen_t)len))
+                snprintf(text, len, "?");
+        return a;
+}
+
+static void post_login(struct http *h, struct MHD_Connection *conn,
+                       const char *body, size_t len, struct http_reply *ret)
 {
         char pin[HTTP_PIN_MAX + 1], token[HTTP_AUTH_TOKEN_LEN + 1], err[160];
+        char who[INET6_ADDRSTRLEN];
         uint8_t rnd[HTTP_AUTH_TOKEN_BYTES];
         int wait_s;
+        struct http_addr from = client_addr(conn, who, sizeof(who));
 
         if (!http_auth_required(&h->auth)) {
                 http_api_error(ret, MHD_HTTP_BAD_REQUEST, "no_pin", "no PIN is "
@@ -120,7 +142,7 @@ static void post_login(struct http *h, const char *body, size_t len,
                                "no random numbers for a session");
                 return;
         }
-        switch (http_auth_login(&h->auth, pin, auth_now(), rnd, token,
+        switch (http_auth_login(&h->auth, &from, pin, auth_now(), rnd, token,
                                 &wait_s)) {
         case HTTP_LOGIN_OK:
                 snprintf(ret->set_cookie, sizeof(ret->set_cookie), HTTP_COOKIE
@@ -134,7 +156,8 @@ static void post_login(struct http *h, const char *body, size_t len,
                 return;
         case HTTP_LOGIN_WRONG:
                 log_msg(app_log(h->app), app_wall(h->app), "warning",
-                        "http: wrong PIN%s", wait_s ? ", further tries wait" : "");
+                        "http: wrong PIN from %s%s", who,
+                        wait_s ? ", further tries from there wait" : "");
                 if (wait_s)
                         http_api_error(ret, MHD_HTTP_UNAUTHORIZED, "wrong_pin",
                                        "wrong PIN; try again in %d s", wait_s);
@@ -187,6 +210,21 @@ static void zone_command(struct http *h, int zone, const char *verb,
         } else {
                 core_clear_fault(core, zone, SRC_HTTP, app_now_ms(h->app), &rep);
         }
+        command_reply(h, &rep, ret);
+}
+
+/* Every zone off; never refused (core_stop of an idle zone is not an
+ * error). */
+static void post_stop_all(struct http *h, struct http_reply *ret)
+{
+        struct core *core = app_core(h->app);
+        struct core_reply rep = { 0 };
+
+        for (int i = 0; i < core->nzones; i++)
+                core_stop(core, i, SRC_HTTP, app_now_ms(h->app), &rep);
+        rep = (struct core_reply){ .status = CORE_OK };
+        snprintf(rep.code, sizeof(rep.code), "ok");
+        snprintf(rep.message, sizeof(rep.message), "every zone: off");
         command_reply(h, &rep, ret);
 }
 
@@ -269,8 +307,8 @@ static void post_injury(struct http *h, const char *body, size_t len,
          * nothing of the report is kept. */
         if (r.acute) {
                 time_t at = r.at_given ? r.at : wall - r.minutes_ago * 60;
-                core_record_acute(core, at, r.injury, r.swelling, SRC_HTTP, wall,
-                                  &rep);
+                core_record_acute(core, at, r.injury, r.swelling, SRC_HTTP,
+                                  app_now_ms(h->app), wall, &rep);
                 if (rep.status != CORE_OK) {
                         command_reply(h, &rep, ret);
                         return;
@@ -278,8 +316,12 @@ static void post_injury(struct http *h, const char *body, size_t len,
         }
         if (r.signs) {
                 struct core_reply srep = { 0 };
-                core_set_warning_signs(core, r.pain_worsening, r.nerve_signs,
-                                       SRC_HTTP, wall, &srep);
+                const struct guidance_record *was = &core->record;
+                core_set_warning_signs(core,
+                        r.has_pain ? r.pain_worsening : was->pain_worsening,
+                        r.has_nerve ? r.nerve_signs : was->nerve_signs,
+                        r.has_urgent ? r.urgent_signs : was->urgent_signs,
+                        SRC_HTTP, wall, &srep);
                 if (!r.acute)
                         rep = srep;
         }
@@ -377,7 +419,7 @@ static void route_auth(struct http *h, struct MHD_Connection *conn,
         if (!is(method, MHD_HTTP_METHOD_POST))
                 not_allowed(ret, "POST");
         else if (strcmp(url, "/api/login") == 0)
-                post_login(h, body, len, ret);
+                post_login(h, conn, body, len, ret);
         else
                 post_logout(h, conn, ret);
 }
@@ -406,7 +448,32 @@ static void route_schedule(struct http *h, const char *method, const char *body,
                 not_allowed(ret, "GET, PUT");
 }
 
-void http_api_handle(struct http *h, struct MHD_Connection *conn,
+/* POST /api/confirm-safe: the stored record could not be read, and a
+ * person says there was no injury or swelling in the last 48 hours and the
+ * pad is fine. */
+static void route_confirm(struct http *h, const char *method, const char *body,
+                          size_t len, struct http_reply *ret)
+{
+        struct core_reply rep = { 0 };
+        char err[200];
+
+        if (!is(method, MHD_HTTP_METHOD_POST)) {
+                not_allowed(ret, "POST");
+                return;
+        }
+        if (http_parse_confirm_body(body, len, err, sizeof(err)) < 0) {
+                http_api_error(ret, MHD_HTTP_BAD_REQUEST, "bad_request", "%s",
+                               err);
+                return;
+        }
+        core_confirm_safe(app_core(h->app), SRC_HTTP, app_wall(h->app), &rep);
+        command_reply(h, &rep, ret);
+        cJSON_AddItemToObject(ret->json, "guidance",
+                              status_guidance_json(app_core(h->app),
+                                                   app_wall(h->app)));
+}
+
+static void dispatch(struct http *h, struct MHD_Connection *conn,
                      const char *method, const char *url, const char *body,
                      size_t len, struct http_reply *ret)
 {
@@ -415,7 +482,7 @@ void http_api_handle(struct http *h, struct MHD_Connection *conn,
         bool zones = strncmp(url, "/api/zones/", 11) == 0;
         static const char *const known[] = { "/api/status", "/api/login",
                 "/api/logout", "/api/history", "/api/injury", "/api/guidance",
-                "/api/schedule", NULL };
+                "/api/schedule", "/api/stop", "/api/confirm-safe", NULL };
         bool found = zones;
 
         for (const char *const *k = known; *k && !found; k++)
@@ -438,7 +505,7 @@ void http_api_handle(struct http *h, struct MHD_Connection *conn,
                                        "device's own page");
                         return;
                 }
-                if (strcmp(url, "/api/login") && strcmp(url, "/api/logout") &&
+                if (http_auth_needs_session(method, url) &&
                     !http_auth_session_ok(&h->auth, cookie_token(conn),
                                           auth_now())) {
                         http_api_error(ret, MHD_HTTP_UNAUTHORIZED, "pin_required",
@@ -455,6 +522,12 @@ void http_api_handle(struct http *h, struct MHD_Connection *conn,
                 route_injury(h, method, body, len, ret);
         else if (strcmp(url, "/api/schedule") == 0)
                 route_schedule(h, method, body, len, ret);
+        else if (strcmp(url, "/api/stop") == 0 && is(method, MHD_HTTP_METHOD_POST))
+                post_stop_all(h, ret);
+        else if (strcmp(url, "/api/stop") == 0)
+                not_allowed(ret, "POST");
+        else if (strcmp(url, "/api/confirm-safe") == 0)
+                route_confirm(h, method, body, len, ret);
         else if (change)                /* the read-only paths */
                 not_allowed(ret, "GET");
         else if (strcmp(url, "/api/status") == 0)
@@ -463,4 +536,29 @@ void http_api_handle(struct http *h, struct MHD_Connection *conn,
                 get_guidance(h, ret);
         else
                 get_history(h, conn, ret);
+}
+
+/* The one gate for the person's record: whatever the path, a reply that
+ * carries the guidance (itself, as "guidance", or inside "status") shows
+ * it whole only to a session, or when no PIN is set. A stop needs no
+ * session, so its reply is gated too. */
+void http_api_handle(struct http *h, struct MHD_Connection *conn,
+                     const char *method, const char *url, const char *body,
+                     size_t len, struct http_reply *ret)
+{
+        dispatch(h, conn, method, url, body, len, ret);
+        if (!ret->json)
+                return;
+        bool full = http_auth_session_ok(&h->auth, cookie_token(conn),
+                                         auth_now());
+        bool read = is(method, MHD_HTTP_METHOD_GET) ||
+                    is(method, MHD_HTTP_METHOD_HEAD);
+        if (read && (strcmp(url, "/api/guidance") == 0 ||
+                     strcmp(url, "/api/injury") == 0)) {
+                status_guidance_gate(ret->json, full);
+                return;
+        }
+        status_guidance_gate(cJSON_GetObjectItem(ret->json, "guidance"), full);
+        status_guidance_gate(cJSON_GetObjectItem(
+                cJSON_GetObjectItem(ret->json, "status"), "guidance"), full);
 }

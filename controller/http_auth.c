@@ -39,24 +39,82 @@ static int wait_after(int failures)
         return shift >= 6 ? WAIT_MAX_S : WAIT_FIRST_S << shift;
 }
 
-enum http_login http_auth_login(struct http_auth *a, const char *pin,
+struct http_addr http_auth_addr(const struct sockaddr *sa)
+{
+        struct http_addr k = { { 0 } };
+
+        if (sa && sa->sa_family == AF_INET) {
+                const struct sockaddr_in *v4 = (const struct sockaddr_in *)sa;
+                k.b[10] = k.b[11] = 0xff;
+                memcpy(k.b + 12, &v4->sin_addr, 4);
+        } else if (sa && sa->sa_family == AF_INET6) {
+                const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)sa;
+                memcpy(k.b, &v6->sin6_addr, sizeof(k.b));
+        }
+        return k;
+}
+
+/* An entry whose last wrong PIN is an hour old is forgotten. */
+static bool live(const struct http_tries *t, uint64_t now_ms)
+{
+        return t->used && now_ms - t->last_ms < HTTP_AUTH_FORGET_MS;
+}
+
+/* The entry that counts an address's wrong PINs: its own, else a free or
+ * forgotten one (made = true), else the shared overflow. Never one that
+ * still counts for another address (http_auth.h says why). */
+static struct http_tries *tries_of(struct http_auth *a,
+                                   const struct http_addr *from,
+                                   uint64_t now_ms, bool *made)
+{
+        struct http_tries *spare = NULL;
+
+        *made = false;
+        for (int i = 0; i < HTTP_AUTH_CLIENTS; i++) {
+                struct http_tries *t = &a->clients[i];
+                if (!live(t, now_ms)) {
+                        if (!spare)
+                                spare = t;
+                } else if (memcmp(&t->addr, from, sizeof(*from)) == 0) {
+                        return t;
+                }
+        }
+        if (!spare)
+                return &a->overflow;
+        *made = true;
+        return spare;
+}
+
+enum http_login http_auth_login(struct http_auth *a,
+                                const struct http_addr *from, const char *pin,
                                 uint64_t now_ms,
                                 const uint8_t random[HTTP_AUTH_TOKEN_BYTES],
                                 char *ret_token, int *ret_wait_s)
 {
+        bool made;
+        struct http_tries *t = tries_of(a, from, now_ms, &made);
+
         *ret_wait_s = 0;
-        if (now_ms < a->locked_until_ms) {
-                *ret_wait_s = (int)((a->locked_until_ms - now_ms + 999) / 1000);
+        if (made || !live(t, now_ms))
+                memset(t, 0, sizeof(*t));
+        if (now_ms < t->locked_until_ms) {
+                *ret_wait_s = (int)((t->locked_until_ms - now_ms + 999) / 1000);
                 return HTTP_LOGIN_WAIT;
         }
         if (!http_auth_required(a) || !equal_secret(pin, a->pin)) {
-                a->failures++;
-                int w = wait_after(a->failures);
-                a->locked_until_ms = now_ms + (uint64_t)w * 1000;
+                t->used = true;
+                t->addr = *from;
+                t->failures++;
+                t->last_ms = now_ms;
+                int w = wait_after(t->failures);
+                t->locked_until_ms = now_ms + (uint64_t)w * 1000;
                 *ret_wait_s = w;
                 return HTTP_LOGIN_WRONG;
         }
-        a->failures = 0;
+        /* Right: this address starts afresh. The overflow does not: it
+         * counts for others too. */
+        if (t != &a->overflow)
+                memset(t, 0, sizeof(*t));
         /* A free slot, else the one that expires first. */
         struct http_session *s = &a->sessions[0];
         for (int i = 0; i < HTTP_AUTH_SESSIONS; i++) {
@@ -96,6 +154,34 @@ bool http_auth_session_ok(const struct http_auth *a, const char *token,
         if (!http_auth_required(a))
                 return true;
         return find((struct http_auth *)a, token, now_ms) != NULL;
+}
+
+/* POST /api/stop, or /api/zones/<zone>/stop with a zone segment that
+ * has no slash of its own. */
+static bool is_stop(const char *method, const char *url)
+{
+        static const char zones[] = "/api/zones/";
+
+        if (strcmp(method, "POST"))
+                return false;
+        if (strcmp(url, "/api/stop") == 0)
+                return true;
+        if (strncmp(url, zones, sizeof(zones) - 1))
+                return false;
+        const char *zone = url + sizeof(zones) - 1;
+        const char *slash = strchr(zone, '/');
+        return slash && slash != zone && strcmp(slash, "/stop") == 0;
+}
+
+bool http_auth_needs_session(const char *method, const char *url)
+{
+        if (!method || !url)
+                return true;
+        if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+                return false;
+        if (strcmp(url, "/api/login") == 0 || strcmp(url, "/api/logout") == 0)
+                return false;
+        return !is_stop(method, url);
 }
 
 void http_auth_logout(struct http_auth *a, const char *token)

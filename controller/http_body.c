@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cfgjson.h"
 #include "http_body.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -63,6 +64,10 @@ static cJSON *parse_object(const char *text, size_t len, bool empty_ok,
         if (!cJSON_IsObject(o)) {
                 cJSON_Delete(o);
                 fail(err, errlen, "the body must be a JSON object");
+                return NULL;
+        }
+        if (cfg_refuse_duplicate(o, err, errlen) < 0) {
+                cJSON_Delete(o);
                 return NULL;
         }
         return o;
@@ -150,7 +155,8 @@ int http_parse_injury_body(const char *text, size_t len,
                            struct injury_report *ret, char *err, size_t errlen)
 {
         static const char *const keys[] = { "injury", "swelling", "at",
-                "minutes_ago", "pain_worsening", "nerve_signs", NULL };
+                "minutes_ago", "pain_worsening", "nerve_signs",
+                "urgent_signs", NULL };
         struct injury_report r = { 0 };
         bool has_inj = false, has_sw = false, has_pain = false, has_nerve = false;
         cJSON *o = parse_object(text, len, false, err, errlen);
@@ -169,6 +175,9 @@ int http_parse_injury_body(const char *text, size_t len,
         if (!rc)
                 rc = get_bool(o, "nerve_signs", &has_nerve, &r.nerve_signs, err,
                               errlen);
+        if (!rc)
+                rc = get_bool(o, "urgent_signs", &r.has_urgent,
+                              &r.urgent_signs, err, errlen);
         const cJSON *at = cJSON_GetObjectItemCaseSensitive(o, "at");
         const cJSON *ago = cJSON_GetObjectItemCaseSensitive(o, "minutes_ago");
         if (!rc && at && ago)
@@ -192,19 +201,46 @@ int http_parse_injury_body(const char *text, size_t len,
                 rc = get_whole(ago, "minutes_ago", 0, 30L * 24 * 60,
                                &r.minutes_ago, err, errlen);
         r.acute = r.injury || r.swelling;
-        r.signs = has_pain || has_nerve;
+        r.signs = has_pain || has_nerve || r.has_urgent;
+        r.has_pain = has_pain;
+        r.has_nerve = has_nerve;
         if (!rc && (at || ago) && !r.acute)
                 rc = fail(err, errlen, "at: a time needs \"injury\" or "
                           "\"swelling\" set to true");
         if (!rc && !r.acute && !r.signs)
                 rc = fail(err, errlen, "say what happened: \"injury\" or "
                           "\"swelling\" true, or the warning signs "
-                          "\"pain_worsening\" / \"nerve_signs\"");
+                          "\"pain_worsening\" / \"nerve_signs\" / "
+                          "\"urgent_signs\"");
         cJSON_Delete(o);
         if (rc)
                 return rc;
         *ret = r;
         return 0;
+}
+
+int http_parse_confirm_body(const char *text, size_t len, char *err,
+                            size_t errlen)
+{
+        static const char *const keys[] = { "no_injury_48h", "pad_ok", NULL };
+        bool has_inj = false, has_pad = false, no_inj = false, pad = false;
+        cJSON *o = parse_object(text, len, false, err, errlen);
+        int rc;
+
+        if (!o)
+                return -EINVAL;
+        rc = check_keys(o, keys, err, errlen);
+        if (!rc)
+                rc = get_bool(o, "no_injury_48h", &has_inj, &no_inj, err,
+                              errlen);
+        if (!rc)
+                rc = get_bool(o, "pad_ok", &has_pad, &pad, err, errlen);
+        if (!rc && !(no_inj && pad))
+                rc = fail(err, errlen, "confirm both: \"no_injury_48h\": true "
+                          "(no injury or swelling in the last 48 hours) and "
+                          "\"pad_ok\": true (the pad is fine)");
+        cJSON_Delete(o);
+        return rc;
 }
 
 int http_parse_pin_body(const char *text, size_t len, char *ret_pin,

@@ -25,8 +25,10 @@ int http_parse_start_body(const char *text, size_t len, int *ret_minutes,
  *   {"injury":true,"swelling":false,"at":1764000000}        acute event
  *   "at" is epoch seconds or local time "2026-11-24T20:15"; or
  *   "minutes_ago":90; neither means now.
- *   {"pain_worsening":true,"nerve_signs":false}             warning signs
- * Both kinds may come in one body; at least one must. */
+ *   {"pain_worsening":true,"nerve_signs":false,"urgent_signs":false}
+ *                                            warning signs, either tier
+ * Both kinds may come in one body; at least one must. An absent sign keeps
+ * its value (has_* says which were given). */
 struct injury_report {
         bool acute;                     /* injury or swelling given true */
         bool injury, swelling;
@@ -34,10 +36,16 @@ struct injury_report {
         time_t at;                      /* when at_given */
         long minutes_ago;               /* when !at_given */
         bool signs;                     /* a warning-sign key was given */
-        bool pain_worsening, nerve_signs;
+        bool pain_worsening, nerve_signs, urgent_signs;
+        bool has_pain, has_nerve, has_urgent;
 };
 int http_parse_injury_body(const char *text, size_t len,
                            struct injury_report *ret, char *err, size_t errlen);
+
+/* POST /api/confirm-safe: {"no_injury_48h":true,"pad_ok":true}, both
+ * there and true: a person confirms, so nothing else will do. */
+int http_parse_confirm_body(const char *text, size_t len, char *err,
+                            size_t errlen);
 
 /* POST /api/login: {"pin":"1234"}. ret has room for HTTP_PIN_MAX + 1. */
 int http_parse_pin_body(const char *text, size_t len, char *ret_pin,

@@ -89,16 +89,37 @@ struct app {
  * the relays are open. */
 static struct app *crash_app;
 
-static int check_config(const char *path)
+/* The state file a run would use: --state-file, or the config's. */
+static const char *state_file_origin(const char *state_path)
+{
+        return state_path ? "--state-file" : "state_file";
+}
+
+static int check_config(const char *path, const char *state_path)
 {
         struct config cfg;
         struct config_errors errs;
+        char why[512];
 
         int rc = config_load(path, &cfg, &errs);
 
         if (rc == 0) {
                 if (cfg.nzones == 0) {
                         sandbox_not_configured(stderr, path);
+                        return 2;
+                }
+                int src = config_check_state_file(state_path ? state_path :
+                                                  cfg.state_file, why,
+                                                  sizeof(why));
+                /* A missing folder may be made later (systemd's
+                 * StateDirectory= makes it as the service starts). */
+                if (src == -ENOENT) {
+                        fprintf(stderr, "warning: %s: %s; the daemon will "
+                                "not start until it does\n",
+                                state_file_origin(state_path), why);
+                } else if (src < 0) {
+                        fprintf(stderr, "%s: %s\n",
+                                state_file_origin(state_path), why);
                         return 2;
                 }
                 /* What the unit's sandbox and user will meet. */
@@ -198,7 +219,9 @@ static void apply_relays(struct app *app)
 static void save_state(struct app *app)
 {
         struct state_data st = { .record = app->core.record,
-                                 .schedule = app->core.schedule };
+                                 .schedule = app->core.schedule,
+                                 .hold_left_s = core_hold_left_s(&app->core,
+                                                        app_now_ms(app)) };
         for (int i = 0; i < app->core.nzones; i++) {
                 const struct core_zone *z = &app->core.zones[i];
                 if (z->safety.fault == FAULT_NONE)
@@ -209,7 +232,7 @@ static void save_state(struct app *app)
         }
         int rc;
 
-        if (!app->core.state_dirty)
+        if (!app->core.state_dirty || app->stored.keep_file)
                 return;
         /* Tunings of zones no longer configured are kept as they were. */
         st.ntunings = app->stored.ntunings;
@@ -324,6 +347,7 @@ static double on_tick(void *ctx)
                         "synchronised: schedules run" : "wall clock is not "
                         "synchronised: schedules wait");
         app->clock_trusted = trusted;
+        core_set_wall_trusted(&app->core, trusted, now, w);
         core_run_schedule(&app->core, app->last_wall, w, trusted, now);
         app->last_wall = w;
         core_tick(&app->core, now, w);
@@ -484,6 +508,10 @@ static int apply_cli_record(struct app *app)
         struct core_reply rep = { 0 };
         time_t w = app_wall(app);
 
+        if (app->opt.confirm_safe) {
+                core_confirm_safe(&app->core, SRC_CLI, w, &rep);
+                log_msg(&app->log, w, "info", "%s", rep.message);
+        }
         if (app->opt.clear_record) {
                 core_clear_record(&app->core, SRC_CLI, w, &rep);
                 log_msg(&app->log, w, "info", "%s", rep.message);
@@ -492,13 +520,16 @@ static int apply_cli_record(struct app *app)
                 const char *when = app->opt.injury_at ? app->opt.injury_at :
                                    app->opt.swelling_at;
                 time_t at = parse_when(app, when);
-                if (at < 0) {
+                /* -1 is the parser's "malformed"; earlier times are fine
+                 * (a clock that reads 1970 records before it). */
+                if (at == (time_t)-1) {
                         fprintf(stderr, "'%s': expected now or a local time "
                                 "as 2026-11-24T20:15\n", when);
                         return -1;
                 }
                 core_record_acute(&app->core, at, app->opt.injury_at != NULL,
-                                  app->opt.swelling_at != NULL, SRC_CLI, w, &rep);
+                                  app->opt.swelling_at != NULL, SRC_CLI,
+                                  app_now_ms(app), w, &rep);
                 log_msg(&app->log, w, rep.status ? "error" : "info", "%s",
                         rep.message);
                 if (rep.status)
@@ -510,6 +541,7 @@ static int apply_cli_record(struct app *app)
                 core_set_warning_signs(&app->core,
                                        both || strcmp(ws, "pain") == 0,
                                        both || strcmp(ws, "nerve") == 0,
+                                       strcmp(ws, "urgent") == 0,
                                        SRC_CLI, w, &rep);
                 log_msg(&app->log, w, "info", "%s", rep.message);
         }
@@ -612,27 +644,32 @@ static void drop_orphans(struct app *app, struct schedule *s)
 static int load_state(struct app *app, struct state_data *ret)
 {
         struct state_data st;
-        char err[512];
+        char err[1024];
         int rc = state_load(app->opt.state_path, &st, err, sizeof(err));
 
         app->stored = st;
-        if (rc == 0 || rc == -ENOENT) {
-                drop_orphans(app, &st.schedule);
-                *ret = st;
-                return 0;
+        if (rc < 0 && rc != -ENOENT && rc != -EINVAL) {
+                log_msg(&app->log, app_wall(app), "error", "cannot read state "
+                        "file %s: %s", app->opt.state_path, err);
+                return -1;
         }
-        if (rc == -EINVAL) {
-                /* Set aside; starting empty is safe (relays off, no
-                 * session), but the record of an injury is lost: say so. */
-                log_msg(&app->log, app_wall(app), "error", "state file %s was "
-                        "corrupt: %s; starting with an empty record",
-                        app->opt.state_path, err);
-                *ret = st;
-                return 0;
-        }
-        log_msg(&app->log, app_wall(app), "error", "cannot read state file %s: %s",
-                app->opt.state_path, err);
-        return -1;
+        /* Each part that could not be read is named; every valid one is
+         * kept, and the file is written again without the bad ones. */
+        if (err[0])
+                log_msg(&app->log, app_wall(app), rc ? "error" : "warning",
+                        "state file %s: %s", app->opt.state_path, err);
+        if (rc == -EINVAL)
+                app->core.state_dirty = true;
+        if (st.record.unreadable)
+                log_msg(&app->log, app_wall(app), "error", "state file %s: "
+                        "the record or the latched faults could not be read; "
+                        "heat stays blocked until someone confirms there was "
+                        "no injury or swelling in the last 48 hours and the "
+                        "pad is fine (--confirm-safe, or the page)",
+                        app->opt.state_path);
+        drop_orphans(app, &st.schedule);
+        *ret = st;
+        return 0;
 }
 
 /* Every exit path after the relays opened goes through here: relays off
@@ -755,6 +792,11 @@ static int run(struct app *app)
         bool dirty = app->core.state_dirty;
         core_init(&app->core, &app->cfg, &st.record, &st.schedule,
                   on_core_event, app, app->start_ms, app_wall(app));
+        /* The 48-hour window, after a restart: the seconds that were left,
+         * and the wall-clock rule until the wall clock is trusted. */
+        core_restore_hold(&app->core, st.hold_left_s, app->start_ms);
+        core_set_wall_trusted(&app->core, vclock_wall_trusted(&app->clock),
+                              app->start_ms, app_wall(app));
         for (int i = 0; i < st.nfaults; i++) {
                 core_restore_fault(&app->core, st.faults[i].zone_id,
                                    st.faults[i].fault);
@@ -774,7 +816,7 @@ static int run(struct app *app)
                         app->cfg.zones[i].pid_gains_set ? " model (the "
                         "config's pid gains win)" : " model and gains");
         }
-        app->core.state_dirty = dirty;
+        app->core.state_dirty = dirty || app->core.state_dirty;
         app->last_wall = app_wall(app);
         app->clock_trusted = vclock_wall_trusted(&app->clock);
         for (int i = 0; i < app->nopen; i++) {
@@ -855,7 +897,8 @@ static int heatpadd(struct app *app, int argc, char **argv)
         if (parsed != 0)
                 return parsed < 0 ? 2 : 0;      /* 1: --help or --version */
         if (app->opt.check_path)
-                return check_config(app->opt.check_path);
+                return check_config(app->opt.check_path,
+                                    app->opt.state_path);
         if (app->opt.probe) {
                 /* Without --config, the default file is used if it is there;
                  * a new user may have none yet. */
@@ -884,6 +927,16 @@ static int heatpadd(struct app *app, int argc, char **argv)
         }
         if (app->opt.all_off)                   /* systemd: ExecStopPost= */
                 return alloff_run(&app->cfg, stdout, stderr);
+        /* Before anything reads it: a device or a fifo taken for a
+         * damaged record would be set aside and replaced. */
+        char why[512];
+        if (config_check_state_file(app->opt.state_path ? app->opt.state_path
+                                    : app->cfg.state_file, why,
+                                    sizeof(why)) < 0) {
+                fprintf(stderr, "heatpadd: %s: %s\n",
+                        state_file_origin(app->opt.state_path), why);
+                return 2;
+        }
         if (!app->opt.state_path)
                 app->opt.state_path = app->cfg.state_file;
         bool simulated = app->opt.sim_speed != 1 || app->opt.sim_start >= 0 ||

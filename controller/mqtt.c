@@ -159,7 +159,7 @@ static void send_zone(struct mqtt *m, int i)
                 guidance_kind_name(core_guidance(core, wall).kind));
         zone_topic(m, topic, z->cfg->id, "state");
         if (mqtt_publish_json(m, topic, o, true))
-                m->zones[i].state_pending = false;
+                m->zones[i].state_pending = m->zones[i].state_now = false;
 }
 
 static void publish_guidance(struct mqtt *m)
@@ -184,14 +184,16 @@ static void send_schedule(struct mqtt *m)
 /* States and the schedule echo are retained: only the newest counts. So a
  * read pass of many commands sends each once, at its end, and while the
  * broker is behind (mqtt_flow.h) they wait, newest only, instead of
- * queueing without bound. A result is not retained and answers one
- * command, so it is sent at once or dropped (mqtt_handle.c). */
+ * queueing without bound; a stop's state does not wait. A result is not
+ * retained and answers one command, so it is sent at once or dropped
+ * (mqtt_handle.c), a stop's at once. */
 static void flush_pending(struct mqtt *m)
 {
         if (m->link != LINK_UP || m->reading)
                 return;
         for (int i = 0; i < app_core(m->app)->nzones; i++)
-                if (m->zones[i].state_pending && mqtt_flow_room(&m->flow))
+                if (m->zones[i].state_pending &&
+                    (m->zones[i].state_now || mqtt_flow_room(&m->flow)))
                         send_zone(m, i);
         if (m->schedule_pending && mqtt_flow_room(&m->flow))
                 send_schedule(m);
@@ -201,6 +203,12 @@ void mqtt_publish_zone(struct mqtt *m, int i)
 {
         m->zones[i].state_pending = true;
         flush_pending(m);
+}
+
+void mqtt_publish_zone_now(struct mqtt *m, int i)
+{
+        m->zones[i].state_now = true;
+        mqtt_publish_zone(m, i);
 }
 
 static void publish_schedule(struct mqtt *m)

@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cfgjson.h"
 #include "mqtt_cmd.h"
 
 static int refuse(struct core_reply *r, const char *code, const char *fmt, ...)
@@ -150,6 +151,37 @@ static int parse_fields(const cJSON *root, struct mqtt_cmd *cmd,
         return 0;
 }
 
+/* Whether an object says "action":"stop" anywhere: such a payload is a
+ * stop whatever else is wrong with it (a key given twice, one that only
+ * goes with start), because off is the safe way to read a broken command
+ * and a stop is never refused. */
+static bool says_stop(const cJSON *root, struct mqtt_cmd *cmd)
+{
+        const cJSON *item;
+        bool stop = false;
+
+        if (!cJSON_IsObject(root))
+                return false;
+        cJSON_ArrayForEach(item, root) {
+                if (strcmp(item->string, "action") == 0 &&
+                    cJSON_IsString(item) &&
+                    strcmp(item->valuestring, "stop") == 0)
+                        stop = true;
+                else if (strcmp(item->string, "id") == 0 &&
+                         cJSON_IsString(item) && item->valuestring[0] &&
+                         strlen(item->valuestring) <= MQTT_CMD_ID_MAX &&
+                         !cmd->id[0])
+                        snprintf(cmd->id, sizeof(cmd->id), "%s",
+                                 item->valuestring);
+        }
+        if (stop) {
+                cmd->action = MQTT_STOP;
+                cmd->minutes = 0;
+                cmd->setpoint_c = NAN;
+        }
+        return stop;
+}
+
 int mqtt_cmd_parse(const char *payload, size_t len, struct mqtt_cmd *ret,
                    struct core_reply *ret_err)
 {
@@ -168,7 +200,18 @@ int mqtt_cmd_parse(const char *payload, size_t len, struct mqtt_cmd *ret,
                 free(text);
                 return r;
         }
-        r = parse_fields(root, &cmd, ret_err);
+        char dup[160];
+        if (cfg_find_duplicate(root, dup, sizeof(dup)))
+                r = refuse(ret_err, "bad_request", "%s: duplicate key", dup);
+        else
+                r = parse_fields(root, &cmd, ret_err);
+        if (r != 0) {
+                struct mqtt_cmd stop = { .setpoint_c = NAN };
+                if (says_stop(root, &stop)) {
+                        cmd = stop;
+                        r = 0;
+                }
+        }
         cJSON_Delete(root);
         free(text);
         if (r == 0)

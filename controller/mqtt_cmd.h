@@ -42,7 +42,9 @@ enum mqtt_topic_kind mqtt_topic_parse(const char *root, const char *topic,
                                       char *zone, size_t zone_size);
 
 /* A JSON command. 0, or -1 with ret_err filled (CORE_INVALID and a code);
- * ret is untouched on failure. Unknown keys and wrong types are refused. */
+ * ret is untouched on failure. Unknown keys, keys given twice and wrong
+ * types are refused, except in an object that says "action":"stop": that
+ * is a stop whatever else is wrong with it. */
 int mqtt_cmd_parse(const char *payload, size_t len, struct mqtt_cmd *ret,
                    struct core_reply *ret_err);
 

@@ -1,6 +1,7 @@
 /* mqtt_flow.c: see mqtt_flow.h. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "mqtt_flow.h"
 
@@ -19,34 +20,49 @@ void mqtt_flow_sent(struct mqtt_flow *f)
         f->unacked++;
 }
 
+static bool is_result(const struct mqtt_flow *f, int mid)
+{
+        return mid > 0 && mid < 65536 &&
+               (f->result_mid[mid / 8] & (1u << (mid % 8)));
+}
+
 void mqtt_flow_result_sent(struct mqtt_flow *f, int mid)
 {
-        if (f->unwritten < MQTT_FLOW_OUT_MAX)
-                f->result_mid[f->unwritten++] = mid;
+        if (mid <= 0 || mid >= 65536 || is_result(f, mid))
+                return;
+        f->result_mid[mid / 8] |= (uint8_t)(1u << (mid % 8));
+        f->unwritten++;
+}
+
+static void forget_results(struct mqtt_flow *f)
+{
+        if (f->unwritten)
+                memset(f->result_mid, 0, sizeof(f->result_mid));
+        f->unwritten = 0;
 }
 
 /* After a reconnect libmosquitto may still deliver PUBACKs for messages
  * queued before it: never count below zero. */
 void mqtt_flow_published(struct mqtt_flow *f, int mid)
 {
-        for (int i = 0; i < f->unwritten; i++)
-                if (f->result_mid[i] == mid) {
-                        f->result_mid[i] = f->result_mid[--f->unwritten];
-                        return;
-                }
+        if (is_result(f, mid)) {
+                f->result_mid[mid / 8] &= (uint8_t)~(1u << (mid % 8));
+                f->unwritten--;
+                return;
+        }
         if (f->unacked > 0)
                 f->unacked--;
 }
 
 void mqtt_flow_all_written(struct mqtt_flow *f)
 {
-        f->unwritten = 0;
+        forget_results(f);
 }
 
 void mqtt_flow_connected(struct mqtt_flow *f)
 {
         f->unacked = 0;
-        f->unwritten = 0;
+        forget_results(f);
 }
 
 /* Starts a new window at the first event after the old one ran out. */

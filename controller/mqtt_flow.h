@@ -18,7 +18,11 @@
  *   - Results, QoS 0 answers to a live command, not yet written to the
  *     socket. They leave at the end of each read pass; when the broker
  *     stops reading and MQTT_FLOW_OUT_MAX are waiting, a result is dropped
- *     and counted.
+ *     and counted. Not a stop's: its answer is queued past the bound (a
+ *     small message per stop, until the broker reads again), and so is the
+ *     zone's state after it, because whoever sent a stop must learn that
+ *     the pad is off. Results are told apart from QoS 1 messages by their
+ *     message id (a bit per id), so those past the bound are counted too.
  *   - Log lines: at most MQTT_FLOW_LOG_BURST refusals are logged one by one
  *     per MQTT_FLOW_WINDOW_MS; the rest are counted, and a summary line
  *     with the totals closes a window in which any was left out. */
@@ -36,7 +40,7 @@
 struct mqtt_flow {
         int unacked;                    /* QoS 1 published, no PUBACK yet */
         int unwritten;                  /* results queued, not yet written */
-        int result_mid[MQTT_FLOW_OUT_MAX];      /* their message ids */
+        uint8_t result_mid[65536 / 8];  /* their message ids, a bit each */
         /* Since start-up. */
         uint64_t commands, refused, results_dropped;
         /* The current log window. */
@@ -46,7 +50,7 @@ struct mqtt_flow {
 };
 
 /* Whether another QoS 1 message (a state), or another result, may be
- * queued now. */
+ * queued now. A stop's result and state are queued whatever these say. */
 bool mqtt_flow_room(const struct mqtt_flow *f);
 bool mqtt_flow_result_room(const struct mqtt_flow *f);
 

@@ -1,7 +1,11 @@
 /* mqtt_handle.c: what arrives on MQTT: zone commands (JSON and the climate
  * entity's mode and temperature), schedules, and their replies. Parsing is
  * mqtt_cmd.c's; here the commands meet the core, and duplicates are caught.
- * See mqtt.h for the topics. */
+ * A stop (a JSON stop, or the climate mode "off") is never one: it always
+ * runs, even with an id seen before, even retained, and its answer and
+ * the zone's state after it always go out (mqtt_flow.h). Stopping twice
+ * changes nothing, so a redelivered stop costs nothing; a stop taken for a
+ * duplicate could leave a pad heating. See mqtt.h for the topics. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,14 +20,15 @@
  * refusals of a window are logged one by one (mqtt_flow.h); both are
  * counted. */
 static void send_reply(struct mqtt *m, const char *topic, cJSON *o,
-                       const struct core_reply *rep, const char *what)
+                       const struct core_reply *rep, const char *what,
+                       bool always)
 {
         bool refused = rep->status != CORE_OK;
 
         if (mqtt_flow_command(&m->flow, refused, (double)vclock_real_ms()))
                 mqtt_log(m, "info", "%s refused (%s): %s", what, rep->code,
                          rep->message);
-        if (mqtt_flow_result_room(&m->flow))
+        if (always || mqtt_flow_result_room(&m->flow))
                 mqtt_publish_result(m, topic, o);
         else {
                 mqtt_flow_result_dropped(&m->flow);
@@ -31,10 +36,10 @@ static void send_reply(struct mqtt *m, const char *topic, cJSON *o,
         }
 }
 
-/* The reply to a command, on <root>/<zone>/result. */
+/* The reply to a command, on <root>/<zone>/result; a stop's always goes. */
 static void publish_result(struct mqtt *m, const char *zone,
                            const struct core_reply *rep, const char *id,
-                           bool duplicate)
+                           bool duplicate, bool stop)
 {
         char topic[TOPIC_MAX], what[CONFIG_NAME_MAX + 16];
         cJSON *o = status_reply_json(rep);
@@ -45,7 +50,7 @@ static void publish_result(struct mqtt *m, const char *zone,
                 cJSON_AddBoolToObject(o, "duplicate", true);
         snprintf(topic, sizeof(topic), "%s/%s/result", m->root, zone);
         snprintf(what, sizeof(what), "%s:", zone);
-        send_reply(m, topic, o, rep, what);
+        send_reply(m, topic, o, rep, what, stop);
 }
 
 /* FNV-1a over topic and payload: recognises a redelivered command. */
@@ -69,12 +74,13 @@ static bool in_effect(const struct core_zone *z, const struct mqtt_cmd *cmd)
         }
 }
 
-/* A command seen before. QoS 1 may deliver twice; the second must not
- * restart a session's timer. With an id, the same id is the same command,
- * whatever happened since (a redelivered start must not undo a stop made
- * elsewhere). Without one, the same topic and payload as the last
- * successful command within DUP_WINDOW_MS, and only while its effect still
- * holds: a start again after a stop from the page is a new start. */
+/* A start or clear seen before (a stop never asks: see the top). QoS 1
+ * may deliver twice; the second must not restart a session's timer. With
+ * an id, the same id is the same command, whatever happened since (a
+ * redelivered start must not undo a stop made elsewhere). Without one, the
+ * same topic and payload as the last successful command within
+ * DUP_WINDOW_MS, and only while its effect still holds: a start again
+ * after a stop from the page is a new start. */
 static bool is_duplicate(const struct mqtt_zone *mz, const struct core_zone *z,
                          const struct mqtt_cmd *cmd, uint64_t h, double now)
 {
@@ -154,6 +160,19 @@ static void set_target(struct mqtt *m, int zone, double sp,
         app_commit(m->app);
 }
 
+/* A command that arrived retained was left on the broker by someone, and
+ * comes again at every subscribe: only a stop is taken from it (off is
+ * always safe). */
+static void refuse_retained(struct mqtt *m, const char *zname)
+{
+        struct core_reply rep = { .status = CORE_INVALID };
+
+        snprintf(rep.code, sizeof(rep.code), "retained");
+        snprintf(rep.message, sizeof(rep.message), "retained commands are "
+                 "ignored: publish commands without retain");
+        publish_result(m, zname, &rep, NULL, false, false);
+}
+
 static void handle_zone_msg(struct mqtt *m, enum mqtt_topic_kind kind,
                             const char *zname,
                             const struct mosquitto_message *msg)
@@ -181,18 +200,24 @@ static void handle_zone_msg(struct mqtt *m, enum mqtt_topic_kind kind,
                          "zone '%.40s'", zname);
                 rc = -1;
         }
+        bool stop = rc == 0 && kind != TOPIC_ZONE_TEMP &&
+                    cmd.action == MQTT_STOP;
+        if (msg->retain && !stop) {
+                refuse_retained(m, zname);
+                return;
+        }
         if (rc < 0) {
-                publish_result(m, zname, &rep, cmd.id, false);
+                publish_result(m, zname, &rep, cmd.id, false, false);
                 return;
         }
 
         struct mqtt_zone *mz = &m->zones[zone];
         double now = (double)vclock_real_ms();
         uint64_t h = hash_msg(msg->topic, msg->payload, len);
-        if (kind != TOPIC_ZONE_TEMP &&
+        if (!stop && kind != TOPIC_ZONE_TEMP &&
             is_duplicate(mz, &core->zones[zone], &cmd, h, now)) {
                 rep = mz->last_reply;
-                publish_result(m, zname, &rep, cmd.id, true);
+                publish_result(m, zname, &rep, cmd.id, true, false);
                 return;
         }
         if (kind == TOPIC_ZONE_TEMP) {
@@ -209,12 +234,17 @@ static void handle_zone_msg(struct mqtt *m, enum mqtt_topic_kind kind,
                         cmd.setpoint_c = mz->idle_target_c;
                 run_cmd(m, zone, &cmd, &rep);
         }
-        if (rep.status == CORE_OK && kind != TOPIC_ZONE_TEMP)
+        /* A stop is not kept: nothing asks for it, and it must not push a
+         * start's id out of the list. */
+        if (rep.status == CORE_OK && kind != TOPIC_ZONE_TEMP && !stop)
                 remember(mz, &cmd, h, now, &rep);
-        publish_result(m, zname, &rep, cmd.id, false);
+        publish_result(m, zname, &rep, cmd.id, false, stop);
         /* A refused or no-op command changes no state, but Home Assistant
-         * shows what it asked for until told otherwise: tell it. */
-        if (rep.status != CORE_OK || kind != TOPIC_ZONE_SET)
+         * shows what it asked for until told otherwise: tell it. After a
+         * stop, always (an idle zone's stop makes no event), at once. */
+        if (stop)
+                mqtt_publish_zone_now(m, zone);
+        else if (rep.status != CORE_OK || kind != TOPIC_ZONE_SET)
                 mqtt_publish_zone(m, zone);
 }
 
@@ -243,7 +273,7 @@ static void handle_schedule_msg(struct mqtt *m,
                 core_set_schedule(app_core(m->app), &s, SRC_MQTT, &rep);
                 app_commit(m->app);
         }
-        send_reply(m, topic, status_reply_json(&rep), &rep, "schedule");
+        send_reply(m, topic, status_reply_json(&rep), &rep, "schedule", false);
 }
 
 void mqtt_on_message(struct mosquitto *mosq, void *ctx,
@@ -256,12 +286,8 @@ void mqtt_on_message(struct mosquitto *mosq, void *ctx,
         (void)mosq;
         if (kind == TOPIC_NONE)
                 return;
-        if (msg->retain) {
-                struct core_reply rep = { .status = CORE_INVALID };
-                snprintf(rep.code, sizeof(rep.code), "retained");
-                snprintf(rep.message, sizeof(rep.message), "retained commands "
-                         "are ignored: publish commands without retain");
-                publish_result(m, zone, &rep, NULL, false);
+        if (msg->retain && kind == TOPIC_SCHEDULE_SET) {
+                refuse_retained(m, zone);
                 return;
         }
         if (kind == TOPIC_SCHEDULE_SET)

@@ -31,6 +31,7 @@ struct mqtt_zone {
         double last_at_ms;              /* real ms */
         struct core_reply last_reply;
         bool state_pending;             /* to publish when there is room */
+        bool state_now;                 /* after a stop: room or not */
 };
 
 struct mqtt {
@@ -81,6 +82,10 @@ bool mqtt_publish_result(struct mqtt *m, const char *topic, cJSON *o);
  * end of the read pass (one message for a pass's many changes), or once
  * the broker has caught up (mqtt_flow.h). */
 void mqtt_publish_zone(struct mqtt *m, int zone);
+
+/* The same after a stop: at the end of the read pass even while the
+ * broker is behind (once per pass, however many stops it held). */
+void mqtt_publish_zone_now(struct mqtt *m, int zone);
 
 /* libmosquitto's message callback: commands and schedules. */
 void mqtt_on_message(struct mosquitto *mosq, void *ctx,

@@ -18,8 +18,12 @@ static void usage(FILE *f)
               "  --status-every SECONDS   a status line per zone this often (default 60, 0 = off)\n"
               "  --record-injury WHEN     record a sudden injury (WHEN: now or 2026-11-24T20:15)\n"
               "  --record-swelling WHEN   record visible swelling or inflammation\n"
-              "  --warning-signs WHICH    none, pain, nerve or both\n"
+              "  --warning-signs WHICH    none, pain, nerve, both (see a doctor) or urgent\n"
+              "                           (get urgent care now); any but none blocks heat\n"
               "  --clear-record           clear the injury and warning-sign record\n"
+              "  --confirm-safe           no injury or swelling in the last 48 hours and the\n"
+              "                           pad is fine: heat no longer blocked by a state\n"
+              "                           file whose record could not be read\n"
               "  --autotune ZONE          relay-feedback autotune of ZONE, store the result, exit\n"
               "  --clear-fault ZONE       clear a latched fault once a fresh reading shows\n"
               "                           its cause is gone (repeatable)\n"
@@ -109,7 +113,7 @@ int parse_args(int argc, char **argv, struct options *o)
         enum { O_CONFIG = 256, O_CHECK, O_STATE, O_START, O_LOGFMT, O_SPEED,
                O_SIMSTART, O_FAULT, O_RELAYLOG, O_RUNFOR, O_STATUS, O_INJURY,
                O_SWELLING, O_WARN, O_CLEAR, O_CLEARFAULT, O_VERSION, O_HELP,
-               O_AUTOTUNE, O_ALLOFF, O_PROBE, O_STEP };
+               O_AUTOTUNE, O_ALLOFF, O_PROBE, O_STEP, O_CONFIRM };
         static const struct option longopts[] = {
                 { "config", required_argument, NULL, O_CONFIG },
                 { "check-config", required_argument, NULL, O_CHECK },
@@ -127,6 +131,7 @@ int parse_args(int argc, char **argv, struct options *o)
                 { "record-swelling", required_argument, NULL, O_SWELLING },
                 { "warning-signs", required_argument, NULL, O_WARN },
                 { "clear-record", no_argument, NULL, O_CLEAR },
+                { "confirm-safe", no_argument, NULL, O_CONFIRM },
                 { "autotune", required_argument, NULL, O_AUTOTUNE },
                 { "clear-fault", required_argument, NULL, O_CLEARFAULT },
                 { "all-off", no_argument, NULL, O_ALLOFF },
@@ -157,6 +162,7 @@ int parse_args(int argc, char **argv, struct options *o)
                 case O_INJURY: o->injury_at = optarg; break;
                 case O_SWELLING: o->swelling_at = optarg; break;
                 case O_CLEAR: o->clear_record = true; break;
+                case O_CONFIRM: o->confirm_safe = true; break;
                 case O_AUTOTUNE: o->autotune = optarg; break;
                 case O_CLEARFAULT:
                         if (o->nclears >= CONFIG_MAX_ZONES ||
@@ -171,9 +177,10 @@ int parse_args(int argc, char **argv, struct options *o)
                 case O_ALLOFF: o->all_off = true; break;
                 case O_WARN:
                         if (strcmp(optarg, "none") && strcmp(optarg, "pain") &&
-                            strcmp(optarg, "nerve") && strcmp(optarg, "both")) {
+                            strcmp(optarg, "nerve") && strcmp(optarg, "both") &&
+                            strcmp(optarg, "urgent")) {
                                 fprintf(stderr, "--warning-signs: none, pain, "
-                                        "nerve or both\n");
+                                        "nerve, both or urgent\n");
                                 return -1;
                         }
                         o->warning_signs = optarg;

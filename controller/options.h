@@ -49,6 +49,7 @@ struct options {
         } steps[MAX_SIM_STEPS];
         const char *injury_at, *swelling_at, *warning_signs;
         bool clear_record;
+        bool confirm_safe;              /* --confirm-safe */
         const char *autotune;           /* --autotune ZONE */
         int nclears;
         char clears[CONFIG_MAX_ZONES][CONFIG_NAME_MAX];

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cfgjson.h"
 #include "quiet.h"
 #include "schedule.h"
 #include "session.h"
@@ -154,7 +155,9 @@ int schedule_parse_text(const char *text, size_t len,
                 snprintf(err, errlen, "not valid JSON");
                 return -EINVAL;
         }
-        r = schedule_parse(root, cfg, ret, err, errlen);
+        r = cfg_refuse_duplicate(root, err, errlen);
+        if (r == 0)
+                r = schedule_parse(root, cfg, ret, err, errlen);
         cJSON_Delete(root);
         return r;
 }

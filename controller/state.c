@@ -4,14 +4,17 @@
 #include <libgen.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 
+#include "cfgjson.h"
 #include "slurp.h"
 #include "state.h"
 
@@ -31,6 +34,11 @@ char *state_to_json(const struct state_data *st)
         cJSON_AddBoolToObject(rec, "swelling", r->swelling);
         cJSON_AddBoolToObject(rec, "pain_worsening", r->pain_worsening);
         cJSON_AddBoolToObject(rec, "nerve_signs", r->nerve_signs);
+        cJSON_AddBoolToObject(rec, "urgent_signs", r->urgent_signs);
+        cJSON_AddBoolToObject(rec, "confirm_needed", r->unreadable);
+        if (st->hold_left_s >= 0)
+                cJSON_AddNumberToObject(rec, "window_left_s",
+                                        (double)st->hold_left_s);
         cJSON *tun = cJSON_AddObjectToObject(root, "tuning");
         for (int i = 0; i < st->ntunings; i++) {
                 const struct zone_tuning *t = &st->tunings[i].t;
@@ -54,17 +62,6 @@ char *state_to_json(const struct state_data *st)
         out = cJSON_Print(root);
         cJSON_Delete(root);
         return out;
-}
-
-static int get_bool(const cJSON *o, const char *key, bool *ret)
-{
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-        if (!v)
-                return 0;       /* absent in an older version: keep default */
-        if (!cJSON_IsBool(v))
-                return -EINVAL;
-        *ret = cJSON_IsTrue(v);
-        return 0;
 }
 
 const struct zone_tuning *state_find_tuning(const struct state_data *st,
@@ -93,17 +90,49 @@ int state_put_tuning(struct state_data *st, const char *zone_id,
         return 0;
 }
 
-/* A wall time a state file may hold: from 1970 to 2100, or to where a
- * 32-bit time_t ends. Anything else (1e80, found by fuzzing) would not fit
- * the cast to time_t, which is undefined behaviour. */
-static bool is_epoch_time(double v)
+/* A whole number of seconds the file may hold, within [min, max]. Anything
+ * else (1e80, found by fuzzing) would not fit the cast to time_t, which is
+ * undefined behaviour. */
+static bool is_whole(const cJSON *v, double min, double max)
 {
-        double max = sizeof(time_t) > 4 ? 4102444800.0 : 2147483647.0;
-        return v >= 0 && v <= max;
+        return cJSON_IsNumber(v) && isfinite(v->valuedouble) &&
+               v->valuedouble == floor(v->valuedouble) &&
+               v->valuedouble >= min && v->valuedouble <= max;
 }
 
-/* One zone's tuning; every number must be there and make sense, or the
- * whole file is refused (a half-read model must not drive a heat-up). */
+static bool is_state_time(const cJSON *v)
+{
+        return is_whole(v, (double)GUIDANCE_TIME_MIN, (double)GUIDANCE_TIME_MAX);
+}
+
+/* What was set aside, one part after another, into err. */
+struct notes {
+        char *buf;
+        size_t len;
+        int n;
+};
+
+static void note(struct notes *n, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+static void note(struct notes *n, const char *fmt, ...)
+{
+        size_t used = n->len ? strlen(n->buf) : 0;
+        va_list ap;
+
+        if (n->n++ && used + 2 < n->len) {
+                memcpy(n->buf + used, "; ", 3);
+                used += 2;
+        }
+        if (used + 1 >= n->len)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(n->buf + used, n->len - used, fmt, ap);
+        va_end(ap);
+}
+
+/* One zone's tuning; every number must be there and make sense, or it is
+ * set aside (a half-read model must not drive a heat-up). */
 static int parse_tuning(const cJSON *z, struct zone_tuning *ret)
 {
         static const char *const keys[] = { "gain_c", "tau_s", "dead_s",
@@ -118,7 +147,7 @@ static int parse_tuning(const cJSON *z, struct zone_tuning *ret)
                         return -EINVAL;
                 v[i] = n->valuedouble;
         }
-        if (!is_epoch_time(v[9]))
+        if (!is_state_time(cJSON_GetObjectItemCaseSensitive(z, "when")))
                 return -EINVAL;
         *ret = (struct zone_tuning){
                 .valid = true,
@@ -133,118 +162,227 @@ static int parse_tuning(const cJSON *z, struct zone_tuning *ret)
         return 0;
 }
 
-static int parse_tunings(const cJSON *tun, struct state_data *st, char *err,
-                         size_t errlen)
+static void parse_tunings(const cJSON *tun, struct state_data *st,
+                          struct notes *n)
 {
         const cJSON *z;
 
         if (!cJSON_IsObject(tun)) {
-                snprintf(err, errlen, "tuning is not an object");
-                return -EINVAL;
+                note(n, "tuning is not an object: set aside");
+                return;
         }
         cJSON_ArrayForEach(z, tun) {
                 struct zone_tuning t;
                 if (strlen(z->string) >= STATE_ID_MAX ||
                     parse_tuning(z, &t) < 0) {
-                        snprintf(err, errlen, "tuning.%.40s is not a valid "
-                                 "tuning", z->string);
-                        return -EINVAL;
+                        note(n, "tuning.%.40s is not a valid tuning: set "
+                             "aside", z->string);
+                        continue;
                 }
-                if (state_put_tuning(st, z->string, &t) < 0) {
-                        snprintf(err, errlen, "more than %d tunings",
-                                 STATE_MAX_TUNINGS);
-                        return -EINVAL;
-                }
+                if (state_put_tuning(st, z->string, &t) < 0)
+                        note(n, "tuning.%.40s: more than %d tunings: set "
+                             "aside", z->string, STATE_MAX_TUNINGS);
         }
-        return 0;
 }
 
-int state_from_json(const char *json, struct state_data *ret, char *err,
-                    size_t errlen)
+/* Entry by entry: one out of range is set aside, the others kept. */
+static void parse_schedule(const cJSON *list, struct state_data *st,
+                           struct notes *n)
 {
-        struct state_data st = { 0 };
-        cJSON *root = cJSON_Parse(json);
-        const cJSON *ver, *rec, *at, *sched, *faults, *f;
-        int r = -EINVAL;
+        const cJSON *e;
+        int i = 0;
 
-        if (!root) {
-                snprintf(err, errlen, "not valid JSON");
-                return -EINVAL;
+        if (!cJSON_IsArray(list)) {
+                note(n, "schedule is not a list: set aside");
+                return;
         }
-        ver = cJSON_GetObjectItemCaseSensitive(root, "version");
-        rec = cJSON_GetObjectItemCaseSensitive(root, "record");
-        if (!cJSON_IsNumber(ver) || ver->valuedouble < 1) {
-                snprintf(err, errlen, "no version number");
-                goto out;
-        }
-        if (ver->valuedouble > STATE_VERSION) {
-                snprintf(err, errlen, "version %g is newer than this daemon "
-                         "reads (%d)", ver->valuedouble, STATE_VERSION);
-                goto out;
-        }
-        if (rec) {
-                if (!cJSON_IsObject(rec)) {
-                        snprintf(err, errlen, "record is not an object");
-                        goto out;
-                }
-                at = cJSON_GetObjectItemCaseSensitive(rec, "acute_at");
-                if (at && !cJSON_IsNumber(at)) {
-                        snprintf(err, errlen, "record.acute_at is not a number");
-                        goto out;
-                }
-                if (at && !is_epoch_time(at->valuedouble)) {
-                        snprintf(err, errlen, "record.acute_at is not a time "
-                                 "between 1970 and 2100");
-                        goto out;
-                }
-                if (at)
-                        st.record.acute_at = (time_t)at->valuedouble;
-                if (get_bool(rec, "acute", &st.record.acute) ||
-                    get_bool(rec, "injury", &st.record.injury) ||
-                    get_bool(rec, "swelling", &st.record.swelling) ||
-                    get_bool(rec, "pain_worsening", &st.record.pain_worsening) ||
-                    get_bool(rec, "nerve_signs", &st.record.nerve_signs)) {
-                        snprintf(err, errlen, "record has a field of the "
-                                 "wrong type");
-                        goto out;
-                }
-        }
-        const cJSON *tun = cJSON_GetObjectItemCaseSensitive(root, "tuning");
-        if (tun && parse_tunings(tun, &st, err, errlen) < 0)
-                goto out;
-        sched = cJSON_GetObjectItemCaseSensitive(root, "schedule");
-        if (sched) {
+        cJSON_ArrayForEach(e, list) {
+                cJSON *one = cJSON_CreateArray();
+                struct schedule s;
                 char why[160];
-                if (schedule_parse(sched, NULL, &st.schedule, why,
-                                   sizeof(why)) < 0) {
-                        snprintf(err, errlen, "schedule%s", why);
-                        goto out;
+
+                cJSON_AddItemReferenceToArray(one, (cJSON *)e);
+                if (st->schedule.n >= SCHEDULE_MAX)
+                        note(n, "schedule[%d]: more than %d entries: set aside",
+                             i, SCHEDULE_MAX);
+                else if (schedule_parse(one, NULL, &s, why, sizeof(why)) < 0)
+                        note(n, "schedule[%d]%s: set aside", i, why + 3);
+                else
+                        st->schedule.e[st->schedule.n++] = s.e[0];
+                cJSON_Delete(one);
+                i++;
+        }
+}
+
+/* The record, field by field. Anything it cannot read (a wrong type, a bad
+ * time, a key it does not know, a key twice) makes it unreadable: each
+ * field that was read is kept, and heat stays blocked until confirmed. */
+static void parse_record(const cJSON *rec, struct state_data *st,
+                         struct notes *n)
+{
+        static const char *const flags[] = { "acute", "injury", "swelling",
+                "pain_worsening", "nerve_signs", "urgent_signs",
+                "confirm_needed" };
+        struct guidance_record *r = &st->record;
+        bool *dest[] = { &r->acute, &r->injury, &r->swelling,
+                         &r->pain_worsening, &r->nerve_signs,
+                         &r->urgent_signs, &r->unreadable };
+        bool have_at = false, have_left = false, confirm = false;
+        unsigned seen = 0;
+        const cJSON *v;
+
+        if (!rec) {
+                note(n, "record is missing");
+                r->unreadable = true;
+                return;
+        }
+        if (!cJSON_IsObject(rec)) {
+                note(n, "record is not an object");
+                r->unreadable = true;
+                return;
+        }
+        cJSON_ArrayForEach(v, rec) {
+                const char *k = v->string;
+                int i;
+
+                for (i = 0; i < 7 && strcmp(k, flags[i]); i++)
+                        ;
+                unsigned bit = 1u << (i < 7 ? i : strcmp(k, "acute_at") == 0 ?
+                                      7 : strcmp(k, "window_left_s") == 0 ?
+                                      8 : 9);
+                if (bit == 1u << 9) {
+                        note(n, "record.%.40s is not a field this version "
+                             "knows", k);
+                        confirm = true;
+                        continue;
+                }
+                if (seen & bit) {
+                        note(n, "record.%.40s: duplicate key", k);
+                        confirm = true;
+                        continue;
+                }
+                seen |= bit;
+                if (i < 7) {
+                        if (cJSON_IsBool(v)) {
+                                *dest[i] = cJSON_IsTrue(v);
+                        } else {
+                                note(n, "record.%s is not true or false", k);
+                                confirm = true;
+                        }
+                } else if (bit == 1u << 7) {
+                        if (is_state_time(v)) {
+                                r->acute_at = (time_t)v->valuedouble;
+                                have_at = true;
+                        } else {
+                                note(n, "record.acute_at is not a time");
+                                confirm = true;
+                        }
+                } else {
+                        if (is_whole(v, 0, (double)GUIDANCE_TIME_MAX * 2)) {
+                                st->hold_left_s = (long long)v->valuedouble;
+                                have_left = true;
+                        } else {
+                                note(n, "record.window_left_s is not a number "
+                                     "of seconds");
+                                confirm = true;
+                        }
                 }
         }
-        faults = cJSON_GetObjectItemCaseSensitive(root, "faults");
-        if (faults && !cJSON_IsObject(faults)) {
-                snprintf(err, errlen, "faults is not an object");
-                goto out;
+        if (r->acute && !have_at && !confirm) {
+                note(n, "record.acute_at is missing");
+                confirm = true;
+        }
+        if (!have_left)
+                st->hold_left_s = -1;
+        if (confirm)
+                r->unreadable = true;
+}
+
+static void parse_faults(const cJSON *faults, struct state_data *st,
+                         struct notes *n)
+{
+        const cJSON *f;
+
+        if (!faults)
+                return;         /* version 1 */
+        if (!cJSON_IsObject(faults)) {
+                note(n, "faults is not an object");
+                st->record.unreadable = true;
+                return;
         }
         cJSON_ArrayForEach(f, faults) {
                 enum safety_fault fault = cJSON_IsString(f) ?
                         safety_fault_parse(f->valuestring) : FAULT_NONE;
                 if (fault == FAULT_NONE || strlen(f->string) >= CONFIG_NAME_MAX) {
-                        snprintf(err, errlen, "faults.%s is not a fault name",
-                                 f->string);
-                        goto out;
+                        note(n, "faults.%.40s is not a fault this version "
+                             "knows", f->string);
+                        st->record.unreadable = true;
+                        continue;
                 }
-                if (st.nfaults < CONFIG_MAX_ZONES) {
-                        snprintf(st.faults[st.nfaults].zone_id, CONFIG_NAME_MAX,
-                                 "%s", f->string);
-                        st.faults[st.nfaults++].fault = fault;
+                if (st->nfaults >= CONFIG_MAX_ZONES) {
+                        note(n, "faults.%.40s: more than %d faults", f->string,
+                             CONFIG_MAX_ZONES);
+                        st->record.unreadable = true;
+                        continue;
                 }
+                snprintf(st->faults[st->nfaults].zone_id, CONFIG_NAME_MAX, "%s",
+                         f->string);
+                st->faults[st->nfaults++].fault = fault;
         }
-        *ret = st;
-        r = 0;
-out:
+}
+
+int state_from_json(const char *json, struct state_data *ret, char *err,
+                    size_t errlen)
+{
+        struct state_data st = { .hold_left_s = -1 };
+        struct notes n = { err, errlen, 0 };
+        cJSON *root = cJSON_Parse(json);
+        const cJSON *ver;
+
+        if (errlen)
+                err[0] = '\0';
+        if (!cJSON_IsObject(root)) {
+                note(&n, root ? "not a JSON object" : "not valid JSON");
+                cJSON_Delete(root);
+                st.record.unreadable = true;
+                *ret = st;
+                return -EINVAL;
+        }
+        /* A key given twice: which value was meant cannot be known. In the
+         * record, the faults or at the top that fails closed; in a tuning
+         * or the schedule, that part is set aside. */
+        char dup[160];
+        bool skip_tunings = false, skip_schedule = false;
+        if (cfg_find_duplicate(root, dup, sizeof(dup)) &&
+            strncmp(dup, "record.", 7) != 0) {  /* parse_record names those */
+                note(&n, "%s: duplicate key", dup);
+                if (strncmp(dup, "tuning.", 7) == 0)
+                        skip_tunings = true;
+                else if (strncmp(dup, "schedule[", 9) == 0)
+                        skip_schedule = true;
+                else
+                        st.record.unreadable = true;
+        }
+        ver = cJSON_GetObjectItemCaseSensitive(root, "version");
+        if (!is_whole(ver, 1, 1e9)) {
+                /* The parts are read as this version writes them, but
+                 * what the file meant cannot be known. */
+                note(&n, "no version number");
+                st.record.unreadable = true;
+        } else {
+                st.version = (int)ver->valuedouble;
+        }
+        parse_record(cJSON_GetObjectItemCaseSensitive(root, "record"), &st, &n);
+        const cJSON *tun = cJSON_GetObjectItemCaseSensitive(root, "tuning");
+        if (tun && !skip_tunings)
+                parse_tunings(tun, &st, &n);
+        const cJSON *sched = cJSON_GetObjectItemCaseSensitive(root, "schedule");
+        if (sched && !skip_schedule)
+                parse_schedule(sched, &st, &n);
+        parse_faults(cJSON_GetObjectItemCaseSensitive(root, "faults"), &st, &n);
         cJSON_Delete(root);
-        return r;
+        *ret = st;
+        return n.n ? -EINVAL : 0;
 }
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -280,9 +418,14 @@ static int fsync_dir_of(const char *path)
 int state_save(const char *path, const struct state_data *st)
 {
         char tmp[PATH_MAX];
-        char *json = state_to_json(st);
+        struct stat sb;
+        char *json;
         int fd, r;
 
+        /* The rename would replace a device or a symlink itself. */
+        if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+                return -EPERM;
+        json = state_to_json(st);
         if (!json)
                 return -ENOMEM;
         if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
@@ -314,62 +457,120 @@ int state_save(const char *path, const struct state_data *st)
         return fsync_dir_of(path);
 }
 
-/* A file that cannot be parsed is kept, renamed, for a person to look at;
- * the daemon starts from an empty (safe) state. Returns -EINVAL. */
-static int set_aside(const char *path, const char *why, char *err,
-                     size_t errlen)
+/* Copies the file at path to path + suffix, never over an earlier copy
+ * (two bad starts in one second: that is someone's evidence too), and only
+ * a regular file: a device or a symlink is not this daemon's to take
+ * apart. 0 with the copy's name in ret, or -errno (-EPERM: not a regular
+ * file). */
+static int keep_copy(const char *path, const char *suffix, char *ret,
+                     size_t retlen)
 {
-        char aside[PATH_MAX];
-        long long now = (long long)time(NULL);
-        int r = -1;
+        struct stat sb;
+        char chunk[8192];
+        int in, out = -1, r = 0;
+        ssize_t n;
 
-        /* Never over an earlier one (two bad starts in one second): that
-         * is someone's evidence too. */
-        for (int n = 0; n < 100 && r < 0; n++) {
-                if (n == 0)
-                        snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path,
-                                 now);
+        in = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (in < 0)
+                return errno == ELOOP ? -EPERM : -errno;
+        if (fstat(in, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+                close(in);
+                return -EPERM;
+        }
+        for (int i = 0; i < 100 && out < 0; i++) {
+                if (i == 0)
+                        snprintf(ret, retlen, "%s%s", path, suffix);
                 else
-                        snprintf(aside, sizeof(aside), "%s.corrupt-%lld-%d",
-                                 path, now, n);
-                r = renameat2(AT_FDCWD, path, AT_FDCWD, aside,
-                              RENAME_NOREPLACE);
-                if (r < 0 && errno == EINVAL) { /* file system cannot say */
-                        r = rename(path, aside);
-                        break;
-                }
-                if (r < 0 && errno != EEXIST)
+                        snprintf(ret, retlen, "%s%s-%d", path, suffix, i);
+                out = open(ret, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+                if (out < 0 && errno != EEXIST)
                         break;
         }
-        if (r == 0)
-                snprintf(err, errlen, "%s; moved aside to %s", why, aside);
-        else
-                snprintf(err, errlen, "%s; could not move it aside: %s", why,
-                         strerror(errno));
-        return -EINVAL;
+        if (out < 0) {
+                r = -errno;
+                close(in);
+                return r;
+        }
+        while (r == 0 && (n = read(in, chunk, sizeof(chunk))) != 0) {
+                if (n < 0)
+                        r = errno == EINTR ? 0 : -errno;
+                else
+                        r = write_all(out, chunk, (size_t)n);
+        }
+        if (r == 0 && fsync(out) < 0)
+                r = -errno;
+        if (close(out) < 0 && r == 0)
+                r = -errno;
+        close(in);
+        if (r < 0)
+                unlink(ret);
+        return r;
+}
+
+static void append(char *err, size_t errlen, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static void append(char *err, size_t errlen, const char *fmt, ...)
+{
+        size_t used = strlen(err);
+        va_list ap;
+
+        if (used + 1 >= errlen)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(err + used, errlen - used, fmt, ap);
+        va_end(ap);
 }
 
 int state_load(const char *path, struct state_data *ret, char *err,
                size_t errlen)
 {
-        char why[128];
+        char copy[PATH_MAX], suffix[48];
         char *buf;
-        int r;
+        int r, c;
 
         memset(ret, 0, sizeof(*ret));
+        ret->hold_left_s = -1;
+        err[0] = '\0';
         r = slurp_file(path, STATE_MAX_BYTES, &buf);
         if (r == -EFBIG) {
-                snprintf(why, sizeof(why), "larger than %d bytes",
-                         STATE_MAX_BYTES);
-                return set_aside(path, why, err, errlen);
-        }
-        if (r < 0) {
+                snprintf(err, errlen, "larger than %d bytes", STATE_MAX_BYTES);
+                ret->record.unreadable = true;
+                buf = NULL;
+                r = -EINVAL;
+        } else if (r < 0) {
                 snprintf(err, errlen, "%s", strerror(-r));
                 return r;
+        } else {
+                r = state_from_json(buf, ret, err, errlen);
         }
-        r = state_from_json(buf, ret, why, sizeof(why));
+        if (r == -EINVAL) {
+                snprintf(suffix, sizeof(suffix), ".corrupt-%lld",
+                         (long long)time(NULL));
+                c = keep_copy(path, suffix, copy, sizeof(copy));
+                if (c == 0)
+                        append(err, errlen, "; a copy of the file is kept "
+                               "at %s", copy);
+                else
+                        append(err, errlen, "; no copy of the file kept: %s",
+                               c == -EPERM ? "not a regular file" :
+                               strerror(-c));
+        }
+        if (ret->version > STATE_VERSION) {
+                /* Before this version's first write replaces it. */
+                snprintf(suffix, sizeof(suffix), ".v%d", ret->version);
+                c = keep_copy(path, suffix, copy, sizeof(copy));
+                append(err, errlen, "%sversion %d is newer than this daemon "
+                       "writes (%d): read what this version knows", err[0] ?
+                       "; " : "", ret->version, STATE_VERSION);
+                if (c == 0)
+                        append(err, errlen, ", the file is kept at %s", copy);
+                else
+                        append(err, errlen, ", no copy kept (%s), so it is "
+                               "not written over", c == -EPERM ?
+                               "not a regular file" : strerror(-c));
+                ret->keep_file = c < 0;
+        }
         free(buf);
-        if (r == -EINVAL)
-                return set_aside(path, why, err, errlen);
         return r;
 }

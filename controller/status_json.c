@@ -1,5 +1,6 @@
 /* status_json.c: see status_json.h. */
 #include <math.h>
+#include <string.h>
 
 #include "quiet.h"
 #include "status_json.h"
@@ -75,9 +76,22 @@ cJSON *status_guidance_json(const struct core *core, time_t wall)
         cJSON_AddStringToObject(o, "text", guidance_text(g.kind));
         cJSON_AddStringToObject(o, "disclaimer", guidance_disclaimer());
         cJSON_AddBoolToObject(o, "heat_blocked", g.heat_blocked);
-        add_num_or_null(o, "heat_allowed_at", g.heat_blocked,
-                        (double)g.heat_allowed_at);
-        if (g.heat_blocked) {
+        if (g.blocked_by != BLOCK_NONE)
+                cJSON_AddStringToObject(o, "blocked_by",
+                                        guidance_block_name(g.blocked_by));
+        else
+                cJSON_AddNullToObject(o, "blocked_by");
+        cJSON_AddBoolToObject(o, "confirm_needed", r->unreadable);
+        if (r->unreadable)
+                cJSON_AddStringToObject(o, "confirm_reason",
+                                        guidance_confirm_reason());
+        else
+                cJSON_AddNullToObject(o, "confirm_reason");
+        /* A time only when the cold rule alone blocks: otherwise a person
+         * must clear the signs or confirm. */
+        bool until = g.blocked_by == BLOCK_COLD_RULE;
+        add_num_or_null(o, "heat_allowed_at", until, (double)g.heat_allowed_at);
+        if (until) {
                 guidance_format_local(g.heat_allowed_at, when, sizeof(when));
                 cJSON_AddStringToObject(o, "heat_allowed_at_local", when);
         } else {
@@ -90,7 +104,29 @@ cJSON *status_guidance_json(const struct core *core, time_t wall)
         cJSON_AddBoolToObject(rec, "swelling", r->swelling);
         cJSON_AddBoolToObject(rec, "pain_worsening", r->pain_worsening);
         cJSON_AddBoolToObject(rec, "nerve_signs", r->nerve_signs);
+        cJSON_AddBoolToObject(rec, "urgent_signs", r->urgent_signs);
         return o;
+}
+
+/* Kept by name, so a key added to the guidance later stays private
+ * until it is listed here. */
+void status_guidance_gate(cJSON *g, bool full)
+{
+        static const char *const open[] = { "heat_blocked", "heat_allowed_at",
+                "heat_allowed_at_local", "confirm_needed", "disclaimer", NULL };
+
+        if (!cJSON_IsObject(g))
+                return;
+        for (cJSON *c = g->child, *next; !full && c; c = next) {
+                bool keep = false;
+                next = c->next;
+                for (const char *const *k = open; *k && !keep; k++)
+                        keep = c->string && strcmp(c->string, *k) == 0;
+                if (!keep)
+                        cJSON_Delete(cJSON_DetachItemViaPointer(g, c));
+        }
+        cJSON_DeleteItemFromObjectCaseSensitive(g, "private");
+        cJSON_AddBoolToObject(g, "private", !full);
 }
 
 cJSON *status_json(const struct core *core, uint64_t now_ms, time_t wall)

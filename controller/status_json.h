@@ -7,6 +7,7 @@
 #ifndef HEATPAD_STATUS_JSON_H
 #define HEATPAD_STATUS_JSON_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -21,8 +22,16 @@ cJSON *status_zone_json(const struct core *core, int zone, uint64_t now_ms,
                         time_t wall);
 
 /* The guidance: {"kind","title","text","disclaimer","heat_blocked",
- * "heat_allowed_at","heat_allowed_at_local","record":{...}}. */
+ * "blocked_by","confirm_needed","confirm_reason","heat_allowed_at",
+ * "heat_allowed_at_local","record":{...,"urgent_signs"}}. heat_allowed_at
+ * is null unless the cold rule alone blocks heat. */
 cJSON *status_guidance_json(const struct core *core, time_t wall);
+
+/* What a guidance object g (may be NULL) shows: all of it when full,
+ * else only heat_blocked, heat_allowed_at, heat_allowed_at_local,
+ * confirm_needed and disclaimer (no kind, text or record: nothing of the
+ * person's health). Adds "private": !full. For a reader without the PIN. */
+void status_guidance_gate(cJSON *g, bool full);
 
 /* Everything: {"device_id","time","quiet_hours":{...,"active"},
  * "zones":[...],"guidance":{...}}. */

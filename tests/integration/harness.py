@@ -162,10 +162,15 @@ def proc_figures(pid):
     return cpu, mem["VmRSS"], mem["VmHWM"]
 
 
-def http_request(port, method, path, body=None, headers=None, raw=None):
+def http_request(port, method, path, body=None, headers=None, raw=None,
+                 source=None):
     """One request to the daemon's page on 127.0.0.1: body as JSON, or raw
-    bytes as they are. Returns (status, headers, parsed JSON or text)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    bytes as they are; source, a local address to send from (127.0.0.2 is
+    another client to the daemon). Returns (status, headers, parsed JSON or
+    text)."""
+    conn = http.client.HTTPConnection(
+        "127.0.0.1", port, timeout=10,
+        source_address=(source, 0) if source else None)
     hdrs = {"Host": "127.0.0.1:%d" % port}
     hdrs.update(headers or {})
     data = raw if raw is not None else (json.dumps(body) if body is not None else None)

@@ -23,6 +23,14 @@ WEB = os.path.join(ROOT, "web")
 TZ = {"TZ": "Europe/Berlin"}
 
 
+def shipped_config(http=None):
+    """config() with the shipped safety limits (no raised sensor timeout)."""
+    cfg = config(http)
+    for z in cfg["zones"]:
+        z.pop("limits", None)
+    return cfg
+
+
 def config(http=None, **zone0):
     # A generous sensor timeout: at 60x a busy machine must not fake one.
     limits = {"sensor_timeout_s": 30}
@@ -134,6 +142,9 @@ def status_guidance_and_page(d):
     st, _, g = d.req("GET", "/api/guidance")
     assert st == 200 and g["kind"] == "heat" and not g["heat_blocked"], g
     assert "not medical advice" in g["disclaimer"], g
+    # No PIN: nothing to hide from whoever may change things.
+    assert g["private"] is False and "record" in g, g
+    assert s["guidance"]["private"] is False, s["guidance"]
     st, h, page = d.req("GET", "/")
     assert st == 200 and h["Content-Type"].startswith("text/html"), h
     assert "<title>Heating pad</title>" in page
@@ -374,6 +385,46 @@ def history_of_the_last_hour(d):
         expect_error(d.req("GET", "/api/history" + q), 400, code)
 
 
+def default_limits_config(**kw):
+    """config() with the zones' shipped safety limits."""
+    cfg = config(**kw)
+    for z in cfg["zones"]:
+        z.pop("limits", None)
+    return cfg
+
+
+@test
+@with_daemon(cfg=default_limits_config())
+def duplicate_keys_in_bodies_change_nothing(d):
+    # cJSON keeps both and the first would win: 40 where 99 was written, no
+    # warning sign where one was reported. Each is refused, naming the key.
+    before = d.status()["zones"]
+    record = d.req("GET", "/api/injury")[2]["record"]
+    for method, path, raw, code, words in (
+            ("POST", "/api/zones/upper_back/start",
+             '{"minutes": 5, "setpoint_c": 40, "setpoint_c": 99}',
+             "bad_request", "setpoint_c: duplicate key"),
+            ("POST", "/api/zones/upper_back/start",
+             '{"minutes": 5, "minutes": 90}', "bad_request",
+             "minutes: duplicate key"),
+            ("POST", "/api/injury",
+             '{"pain_worsening": true, "pain_worsening": false}',
+             "bad_request", "pain_worsening: duplicate key"),
+            ("PUT", "/api/schedule",
+             '[{"zone": "upper_back", "days": "daily", "start": "20:30", '
+             '"minutes": 20, "setpoint_c": 40, "enabled": false, '
+             '"enabled": true}]', "bad_schedule", "[0].enabled: duplicate key")):
+        expect_error(d.req(method, path, raw=raw), 400, code, words)
+    time.sleep(1.5)
+    after = d.status()["zones"]
+    assert [z["session"] for z in after] == [z["session"] for z in before] == \
+        [False, False], after
+    assert d.req("GET", "/api/injury")[2]["record"] == record
+    assert d.req("GET", "/api/schedule")[2] == []
+    assert not any(on for _, _, on in d.relay_record()), d.relay_record()
+    assert not any(e["event"] == "session_start" for e in d.events)
+
+
 @test
 @with_daemon()
 def schedule_get_put_and_refusals(d):
@@ -506,14 +557,15 @@ def pin_guards_every_change(d):
     s = d.status()
     assert s["auth"] == {"pin_required": True, "may_change": False}, s["auth"]
     url = "/api/zones/upper_back/start"
-    for method, path, body in (("POST", url, {}), ("POST", "/api/zones/upper_back/stop", None),
+    # Every change but a stop (stop_needs_no_pin).
+    for method, path, body in (("POST", url, {}),
                                ("POST", "/api/zones/upper_back/clear-fault", None),
                                ("POST", "/api/injury", {"injury": True}),
                                ("DELETE", "/api/injury", None),
                                ("PUT", "/api/schedule", [])):
         expect_error(d.req(method, path, body), 401, "pin_required")
-    assert not d.status()["guidance"]["record"]["acute"]
-    # Reading needs no PIN.
+    # Reading needs no PIN (the record is for the session: see
+    # record_is_private_without_the_pin).
     assert d.req("GET", "/api/guidance")[0] == 200
     expect_error(d.req("POST", "/api/login", {"pin": 2468}), 400, "bad_request")
     st, h, r = d.req("POST", "/api/login", {"pin": "2468"})
@@ -523,6 +575,7 @@ def pin_guards_every_change(d):
     session = {"Cookie": cookie.split(";")[0]}
     st, _, s = d.req("GET", "/api/status", None, session)
     assert s["auth"]["may_change"], s["auth"]
+    assert not s["guidance"]["record"]["acute"], s["guidance"]
     st, _, r = d.req("POST", url, {"minutes": 5}, session)
     assert st == 200, r
     expect_error(d.req("POST", url, {}, {"Cookie": "heatpad_session=" + "0" * 32}),
@@ -541,6 +594,137 @@ def pin_guards_every_change(d):
     st, h, r = d.req("POST", "/api/logout", None, session)
     assert st == 200 and "Max-Age=0" in h["Set-Cookie"], h
     expect_error(d.req("POST", url, {}, session), 401, "pin_required")
+
+
+@test
+@with_daemon(cfg=shipped_config({"pin": "2468"}))
+def stop_needs_no_pin(d):
+    st, h, _ = d.req("POST", "/api/login", {"pin": "2468"})
+    assert st == 200, st
+    session = {"Cookie": h["Set-Cookie"].split(";")[0]}
+
+    def start_both():
+        for z in ("upper_back", "lower_back"):
+            st, _, r = d.req("POST", "/api/zones/%s/start" % z, {"minutes": 10},
+                             session)
+            assert st == 200, r
+        wait_until(lambda: d.relay_on(0) and d.relay_on(1), "both relays on")
+
+    start_both()
+    # Without the cookie, and with a forged one: one zone, then all.
+    n = len(d.relay_record())
+    st, _, r = d.req("POST", "/api/zones/upper_back/stop")
+    assert st == 200 and r["ok"] and r["code"] == "ok", r
+    z = [z for z in r["status"]["zones"] if z["id"] == "upper_back"][0]
+    assert not z["session"] and not z["relay"], z
+    # The state after it, but not the record: no session.
+    assert r["status"]["guidance"]["private"] is True, r["status"]["guidance"]
+    assert "record" not in r["status"]["guidance"], r["status"]["guidance"]
+    wait_until(lambda: not d.relay_on(0), "zone 0 off in the relay record")
+    assert d.relay_on(1)
+    st, _, r = d.req("POST", "/api/stop", None,
+                     {"Cookie": "heatpad_session=" + "0" * 32})
+    assert st == 200 and r["ok"] and r["code"] == "ok", r
+    assert not any(z["session"] or z["relay"] for z in r["status"]["zones"]), r
+    wait_until(lambda: not d.relay_on(1), "zone 1 off in the relay record")
+    assert any(not on for _, z, on in d.relay_record()[n:] if z == 1)
+    # The log line may come a moment after the relay's own record.
+    wait_until(lambda: len([e for e in d.events
+                            if e["event"] == "session_end"]) >= 2,
+               "both session ends in the log")
+    ends = [e for e in d.events if e["event"] == "session_end"]
+    assert len(ends) == 2 and all(e["source"] == "http" for e in ends), ends
+    # Stopping what is off is not an error.
+    st, _, r = d.req("POST", "/api/stop")
+    assert st == 200, r
+    # From another site: refused (a stop is a change), not for the PIN.
+    start_both()
+    for path in ("/api/stop", "/api/zones/upper_back/stop"):
+        expect_error(d.req("POST", path, None, {"Origin": "http://evil.example"}),
+                     403, "cross_origin")
+        expect_error(d.req("POST", path, None, {"Sec-Fetch-Site": "cross-site"}),
+                     403, "cross_origin")
+    time.sleep(0.5)
+    assert d.relay_on(0) and d.relay_on(1), "a refused stop switched a relay"
+    # The page's own origin, without the cookie: stops.
+    st, _, r = d.req("POST", "/api/stop", None,
+                     {"Origin": "http://127.0.0.1:%d" % d.port,
+                      "Sec-Fetch-Site": "same-origin"})
+    assert st == 200, r
+    wait_until(lambda: not d.relay_on(0) and not d.relay_on(1), "both off")
+    # Only POST; the other verbs stay behind the PIN.
+    expect_error(d.req("GET", "/api/stop"), 405, "method_not_allowed")
+    expect_error(d.req("POST", "/api/zones/upper_back/start", {}), 401,
+                 "pin_required")
+    st, _, r = d.req("PUT", "/api/stop", None, session)
+    assert st == 405, r
+
+
+@test
+@with_daemon(cfg=shipped_config({"pin": "2468"}))
+def wrong_pins_lock_out_only_their_own_address(d):
+    other = "127.0.0.2"
+    for pin in ("1111", "2222"):
+        st, _, r = http_request(d.port, "POST", "/api/login", {"pin": pin}, source=other)
+        assert st == 401 and r["code"] == "wrong_pin", r
+    st, h, r = http_request(d.port, "POST", "/api/login", {"pin": "3333"}, source=other)
+    assert st == 401 and h.get("Retry-After") == "5", (st, h, r)
+    st, _, r = http_request(d.port, "POST", "/api/login", {"pin": "2468"}, source=other)
+    assert st == 429 and r["code"] == "too_many_tries", r
+    # Another device is heard at once, right PIN and all.
+    st, h, r = http_request(d.port, "POST", "/api/login",
+                            {"pin": "2468"}, source="127.0.0.1")
+    assert st == 200 and r["ok"], (st, r)
+    session = {"Cookie": h["Set-Cookie"].split(";")[0]}
+    st, _, r = http_request(d.port, "POST",
+                            "/api/zones/upper_back/start", {"minutes": 5},
+                            session, source="127.0.0.1")
+    assert st == 200, r
+    wait_until(lambda: d.relay_on(0), "relay on")
+    # The locked-out one still waits, and can still stop.
+    st, _, r = http_request(d.port, "POST", "/api/login", {"pin": "2468"}, source=other)
+    assert st == 429, r
+    st, _, r = http_request(d.port, "POST", "/api/zones/upper_back/stop", source=other)
+    assert st == 200 and r["ok"], r
+    wait_until(lambda: not d.relay_on(0), "relay off")
+    msgs = [e.get("msg", "") for e in d.events]
+    assert any("wrong PIN from 127.0.0.2" in m for m in msgs), msgs
+
+
+@test
+@with_daemon(cfg=shipped_config({"pin": "2468"}))
+def record_is_private_without_the_pin(d):
+    st, h, _ = d.req("POST", "/api/login", {"pin": "2468"})
+    session = {"Cookie": h["Set-Cookie"].split(";")[0]}
+    st, _, r = d.req("POST", "/api/injury", {"swelling": True, "minutes_ago": 30},
+                     session)
+    assert st == 200 and r["guidance"]["record"]["swelling"], r
+    st, _, r = d.req("POST", "/api/injury", {"nerve_signs": True}, session)
+    assert st == 200, r
+    allowed = {"heat_blocked", "heat_allowed_at", "heat_allowed_at_local",
+               "confirm_needed", "disclaimer", "private"}
+    for path in ("/api/injury", "/api/guidance", "/api/status"):
+        st, _, body = d.req("GET", path)
+        assert st == 200, body
+        g = body["guidance"] if path == "/api/status" else body
+        text = json.dumps(body)
+        for word in ("record", "swelling", "nerve", "kind", "cold", "doctor"):
+            assert word not in text, (path, word, text)
+        assert g.get("private") is True and set(g) <= allowed, g
+        # Warning signs block heat until cleared: no time to give.
+        assert g["heat_blocked"] and g["heat_allowed_at_local"] is None, g
+        # With the session: the whole record.
+        st, _, body = d.req("GET", path, None, session)
+        g = body["guidance"] if path == "/api/status" else body
+        assert g["private"] is False and g["record"]["swelling"], g
+        assert g["record"]["nerve_signs"] and g["kind"], g
+    # A change's reply carries the whole guidance for the session.
+    st, _, r = d.req("POST", "/api/injury", {"nerve_signs": False}, session)
+    assert r["guidance"]["private"] is False and "record" in r["guidance"], r
+    # Only the cold rule left: the private view says until when, not why.
+    st, _, g = d.req("GET", "/api/guidance")
+    assert g["private"] and g["heat_blocked"] and g["heat_allowed_at_local"], g
+    assert "swelling" not in json.dumps(g), g
 
 
 @test

@@ -12,6 +12,8 @@ import json
 import os
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -180,7 +182,7 @@ def discovery_is_valid_and_the_climate_topics_work():
             rem = confs["homeassistant/sensor/disc/%s_remaining/config" % z]
             assert rem["unit_of_measurement"] == "min"
         g = confs["homeassistant/sensor/disc/guidance/config"]
-        assert g["options"] == ["heat", "cold", "consult"]
+        assert g["options"] == ["heat", "cold", "consult", "urgent"]
         st = c.wait(g["state_topic"])[1]
         assert st["kind"] == "heat", st
 
@@ -622,6 +624,46 @@ def malformed_payloads_refused_state_unchanged():
 
 
 @test
+def duplicate_keys_in_payloads_are_refused():
+    # cJSON keeps both values and the first would win: refused with the key
+    # on the result topic, nothing started, the schedule unchanged.
+    b = Broker(parent=TMP)
+    d = Daemon(b.port, "dup", ("upper back",),
+               ["--sim-speed", "5", "--sim-start", "2026-11-24T19:00"])
+    c = Client(b.port)
+    res = d.root + "/upper_back/result"
+    try:
+        c.subscribe(d.root + "/#")
+        online(c, d)
+        for payload, words in (
+                (b'{"action":"start","minutes":5,"setpoint_c":40,'
+                 b'"setpoint_c":99}', "setpoint_c: duplicate key"),
+                (b'{"action":"start","minutes":5,"minutes":90}',
+                 "minutes: duplicate key"),
+                (b'{"action":"start","id":"a","id":"b"}', "id: duplicate key")):
+            m = c.mark()
+            c.publish(d.root + "/upper_back/set", payload)
+            r = c.wait(res, None, m, 5)[1]
+            assert not r["ok"] and r["code"] == "bad_request", (payload, r)
+            assert words in r["message"], (words, r)
+        m = c.mark()
+        c.publish(d.root + "/schedule/set",
+                  b'[{"zone":"upper_back","days":"daily","start":"19:01",'
+                  b'"minutes":5,"setpoint_c":40,"minutes":90}]')
+        r = c.wait(d.root + "/schedule/result", None, m, 5)[1]
+        assert not r["ok"] and "[0].minutes: duplicate key" in r["message"], r
+        time.sleep(1)
+        assert c.last(d.root + "/schedule") == []
+        assert not d.evs("session_start")
+        assert not any(on for _, _, on in d.relay_record())
+        assert d.alive()
+    finally:
+        d.stop()
+        c.close()
+        b.stop()
+
+
+@test
 def same_start_after_the_session_ended_is_not_a_duplicate():
     # Without an id, the same payload within 5 s is a duplicate only while
     # its effect holds: here the session ends by itself (1 virtual minute =
@@ -650,6 +692,285 @@ def same_start_after_the_session_ended_is_not_a_duplicate():
         d.stop()
         c.close()
         b.stop()
+
+
+def relay_off_since(d, zone, since):
+    """The simulated relay's own record: zone switched off after record
+    index since, and on no more after that."""
+    rec = [on for _, z, on in d.relay_record()[since:] if z == zone]
+    return bool(rec) and not rec[-1]
+
+
+@test
+def stop_with_an_id_seen_before_stops_a_session_started_since():
+    # An automation that stops the pad every evening with one fixed id:
+    # the second evening's stop must stop the session started since, not
+    # be answered as a duplicate. Shipped safety defaults, real time.
+    b = Broker(parent=TMP)
+    d = Daemon(b.port, "evening", ("upper back",),
+               ["--sim-start", "2026-11-24T19:00"])
+    c = Client(b.port)
+    res, state = d.root + "/upper_back/result", d.root + "/upper_back/state"
+    setter = d.root + "/upper_back/set"
+    try:
+        c.subscribe(d.root + "/#")
+        online(c, d)
+        for night in ("mon", "tue"):
+            m = c.mark()
+            c.publish(setter, {"action": "start", "minutes": 20,
+                               "setpoint_c": 40, "id": "start-" + night})
+            assert c.wait(res, lambda v: v.get("id") == "start-" + night, m)[1]["ok"]
+            wait_until(d.relay_on, 5, "relay on (%s)" % night)
+            n = len(d.relay_record())
+            m = c.mark()
+            c.publish(setter, {"action": "stop", "id": "evening-off"})
+            t_res, r, _ = c.wait(res, lambda v: v.get("id") == "evening-off", m)
+            assert r["ok"] and r["code"] == "ok" and not r.get("duplicate"), r
+            wait_until(lambda: relay_off_since(d, 0, n), 5,
+                       "relay off in its own record (%s)" % night)
+            # The zone's state follows the answer and says off.
+            t_st, st, _ = c.wait(state, lambda v: not v["session"], m)
+            assert not st["relay"] and st["mode"] == "off", st
+            assert t_st >= t_res, (t_st, t_res)
+        ends = [e for e in d.evs("session_end") if e["reason"] == "stopped"]
+        assert len(ends) == 2, ends
+        # Home Assistant's "off" twice around a new start: stops each time.
+        m = c.mark()
+        c.publish(d.root + "/upper_back/mode/set", "off")
+        c.wait(res, None, m)
+        m = c.mark()
+        c.publish(setter, {"action": "start", "minutes": 20, "id": "start-wed"})
+        c.wait(res, lambda v: v.get("id") == "start-wed", m)
+        wait_until(d.relay_on, 5, "relay on (wed)")
+        n = len(d.relay_record())
+        m = c.mark()
+        c.publish(d.root + "/upper_back/mode/set", "off")
+        r = c.wait(res, None, m)[1]
+        assert r["ok"] and not r.get("duplicate"), r
+        wait_until(lambda: relay_off_since(d, 0, n), 5, "relay off after mode off")
+        # A stop left retained on the broker is still a stop: off is safe.
+        m = c.mark()
+        c.publish(setter, {"action": "start", "minutes": 20, "id": "start-thu"})
+        c.wait(res, lambda v: v.get("id") == "start-thu", m)
+        wait_until(d.relay_on, 5, "relay on (thu)")
+        n = len(d.relay_record())
+        m = c.mark()
+        c.publish(setter, {"action": "stop", "id": "left-over"}, retain=True)
+        r = c.wait(res, lambda v: v.get("id") == "left-over", m)[1]
+        assert r["ok"], r
+        wait_until(lambda: relay_off_since(d, 0, n), 5, "relay off (retained)")
+        c.publish(setter, b"", retain=True)     # clear it
+        assert d.alive()
+    finally:
+        d.stop()
+        c.close()
+        b.stop()
+
+
+@test
+def stop_during_a_flood_still_stops():
+    # Thousands of commands written at once, the stop among them with an
+    # id used before, and after it commands that must not undo it (a start
+    # redelivered with an id already handled, refusals). The stop is run,
+    # answered (not as a duplicate) and the relay's own record ends off.
+    from flood import packets
+    b = Broker(parent=TMP)
+    d = Daemon(b.port, "flooded", ("upper back",),
+               ["--sim-start", "2026-11-24T19:00"])
+    c = Client(b.port)
+    pub = Client(b.port, client_id="flooded-pub")
+    res, state = d.root + "/upper_back/result", d.root + "/upper_back/state"
+    setter = "upper_back/set"
+    try:
+        c.subscribe(d.root + "/#")
+        online(c, d)
+        m = c.mark()
+        c.publish(d.root + "/" + setter, {"action": "stop", "id": "night"})
+        c.wait(res, lambda v: v.get("id") == "night", m)
+        c.publish(d.root + "/" + setter, {"action": "start", "minutes": 30,
+                                          "setpoint_c": 40, "id": "run"})
+        c.wait(res, lambda v: v.get("id") == "run", m)
+        wait_until(d.relay_on, 5, "relay on")
+        n = len(d.relay_record())
+        noise = []
+        for i in range(3000):
+            k = i % 4
+            if k == 0:      # the running start again: a duplicate
+                noise.append(("ok", setter, json.dumps(
+                    {"action": "start", "minutes": 30, "setpoint_c": 40,
+                     "id": "run"})))
+            elif k == 1:
+                noise.append(("bad_json", setter, "{not json"))
+            elif k == 2:
+                noise.append(("out_of_range", setter,
+                              '{"action":"start","setpoint_c":60}'))
+            else:
+                noise.append(("ok", "upper_back/temperature/set", "39.5"))
+        stop = [("ok", setter, json.dumps({"action": "stop", "id": "night"}))]
+        data, _ = packets(d.root, noise + stop + noise, lambda i: 0)
+        m = c.mark()
+        pub.sock.sendall(data)
+        r = c.wait(res, lambda v: v.get("id") == "night" and
+                   v.get("code") == "ok", m, 30)[1]
+        assert r["ok"] and not r.get("duplicate"), r
+        wait_until(lambda: relay_off_since(d, 0, n), 10,
+                   "relay off in its own record")
+        # Once the flood is read: still off, and the retained state says so.
+        time.sleep(3)
+        assert relay_off_since(d, 0, n), d.relay_record()[n:]
+        fresh = Client(b.port)
+        fresh.subscribe(state)
+        st = fresh.wait(state, None, 0, 10)[1]
+        fresh.close()
+        assert not st["session"] and not st["relay"], st
+        assert d.alive()
+    finally:
+        d.stop()
+        c.close()
+        pub.close()
+        b.stop()
+
+
+class StalledBroker:
+    """Just enough of a broker for one daemon, for what mosquitto cannot be
+    made to do: stop reading what the daemon writes while still handing it
+    commands. It takes the connection and the subscriptions, then writes
+    commands without reading (its receive buffer kept small), then reads
+    everything, acknowledging QoS 1."""
+
+    def __init__(self):
+        self.lsock = socket.socket()
+        self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(1)
+        self.port = self.lsock.getsockname()[1]
+        self.sock = None
+        self.buf, self.pos = b"", 0
+        self.publishes = []     # (topic, payload bytes), in order
+
+    def _fill(self, n):
+        while len(self.buf) - self.pos < n:
+            chunk = self.sock.recv(1 << 20)
+            if not chunk:
+                raise EOFError
+            self.buf = self.buf[self.pos:] + chunk
+            self.pos = 0
+
+    def _packet(self):
+        self._fill(2)
+        i, mult, length = 1, 1, 0
+        while True:
+            self._fill(i + 1)
+            d = self.buf[self.pos + i]
+            length += (d & 127) * mult
+            mult *= 128
+            i += 1
+            if not d & 128:
+                break
+        self._fill(i + length)
+        p = self.pos
+        self.pos += i + length
+        return self.buf[p], self.buf[p + i:p + i + length]
+
+    def _handle(self, first, body):
+        kind = first & 0xF0
+        if kind == 0x10:                        # CONNECT
+            self.sock.sendall(b"\x20\x02\x00\x00")
+        elif kind == 0x80:                      # SUBSCRIBE
+            self.sock.sendall(b"\x90\x03" + body[:2] + b"\x01")
+        elif kind == 0xC0:                      # PINGREQ
+            self.sock.sendall(b"\xd0\x00")
+        elif kind == 0x30:                      # PUBLISH
+            tl = struct.unpack(">H", body[:2])[0]
+            pos = 2 + tl
+            if (first >> 1) & 3:
+                self.sock.sendall(b"\x40\x02" + body[pos:pos + 2])
+                pos += 2
+            self.publishes.append((body[2:2 + tl].decode(), body[pos:]))
+        return kind
+
+    def accept(self, subscriptions, timeout=10):
+        self.lsock.settimeout(timeout)
+        self.sock, _ = self.lsock.accept()
+        self.sock.settimeout(timeout)
+        seen = 0
+        while seen < subscriptions:
+            seen += self._handle(*self._packet()) == 0x80
+
+    def read_until(self, pred, since=0, timeout=20):
+        """Reads until a publish from index since satisfies pred(topic,
+        payload); returns its index."""
+        deadline = time.time() + timeout
+        self.sock.settimeout(0.5)
+        i = since
+        while True:
+            for i in range(i, len(self.publishes)):
+                if pred(*self.publishes[i]):
+                    return i
+            i = len(self.publishes)
+            if time.time() > deadline:
+                raise AssertionError("not seen; last: %r" % self.publishes[-3:])
+            try:
+                self._handle(*self._packet())
+            except socket.timeout:
+                pass
+
+    def drain(self, quiet_s):
+        """Reads until nothing has come for quiet_s."""
+        self.sock.settimeout(quiet_s)
+        try:
+            while True:
+                self._handle(*self._packet())
+        except socket.timeout:
+            pass
+
+    def close(self):
+        for s in (self.sock, self.lsock):
+            if s:
+                s.close()
+
+
+@test
+def stop_is_answered_while_the_broker_is_not_reading():
+    # The daemon's answers pile up unwritten: past 64 it drops results
+    # (mqtt_flow.h), but never a stop's, nor the zone's state after it.
+    from flood import packets
+    b = StalledBroker()
+    d = Daemon(b.port, "stalled", ("upper back",),
+               ["--sim-start", "2026-11-24T19:00", "--start", "upper back:30:40"])
+    root = d.root
+    try:
+        b.accept(3)
+        wait_until(d.relay_on, 5, "relay on")
+        n = len(d.relay_record())
+        # Enough answers to fill the socket's buffers (up to 4 MB with
+        # Linux's defaults) and more: an unknown key, quoted in the answer.
+        noise = [("bad_request", "upper_back/set",
+                  '{"action":"start","%s":1}' % ("k" * 64))] * 40000
+        stop = [("ok", "upper_back/set", json.dumps({"action": "stop",
+                                                     "id": "stalled-off"}))]
+        data, _ = packets(root, noise + stop + noise[:1000], lambda i: 0)
+        b.sock.sendall(data)           # and read nothing meanwhile
+        wait_until(lambda: relay_off_since(d, 0, n), 10,
+                   "relay off in its own record")
+        res, state = root + "/upper_back/result", root + "/upper_back/state"
+
+        at = b.read_until(lambda t, p: t == res and b'"stalled-off"' in p)
+        r = json.loads(b.publishes[at][1])
+        assert r["ok"] and not r.get("duplicate"), r
+        # The zone's state after it, saying off.
+        b.read_until(lambda t, p: t == state and not json.loads(p)["session"],
+                     at)
+        # The bound held for the rest: results were dropped.
+        b.drain(1.0)
+        results = sum(t == res for t, _ in b.publishes)
+        print("    %d of %d results written while the broker was not "
+              "reading; the stop's among them" % (results, len(noise) + 1001))
+        assert results < len(noise), results
+        assert relay_off_since(d, 0, n) and d.alive()
+    finally:
+        d.stop()
+        b.close()
 
 
 @test

@@ -3,17 +3,20 @@
 
 Each test starts the daemon with --log-format json and a simulated relay
 record (--sim-relay-log), then checks what it said against what the relay
-itself saw. Ends with "integration: N passed, N failed".
+itself saw. Ends with "integration: N passed, N failed". With test names
+as arguments, only those run.
 """
 import json
 import os
+import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
 import time
 
-from harness import read_relay_record, run_tests
+from harness import JsonLog, http_request, read_relay_record, run_tests, wait_until
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # HEATPAD_DAEMON picks another build, e.g. build/asan/heatpadd.
@@ -53,6 +56,53 @@ class Run:
     def relay_record(self):
         """[(mono_ms, zone, on)] as the simulated relay saw it."""
         return read_relay_record(self.relay_log)
+
+
+class Live:
+    """A daemon left running, its page on a port the system picked (the
+    example's config with "port": 0), its JSON log read as it comes."""
+
+    def __init__(self, args, state, config=None):
+        self.dir = tempfile.mkdtemp(prefix="heatpad-it-")
+        self.relay_log = os.path.join(self.dir, "relay.log")
+        self.state = state
+        cfg = config or json.load(open(EXAMPLE))
+        cfg["http"] = {"listen": "127.0.0.1", "port": 0,
+                       "web_root": os.path.join(ROOT, "web")}
+        path = os.path.join(self.dir, "config.json")
+        with open(path, "w") as f:
+            json.dump(cfg, f)
+        argv = [DAEMON, "--config", path, "--state-file", state,
+                "--log-format", "json", "--sim-relay-log", self.relay_log,
+                "--status-every", "0"] + args
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True,
+                                     env=dict(os.environ, **TZ))
+        self.log = JsonLog(self.proc.stdout)
+        self.port = self.log.wait_port()
+
+    def req(self, method, path, body=None):
+        st, _, payload = http_request(self.port, method, path, body)
+        return st, payload
+
+    def guidance(self):
+        return self.req("GET", "/api/status")[1]["guidance"]
+
+    def logs(self):
+        return [e.get("msg", "") for e in self.log.events("log")]
+
+    def relay_record(self):
+        return read_relay_record(self.relay_log)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        assert self.proc.wait(20) == 0, self.proc.stderr.read()
+
+
+def write_state(path, obj):
+    with open(path, "w") as f:
+        f.write(obj if isinstance(obj, str) else json.dumps(obj))
 
 
 def last_state(record, zone):
@@ -275,7 +325,8 @@ def injury_record_survives_restart_and_blocks_heat():
     assert r1.wait() == 0, r1.err
     with open(r1.state) as f:
         saved = json.load(f)
-    assert saved["version"] == 2 and saved["record"]["swelling"], saved
+    assert saved["version"] == 3 and saved["record"]["swelling"], saved
+    assert 0 < saved["record"]["window_left_s"] <= 48 * 3600, saved
     r2 = Run(["--sim-speed", "60", "--start", "upper back:20:40",
               "--run-for", "20"], state=r1.state)
     assert r2.wait() == 0, r2.err
@@ -374,16 +425,238 @@ def fault_survives_restart_until_cleared():
 
 @test
 def corrupt_state_is_set_aside():
+    # A file that cannot be parsed may have held an injury or a stuck relay:
+    # heat stays blocked until a person confirms, and a copy is kept.
     d = tempfile.mkdtemp(prefix="heatpad-it-")
     state = os.path.join(d, "state.json")
     with open(state, "w") as f:
         f.write('{"version":1,"record":{"acute":tr')
-    r = Run(["--sim-speed", "60", "--start", "upper back:20:40", "--run-for", "10"],
+    r = Run(["--sim-speed", "10", "--start", "upper back:20:40", "--run-for", "10"],
             state=state)
     assert r.wait() == 0, r.err
+    assert not any(on for _, _, on in r.relay_record())
     logs = [e["msg"] for e in r.events() if e["event"] == "log"]
-    assert any("was corrupt" in m and "moved aside" in m for m in logs), logs
+    assert any("not valid JSON" in m and "a copy of the file is kept at" in m
+               for m in logs), logs
     assert any(n.startswith("state.json.corrupt-") for n in os.listdir(d))
+    assert any("heat is blocked: the stored record could not be read" in m
+               for m in logs), logs
+    with open(state) as f:
+        assert json.load(f)["record"]["confirm_needed"] is True
+    # Still blocked after a restart, until --confirm-safe.
+    r = Run(["--sim-speed", "10", "--start", "upper back:20:40", "--run-for", "5"],
+            state=state)
+    assert r.wait() == 0, r.err
+    assert not any(on for _, _, on in r.relay_record())
+    r = Run(["--sim-speed", "10", "--confirm-safe", "--start", "upper back:20:40",
+             "--run-for", "10"], state=state)
+    assert r.wait() == 0, r.err
+    logs = [e["msg"] for e in r.events() if e["event"] == "log"]
+    assert any("confirmed: no injury or swelling" in m for m in logs), logs
+    assert any(on for _, _, on in r.relay_record())
+
+
+def schedule_at(t):
+    """A daily schedule entry for upper back at local time t (epoch s)."""
+    return [{"zone": "upper_back", "days": "daily",
+             "start": time.strftime("%H:%M", time.localtime(t)),
+             "minutes": 20, "setpoint_c": 40}]
+
+
+@test
+def clock_step_forward_then_schedule_does_not_heat():
+    # An injury recorded at 20:00; a minute later NTP steps the clock 72 h
+    # forward; the stored 20:03 schedule comes due three minutes after the
+    # injury. The 48 hours are real hours: no heat.
+    os.environ["TZ"] = TZ["TZ"]
+    time.tzset()
+    start = time.mktime(time.strptime("2026-11-24T20:00", "%Y-%m-%dT%H:%M"))
+    d = tempfile.mkdtemp(prefix="heatpad-it-")
+    state = os.path.join(d, "state.json")
+    write_state(state, {"version": 2, "record": {},
+                        "schedule": schedule_at(start + 180)})
+    r = Run(["--sim-speed", "10", "--sim-start", "2026-11-24T20:00",
+             "--record-injury", "now", "--sim-clock-step", "+259200@60",
+             "--run-for", "200"], state=state)
+    assert r.wait(timeout=90) == 0, r.err
+    ev = r.events()
+    runs = [e for e in ev if e["event"] == "schedule_run"]
+    assert runs and runs[0]["reason"] == "cold_rule", runs
+    assert runs[0]["ts"].startswith("2026-11-27T20:03"), runs
+    assert "48-hour cold rule" in runs[0]["detail"], runs
+    rec = read_relay_record(r.relay_log, full=True)
+    assert any(x["what"] == "clock" for x in rec), rec
+    assert not any(on for _, _, on in r.relay_record())
+
+
+@test
+def restart_on_a_stepped_clock_keeps_the_window():
+    # Recorded, then a restart three days later by the wall clock (a Pi
+    # whose clock was set while it was off): the seconds left on file hold.
+    r1 = Run(["--sim-speed", "10", "--sim-start", "2026-11-24T20:00",
+              "--record-injury", "now", "--run-for", "5"])
+    assert r1.wait() == 0, r1.err
+    r2 = Run(["--sim-speed", "10", "--sim-start", "2026-11-27T20:00",
+              "--start", "upper back:20:40", "--run-for", "5"], state=r1.state)
+    assert r2.wait() == 0, r2.err
+    assert not any(on for _, _, on in r2.relay_record())
+    logs = [e["msg"] for e in r2.events() if e["event"] == "log"]
+    assert any("48-hour cold rule" in m for m in logs), logs
+    with open(r1.state) as f:
+        left = json.load(f)["record"]["window_left_s"]
+    # Written at the clean stop of the first run; the second ran 5 s.
+    assert 48 * 3600 - 60 <= left <= 48 * 3600, left
+
+
+@test
+def injury_on_a_1970_clock_survives_restart():
+    # A Pi that booted at the epoch: "two hours ago" is before 1970. The
+    # file must read back, and heat stay blocked.
+    d = tempfile.mkdtemp(prefix="heatpad-it-")
+    state = os.path.join(d, "state.json")
+    live = Live(["--sim-speed", "10", "--sim-start", "1970-01-01T08:00"], state)
+    try:
+        st, body = live.req("POST", "/api/injury",
+                            {"injury": True, "minutes_ago": 600})
+        assert st == 200, body
+        wait_until(lambda: os.path.exists(state), "state file")
+    finally:
+        live.stop()
+    with open(state) as f:
+        saved = json.load(f)
+    assert saved["record"]["acute_at"] < 0, saved
+    # An hour later, outside quiet hours: the window holds.
+    r = Run(["--sim-speed", "10", "--sim-start", "1970-01-01T09:00",
+             "--start", "upper back:20:40", "--run-for", "5"], state=state)
+    assert r.wait() == 0, r.err
+    assert not any(on for _, _, on in r.relay_record())
+    logs = [e["msg"] for e in r.events() if e["event"] == "log"]
+    assert not any("could not be read" in m or "corrupt" in m for m in logs), logs
+    assert any("48-hour cold rule" in m for m in logs), logs
+
+
+@test
+def damaged_state_keeps_the_stuck_relay_and_the_record():
+    # A file from a newer version (a downgrade) with a bad tuning and an
+    # out-of-range schedule entry: each bad part is set aside alone; the
+    # injury and the stuck relay stay, and a copy of the file is kept.
+    d = tempfile.mkdtemp(prefix="heatpad-it-")
+    state = os.path.join(d, "state.json")
+    os.environ["TZ"] = TZ["TZ"]
+    time.tzset()
+    at = int(time.mktime(time.strptime("2026-11-24T19:00", "%Y-%m-%dT%H:%M")))
+    write_state(state, {
+        "version": 7,
+        "record": {"acute": True, "acute_at": at, "injury": True},
+        "faults": {"lower_back": "stuck_relay"},
+        "tuning": {"upper_back": {"gain_c": -1}},
+        "schedule": [{"zone": "upper_back", "days": "daily", "start": "21:00",
+                      "minutes": 9999, "setpoint_c": 40}]})
+    r = Run(["--sim-speed", "10", "--sim-start", "2026-11-24T20:00",
+             "--start", "upper back:20:40", "--start", "lower back:20:39",
+             "--run-for", "5"], state=state)
+    assert r.wait() == 0, r.err
+    assert not any(on for _, _, on in r.relay_record())
+    logs = [e["msg"] for e in r.events() if e["event"] == "log"]
+    said = [m for m in logs if m.startswith("state file ")]
+    assert any("tuning.upper_back is not a valid tuning" in m and
+               "schedule[0].minutes" in m and "version 7 is newer" in m
+               for m in said), said
+    assert os.path.exists(state + ".v7"), os.listdir(d)
+    assert any("lower_back: fault stuck_relay is still latched" in m
+               for m in logs), logs
+    assert any("48-hour cold rule" in m for m in logs), logs
+    assert not any(on for _, _, on in r.relay_record())
+    with open(state) as f:
+        saved = json.load(f)
+    assert saved["version"] == 3 and saved["faults"] == {"lower_back": "stuck_relay"}
+    assert saved["record"]["acute_at"] == at and saved["schedule"] == [], saved
+
+
+@test
+def unreadable_record_blocks_until_confirmed_on_the_page():
+    d = tempfile.mkdtemp(prefix="heatpad-it-")
+    state = os.path.join(d, "state.json")
+    write_state(state, {"version": 3, "record": {"acute": "maybe"},
+                        "faults": {"upper_back": "melted"}})
+    live = Live(["--sim-speed", "10"], state)
+    try:
+        g = live.guidance()
+        assert g["heat_blocked"] and g["confirm_needed"], g
+        assert g["blocked_by"] == "record_unreadable" and g["confirm_reason"], g
+        assert g["heat_allowed_at"] is None, g
+        st, body = live.req("POST", "/api/zones/upper_back/start", {"minutes": 5})
+        assert st == 409 and body["code"] == "record_unreadable", body
+        st, body = live.req("POST", "/api/confirm-safe", {"no_injury_48h": True})
+        assert st == 400, body
+        st, body = live.req("POST", "/api/confirm-safe",
+                            {"no_injury_48h": True, "pad_ok": True})
+        assert st == 200 and not body["guidance"]["confirm_needed"], body
+        st, body = live.req("POST", "/api/zones/upper_back/start", {"minutes": 5})
+        assert st == 200, body
+        wait_until(lambda: any(on for _, _, on in live.relay_record()),
+                   "heat after the confirmation")
+    finally:
+        live.stop()
+    with open(state) as f:
+        assert json.load(f)["record"]["confirm_needed"] is False
+
+
+@test
+def symlinked_state_file_is_not_moved():
+    # A link to a damaged file: refused at start-up, before anything reads,
+    # copies or replaces either of them.
+    d = tempfile.mkdtemp(prefix="heatpad-it-")
+    target = os.path.join(d, "real.json")
+    write_state(target, "{ not json")
+    state = os.path.join(d, "state.json")
+    os.symlink(target, state)
+    r = Run(["--sim-speed", "10", "--start", "upper back:20:40",
+             "--run-for", "3"], state=state)
+    assert r.wait() == 2, r.err
+    assert "is a symbolic link, not a regular file" in r.err, r.err
+    assert os.path.islink(state) and open(target).read() == "{ not json"
+    assert not any(on for _, _, on in r.relay_record())
+    assert sorted(os.listdir(d)) == ["real.json", "state.json"], os.listdir(d)
+
+
+@test
+def warning_signs_of_either_tier_block_heat():
+    d = tempfile.mkdtemp(prefix="heatpad-it-")
+    state = os.path.join(d, "state.json")
+    live = Live(["--sim-speed", "10", "--sim-start", "2026-11-24T20:00"], state)
+    try:
+        st, body = live.req("POST", "/api/injury", {"urgent_signs": True})
+        assert st == 200, body
+        g = body["guidance"]
+        assert g["kind"] == "urgent" and g["blocked_by"] == "urgent_signs", g
+        assert g["record"]["urgent_signs"] and "urgent care" in g["title"], g
+        assert g["heat_allowed_at"] is None, g
+        st, body = live.req("POST", "/api/zones/upper_back/start", {"minutes": 5})
+        assert st == 409 and body["code"] == "urgent_signs", body
+        assert "urgent care" in body["message"], body
+        assert any(e.get("guidance") == "urgent" for e in
+                   live.log.events("guidance")), live.log.events("guidance")
+        # Urgent cleared, the other tier still blocks.
+        st, body = live.req("POST", "/api/injury",
+                            {"urgent_signs": False, "nerve_signs": True})
+        assert body["guidance"]["kind"] == "consult", body
+        st, body = live.req("POST", "/api/zones/upper_back/start", {"minutes": 5})
+        assert st == 409 and body["code"] == "warning_signs", body
+    finally:
+        live.stop()
+    with open(state) as f:
+        rec = json.load(f)["record"]
+    assert rec["nerve_signs"] and not rec["urgent_signs"], rec
+    # Still blocked after a restart, until cleared.
+    r = Run(["--sim-speed", "10", "--sim-start", "2026-11-24T20:10",
+             "--start", "upper back:20:40", "--run-for", "4"], state=state)
+    assert r.wait() == 0, r.err
+    assert not any(on for _, _, on in r.relay_record())
+    r = Run(["--sim-speed", "10", "--sim-start", "2026-11-24T20:10",
+             "--warning-signs", "none", "--start", "upper back:20:40",
+             "--run-for", "5"], state=state)
+    assert r.wait() == 0, r.err
     assert any(on for _, _, on in r.relay_record())
 
 
@@ -439,8 +712,189 @@ def bad_cli_arguments():
         assert p.returncode == 2 and msg in p.stderr, (args, p.stderr)
 
 
+def sim_config(**top):
+    """examples/sim.json as a dict, its page on a port the system picks,
+    with top-level keys replaced."""
+    with open(EXAMPLE) as f:
+        cfg = json.load(f)
+    cfg["http"]["port"] = 0
+    cfg.update(top)
+    return cfg
+
+
+def check_text(text, *args):
+    """--check-config on a config given as text: the finished process."""
+    d = tempfile.mkdtemp(prefix="heatpad-it-")
+    path = os.path.join(d, "config.json")
+    with open(path, "w") as f:
+        f.write(text)
+    p = subprocess.run([DAEMON, "--check-config", path] + list(args),
+                       capture_output=True, text=True, timeout=20)
+    shutil.rmtree(d, ignore_errors=True)
+    return p
+
+
+def refused_naming(p, line):
+    assert p.returncode == 2, (p.returncode, p.stdout, p.stderr)
+    assert "configuration OK" not in p.stdout, p.stdout
+    assert line in p.stderr.splitlines(), (line, p.stderr)
+
+
+@test
+def duplicate_key_in_the_config_is_refused():
+    # The first of two would win silently: 90 where someone wrote 500.
+    text = json.dumps(sim_config()).replace(
+        '"session": {', '"session": {"default_minutes": 30, ', 1)
+    assert text.count('"default_minutes"') == 3, text
+    refused_naming(check_text(text),
+                   "zones[0].session.default_minutes: duplicate key")
+    text = json.dumps(sim_config()).replace(
+        '"http": {', '"http": {"listen": "0.0.0.0", ', 1)
+    refused_naming(check_text(text), "http.listen: duplicate key")
+
+
+@test
+def quiet_hours_from_a_time_to_itself_are_refused():
+    cfg = sim_config(quiet_hours={"start": "22:00", "end": "22:00"})
+    refused_naming(check_text(json.dumps(cfg)),
+                   "quiet_hours.end: must differ from start (22:00): the same "
+                   "time would turn quiet hours off; to do that, set "
+                   "\"enabled\": false")
+    cfg["quiet_hours"]["enabled"] = False
+    p = check_text(json.dumps(cfg))
+    assert p.returncode == 0 and "configuration OK" in p.stdout, p
+
+
+@test
+def zone_ids_that_topics_and_routes_use_are_refused():
+    for zid, use in (("status", "/api/status"),
+                     ("stop", "/api/stop and /api/zones/<zone>/stop"),
+                     ("availability", "the MQTT availability topic"),
+                     ("all", "what stopping all zones means (/api/stop)")):
+        cfg = sim_config()
+        cfg["zones"][1]["id"] = zid
+        refused_naming(check_text(json.dumps(cfg)),
+                       "zones[1].id: '%s' is taken by %s; give the zone "
+                       "another \"id\"" % (zid, use))
+    cfg = sim_config()
+    cfg["zones"][0]["name"] = "Result"         # the id comes from the name
+    refused_naming(check_text(json.dumps(cfg)),
+                   "zones[0].id: 'result' is taken by the MQTT <zone>/result "
+                   "topic; give the zone another \"id\"")
+
+
+@test
+def guessable_pins_are_refused():
+    for pin, why in (("1234", "a run of digits like 1234 or 4321"),
+                     ("0000", "one digit repeated"),
+                     ("98765", "a run of digits like 1234 or 4321")):
+        cfg = sim_config()
+        cfg["http"]["pin"] = pin
+        p = check_text(json.dumps(cfg))
+        refused_naming(p, "http.pin: is too easy to guess (%s): choose other "
+                       "digits" % why)
+        if pin != "1234":                      # the message's example
+            assert pin not in p.stderr, p.stderr   # not echoed into logs
+    cfg["http"]["pin"] = "123"
+    refused_naming(check_text(json.dumps(cfg)), "http.pin: must be 4 to 16 digits")
+    cfg["http"]["pin"] = "2468"
+    assert check_text(json.dumps(cfg)).returncode == 0
+
+
+@test
+def page_beyond_loopback_needs_a_pin_or_none():
+    d = tempfile.mkdtemp(prefix="heatpad-it-")
+    try:
+        cfg = sim_config()
+        cfg["http"]["listen"] = "0.0.0.0"
+        path = os.path.join(d, "open.json")
+        with open(path, "w") as f:
+            json.dump(cfg, f)
+        want = ("http.pin: is needed: the page listens on 0.0.0.0, beyond "
+                "this machine; give 4 to 16 digits, or \"none\" to go without "
+                "on purpose")
+        refused_naming(check_text(json.dumps(cfg)), want)
+        # At start-up: refused before anything opens.
+        p = subprocess.run([DAEMON, "--config", path, "--state-file",
+                            os.path.join(d, "state.json"), "--run-for", "1"],
+                           capture_output=True, text=True, timeout=20)
+        assert p.returncode == 2 and "  " + want in p.stderr.splitlines(), p
+        assert not os.path.exists(os.path.join(d, "state.json"))
+        cfg["http"]["pin"] = "none"
+        assert check_text(json.dumps(cfg)).returncode == 0
+        cfg["http"]["listen"] = "::1"
+        del cfg["http"]["pin"]
+        assert check_text(json.dumps(cfg)).returncode == 0
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@test
+def state_file_that_is_not_a_regular_file_is_refused():
+    # A link to /dev/null (as root the daemon once set /dev/null aside and
+    # put a file in its place), a fifo (reading it would block), a folder
+    # that is not there. Each in a temp dir: /dev/null itself is only
+    # looked at.
+    d = tempfile.mkdtemp(prefix="heatpad-it-")
+    null_before = os.stat("/dev/null")
+    try:
+        link = os.path.join(d, "link.json")
+        os.symlink("/dev/null", link)
+        fifo = os.path.join(d, "fifo.json")
+        os.mkfifo(fifo)
+        for path, words in ((link, "is a symbolic link, not a regular file"),
+                            (fifo, "is a fifo, not a regular file"),
+                            (os.path.join(d, "no", "state.json"),
+                             "its directory %s does not exist"
+                             % os.path.join(d, "no"))):
+            p = subprocess.run([DAEMON, "--config", EXAMPLE, "--state-file",
+                                path, "--run-for", "1", "--status-every", "0"],
+                               capture_output=True, text=True, timeout=20)
+            assert p.returncode == 2, (path, p.returncode, p.stderr)
+            assert "heatpadd: --state-file: %s %s" % (path, words) in p.stderr \
+                or "heatpadd: --state-file: %s: %s" % (path, words) in p.stderr, \
+                (path, p.stderr)
+        c = subprocess.run([DAEMON, "--check-config", EXAMPLE, "--state-file",
+                            link], capture_output=True, text=True, timeout=20)
+        assert c.returncode == 2 and "is a symbolic link" in c.stderr, c
+        c = subprocess.run([DAEMON, "--check-config", EXAMPLE, "--state-file",
+                            "/dev/null"], capture_output=True, text=True,
+                           timeout=20)
+        assert c.returncode == 2 and "is a character device" in c.stderr, c
+        # Nothing was moved aside or written.
+        assert os.path.islink(link) and os.readlink(link) == "/dev/null"
+        assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+        assert sorted(os.listdir(d)) == ["fifo.json", "link.json"], os.listdir(d)
+        after = os.stat("/dev/null")
+        assert stat.S_ISCHR(after.st_mode) and after.st_rdev == null_before.st_rdev
+        assert after.st_ino == null_before.st_ino
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@test
+def state_file_with_a_duplicate_key_is_not_believed():
+    # "acute": false then true: the first would win and heat would be
+    # allowed inside the 48-hour window.
+    d = tempfile.mkdtemp(prefix="heatpad-it-")
+    try:
+        state = os.path.join(d, "state.json")
+        with open(state, "w") as f:
+            f.write('{"version": 1, "record": {"acute": false, "injury": true, '
+                    '"acute_at": %d, "acute": true}}' % int(time.time()))
+        r = Run(["--run-for", "1"], state=state)
+        assert r.wait() == 0, r.err
+        said = [e.get("msg", "") for e in r.events()]
+        assert any("record.acute: duplicate key" in m for m in said), said
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def main():
-    return 1 if run_tests(TESTS, "integration") else 0
+    # python3 run.py NAME...: only the tests named.
+    names = set(sys.argv[1:])
+    pick = (lambda fn: fn.__name__ in names) if names else None
+    return 1 if run_tests(TESTS, "integration", pick) else 0
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -190,7 +190,7 @@ static void day_of_random_use_keeps_every_invariant(void **state)
                 }
                 if (s == 6 * 3600) {
                         core_record_acute(&core, w - 600, true, false,
-                                          SRC_HTTP, w, &rep);
+                                          SRC_HTTP, t, w, &rep);
                         cnt.acute += rep.status == CORE_OK;
                 } else if (s == 8 * 3600) {
                         core_clear_record(&core, SRC_HTTP, w, &rep);

@@ -1,10 +1,17 @@
 /* Unit tests for config.c: defaults, and each error names the key path and
  * why. Configs are fed as strings, chrony-style. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "cfgjson.h"
 #include "config.h"
+#include "state.h"
 #include "test.h"
 
 #define SIM_ZONE(name) \
@@ -336,6 +343,284 @@ static void http_section(void **state)
         assert_int_equal(parse_http("[]"), -EINVAL);
 }
 
+/* cJSON keeps both and every lookup finds the first: 90 would win over
+ * the 500 someone meant. */
+static void duplicate_keys_are_refused_with_their_path(void **state)
+{
+        (void)state;
+        assert_int_equal(parse_zone_with("\"session\":{\"max_minutes\":90,"
+                                         "\"max_minutes\":500}"), -EINVAL);
+        assert_true(has_error("zones[0].session.max_minutes: duplicate key"));
+        assert_int_equal(config_parse("{\"device_id\":\"a\",\"zones\":["
+                                      SIM_ZONE("a") "],\"device_id\":\"b\"}",
+                                      &cfg, &errs), -EINVAL);
+        assert_true(has_error("device_id: duplicate key"));
+        assert_int_equal(config_parse("{\"zones\":[" SIM_ZONE("a") ",{\"name\":"
+                                      "\"b\",\"name\":\"c\",\"sensor\":{\"type\":"
+                                      "\"sim\"},\"relay\":{\"type\":\"sim\"}}]}",
+                                      &cfg, &errs), -EINVAL);
+        assert_true(has_error("zones[1].name: duplicate key"));
+        /* The same key in two objects is no duplicate. */
+        assert_int_equal(config_parse("{\"zones\":[" SIM_ZONE("a") ","
+                                      SIM_ZONE("b") "]}", &cfg, &errs), 0);
+}
+
+static void find_duplicate_paths(void **state)
+{
+        static const struct { const char *json, *path; } cases[] = {
+                { "{\"a\":1,\"b\":2}", NULL },
+                { "{\"a\":1,\"a\":2}", "a" },
+                { "{\"a\":{\"b\":[1,{\"c\":1,\"d\":2,\"c\":3}]}}", "a.b[1].c" },
+                { "[{\"x\":1},{\"x\":1,\"y\":2,\"x\":3}]", "[1].x" },
+                { "{\"\":1,\"\":2}", "\"\"" },
+                { "{\"a\\nb\":1,\"a\\nb\":2}", "a?b" },
+                /* The first key repeated, in the order written. */
+                { "{\"z\":1,\"b\":1,\"z\":2,\"b\":2}", "z" },
+                { "[[[{\"k\":[{\"k\":1,\"k\":2}]}]]]", "[0][0][0].k[0].k" },
+        };
+        char path[64];
+        (void)state;
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                cJSON *j = cJSON_Parse(cases[i].json);
+                assert_non_null(j);
+                bool found = cfg_find_duplicate(j, path, sizeof(path));
+                cJSON_Delete(j);
+                if (!cases[i].path) {
+                        assert_false(found);
+                        continue;
+                }
+                if (!found || strcmp(path, cases[i].path) != 0)
+                        fail_msg("%s: got %s, want %s", cases[i].json,
+                                 found ? path : "(none)", cases[i].path);
+        }
+}
+
+/* Objects past the pair-by-pair size are sorted: the answer is the same. */
+static void find_duplicate_in_a_large_object(void **state)
+{
+        char path[64], key[16];
+        cJSON *o = cJSON_CreateObject();
+        (void)state;
+        for (int i = 0; i < 2000; i++) {
+                snprintf(key, sizeof(key), "k%d", i);
+                cJSON_AddNumberToObject(o, key, i);
+        }
+        assert_false(cfg_find_duplicate(o, path, sizeof(path)));
+        cJSON_AddNumberToObject(o, "k1500", 1);
+        cJSON_AddNumberToObject(o, "k7", 1);
+        assert_true(cfg_find_duplicate(o, path, sizeof(path)));
+        assert_string_equal(path, "k1500");
+        cJSON_Delete(o);
+}
+
+/* The worst an 8 KiB body or a 64 KiB text can do: every key different
+ * (no early way out), all in one object, keys sharing a long prefix. */
+static void find_duplicate_cost_is_bounded(void **state)
+{
+        static const size_t sizes[] = { 8192, 65536 };
+        char path[64];
+        (void)state;
+        for (size_t s = 0; s < 2; s++) {
+                size_t cap = sizes[s], n = 1;
+                char *text = malloc(cap + 64);
+                assert_non_null(text);
+                text[0] = '{';
+                for (int i = 0; n + 24 < cap; i++)
+                        n += (size_t)sprintf(text + n, "%s\"%x\":0", i ? "," :
+                                             "", i);
+                text[n++] = '}';
+                text[n] = '\0';
+                cJSON *j = cJSON_Parse(text);
+                assert_non_null(j);
+                struct timespec t0, t1;
+                /* CPU time: a busy machine must not fail it. */
+                clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+                for (int r = 0; r < 10; r++)
+                        assert_false(cfg_find_duplicate(j, path, sizeof(path)));
+                clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+                double ms = ((t1.tv_sec - t0.tv_sec) * 1e3 +
+                             (t1.tv_nsec - t0.tv_nsec) / 1e6) / 10;
+                print_message("  %zu bytes, %d keys: %.3f ms\n", n,
+                              cJSON_GetArraySize(j), ms);
+                /* Pair by pair, 64 KiB takes ~65 ms; sorted, under 1 ms. */
+                assert_true(ms < 20);
+                cJSON_Delete(j);
+                free(text);
+        }
+}
+
+/* The state file is JSON that comes in too. */
+static void duplicate_key_in_the_state_file(void **state)
+{
+        struct state_data st;
+        char err[160];
+        (void)state;
+        assert_int_equal(state_from_json("{\"version\":1,\"record\":{"
+                "\"acute\":true,\"acute\":false}}", &st, err, sizeof(err)),
+                -EINVAL);
+        assert_string_equal(err, "record.acute: duplicate key");
+}
+
+/* 23:00 to 23:00 is no quiet hours at all: only on purpose. */
+static void quiet_hours_start_equal_to_end(void **state)
+{
+        (void)state;
+        assert_int_equal(config_parse("{\"quiet_hours\":{\"start\":\"22:00\","
+                                      "\"end\":\"22:00\"},\"zones\":["
+                                      SIM_ZONE("a") "]}", &cfg, &errs), -EINVAL);
+        assert_true(has_error("quiet_hours.end: must differ from start "
+                              "(22:00): the same time would turn quiet hours "
+                              "off; to do that, set \"enabled\": false"));
+        assert_int_equal(config_parse("{\"quiet_hours\":{\"enabled\":true,"
+                                      "\"start\":\"07:00\"},\"zones\":["
+                                      SIM_ZONE("a") "]}", &cfg, &errs), -EINVAL);
+        assert_int_equal(config_parse("{\"quiet_hours\":{\"enabled\":false,"
+                                      "\"start\":\"22:00\",\"end\":\"22:00\"},"
+                                      "\"zones\":[" SIM_ZONE("a") "]}", &cfg,
+                                      &errs), 0);
+        assert_false(cfg.quiet.enabled);
+        assert_int_equal(config_parse("{\"quiet_hours\":{\"start\":\"22:00\","
+                                      "\"end\":\"22:01\"},\"zones\":["
+                                      SIM_ZONE("a") "]}", &cfg, &errs), 0);
+}
+
+static void zone_ids_that_topics_and_urls_use(void **state)
+{
+        static const char *const taken[] = {
+                "schedule", "status", "availability", "set", "result",
+                "state", "stop", "all", "guidance", "start", "clear-fault",
+                "clear_fault", "mode", "temperature", "confirm-safe",
+        };
+        char want[192];
+        (void)state;
+        for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
+                char zone[96];
+                snprintf(zone, sizeof(zone), "\"id\":\"%s\"", taken[i]);
+                assert_int_equal(parse_zone_with(zone), -EINVAL);
+                snprintf(want, sizeof(want), "zones[0].id: '%s' is taken by ",
+                         taken[i]);
+                bool found = false;
+                for (int e = 0; e < errs.n; e++)
+                        found |= strncmp(errs.msg[e], want, strlen(want)) == 0;
+                if (!found)
+                        fail_msg("id %s: %s", taken[i], errs.n ? errs.msg[0] :
+                                 "accepted");
+        }
+        /* From the name, too. */
+        assert_int_equal(config_parse("{\"zones\":[" SIM_ZONE("Status") "]}",
+                                      &cfg, &errs), -EINVAL);
+        assert_true(has_error("zones[0].id: 'status' is taken by /api/status; "
+                              "give the zone another \"id\""));
+        assert_int_equal(parse_zone_with("\"id\":\"stop_zone\""), 0);
+        assert_int_equal(parse_zone_with("\"id\":\"all_of_back\""), 0);
+}
+
+static int parse_http_listen(const char *listen, const char *pin)
+{
+        char http[160];
+        snprintf(http, sizeof(http), "{\"listen\":\"%s\"%s%s%s}", listen,
+                 pin ? ",\"pin\":\"" : "", pin ? pin : "", pin ? "\"" : "");
+        return parse_http(http);
+}
+
+static void guessable_pins_are_refused(void **state)
+{
+        static const struct { const char *pin, *why; } bad[] = {
+                { "0000", "one digit repeated" },
+                { "1111", "one digit repeated" },
+                { "99999999", "one digit repeated" },
+                { "1234", "a run of digits like 1234 or 4321" },
+                { "0123", "a run of digits like 1234 or 4321" },
+                { "123456", "a run of digits like 1234 or 4321" },
+                { "4321", "a run of digits like 1234 or 4321" },
+                { "9876", "a run of digits like 1234 or 4321" },
+                { "7890", "a run of digits like 1234 or 4321" },
+                { "3210", "a run of digits like 1234 or 4321" },
+        };
+        char want[192];
+        (void)state;
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                assert_int_equal(parse_http_listen("127.0.0.1", bad[i].pin),
+                                 -EINVAL);
+                snprintf(want, sizeof(want), "http.pin: is too easy to guess "
+                         "(%s): choose other digits", bad[i].why);
+                if (!has_error(want))
+                        fail_msg("pin %s", bad[i].pin);
+        }
+        assert_int_equal(parse_http_listen("127.0.0.1", "123"), -EINVAL);
+        assert_true(has_error("http.pin: must be 4 to 16 digits"));
+        assert_int_equal(parse_http_listen("127.0.0.1", "2468"), 0);
+        assert_int_equal(parse_http_listen("127.0.0.1", "1235"), 0);
+        assert_int_equal(parse_http_listen("127.0.0.1", "4711"), 0);
+        assert_string_equal(cfg.http.pin, "4711");
+}
+
+/* A page other machines reach lets anyone there start heat or change the
+ * record: it needs a PIN, or "none" on purpose. */
+static void open_page_needs_a_pin_or_none(void **state)
+{
+        (void)state;
+        assert_int_equal(parse_http_listen("0.0.0.0", NULL), -EINVAL);
+        assert_true(has_error("http.pin: is needed: the page listens on "
+                              "0.0.0.0, beyond this machine; give 4 to 16 "
+                              "digits, or \"none\" to go without on purpose"));
+        assert_int_equal(parse_http_listen("::", ""), -EINVAL);
+        assert_int_equal(parse_http_listen("192.168.1.20", NULL), -EINVAL);
+        assert_int_equal(parse_http_listen("0.0.0.0", "2468"), 0);
+        assert_int_equal(parse_http_listen("0.0.0.0", "none"), 0);
+        assert_string_equal(cfg.http.pin, "");
+        assert_true(cfg.http.pin_none);
+        /* Only this machine: no PIN is fine. */
+        assert_int_equal(parse_http_listen("127.0.0.1", NULL), 0);
+        assert_false(cfg.http.pin_none);
+        assert_int_equal(parse_http_listen("127.0.0.53", NULL), 0);
+        assert_int_equal(parse_http_listen("::1", NULL), 0);
+        assert_int_equal(parse_http_listen("::ffff:127.0.0.1", NULL), 0);
+        assert_int_equal(parse_http_listen("::1", "none"), 0);
+}
+
+static void state_file_must_be_a_regular_file(void **state)
+{
+        char dir[] = "/tmp/heatpad-cfgtest-XXXXXX", path[128], err[512];
+        (void)state;
+        assert_non_null(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/state.json", dir);
+        assert_int_equal(config_check_state_file(path, err, sizeof(err)), 0);
+        int fd = open(path, O_WRONLY | O_CREAT, 0600);
+        assert_true(fd >= 0);
+        close(fd);
+        assert_int_equal(config_check_state_file(path, err, sizeof(err)), 0);
+        assert_int_equal(config_check_state_file("/dev/null", err,
+                                                 sizeof(err)), -EINVAL);
+        assert_string_equal(err, "/dev/null is a character device, not a "
+                            "regular file: give the path of a file of its own");
+        assert_int_equal(config_check_state_file(dir, err, sizeof(err)),
+                         -EINVAL);
+        snprintf(path, sizeof(path), "%s/fifo", dir);
+        assert_int_equal(mkfifo(path, 0600), 0);
+        assert_int_equal(config_check_state_file(path, err, sizeof(err)),
+                         -EINVAL);
+        assert_non_null(strstr(err, "is a fifo"));
+        unlink(path);
+        snprintf(path, sizeof(path), "%s/link", dir);
+        assert_int_equal(symlink("state.json", path), 0);
+        assert_int_equal(config_check_state_file(path, err, sizeof(err)),
+                         -EINVAL);
+        assert_non_null(strstr(err, "is a symbolic link"));
+        unlink(path);
+        snprintf(path, sizeof(path), "%s/none/state.json", dir);
+        assert_int_equal(config_check_state_file(path, err, sizeof(err)),
+                         -ENOENT);
+        assert_non_null(strstr(err, "does not exist"));
+        snprintf(path, sizeof(path), "%s/state.json/x", dir);
+        assert_true(config_check_state_file(path, err, sizeof(err)) < 0);
+        assert_int_equal(config_check_state_file("", err, sizeof(err)),
+                         -EINVAL);
+        snprintf(path, sizeof(path), "%s/state.json", dir);
+        unlink(path);
+        rmdir(dir);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -354,6 +639,16 @@ int main(void)
                 cmocka_unit_test(http_section),
                 cmocka_unit_test(hardware_defaults),
                 cmocka_unit_test(hardware_errors_name_the_key),
+                cmocka_unit_test(duplicate_keys_are_refused_with_their_path),
+                cmocka_unit_test(find_duplicate_paths),
+                cmocka_unit_test(find_duplicate_in_a_large_object),
+                cmocka_unit_test(find_duplicate_cost_is_bounded),
+                cmocka_unit_test(duplicate_key_in_the_state_file),
+                cmocka_unit_test(quiet_hours_start_equal_to_end),
+                cmocka_unit_test(zone_ids_that_topics_and_urls_use),
+                cmocka_unit_test(guessable_pins_are_refused),
+                cmocka_unit_test(open_page_needs_a_pin_or_none),
+                cmocka_unit_test(state_file_must_be_a_regular_file),
         };
         return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -92,11 +92,17 @@ static void zone_id_schedule_is_taken(void **state)
                 "[{\"name\":\"Schedule\",\"sensor\":{\"type\":\"sim\"},"
                 "\"relay\":{\"type\":\"sim\"}}]}", &cfg, &errs), -22);
         assert_true(has_error("zones[0].id: 'schedule' is taken by the MQTT "
-                              "schedule topic"));
-        /* Without MQTT the id is fine. */
+                              "schedule topic and /api/schedule; give the "
+                              "zone another \"id\""));
+        /* Without MQTT too: the page has /api/schedule. */
         assert_int_equal(config_parse("{\"zones\":[{\"name\":\"Schedule\","
                 "\"sensor\":{\"type\":\"sim\"},\"relay\":{\"type\":"
-                "\"sim\"}}]}", &cfg, &errs), 0);
+                "\"sim\"}}]}", &cfg, &errs), -22);
+        /* A name of its own with another id is fine. */
+        assert_int_equal(config_parse("{\"mqtt\":{\"host\":\"h\"},\"zones\":"
+                "[{\"name\":\"Schedule\",\"id\":\"evening\",\"sensor\":"
+                "{\"type\":\"sim\"},\"relay\":{\"type\":\"sim\"}}]}",
+                &cfg, &errs), 0);
 }
 
 int main(void)

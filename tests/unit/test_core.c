@@ -1,6 +1,7 @@
 /* Unit tests for core.c: the one start command and its refusals, faults
- * ending sessions within a tick, the cold rule, and that a refusal changes
- * nothing. */
+ * ending sessions within a tick, the cold rule (held on the monotonic
+ * clock across wall-clock steps and restarts), both tiers of warning signs,
+ * an unreadable record, and that a refusal changes nothing. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,7 @@ static int setup(void **state)
         T = 1000;
         W = local(2026, 11, 24, 20, 0);
         core_init(&core, &cfg, NULL, NULL, on_event, NULL, T, W);
+        core_set_wall_trusted(&core, true, T, W);
         return 0;
 }
 
@@ -151,7 +153,7 @@ static void cold_rule_refuses_with_the_exact_time(void **state)
         run(5, 30);
         assert_true(core.zones[0].relay_on);
         core_record_acute(&core, local(2026, 11, 24, 18, 15), false, true,
-                          SRC_HTTP, W, &rep);
+                          SRC_HTTP, T, W, &rep);
         assert_int_equal(rep.status, CORE_OK);
         /* Recording ends the running session at once. */
         assert_false(core.zones[0].session.active);
@@ -174,9 +176,9 @@ static void acute_record_validated(void **state)
 {
         struct core_reply rep;
         (void)state;
-        core_record_acute(&core, W + 3600, true, false, SRC_HTTP, W, &rep);
+        core_record_acute(&core, W + 3600, true, false, SRC_HTTP, T, W, &rep);
         assert_int_equal(rep.status, CORE_INVALID);
-        core_record_acute(&core, W, false, false, SRC_HTTP, W, &rep);
+        core_record_acute(&core, W, false, false, SRC_HTTP, T, W, &rep);
         assert_int_equal(rep.status, CORE_INVALID);
         assert_false(core.record.acute);
         assert_false(core.state_dirty);
@@ -309,11 +311,207 @@ static void warning_signs_change_guidance(void **state)
 {
         struct core_reply rep;
         (void)state;
-        core_set_warning_signs(&core, false, true, SRC_HTTP, W, &rep);
+        core_set_warning_signs(&core, false, true, false, SRC_HTTP, W, &rep);
         assert_int_equal(core.guidance_kind, GUIDANCE_CONSULT);
         assert_int_equal(events[EV_GUIDANCE], 1);
-        core_set_warning_signs(&core, false, false, SRC_HTTP, W, &rep);
+        core_set_warning_signs(&core, false, false, false, SRC_HTTP, W, &rep);
         assert_int_equal(core.guidance_kind, GUIDANCE_HEAT);
+}
+
+/* Both tiers block heat until cleared, each with its own code, and end a
+ * running session; urgent ranks above the other. */
+static void warning_signs_block_heat(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        run(2, 30);
+        core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
+        run(2, 30);
+        assert_true(core.zones[0].relay_on);
+        core_set_warning_signs(&core, true, false, false, SRC_HTTP, W, &rep);
+        assert_false(core.zones[0].session.active || core.zones[0].relay_on);
+        core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
+        assert_int_equal(rep.status, CORE_REFUSED);
+        assert_string_equal(rep.code, "warning_signs");
+        assert_non_null(strstr(rep.message, "doctor"));
+        core_set_warning_signs(&core, true, false, true, SRC_MQTT, W, &rep);
+        assert_int_equal(core.guidance_kind, GUIDANCE_URGENT);
+        assert_non_null(strstr(rep.message, "urgent care"));
+        core_start(&core, 1, 30, 40, SRC_HTTP, T, W, &rep);
+        assert_string_equal(rep.code, "urgent_signs");
+        assert_non_null(strstr(rep.message, "urgent care now"));
+        /* Days later: still refused. */
+        run(72 * 3600, 30);
+        core_start(&core, 1, 30, 40, SRC_HTTP, T, W, &rep);
+        assert_string_equal(rep.code, "urgent_signs");
+        core_set_warning_signs(&core, false, false, false, SRC_HTTP, W, &rep);
+        core_start(&core, 1, 30, 40, SRC_HTTP, T, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+}
+
+/* NTP steps the wall clock 72 h forward three minutes after the injury was
+ * recorded, and a stored schedule comes due: no heat until 48 real hours
+ * have passed. */
+static void clock_step_forward_keeps_the_cold_rule(void **state)
+{
+        struct schedule s;
+        struct core_reply rep;
+        char err[160];
+        (void)state;
+        run(2, 30);
+        core_record_acute(&core, W, true, false, SRC_HTTP, T, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        run(180, 30);
+        W += 72 * 3600;                         /* the step */
+        char json[200];
+        struct tm tm;
+        localtime_r(&W, &tm);
+        snprintf(json, sizeof(json), "[{\"zone\":\"upper_back\",\"days\":"
+                 "\"daily\",\"start\":\"%02d:%02d\",\"minutes\":20,"
+                 "\"setpoint_c\":40}]", tm.tm_hour, (tm.tm_min + 1) % 60);
+        assert_int_equal(schedule_parse_text(json, strlen(json), &cfg, &s, err,
+                                             sizeof(err)), 0);
+        core_set_schedule(&core, &s, SRC_HTTP, &rep);
+        events[EV_SCHEDULE_RUN] = 0;
+        core_run_schedule(&core, W, W + 60, true, T + 60000);
+        assert_int_equal(events[EV_SCHEDULE_RUN], 1);
+        assert_false(core.zones[0].session.active);
+        core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
+        assert_string_equal(rep.code, "cold_rule");
+        struct guidance g = core_guidance(&core, W);
+        assert_int_equal(g.heat_allowed_at, W + 48 * 3600 - 180);
+        /* 48 real hours after the record, on the stepped clock. */
+        uint64_t end = T + (48 * 3600 - 180) * 1000ULL;
+        core_start(&core, 0, 30, 40, SRC_CLI, end - 1, W, &rep);
+        assert_string_equal(rep.code, "cold_rule");
+        core_start(&core, 0, 30, 40, SRC_CLI, end, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+}
+
+/* A step back does not stretch the window. */
+static void clock_step_back_does_not_stretch(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        core_record_acute(&core, W - 3600, false, true, SRC_HTTP, T, W, &rep);
+        uint64_t end = T + 47 * 3600 * 1000ULL;
+        W -= 72 * 3600;
+        core_start(&core, 0, 30, 40, SRC_CLI, end - 1, W, &rep);
+        assert_string_equal(rep.code, "cold_rule");
+        run(2, 30);
+        core_start(&core, 0, 30, 40, SRC_CLI, end, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+}
+
+/* A record made while the wall clock is not trusted counts from when it
+ * was made: "two hours ago" on a 1970 clock still blocks 48 hours. */
+static void untrusted_record_blocks_a_full_window(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        W = 1800;
+        core_init(&core, &cfg, NULL, NULL, on_event, NULL, T, W);
+        core_set_wall_trusted(&core, false, T, W);
+        core_record_acute(&core, W - 7200, true, false, SRC_HTTP, T, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        assert_true(core.record.acute_at < 0);
+        assert_int_equal(core_hold_left_s(&core, T), 48 * 3600);
+        /* NTP sets the clock: still blocked for the full window. */
+        W = local(2026, 11, 24, 20, 0);
+        core_set_wall_trusted(&core, true, T + 1000, W);
+        uint64_t end = T + 48 * 3600 * 1000ULL;
+        core_start(&core, 0, 30, 40, SRC_CLI, end - 1, W, &rep);
+        assert_string_equal(rep.code, "cold_rule");
+        core_start(&core, 0, 30, 40, SRC_CLI, end, W, &rep);
+        assert_string_not_equal(rep.code, "cold_rule");
+}
+
+/* After a restart: the seconds left from the state file hold, whatever
+ * the wall clock reads; the wall-clock rule holds too until it is
+ * trusted, then is folded in. */
+static void restart_with_a_stepped_clock(void **state)
+{
+        struct core_reply rep;
+        time_t at = W;
+        (void)state;
+        struct guidance_record stored = { .acute = true, .acute_at = at,
+                                          .injury = true };
+        /* The wall clock 72 h ahead of the record, 40 h left on file. */
+        W = at + 72 * 3600;
+        core_init(&core, &cfg, &stored, NULL, on_event, NULL, T, W);
+        core_restore_hold(&core, 40 * 3600, T);
+        core_set_wall_trusted(&core, true, T, W);
+        core_start(&core, 0, 30, 40, SRC_CLI, T + 40 * 3600 * 1000ULL - 1, W,
+                   &rep);
+        assert_string_equal(rep.code, "cold_rule");
+        core_start(&core, 0, 30, 40, SRC_CLI, T + 40 * 3600 * 1000ULL, W, &rep);
+        assert_string_not_equal(rep.code, "cold_rule");
+        /* The clock behind (an untrusted boot clock): never sooner than
+         * the wall rule, which says 48 h after the event. */
+        W = at - 24 * 3600;
+        core_init(&core, &cfg, &stored, NULL, on_event, NULL, T, W);
+        core_restore_hold(&core, 1 * 3600, T);
+        core_set_wall_trusted(&core, false, T, W);
+        core_start(&core, 0, 30, 40, SRC_CLI, T + 2 * 3600 * 1000ULL,
+                   W + 2 * 3600, &rep);
+        assert_string_equal(rep.code, "cold_rule");
+        struct guidance g = core_guidance(&core, W + 2 * 3600);
+        assert_int_equal(g.heat_allowed_at, at + 48 * 3600);
+}
+
+/* While the window runs, its seconds left go to the state file every
+ * CORE_HOLD_SAVE_MS, and once more when it ends. */
+static void window_is_saved_now_and_then(void **state)
+{
+        struct core_reply rep;
+        int saves = 0;
+        (void)state;
+        core_record_acute(&core, W - 47 * 3600, true, false, SRC_HTTP, T, W,
+                          &rep);
+        for (int i = 0; i < 3600 + 5; i++) {
+                if (core.state_dirty) {
+                        saves++;
+                        core.state_dirty = false;
+                }
+                run(1, 30);
+        }
+        /* The record, a refresh every 10 minutes, the last one at the
+         * end. */
+        assert_int_equal(saves, 1 + 6);
+        assert_int_equal(core_hold_left_s(&core, T), 0);
+        core.state_dirty = false;
+        run(700, 30);
+        assert_false(core.state_dirty);
+}
+
+/* The state file's record could not be read: heat stays blocked until a
+ * person confirms; clearing the record is not a confirmation. */
+static void unreadable_record_blocks_until_confirmed(void **state)
+{
+        struct core_reply rep;
+        struct guidance_record stored = { .unreadable = true };
+        (void)state;
+        core_init(&core, &cfg, &stored, NULL, on_event, NULL, T, W);
+        run(2, 30);
+        core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
+        assert_int_equal(rep.status, CORE_REFUSED);
+        assert_string_equal(rep.code, "record_unreadable");
+        assert_non_null(strstr(rep.message, "confirm"));
+        core_clear_record(&core, SRC_HTTP, W, &rep);
+        core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
+        assert_string_equal(rep.code, "record_unreadable");
+        cJSON *g = status_guidance_json(&core, W);
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(g, "confirm_needed")));
+        assert_string_equal(cJSON_GetObjectItem(g, "blocked_by")->valuestring,
+                            "record_unreadable");
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(g, "heat_allowed_at")));
+        cJSON_Delete(g);
+        core.state_dirty = false;
+        core_confirm_safe(&core, SRC_HTTP, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        assert_true(core.state_dirty);
+        core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
 }
 
 static const char *last_run_reason;
@@ -392,6 +590,13 @@ int main(void)
                 cmocka_unit_test_setup(no_heat_before_first_reading, setup),
                 cmocka_unit_test_setup(shutdown_turns_all_off, setup),
                 cmocka_unit_test_setup(warning_signs_change_guidance, setup),
+                cmocka_unit_test_setup(warning_signs_block_heat, setup),
+                cmocka_unit_test_setup(clock_step_forward_keeps_the_cold_rule, setup),
+                cmocka_unit_test_setup(clock_step_back_does_not_stretch, setup),
+                cmocka_unit_test_setup(untrusted_record_blocks_a_full_window, setup),
+                cmocka_unit_test_setup(restart_with_a_stepped_clock, setup),
+                cmocka_unit_test_setup(window_is_saved_now_and_then, setup),
+                cmocka_unit_test_setup(unreadable_record_blocks_until_confirmed, setup),
                 cmocka_unit_test_setup(schedule_starts_and_refuses, setup),
                 cmocka_unit_test_setup(status_json_shows_zone_and_guidance, setup),
         };

@@ -190,6 +190,37 @@ static void pin_and_numbers(void **state)
         assert_int_equal(http_parse_local_time("2026-11-24T20:15Z"), -1);
 }
 
+/* cJSON keeps both values of a key and lookups find the first: a body
+ * giving one twice is refused, naming it, whatever it holds. */
+static void duplicate_keys_refused(void **state)
+{
+        struct injury_report r = { .minutes_ago = 4242 };
+        char pin[17] = "untouched";
+        int m = 7;
+        double sp = 7;
+        (void)state;
+        assert_int_equal(start("{\"setpoint_c\":40,\"setpoint_c\":99}", &m,
+                               &sp), -EINVAL);
+        assert_string_equal(err, "setpoint_c: duplicate key");
+        assert_int_equal(start("{\"minutes\":20,\"setpoint_c\":40,"
+                               "\"minutes\":120}", &m, &sp), -EINVAL);
+        assert_string_equal(err, "minutes: duplicate key");
+        assert_int_equal(m, 7);
+        assert_true(sp == 7);
+        assert_int_equal(injury("{\"injury\":true,\"injury\":false}", &r),
+                         -EINVAL);
+        assert_string_equal(err, "injury: duplicate key");
+        assert_int_equal(injury("{\"pain_worsening\":false,\"nerve_signs\":"
+                                "true,\"pain_worsening\":true}", &r), -EINVAL);
+        assert_string_equal(err, "pain_worsening: duplicate key");
+        assert_int_equal(r.minutes_ago, 4242);
+        assert_int_equal(http_parse_pin_body("{\"pin\":\"2468\",\"pin\":\"1357\"}",
+                                             27, pin, sizeof(pin), err,
+                                             sizeof(err)), -EINVAL);
+        assert_string_equal(err, "pin: duplicate key");
+        assert_string_equal(pin, "untouched");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -199,6 +230,7 @@ int main(void)
                 cmocka_unit_test(injury_bodies),
                 cmocka_unit_test(injury_refusals),
                 cmocka_unit_test(pin_and_numbers),
+                cmocka_unit_test(duplicate_keys_refused),
         };
         return cmocka_run_group_tests_name("http_body", tests, NULL, NULL);
 }

@@ -85,7 +85,6 @@ static void malformed_refused(void **state)
         refused("{\"action\":\"start\",\"setpoint_c\":\"hot\"}", "bad_request");
         refused("{\"action\":\"start\",\"setpoint_c\":null}", "bad_request");
         refused("{\"action\":\"start\",\"colour\":\"red\"}", "bad_request");
-        refused("{\"action\":\"stop\",\"minutes\":5}", "bad_request");
         refused("{\"action\":\"start\",\"id\":5}", "bad_request");
         refused("{\"action\":\"start\",\"id\":\"\"}", "bad_request");
 }
@@ -122,6 +121,47 @@ static void oversized_refused(void **state)
         /* Exactly the limit is still read. */
         assert_int_equal(mqtt_cmd_parse(big, n - 1, &cmd, &rep), 0);
         free(big);
+}
+
+/* A broken payload that says stop is a stop: off is the safe reading, and
+ * a stop is never refused. */
+static void anything_that_says_stop_stops(void **state)
+{
+        static const char *const stops[] = {
+                "{\"action\":\"stop\",\"minutes\":5}",
+                "{\"action\":\"stop\",\"action\":\"start\"}",
+                "{\"action\":\"start\",\"action\":\"stop\",\"id\":\"e1\"}",
+                "{\"action\":\"stop\",\"colour\":\"red\",\"id\":5}",
+        };
+        (void)state;
+        for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+                struct mqtt_cmd cmd = { .minutes = 77 };
+                struct core_reply rep = { 0 };
+                assert_int_equal(parse(stops[i], &cmd, &rep), 0);
+                assert_int_equal(cmd.action, MQTT_STOP);
+                assert_int_equal(cmd.minutes, 0);
+        }
+        struct mqtt_cmd cmd;
+        struct core_reply rep = { 0 };
+        assert_int_equal(parse(stops[2], &cmd, &rep), 0);
+        assert_string_equal(cmd.id, "e1");
+        /* Not an object, or no stop in it: refused as before. */
+        refused("[\"stop\"]", "bad_request");
+        refused("{\"action\":\"halt\",\"action\":\"start\"}", "bad_request");
+}
+
+/* The first of two values would win: refused, naming the key. */
+static void duplicate_keys_refused(void **state)
+{
+        struct mqtt_cmd cmd = { .minutes = 77 };
+        struct core_reply rep = { 0 };
+        (void)state;
+        refused("{\"action\":\"start\",\"setpoint_c\":40,\"setpoint_c\":99}",
+                "bad_request");
+        assert_int_equal(parse("{\"action\":\"start\",\"minutes\":10,"
+                               "\"minutes\":90}", &cmd, &rep), -1);
+        assert_string_equal(rep.message, "minutes: duplicate key");
+        assert_int_equal(cmd.minutes, 77);
 }
 
 static void mode_and_temperature(void **state)
@@ -234,9 +274,11 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(start_with_values),
                 cmocka_unit_test(start_defaults_stop_clear),
+                cmocka_unit_test(anything_that_says_stop_stops),
                 cmocka_unit_test(malformed_refused),
                 cmocka_unit_test(nul_byte_and_unterminated),
                 cmocka_unit_test(oversized_refused),
+                cmocka_unit_test(duplicate_keys_refused),
                 cmocka_unit_test(mode_and_temperature),
                 cmocka_unit_test(topics),
                 cmocka_unit_test(discovery_messages),

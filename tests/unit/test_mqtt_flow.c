@@ -53,6 +53,37 @@ static void results_are_counted_by_their_message_id(void **state)
         assert_int_equal(f.unwritten, 0);
 }
 
+static void results_past_the_bound_are_counted_by_their_id(void **state)
+{
+        struct mqtt_flow f = { 0 };
+
+        (void)state;
+        mqtt_flow_sent(&f);                         /* a state, mid 1 */
+        for (int mid = 2; mid < 2 + MQTT_FLOW_OUT_MAX; mid++)
+                mqtt_flow_result_sent(&f, mid);
+        assert_false(mqtt_flow_result_room(&f));
+        /* Stops' answers go out all the same, and are counted. */
+        for (int mid = 1000; mid < 1010; mid++)
+                mqtt_flow_result_sent(&f, mid);
+        assert_int_equal(f.unwritten, MQTT_FLOW_OUT_MAX + 10);
+        /* Written: they are results, not the state's PUBACK. */
+        for (int mid = 1000; mid < 1010; mid++)
+                mqtt_flow_published(&f, mid);
+        assert_int_equal(f.unwritten, MQTT_FLOW_OUT_MAX);
+        assert_int_equal(f.unacked, 1);
+        assert_false(mqtt_flow_result_room(&f));
+        mqtt_flow_published(&f, 1);
+        assert_int_equal(f.unacked, 0);
+        /* An id is counted once; the highest ids work too. */
+        mqtt_flow_all_written(&f);
+        mqtt_flow_result_sent(&f, 65535);
+        mqtt_flow_result_sent(&f, 65535);
+        assert_int_equal(f.unwritten, 1);
+        mqtt_flow_published(&f, 65535);
+        assert_int_equal(f.unwritten, 0);
+        assert_int_equal(f.unacked, 0);
+}
+
 static void refusals_logged_up_to_the_burst_then_summed_up(void **state)
 {
         struct mqtt_flow f = { 0 };
@@ -106,6 +137,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(states_wait_at_the_bound_and_resume_on_acks),
                 cmocka_unit_test(results_are_counted_by_their_message_id),
+                cmocka_unit_test(results_past_the_bound_are_counted_by_their_id),
                 cmocka_unit_test(refusals_logged_up_to_the_burst_then_summed_up),
                 cmocka_unit_test(a_refusal_after_a_quiet_spell_is_logged),
         };

@@ -84,6 +84,11 @@ static void refusals_name_entry_and_key(void **state)
                   "\"20:00\",\"minutes\":20,\"setpoint_c\":40,\"when\":1}]",
                   "[0].when: unknown key" },
                 { "[1", "not valid JSON" },
+                { "[{\"zone\":\"upper_back\",\"days\":\"daily\",\"start\":"
+                  "\"20:00\",\"minutes\":20,\"setpoint_c\":40},{\"zone\":"
+                  "\"upper_back\",\"days\":\"daily\",\"start\":\"21:00\","
+                  "\"minutes\":20,\"minutes\":90,\"setpoint_c\":40}]",
+                  "[1].minutes: duplicate key" },
         };
         struct schedule s = { .n = 7 };
         char err[160];
