@@ -244,6 +244,13 @@ static void collect(void *ctx, const char *topic, const char *payload)
                 assert_near(cJSON_GetObjectItem(o, "min_temp")->valuedouble, 30, 0);
                 assert_near(cJSON_GetObjectItem(o, "max_temp")->valuedouble, 41, 0);
                 assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "modes")), 2);
+                /* A simulated pad is an attribute in Home Assistant, from
+                 * the state's "simulated". */
+                assert_string_equal(cJSON_GetObjectItem(o, "json_attributes_topic")
+                                    ->valuestring, "home/pads/bed/upper_back/state");
+                assert_non_null(strstr(cJSON_GetObjectItem(o,
+                                "json_attributes_template")->valuestring,
+                                "'simulated': value_json.simulated"));
         }
         cJSON_Delete(o);
 }
