@@ -118,8 +118,8 @@ int probe_run(const struct config *cfg, FILE *out)
                                 probe_w1_root(s[k]->ds18b20.w1_root, out);
         }
 
-        fprintf(out, "GPIO chips (%s; a relay's \"chip\" may be the name "
-                "or the label):\n", gpio_chip_backend()->api);
+        fprintf(out, "GPIO chips: (%s; a relay's \"chip\" may be the name "
+                "or the label)\n", gpio_chip_backend()->api);
         if (gpio_probe(gpio_chip_backend(), GPIO_DEV_DIR, out) == 0)
                 fprintf(out, "  none found\n");
 
