@@ -19,7 +19,8 @@ resolve from that suite's archive; then, inside the booted container:
 - an upgrade keeps an edited config (and its owner and mode) and the
   state file, and restarts the service;
 - remove + reinstall keeps the admin's enablement, both ways;
-- purge removes what the README says (state, config, unit), the user stays.
+- purge removes what the README says (state, config, unit), the user stays;
+- and the suite's own lintian (--pedantic --info) finds no tag.
 
 Needs root, debootstrap and systemd-nspawn (systemd-container); installs
 them with apt-get when missing. Ends with "package: N passed, N failed".
@@ -210,6 +211,15 @@ def check_suite(suite, results):
             assert c.run("id", "-nG", "heatpad").stdout.split()[:1] == ["heatpad"]
             assert "gpio" in c.run("id", "-nG", "heatpad").stdout.split()
         step("apt-get install ./heatpad_*.deb from %s alone" % suite, install)
+
+        def lintian():
+            # The suite's own lintian on the suite's package.
+            c.run("apt-get", "install", "-y", "-q", "--no-install-recommends",
+                  "lintian", check=True)
+            r = c.run("lintian", "--pedantic", "--info", "--allow-root", debs[0])
+            tags = [l for l in r.stdout.splitlines() if l[:2] in ("E:", "W:", "I:", "P:", "X:")]
+            assert r.returncode == 0 and not tags, r.stdout + r.stderr
+        step("lintian --pedantic --info of %s: no tag" % suite, lintian)
 
         def first_boot():
             # As at boot: the enabled unit starts with the shipped config.
