@@ -147,8 +147,7 @@ static void send_zone(struct mqtt *m, int i)
         cJSON *o = status_zone_json(core, i, app_now_ms(m->app), wall);
         double left_s = cJSON_GetNumberValue(cJSON_GetObjectItem(o, "remaining_s"));
         double target = z->session.active ? z->session.setpoint_c :
-                        !isnan(m->zones[i].idle_target_c) ?
-                        m->zones[i].idle_target_c : z->cfg->default_setpoint_c;
+                        core_target_c(core, i);
 
         cJSON_AddStringToObject(o, "mode", z->session.active ? "heat" : "off");
         cJSON_AddStringToObject(o, "action", !z->session.active ? "off" :
@@ -526,8 +525,6 @@ struct mqtt *mqtt_open(struct app *app, const char *version, char *err,
         m->backoff_ms = BACKOFF_FIRST_MS;
         m->rng = (unsigned)vclock_real_ms() ^ (unsigned)getpid();
         m->flow.window_start_ms = (double)vclock_real_ms();
-        for (int i = 0; i < CONFIG_MAX_ZONES; i++)
-                m->zones[i].idle_target_c = NAN;
         ha_root_topic(cfg, m->root, sizeof(m->root));
         unsigned char bin[sizeof(struct in6_addr)];
         m->numeric_host = inet_pton(AF_INET, c->host, bin) == 1 ||

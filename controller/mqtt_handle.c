@@ -127,36 +127,13 @@ static void run_cmd(struct mqtt *m, int zone, const struct mqtt_cmd *cmd,
         app_commit(m->app);
 }
 
-/* The climate entity's target temperature: changes a running session's
- * setpoint and keeps its end; while idle it is kept for the next "heat". */
+/* The climate entity's target temperature: the zone's target, for the
+ * running session (its end stays) and the next ones (core_set_target). */
 static void set_target(struct mqtt *m, int zone, double sp,
                        struct core_reply *rep)
 {
-        struct core *core = app_core(m->app);
-        const struct core_zone *z = &core->zones[zone];
-        uint64_t now = app_now_ms(m->app);
-
-        if (!(sp >= z->cfg->min_setpoint_c && sp <= z->cfg->max_setpoint_c)) {
-                *rep = (struct core_reply){ .status = CORE_INVALID };
-                snprintf(rep->code, sizeof(rep->code), "out_of_range");
-                snprintf(rep->message, sizeof(rep->message), "setpoint must "
-                         "be between %g and %g C", z->cfg->min_setpoint_c,
-                         z->cfg->max_setpoint_c);
-                return;
-        }
-        if (!z->session.active) {
-                m->zones[zone].idle_target_c = sp;
-                *rep = (struct core_reply){ .status = CORE_OK };
-                snprintf(rep->code, sizeof(rep->code), "ok");
-                snprintf(rep->message, sizeof(rep->message), "%s: will heat "
-                         "to %.1f C when turned on", z->cfg->name, sp);
-                mqtt_publish_zone(m, zone);
-                return;
-        }
-        uint64_t left = session_remaining_ms(&z->session, now);
-        int minutes = (int)((left + 59999) / 60000);
-        core_start(core, zone, minutes > 0 ? minutes : 1, sp, SRC_MQTT, now,
-                   app_wall(m->app), rep);
+        core_set_target(app_core(m->app), zone, sp, SRC_MQTT,
+                        app_now_ms(m->app), rep);
         app_commit(m->app);
 }
 
@@ -230,8 +207,6 @@ static void handle_zone_msg(struct mqtt *m, enum mqtt_topic_kind kind,
                 snprintf(rep.message, sizeof(rep.message), "%s is heating "
                          "already", core->zones[zone].cfg->name);
         } else {
-                if (kind == TOPIC_ZONE_MODE && cmd.action == MQTT_START)
-                        cmd.setpoint_c = mz->idle_target_c;
                 run_cmd(m, zone, &cmd, &rep);
         }
         /* A stop is not kept: nothing asks for it, and it must not push a

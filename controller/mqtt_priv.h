@@ -21,10 +21,9 @@
 /* DOWN -> (RESOLVING, for a host name) -> CONNECTING -> UP -> DOWN ... */
 enum link { LINK_DOWN, LINK_RESOLVING, LINK_CONNECTING, LINK_UP };
 
-/* What the adapter remembers per zone: the climate entity's target while
- * idle, and recent commands, to recognise a redelivered one. */
+/* What the adapter remembers per zone: recent commands, to recognise a
+ * redelivered one. */
 struct mqtt_zone {
-        double idle_target_c;           /* NAN: the zone's default */
         char ids[IDS_KEPT][MQTT_CMD_ID_MAX + 1];
         int next_id;
         uint64_t last_hash;             /* last successful command */

@@ -40,14 +40,18 @@ class Daemon:
     collected as it comes."""
 
     def __init__(self, broker_port, device="pad", zones=("upper back",),
-                 args=(), mqtt_extra=None, config_extra=None):
+                 args=(), mqtt_extra=None, config_extra=None, state=None,
+                 zone_extra=None):
         self.dir = tempfile.mkdtemp(dir=TMP, prefix=device + "-")
         self.device = device
         self.root = "heatpad/" + device
         self.relay_log = os.path.join(self.dir, "relay.log")
-        self.state = os.path.join(self.dir, "state.json")
+        self.state = state or os.path.join(self.dir, "state.json")
+        zs = [zone_cfg(z, i + 1) for i, z in enumerate(zones)]
+        for z in zs:
+            z.update(zone_extra or {})
         cfg = {"device_id": device, "state_file": self.state,
-               "zones": [zone_cfg(z, i + 1) for i, z in enumerate(zones)],
+               "zones": zs,
                "mqtt": dict({"host": "127.0.0.1", "port": broker_port,
                              "keepalive_s": 10}, **(mqtt_extra or {}))}
         cfg.update(config_extra or {})
@@ -218,6 +222,53 @@ def discovery_is_valid_and_the_climate_topics_work():
         m = c.mark()
         assert d.stop() == 0
         t, v, _ = c.wait(d.root + "/availability", lambda v: v == "offline", m)
+    finally:
+        d.stop()
+        c.close()
+        b.stop()
+
+
+@test
+def target_kept_during_and_between_sessions_and_across_a_restart():
+    b = Broker(parent=TMP)
+    args = ["--sim-speed", "10", "--sim-start", "2026-11-24T19:00"]
+    d = Daemon(b.port, "keep", ("upper back",), args)
+    c = Client(b.port)
+    state, mode, temp = (d.root + "/upper_back/state",
+                         d.root + "/upper_back/mode/set",
+                         d.root + "/upper_back/temperature/set")
+    try:
+        c.subscribe(d.root + "/#")
+        online(c, d)
+        m = c.mark()
+        c.publish(mode, "heat")
+        st = c.wait(state, lambda v: v["session"], m)[1]
+        ends = st["ends_at"]
+        assert st["target_c"] == 38, st
+        # Three changes while heating: the target follows, the end stays.
+        for t in ("41", "39.5", "41"):
+            time.sleep(0.7)
+            m = c.mark()
+            c.publish(temp, t)
+            st = c.wait(state, lambda v: v["setpoint_c"] == float(t), m)[1]
+            assert abs(st["ends_at"] - ends) <= 1, (st["ends_at"], ends)
+        m = c.mark()
+        c.publish(mode, "off")
+        st = c.wait(state, lambda v: not v["session"], m)[1]
+        assert st["target_c"] == 41, st
+        assert d.stop() == 0
+        m = c.mark()
+        d2 = Daemon(b.port, "keep", ("upper back",), args, state=d.state)
+        online(c, d2, m)
+        st = c.wait(state, lambda v: v["temp_c"] is not None, m)[1]
+        assert st["target_c"] == 41 and not st["session"], st
+        m = c.mark()
+        c.publish(mode, "heat")
+        r = c.wait(d.root + "/upper_back/result", None, m)[1]
+        assert r["ok"], r
+        st = c.wait(state, lambda v: v["session"], m)[1]
+        assert st["setpoint_c"] == 41, st
+        d2.stop()
     finally:
         d.stop()
         c.close()

@@ -543,6 +543,59 @@ static void assert_same(const struct state_data *a, const struct state_data *b)
         }
 }
 
+/* The zones part: what a person chose and the energy given, by zone id. */
+static void zone_choices_round_trip(void **state)
+{
+        struct state_data st = { .hold_left_s = -1 }, back;
+        struct state_zone a = { "upper_back", 40.5, 25, 1.25 };
+        struct state_zone b = { "lower_back", NAN, 0, NAN };
+        char err[256];
+        (void)state;
+        assert_int_equal(state_put_zone(&st, &a), 0);
+        assert_int_equal(state_put_zone(&st, &b), 0);
+        assert_int_equal(state_save(path, &st), 0);
+        assert_int_equal(state_load(path, &back, err, sizeof(err)), 0);
+        assert_int_equal(back.version, STATE_VERSION);
+        const struct state_zone *z = state_find_zone(&back, "upper_back");
+        assert_non_null(z);
+        assert_true(z->target_c == 40.5 && z->minutes == 25 &&
+                    z->energy_kwh == 1.25);
+        z = state_find_zone(&back, "lower_back");
+        assert_non_null(z);
+        assert_true(isnan(z->target_c) && z->minutes == 0 &&
+                    isnan(z->energy_kwh));
+        assert_false(back.record.unreadable);
+}
+
+/* A bad target is set aside alone: the zone's other fields, the other
+ * zones and the record stay; nothing fails closed (none of it is safety). */
+static void bad_zone_choice_is_set_aside_alone(void **state)
+{
+        struct state_data st;
+        char err[512];
+        (void)state;
+        write_file("{\"version\":4,\"record\":{\"acute\":false,"
+                   "\"acute_at\":0},\"zones\":{\"upper_back\":{"
+                   "\"target_c\":\"hot\",\"minutes\":25,\"energy_kwh\":2},"
+                   "\"lower_back\":{\"target_c\":39,\"minutes\":900,"
+                   "\"energy_kwh\":-1},\"neck\":7}}");
+        assert_int_equal(state_load(path, &st, err, sizeof(err)), -EINVAL);
+        assert_false(st.record.unreadable);
+        assert_non_null(strstr(err, "zones.upper_back.target_c"));
+        assert_non_null(strstr(err, "zones.lower_back.minutes"));
+        assert_non_null(strstr(err, "zones.lower_back.energy_kwh"));
+        assert_non_null(strstr(err, "zones.neck is not an object"));
+        const struct state_zone *z = state_find_zone(&st, "upper_back");
+        assert_non_null(z);
+        assert_true(isnan(z->target_c) && z->minutes == 25 &&
+                    z->energy_kwh == 2);
+        z = state_find_zone(&st, "lower_back");
+        assert_non_null(z);
+        assert_true(z->target_c == 39 && z->minutes == 0 &&
+                    isnan(z->energy_kwh));
+        assert_null(state_find_zone(&st, "neck"));
+}
+
 static void writer_output_always_reads_back(void **state)
 {
         static struct state_data st, back;
@@ -636,6 +689,8 @@ int main(void)
                 cmocka_unit_test_setup_teardown(device_or_symlink_left_alone, setup, teardown),
                 cmocka_unit_test_setup_teardown(negative_time_round_trips, setup, teardown),
                 cmocka_unit_test(writer_output_always_reads_back),
+                cmocka_unit_test_setup_teardown(zone_choices_round_trip, setup, teardown),
+                cmocka_unit_test_setup_teardown(bad_zone_choice_is_set_aside_alone, setup, teardown),
                 cmocka_unit_test_setup_teardown(older_fields_missing_is_fine, setup, teardown),
                 cmocka_unit_test_setup_teardown(release_0_1_0_file_loads, setup, teardown),
                 cmocka_unit_test_setup_teardown(tuning_round_trips_by_zone_id, setup, teardown),
