@@ -28,7 +28,8 @@ CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
             controller/core.c controller/sim_pad.c controller/schedule.c \
             controller/status_json.c controller/autotune.c controller/heatup.c \
             controller/config_mqtt.c controller/mqtt_cmd.c controller/mqtt_flow.c \
-            controller/ha_discovery.c \
+            controller/ha_discovery.c controller/ha_disc_zone.c \
+            controller/ha_disc_device.c controller/ha_state.c \
             controller/config_http.c controller/history.c \
             controller/http_body.c controller/http_auth.c controller/http_static.c \
             controller/hw/w1_parse.c controller/hw/mb_decode.c \

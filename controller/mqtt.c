@@ -20,6 +20,7 @@
 #include "mqtt.h"
 #include "mqtt_priv.h"
 #include "schedule.h"
+#include "ha_state.h"
 #include "status_json.h"
 #include "vclock.h"
 
@@ -27,7 +28,9 @@
 #define BACKOFF_FIRST_MS 250.0
 #define BACKOFF_MAX_MS 3000.0
 #define CONNECT_TIMEOUT_MS 10000.0      /* no CONNACK by then: try again */
-#define REPUBLISH_MS 60000              /* virtual ms */
+#define REPUBLISH_MS 10000              /* virtual ms, and real ms */
+#define FIRST_READING_MS 10000          /* virtual: a state waits for it */
+#define DISCOVERY_WAIT_MS 500.0         /* real: for the retained one */
 
 void mqtt_log(struct mqtt *m, const char *level, const char *fmt, ...)
 {
@@ -136,38 +139,32 @@ static void zone_topic(const struct mqtt *m, char *buf, const char *zone,
         snprintf(buf, TOPIC_MAX, "%s/%s/%s", m->root, zone, leaf);
 }
 
-/* The zone's state: status_zone_json plus what Home Assistant's entities
- * read (mode, action, target_c, remaining_min, guidance). */
+/* The zone's state, as Home Assistant's entities read it (ha_state.h). */
 static void send_zone(struct mqtt *m, int i)
 {
         struct core *core = app_core(m->app);
-        const struct core_zone *z = &core->zones[i];
+        uint64_t now = app_now_ms(m->app);
         time_t wall = app_wall(m->app);
         char topic[TOPIC_MAX];
-        cJSON *o = status_zone_json(core, i, app_now_ms(m->app), wall);
-        double left_s = cJSON_GetNumberValue(cJSON_GetObjectItem(o, "remaining_s"));
-        double target = z->session.active ? z->session.setpoint_c :
-                        core_target_c(core, i);
+        cJSON *o = ha_state_zone(core, i, now, wall);
 
-        cJSON_AddStringToObject(o, "mode", z->session.active ? "heat" : "off");
-        cJSON_AddStringToObject(o, "action", !z->session.active ? "off" :
-                                z->relay_on ? "heating" : "idle");
-        cJSON_AddNumberToObject(o, "target_c", target);
-        cJSON_AddNumberToObject(o, "remaining_min", ceil(left_s / 60));
-        cJSON_AddStringToObject(o, "guidance",
-                guidance_kind_name(core_guidance(core, wall).kind));
-        zone_topic(m, topic, z->cfg->id, "state");
-        if (mqtt_publish_json(m, topic, o, true))
+        zone_topic(m, topic, core->zones[i].cfg->id, "state");
+        if (mqtt_publish_json(m, topic, o, true)) {
                 m->zones[i].state_pending = m->zones[i].state_now = false;
+                m->zones[i].sig = ha_zone_sig(core, i, now, wall);
+                m->zones[i].sent = true;
+        }
 }
 
 static void publish_guidance(struct mqtt *m)
 {
         char topic[TOPIC_MAX];
+        struct core *core = app_core(m->app);
 
         snprintf(topic, sizeof(topic), "%s/guidance", m->root);
-        mqtt_publish_json(m, topic, status_guidance_json(app_core(m->app),
-                                                    app_wall(m->app)), true);
+        if (mqtt_publish_json(m, topic, ha_state_guidance(core,
+                              app_wall(m->app)), true))
+                m->gsig = ha_guidance_sig(core, app_wall(m->app));
 }
 
 static void send_schedule(struct mqtt *m)
@@ -178,6 +175,17 @@ static void send_schedule(struct mqtt *m)
         if (mqtt_publish_json(m, topic, schedule_to_json(
                               &app_core(m->app)->schedule), true))
                 m->schedule_pending = false;
+}
+
+/* After a (re)start a state without the pad's temperature would be the
+ * retained one Home Assistant reads: it waits for the first reading (or
+ * the fault of a sensor that gives none). */
+static bool state_ready(struct mqtt *m, int i)
+{
+        const struct core_zone *z = &app_core(m->app)->zones[i];
+
+        return z->safety.have_temp || z->safety.fault != FAULT_NONE ||
+               app_now_ms(m->app) - m->opened_ms >= FIRST_READING_MS;
 }
 
 /* States and the schedule echo are retained: only the newest counts. So a
@@ -191,7 +199,7 @@ static void flush_pending(struct mqtt *m)
         if (m->link != LINK_UP || m->reading)
                 return;
         for (int i = 0; i < app_core(m->app)->nzones; i++)
-                if (m->zones[i].state_pending &&
+                if (m->zones[i].state_pending && state_ready(m, i) &&
                     (m->zones[i].state_now || mqtt_flow_room(&m->flow)))
                         send_zone(m, i);
         if (m->schedule_pending && mqtt_flow_room(&m->flow))
@@ -222,12 +230,64 @@ static void publish_all_state(struct mqtt *m)
                 mqtt_publish_zone(m, i);
         publish_guidance(m);
         m->last_publish_ms = app_now_ms(m->app);
+        m->last_publish_real_ms = (double)vclock_real_ms();
 }
 
-static void publish_discovery_one(void *ctx, const char *topic,
-                                  const char *payload)
+/* What changed since the last state (ha_state.h): out within a service
+ * period (250 ms). */
+static void publish_changes(struct mqtt *m)
 {
-        mqtt_publish(ctx, topic, payload, true);
+        struct core *core = app_core(m->app);
+        uint64_t now = app_now_ms(m->app);
+        time_t wall = app_wall(m->app);
+
+        for (int i = 0; i < core->nzones; i++) {
+                struct ha_zone_sig sig = ha_zone_sig(core, i, now, wall);
+                if (!m->zones[i].sent || !ha_zone_sig_equal(&sig,
+                                                            &m->zones[i].sig))
+                        m->zones[i].state_pending = true;
+        }
+        struct ha_guidance_sig g = ha_guidance_sig(core, wall);
+        if (!ha_guidance_sig_equal(&g, &m->gsig))
+                publish_guidance(m);
+}
+
+static void publish_discovery(struct mqtt *m)
+{
+        char topic[TOPIC_MAX];
+        char *s = ha_discovery_payload(m->cfg, m->version, m->config_url,
+                                       m->disc_prev);
+
+        ha_device_topic(m->cfg, topic, sizeof(topic));
+        if (s && mqtt_publish(m, topic, s, true))
+                m->disc_due = false;
+        free(s);
+}
+
+bool mqtt_discovery_msg(struct mqtt *m, const struct mosquitto_message *msg)
+{
+        char topic[TOPIC_MAX];
+
+        ha_device_topic(m->cfg, topic, sizeof(topic));
+        if (strcmp(msg->topic, topic) == 0) {
+                free(m->disc_prev);
+                m->disc_prev = NULL;
+                if (msg->payloadlen > 0 && msg->payloadlen <= 1 << 20 &&
+                    (m->disc_prev = malloc((size_t)msg->payloadlen + 1))) {
+                        memcpy(m->disc_prev, msg->payload,
+                               (size_t)msg->payloadlen);
+                        m->disc_prev[msg->payloadlen] = '\0';
+                }
+                return true;
+        }
+        if (!ha_discovery_is_legacy(m->cfg, msg->topic))
+                return false;
+        /* One message per entity, as before: cleared, so no entity of a
+         * zone that is gone stays behind. The device message replaces the
+         * rest. */
+        if (msg->payloadlen > 0)
+                mqtt_publish(m, msg->topic, "", true);
+        return true;
 }
 
 static void on_connect(struct mosquitto *mosq, void *ctx, int rc)
@@ -258,9 +318,19 @@ static void on_connect(struct mosquitto *mosq, void *ctx, int rc)
                 snprintf(topic, sizeof(topic), "%s/+/%s", m->root, subs[i]);
                 mosquitto_subscribe(mosq, NULL, topic, 1);
         }
+        /* The discovery message already retained says what to remove:
+         * it comes right after the subscription. */
+        ha_device_topic(m->cfg, topic, sizeof(topic));
+        mosquitto_subscribe(mosq, NULL, topic, 1);
+        snprintf(topic, sizeof(topic), "%s/+/%s/+/config",
+                 m->cfg->mqtt.discovery_prefix, m->cfg->device_id);
+        mosquitto_subscribe(mosq, NULL, topic, 1);
+        m->disc_due = true;
+        m->disc_at_ms = (double)vclock_real_ms() + DISCOVERY_WAIT_MS;
+        for (int i = 0; i < app_core(m->app)->nzones; i++)
+                m->zones[i].sent = false;
         snprintf(topic, sizeof(topic), "%s/availability", m->root);
         mqtt_publish(m, topic, "online", true);
-        ha_discovery_each(m->cfg, m->version, publish_discovery_one, m);
         publish_all_state(m);
         publish_schedule(m);
 }
@@ -452,9 +522,15 @@ static double on_service(void *ctx)
                 }
                 if (m->link == LINK_UP)
                         check_rc(m, mosquitto_loop_misc(m->mosq));
+                if (m->link == LINK_UP && m->disc_due &&
+                    now >= m->disc_at_ms)
+                        publish_discovery(m);
                 if (m->link == LINK_UP &&
-                    app_now_ms(m->app) - m->last_publish_ms >= REPUBLISH_MS)
+                    (app_now_ms(m->app) - m->last_publish_ms >= REPUBLISH_MS ||
+                     now - m->last_publish_real_ms >= REPUBLISH_MS))
                         publish_all_state(m);
+                else if (m->link == LINK_UP)
+                        publish_changes(m);
                 flush_pending(m);
                 sync_fd(m);
                 break;
@@ -499,10 +575,32 @@ void mqtt_on_event(struct mqtt *m, const struct core_event *ev)
                 mqtt_publish_json(m, topic, o, false);
                 break;
         }
-        default:        /* the 60 s republish carries anything else */
+        default:        /* the change check and the republish carry the rest */
                 break;
         }
         sync_fd(m);
+}
+
+/* The status page, for the device's link in Home Assistant: its address,
+ * or this host's name when it listens on every address. */
+static void config_url(const struct config *cfg, char *buf, size_t size)
+{
+        const struct http_cfg *h = &cfg->http;
+        char host[128];
+
+        buf[0] = '\0';
+        if (!h->enabled || h->port == 0)
+                return;
+        if (!h->listen[0] || strcmp(h->listen, "0.0.0.0") == 0 ||
+            strcmp(h->listen, "::") == 0) {
+                if (gethostname(host, sizeof(host)) < 0)
+                        return;
+                host[sizeof(host) - 1] = '\0';
+        } else {
+                snprintf(host, sizeof(host), "%s", h->listen);
+        }
+        snprintf(buf, size, strchr(host, ':') ? "http://[%s]:%d/" :
+                 "http://%s:%d/", host, h->port);
 }
 
 struct mqtt *mqtt_open(struct app *app, const char *version, char *err,
@@ -525,6 +623,8 @@ struct mqtt *mqtt_open(struct app *app, const char *version, char *err,
         m->backoff_ms = BACKOFF_FIRST_MS;
         m->rng = (unsigned)vclock_real_ms() ^ (unsigned)getpid();
         m->flow.window_start_ms = (double)vclock_real_ms();
+        m->opened_ms = app_now_ms(app);
+        config_url(cfg, m->config_url, sizeof(m->config_url));
         ha_root_topic(cfg, m->root, sizeof(m->root));
         unsigned char bin[sizeof(struct in6_addr)];
         m->numeric_host = inet_pton(AF_INET, c->host, bin) == 1 ||
@@ -627,5 +727,6 @@ void mqtt_close(struct mqtt *m)
                 loop_del_fd(app_loop(m->app), m->fd);
         mosquitto_destroy(m->mosq);
         mosquitto_lib_cleanup();
+        free(m->disc_prev);
         free(m);
 }

@@ -11,6 +11,7 @@
 #include <mosquitto.h>
 
 #include "app.h"
+#include "ha_state.h"
 #include "mqtt_cmd.h"
 #include "mqtt_flow.h"
 
@@ -28,9 +29,10 @@ struct mqtt_zone {
         int next_id;
         uint64_t last_hash;             /* last successful command */
         double last_at_ms;              /* real ms */
-        struct core_reply last_reply;
         bool state_pending;             /* to publish when there is room */
         bool state_now;                 /* after a stop: room or not */
+        struct ha_zone_sig sig;         /* what the last state showed */
+        bool sent;                      /* since the connect */
 };
 
 struct mqtt {
@@ -49,6 +51,13 @@ struct mqtt {
         bool closing;                   /* mqtt_close: losses are expected */
         int said_refused;               /* CONNACK code logged last */
         uint64_t last_publish_ms;       /* virtual */
+        double last_publish_real_ms;
+        uint64_t opened_ms;             /* virtual: when readings began */
+        struct ha_guidance_sig gsig;
+        bool disc_due;                  /* discovery waits for the old one */
+        double disc_at_ms;              /* real */
+        char *disc_prev;                /* the retained message, or NULL */
+        char config_url[160];           /* the status page, or "" */
         unsigned rng;
         bool numeric_host;              /* an address: nothing to resolve */
         struct gaicb gai;               /* the name lookup in flight */
@@ -85,6 +94,10 @@ void mqtt_publish_zone(struct mqtt *m, int zone);
 /* The same after a stop: at the end of the read pass even while the
  * broker is behind (once per pass, however many stops it held). */
 void mqtt_publish_zone_now(struct mqtt *m, int zone);
+
+/* A retained discovery message of this device: the current one is kept
+ * (to remove what is gone from it), an earlier version's cleared. */
+bool mqtt_discovery_msg(struct mqtt *m, const struct mosquitto_message *msg);
 
 /* libmosquitto's message callback: commands and schedules. */
 void mqtt_on_message(struct mosquitto *mosq, void *ctx,

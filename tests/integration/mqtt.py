@@ -21,6 +21,7 @@ import threading
 import time
 from harness import run_tests, read_relay_record
 from mqtt_peer import Broker, Client, free_port
+import ha_check
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DAEMON = os.environ.get("HEATPAD_DAEMON") or os.path.join(ROOT, "build", "heatpadd")
@@ -141,12 +142,14 @@ def online(c, d, since=0, timeout=10):
                   timeout)
 
 
-CLIMATE_KEYS = ("name", "unique_id", "availability_topic", "device", "modes",
-                "mode_command_topic", "mode_state_topic", "mode_state_template",
-                "temperature_command_topic", "temperature_state_topic",
-                "temperature_state_template", "current_temperature_topic",
-                "current_temperature_template", "action_topic",
-                "action_template", "min_temp", "max_temp")
+def discovery(c, d, since=0, timeout=10):
+    """The device's discovery message, expanded as Home Assistant reads it
+    (ha_check.py): {component id: config}."""
+    t = "homeassistant/device/%s/config" % d.device
+    msg = c.wait(t, lambda v: isinstance(v, dict), since, timeout)[1]
+    bad = ha_check.unknown_keys(msg)
+    assert not bad, bad
+    return ha_check.expand_device(msg)
 
 
 @test
@@ -158,39 +161,34 @@ def discovery_is_valid_and_the_climate_topics_work():
     try:
         c.subscribe("homeassistant/#", d.root + "/#")
         online(c, d)
-        confs = {}
-        deadline = time.time() + 10
-        while len(confs) < 7 and time.time() < deadline:
-            with c.cv:
-                for _, tp, p, r in c.msgs:
-                    if tp.startswith("homeassistant/") and tp.endswith("/config"):
-                        confs[tp] = json.loads(p)   # must be valid JSON
-            time.sleep(0.05)
-        assert len(confs) == 7, sorted(confs)
-        # Retained: a Home Assistant that starts later still finds them.
+        comps = discovery(c, d)
+        assert len(comps) == 2 * 12 + 4, sorted(comps)
+        # Every component as Home Assistant's schemas take it.
+        problems = ha_check.check_device(comps)
+        assert not problems, problems
+        # Retained: a Home Assistant that starts later still finds it.
         late = Client(b.port)
         late.subscribe("homeassistant/#")
-        for tp in confs:
-            assert late.wait(tp, None, 0, 5)[2], "not retained: " + tp
+        assert late.wait("homeassistant/device/disc/config", None, 0, 5)[2]
         late.close()
         for z in ("upper_back", "lower_back"):
-            cl = confs["homeassistant/climate/disc/%s/config" % z]
-            missing = [k for k in CLIMATE_KEYS if k not in cl]
-            assert not missing, missing
+            cl = comps[z]
+            assert cl["platform"] == "climate"
             assert cl["modes"] == ["off", "heat"]
             assert cl["min_temp"] == 30 and cl["max_temp"] == 42
             assert cl["device"]["sw_version"] and cl["device"]["identifiers"] == ["disc"]
             assert cl["availability_topic"] == d.root + "/availability"
-            fault = confs["homeassistant/binary_sensor/disc/%s_fault/config" % z]
+            assert cl["preset_modes"] == ["low", "medium", "high"]
+            fault = comps[z + "_fault"]
             assert fault["device_class"] == "problem" and "json_attributes_topic" in fault
-            rem = confs["homeassistant/sensor/disc/%s_remaining/config" % z]
-            assert rem["unit_of_measurement"] == "min"
-        g = confs["homeassistant/sensor/disc/guidance/config"]
+            assert comps[z + "_remaining"]["unit_of_measurement"] == "min"
+            assert comps[z + "_energy"]["state_class"] == "total_increasing"
+        g = comps["guidance"]
         assert g["options"] == ["heat", "cold", "consult", "urgent"]
         st = c.wait(g["state_topic"])[1]
         assert st["kind"] == "heat", st
 
-        cl = confs["homeassistant/climate/disc/upper_back/config"]
+        cl = comps["upper_back"]
         state_t = cl["mode_state_topic"]
         st = c.wait(state_t)[1]
         assert st["mode"] == "off" and st["action"] == "off", st
@@ -479,7 +477,7 @@ def broker_lost_mid_session_the_session_runs_on():
               " (down %.1f s)" % (delay, back - down_at))
         assert delay <= 5, delay
         # Discovery is published again (the broker kept nothing).
-        c.wait("homeassistant/climate/lost/upper_back/config", None, 0, 5)
+        c.wait("homeassistant/device/lost/config", None, 0, 5)
         end = d.wait_event(lambda e: e["event"] == "session_end", 30)
         assert end["reason"] == "time_up", end
         dur = end["mono_ms"] - start["mono_ms"]
@@ -1205,7 +1203,7 @@ def last_will_says_offline_when_the_daemon_dies():
 def twenty_daemons_on_one_broker():
     b = Broker(parent=TMP)
     c = Client(b.port)
-    c.subscribe("heatpad/#", "homeassistant/climate/#")
+    c.subscribe("heatpad/#", "homeassistant/device/#")
     t0 = time.time()
     ds = [Daemon(b.port, "pad%02d" % i, ("upper back",), ["--sim-speed", "5"])
           for i in range(20)]
@@ -1213,8 +1211,7 @@ def twenty_daemons_on_one_broker():
         for d in ds:
             online(c, d, 0, 20)
         for d in ds:
-            cl = c.wait("homeassistant/climate/%s/upper_back/config" % d.device,
-                        None, 0, 10)[1]
+            cl = discovery(c, d)["upper_back"]
             assert cl["unique_id"] == "heatpad_%s_upper_back" % d.device
         print("    20 daemons online and discoverable %.1f s after launch"
               % (time.time() - t0))
