@@ -295,7 +295,7 @@ static void on_connect(struct mosquitto *mosq, void *ctx, int rc)
         struct mqtt *m = ctx;
         char topic[TOPIC_MAX];
         static const char *const subs[] = { "set", "mode/set",
-                                            "temperature/set" };
+                "temperature/set", "preset/set", "minutes/set" };
 
         if (rc != 0) {
                 /* Once per reason, not at every retry. */

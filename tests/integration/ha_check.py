@@ -157,10 +157,13 @@ def expand_device(msg):
 
 def unknown_keys(msg):
     """Abbreviations Home Assistant would not expand (typos)."""
+    known = set(COMMON)
+    for keys in PLATFORM_KEYS.values():
+        known |= set(keys)
     bad = []
     for cid, raw in msg.get("cmps", {}).items():
         for k in raw:
-            if k not in ABBR and k != "~" and k not in set(ABBR.values()):
+            if k not in ABBR and k != "~" and k not in known:
                 bad.append("%s.%s" % (cid, k))
     return bad
 

@@ -273,6 +273,185 @@ def target_kept_during_and_between_sessions_and_across_a_restart():
         b.stop()
 
 
+def payloads(c, root):
+    """Every JSON payload seen under root, by topic."""
+    out = {}
+    with c.cv:
+        for _, tp, p, _ in c.msgs:
+            if tp.startswith(root + "/"):
+                try:
+                    out.setdefault(tp, []).append(json.loads(p))
+                except ValueError:
+                    pass
+    return out
+
+
+@test
+def discovery_conforms_in_every_state():
+    # Each state the daemon can be in, rendered through every template of
+    # every component as Home Assistant would: idle, heating, holding (the
+    # relay cycling at the setpoint), a fault, the 48-hour rule, quiet
+    # hours, a refusal, consult and urgent.
+    b = Broker(parent=TMP)
+    c = Client(b.port)
+    c.subscribe("heatpad/#", "homeassistant/#")
+    start = ["--sim-speed", "10", "--sim-start", "2026-11-24T20:00"]
+    ds = []
+    try:
+        d = Daemon(b.port, "conf", ("upper back", "lower back"),
+                   start + ["--sim-fault", "lower back:sensor_disconnect@20"])
+        ds.append(d)
+        online(c, d)
+        st = d.root + "/upper_back/state"
+        c.wait(st, lambda v: v["temp_c"] is not None)
+        c.publish(d.root + "/upper_back/set",
+                  {"action": "start", "minutes": 30, "setpoint_c": 30})
+        c.wait(st, lambda v: v["action"] in ("heating", "preheating"))
+        c.wait(d.root + "/lower_back/state", lambda v: v["fault"], 0, 15)
+        c.wait(st, lambda v: v["session"] and v["action"] == "idle", 0, 60)
+        c.publish(d.root + "/lower_back/set", {"action": "start"})
+        c.wait(d.root + "/lower_back/result", lambda v: not v["ok"])
+        blocked = Daemon(b.port, "conf-cold", ("upper back",),
+                         start + ["--record-injury", "now"],
+                         config_extra={"quiet_hours": {"start": "19:00",
+                                                       "end": "07:00"}})
+        ds.append(blocked)
+        online(c, blocked)
+        c.wait(blocked.root + "/guidance", lambda v: v["kind"] == "cold" and
+               v["quiet_hours"] and v["heat_allowed_at_iso"])
+        c.publish(blocked.root + "/upper_back/mode/set", "heat")
+        c.wait(blocked.root + "/upper_back/result", lambda v: not v["ok"])
+        for signs, kind in (("pain", "consult"), ("urgent", "urgent")):
+            w = Daemon(b.port, "conf-" + signs, ("upper back",),
+                       start + ["--warning-signs", signs])
+            ds.append(w)
+            online(c, w)
+            c.wait(w.root + "/guidance", lambda v, k=kind: v["kind"] == k)
+        time.sleep(0.5)
+        total = 0
+        seen = set()
+        for x in ds:
+            comps = discovery(c, x)
+            assert not ha_check.check_device(comps), ha_check.check_device(comps)
+            pl = payloads(c, x.root)
+            problems, n = ha_check.check_states(comps, pl)
+            assert not problems, problems[:5]
+            total += n
+            for v in pl.get(x.root + "/upper_back/state", []):
+                seen.add(v["action"])
+            for v in pl.get(x.root + "/guidance", []):
+                seen.add(v["kind"])
+        assert {"off", "idle", "heating", "heat", "cold", "consult",
+                "urgent"} <= seen, seen
+        print("    %d template renders checked across %d devices" % (total, len(ds)))
+    finally:
+        for x in ds:
+            x.stop()
+        c.close()
+        b.stop()
+
+
+def event_of(comps, cid, result):
+    """What Home Assistant's event entity makes of a result payload."""
+    return json.loads(ha_check.render(comps[cid]["value_template"], result))
+
+
+@test
+def every_new_entity_round_trips():
+    # As Home Assistant sends them: the number, the presets, each button;
+    # refusals come back as events; energy rises across a restart.
+    b = Broker(parent=TMP)
+    args = ["--sim-speed", "10", "--sim-start", "2026-11-24T19:00"]
+    d = Daemon(b.port, "ents", ("upper back",), args,
+               zone_extra={"power_w": 3600})
+    c = Client(b.port)
+    res = d.root + "/upper_back/result"
+    try:
+        c.subscribe(d.root + "/#", "homeassistant/#")
+        online(c, d)
+        comps = discovery(c, d)
+        st = comps["upper_back"]["mode_state_topic"]
+        c.wait(st, lambda v: v["temp_c"] is not None)
+        num, cl = comps["upper_back_minutes"], comps["upper_back"]
+        m = c.mark()
+        c.publish(num["command_topic"], "25")
+        c.wait(st, lambda v: ha_check.render(num["value_template"], v) == "25", m)
+        m = c.mark()
+        c.publish(num["command_topic"], "500")
+        r = c.wait(res, None, m)[1]
+        assert not r["ok"] and r["code"] == "bad_request", r
+        ev = event_of(comps, "upper_back_result", r)
+        assert ev["event_type"] == "refused" and ev["code"] == "bad_request", ev
+        m = c.mark()
+        c.publish(num["command_topic"], "95")       # above the zone's 90
+        r = c.wait(res, None, m)[1]
+        assert r["code"] == "out_of_range", r
+        assert c.wait(st, None, m)[1]["minutes"] == 25
+        # A preset on a zone that is off starts it, for the session length.
+        m = c.mark()
+        c.publish(cl["preset_mode_command_topic"], "medium")
+        v = c.wait(st, lambda v: v["session"], m)[1]
+        assert v["setpoint_c"] == 39 and v["preset"] == "medium", v
+        assert v["remaining_min"] == 25, v
+        ends = v["ends_at"]
+        time.sleep(0.5)
+        m = c.mark()
+        c.publish(cl["preset_mode_command_topic"], "high")
+        v = c.wait(st, lambda v: v["setpoint_c"] == 41, m)[1]
+        assert v["preset"] == "high" and abs(v["ends_at"] - ends) <= 1, v
+        m = c.mark()
+        c.publish(cl["preset_mode_command_topic"], "warm")
+        assert c.wait(res, None, m)[1]["code"] == "unknown_action"
+        # The autotune button: refused while heating, with the reason.
+        auto = comps["upper_back_autotune"]
+        m = c.mark()
+        c.publish(auto["command_topic"], auto["payload_press"])
+        r = c.wait(res, None, m)[1]
+        assert r["code"] == "busy", r
+        assert event_of(comps, "upper_back_result", r)["event_type"] == "refused"
+        v = c.wait(st, lambda v: v["energy_kwh"] > 0.01, 0, 15)[1]
+        before = v["energy_kwh"]
+        m = c.mark()
+        c.publish(cl["mode_command_topic"], "off")
+        c.wait(st, lambda v: not v["session"], m)
+        m = c.mark()
+        c.publish(auto["command_topic"], auto["payload_press"])
+        r = c.wait(res, None, m)[1]
+        assert r["ok"] and "autotune started" in r["message"], r
+        c.wait(st, lambda v: v["session"], m)
+        m = c.mark()
+        c.publish(cl["mode_command_topic"], "off")
+        c.wait(st, lambda v: not v["session"], m)
+        d.wait_event(lambda e: e["event"] == "autotune", 5)
+        # The clear-fault button, with no fault: nothing to clear.
+        clear = comps["upper_back_clear_fault"]
+        m = c.mark()
+        c.publish(clear["command_topic"], clear["payload_press"])
+        r = c.wait(res, None, m)[1]
+        assert r["ok"] and "no fault" in r["message"], r
+        last = c.last(st)["energy_kwh"]
+        assert last >= before
+        assert d.stop() == 0
+        # Energy is kept across the restart, and rises from there.
+        m = c.mark()
+        d2 = Daemon(b.port, "ents", ("upper back",), args, state=d.state,
+                    zone_extra={"power_w": 3600})
+        try:
+            online(c, d2, m)
+            v = c.wait(st, lambda v: v["temp_c"] is not None, m)[1]
+            assert v["energy_kwh"] == last and v["minutes"] == 25, (v, last)
+            c.publish(cl["mode_command_topic"], "heat")
+            v = c.wait(st, lambda v: v["energy_kwh"] > last + 0.005, m, 15)[1]
+            print("    energy %.3f kWh before the restart, %.3f after"
+                  % (last, v["energy_kwh"]))
+        finally:
+            d2.stop()
+    finally:
+        d.stop()
+        c.close()
+        b.stop()
+
+
 @test
 def start_stop_and_refusals_on_the_result_topic():
     b = Broker(parent=TMP)
