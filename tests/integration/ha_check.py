@@ -273,6 +273,8 @@ def check_device(comps, msg=None):
     uids = {}
     for cid, c in comps.items():
         errs += check_component(cid, c)
+        if set(c) == {"platform"}:
+            continue
         u = c.get("unique_id")
         if u in uids:
             errs.append("%s: unique_id %s already used by %s" % (cid, u, uids[u]))
