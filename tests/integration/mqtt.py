@@ -1399,6 +1399,65 @@ def tls_with_a_ca_file():
 
 
 @test
+def broker_acl_lets_only_heatpad_and_home_assistant_command():
+    # The shipped ACL (examples/mosquitto/acl) on a TLS broker with a
+    # password file, as examples/mosquitto/heatpad.conf sets it up.
+    d0 = tempfile.mkdtemp(dir=TMP, prefix="acl-")
+    certs = make_certs(d0)
+    acl = os.path.join(d0, "acl")
+    shutil.copy(os.path.join(ROOT, "examples", "mosquitto", "acl"), acl)
+    users = {"heatpad": "pad-pw", "homeassistant": "ha-pw", "guest": "guest-pw"}
+    b = Broker(users=users, tls=certs, acl=acl, parent=TMP)
+    d = Daemon(b.port, "acl", ("upper back",), ["--sim-speed", "5"],
+               mqtt_extra={"host": "localhost", "tls_ca_file": certs["ca"],
+                           "username": "heatpad", "password": "pad-pw"})
+    root = d.root
+
+    def pub(user, pw, topic, payload):
+        return subprocess.run(
+            ["mosquitto_pub", "-h", "localhost", "-p", str(b.port), "--cafile",
+             certs["ca"], "-q", "1", "-t", topic, "-m", payload] +
+            (["-u", user, "-P", pw] if user else []),
+            capture_output=True, text=True, timeout=10)
+
+    def sub(user, pw, topic, wait=3):
+        return subprocess.run(
+            ["mosquitto_sub", "-h", "localhost", "-p", str(b.port), "--cafile",
+             certs["ca"], "-t", topic, "-C", "1", "-W", str(wait),
+             "-u", user, "-P", pw], capture_output=True, text=True, timeout=10)
+    try:
+        d.wait_event(lambda e: e["event"] == "log" and
+                     "connected to" in e.get("msg", ""), 10)
+        # Home Assistant's user reads the discovery and the state.
+        r = sub("homeassistant", "ha-pw", "homeassistant/device/acl/config")
+        assert '"cmps"' in r.stdout, r
+        r = sub("homeassistant", "ha-pw", root + "/upper_back/state")
+        assert '"upper_back"' in r.stdout, r
+        # Another user of the broker: its start goes nowhere, and it reads
+        # nothing of the pad.
+        r = pub("guest", "guest-pw", root + "/upper_back/set",
+                '{"action":"start"}')
+        r = pub("guest", "guest-pw", root + "/upper_back/mode/set", "heat")
+        r = sub("guest", "guest-pw", root + "/#", 2)
+        assert r.stdout == "", r
+        # Without a user: turned away.
+        r = pub(None, None, root + "/upper_back/set", '{"action":"start"}')
+        assert r.returncode != 0, r
+        time.sleep(1)
+        assert not d.evs("session_start"), d.evs("session_start")
+        assert not any(on for _, _, on in d.relay_record())
+        # Home Assistant's user can.
+        r = pub("homeassistant", "ha-pw", root + "/upper_back/mode/set", "heat")
+        assert r.returncode == 0, r
+        d.wait_event(lambda e: e["event"] == "session_start" and
+                     e["source"] == "mqtt", 5)
+        wait_until(d.relay_on, 5, "relay on from Home Assistant's user")
+    finally:
+        d.stop()
+        b.stop()
+
+
+@test
 def missing_ca_file_stops_the_start_with_a_reason():
     d = Daemon(free_port(), "noca", ("upper back",),
                mqtt_extra={"host": "localhost", "tls_ca_file": "/nonexistent/ca.crt"})
