@@ -10,6 +10,7 @@ Ends with "mqtt: N passed, N failed".
 """
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -561,6 +562,65 @@ def a_repeated_heat_is_answered_with_what_holds_now():
         assert r2["message"] != r1["message"], r2
         assert "heating to 40.0 C, 5 min left" in r2["message"], r2
         assert len(d.evs("session_start")) == 1
+    finally:
+        d.stop()
+        c.close()
+        b.stop()
+
+
+def entity_id(comp):
+    """The entity id Home Assistant gives an MQTT entity of a device: the
+    platform and the slug of "<device name> <entity name>"."""
+    name = "%s %s" % (comp["device"]["name"], comp["name"])
+    return "%s.%s" % (comp["platform"], re.sub(r"[^a-z0-9]+", "_",
+                                                 name.lower()).strip("_"))
+
+
+@test
+def names_blueprint_and_readme_match_the_entities():
+    import yaml
+    b = Broker(parent=TMP)
+    d = Daemon(b.port, "heatpad", ("upper back",), ["--sim-speed", "5"])
+    c = Client(b.port)
+    try:
+        c.subscribe("homeassistant/#")
+        comps = discovery(c, d)
+        ids = {cid: entity_id(v) for cid, v in comps.items()}
+        # The default device id does not make "heatpad heatpad".
+        assert comps["upper_back"]["device"]["name"] == "heatpad"
+        assert ids["upper_back"] == "climate.heatpad_upper_back", ids
+        assert ids["upper_back_temperature"] == \
+            "sensor.heatpad_upper_back_temperature", ids
+        assert len(set(ids.values())) == len(ids)
+        # The README's entity ids are entities the daemon makes.
+        with open(os.path.join(ROOT, "README.md")) as f:
+            readme = f.read()
+        named = set(re.findall(r"\b(?:climate|sensor|binary_sensor|number|"
+                               r"button|event)\.heatpad_[a-z_]+", readme))
+        assert named and named <= set(ids.values()), named - set(ids.values())
+        # The blueprint: every input it uses is declared and every one
+        # declared is used; its presets are the climate's; the entities
+        # its descriptions name exist.
+        loader = type("L", (yaml.SafeLoader,), {})
+        used = []
+        loader.add_constructor("!input", lambda l, n: used.append(
+            l.construct_scalar(n)) or "!input")
+        path = os.path.join(ROOT, "examples", "home-assistant",
+                            "heatpad_evening.yaml")
+        with open(path) as f:
+            bp = yaml.load(f, Loader=loader)
+        inputs = bp["blueprint"]["input"]
+        assert bp["blueprint"]["domain"] == "automation"
+        assert set(used) == set(inputs), (set(used), set(inputs))
+        assert inputs["preset"]["selector"]["select"]["options"] == \
+            comps["upper_back"]["preset_modes"]
+        for v in inputs.values():
+            want = v.get("description", "").replace("<zone>", "upper_back")
+            if "." in want:
+                assert want in ids.values(), want
+        for cid in ("upper_back_minutes", "heat_blocked", "upper_back_result"):
+            assert any(ids[cid] == v.get("description", "").replace(
+                "<zone>", "upper_back") for v in inputs.values()), cid
     finally:
         d.stop()
         c.close()
