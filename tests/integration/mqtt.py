@@ -568,6 +568,39 @@ def a_repeated_heat_is_answered_with_what_holds_now():
         b.stop()
 
 
+@test
+def conformance_checker_catches_what_home_assistant_refuses():
+    # The checker itself: each mistake Home Assistant would reject or
+    # misread is reported (so a clean report above means something).
+    good = {"platform": "sensor", "name": "e", "unique_id": "u1",
+            "state_topic": "heatpad/x/z/state", "device_class": "energy",
+            "unit_of_measurement": "kWh", "state_class": "total_increasing",
+            "value_template": "{{ value_json.energy_kwh }}",
+            "device": {"identifiers": ["x"], "name": "heatpad"},
+            "origin": {"name": "heatpad"}}
+    assert ha_check.check_component("e", good) == []
+    for change in ({"state_class": "measurement"}, {"unit_of_measurement": "W"},
+                   {"entity_category": "config"}, {"state_topic": "a/+/b"},
+                   {"value_template": "{{ value_json.x "}, {"qos": "1"},
+                   {"stat_t": "x"}, {"options": ["a"]}):
+        bad = dict(good, **change)
+        assert ha_check.check_component("e", bad), change
+    cl = {"platform": "climate", "name": "z", "unique_id": "u2",
+          "device": good["device"], "origin": good["origin"],
+          "modes": ["off", "heat"], "preset_modes": ["none", "low"],
+          "action_topic": "t/state", "action_template": "{{ value_json.a }}"}
+    assert any("none" in e for e in ha_check.check_component("z", cl))
+    problems, n = ha_check.check_states({"z": cl}, {"t/state": [{"a": "warming"}]})
+    assert n == 1 and problems, problems
+    problems, _ = ha_check.check_states({"e": good}, {good["state_topic"]:
+                                                      [{"energy_kwh": "lots"}]})
+    assert problems
+    msg = {"dev": {"ids": ["x"]}, "o": {"name": "h"}, "avty_t": "a",
+           "cmps": {"c": {"p": "sensor", "stat_tp": "x", "~": "b"}}}
+    assert ha_check.unknown_keys(msg) == ["c.stat_tp"]
+    assert ha_check.expand_device(msg)["c"]["availability_topic"] == "a"
+
+
 def entity_id(comp):
     """The entity id Home Assistant gives an MQTT entity of a device: the
     platform and the slug of "<device name> <entity name>"."""
