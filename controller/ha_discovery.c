@@ -52,6 +52,7 @@ cJSON *ha_component(cJSON *cmps, const struct config *cfg, const char *key,
         cJSON_AddStringToObject(o, "name", name);
         cJSON_AddStringToObject(o, "uniq_id", uid);
         cJSON_AddStringToObject(o, "~", base);
+        cJSON_AddNumberToObject(o, "qos", 1);
         return o;
 }
 
@@ -120,7 +121,6 @@ char *ha_discovery_payload(const struct config *cfg, const char *version,
         cJSON_AddStringToObject(o, "avty_t", t);
         cJSON_AddStringToObject(o, "pl_avail", "online");
         cJSON_AddStringToObject(o, "pl_not_avail", "offline");
-        cJSON_AddNumberToObject(o, "qos", 1);
         cJSON *cmps = cJSON_AddObjectToObject(o, "cmps");
         for (int i = 0; i < cfg->nzones; i++)
                 ha_zone_components(cmps, cfg, i, root);

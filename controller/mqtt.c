@@ -139,6 +139,31 @@ static void zone_topic(const struct mqtt *m, char *buf, const char *zone,
         snprintf(buf, TOPIC_MAX, "%s/%s/%s", m->root, zone, leaf);
 }
 
+/* The session's end in wall seconds is the monotonic end seen through a
+ * wall clock read in whole seconds: it would wobble by a second from one
+ * message to the next. The first one stands while the end does not move,
+ * unless the wall clock stepped. */
+static void steady_end(struct mqtt *m, int i, cJSON *o)
+{
+        const struct session *s = &app_core(m->app)->zones[i].session;
+        struct mqtt_zone *mz = &m->zones[i];
+        cJSON *at = cJSON_GetObjectItem(o, "ends_at");
+        char iso[32];
+
+        if (!s->active || !cJSON_IsNumber(at))
+                return;
+        double v = at->valuedouble;
+        if (s->ends_ms == mz->ends_ms && fabs(v - mz->ends_at) <= 2) {
+                v = mz->ends_at;
+                cJSON_SetNumberValue(at, v);
+                ha_iso_time((time_t)v, iso, sizeof(iso));
+                cJSON_ReplaceItemInObject(o, "ends_at_iso",
+                                          cJSON_CreateString(iso));
+        }
+        mz->ends_ms = s->ends_ms;
+        mz->ends_at = v;
+}
+
 /* The zone's state, as Home Assistant's entities read it (ha_state.h). */
 static void send_zone(struct mqtt *m, int i)
 {
@@ -148,6 +173,7 @@ static void send_zone(struct mqtt *m, int i)
         char topic[TOPIC_MAX];
         cJSON *o = ha_state_zone(core, i, now, wall);
 
+        steady_end(m, i, o);
         zone_topic(m, topic, core->zones[i].cfg->id, "state");
         if (mqtt_publish_json(m, topic, o, true)) {
                 m->zones[i].state_pending = m->zones[i].state_now = false;

@@ -32,6 +32,8 @@ struct mqtt_zone {
         bool state_pending;             /* to publish when there is room */
         bool state_now;                 /* after a stop: room or not */
         struct ha_zone_sig sig;         /* what the last state showed */
+        uint64_t ends_ms;               /* the session end last shown, */
+        double ends_at;                 /* and in wall seconds */
         bool sent;                      /* since the connect */
 };
 

@@ -44,10 +44,11 @@ DEVICE_ABBR = {"ids": "identifiers", "cu": "configuration_url", "name": "name",
                "mf": "manufacturer", "mdl": "model", "sw": "sw_version",
                "sa": "suggested_area", "hw": "hw_version"}
 ORIGIN_ABBR = {"name": "name", "sw": "sw_version", "url": "support_url"}
-# What device-based discovery hands down to every component.
+# What device-based discovery hands down to every component (its shared
+# options; qos is not among them).
 SHARED = ("availability_topic", "payload_available", "payload_not_available",
           "availability", "availability_mode", "availability_template",
-          "state_topic", "command_topic", "qos", "encoding")
+          "state_topic", "command_topic")
 
 COMMON = {"platform": str, "name": (str, type(None)), "unique_id": str,
           "device": dict, "origin": dict, "availability_topic": str,
@@ -196,6 +197,8 @@ def check_component(cid, c):
     for k in REQUIRED[p] + ("unique_id",):
         if k not in c:
             err("%s is required", k)
+    if c.get("qos", 0) != 1:
+        err("qos %r: heatpad's commands and states are QoS 1", c.get("qos"))
     dev = c.get("device", {})
     if not dev.get("identifiers") or not dev.get("name"):
         err("device needs identifiers and a name")

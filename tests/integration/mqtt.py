@@ -577,7 +577,7 @@ def conformance_checker_catches_what_home_assistant_refuses():
             "unit_of_measurement": "kWh", "state_class": "total_increasing",
             "value_template": "{{ value_json.energy_kwh }}",
             "device": {"identifiers": ["x"], "name": "heatpad"},
-            "origin": {"name": "heatpad"}}
+            "origin": {"name": "heatpad"}, "qos": 1}
     assert ha_check.check_component("e", good) == []
     for change in ({"state_class": "measurement"}, {"unit_of_measurement": "W"},
                    {"entity_category": "config"}, {"state_topic": "a/+/b"},
@@ -586,7 +586,7 @@ def conformance_checker_catches_what_home_assistant_refuses():
         bad = dict(good, **change)
         assert ha_check.check_component("e", bad), change
     cl = {"platform": "climate", "name": "z", "unique_id": "u2",
-          "device": good["device"], "origin": good["origin"],
+          "device": good["device"], "origin": good["origin"], "qos": 1,
           "modes": ["off", "heat"], "preset_modes": ["none", "low"],
           "action_topic": "t/state", "action_template": "{{ value_json.a }}"}
     assert any("none" in e for e in ha_check.check_component("z", cl))
