@@ -42,7 +42,7 @@ HW_UNIT_SRC := controller/hw/ds18b20.c controller/hw/gpio.c \
 DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/log.c controller/reader.c controller/hw/hw.c \
               controller/hw/sim.c controller/main.c controller/options.c \
-              controller/mqtt.c controller/mqtt_handle.c \
+              controller/mqtt.c controller/mqtt_handle.c controller/mqtt_ha.c \
               controller/http.c controller/http_api.c \
               controller/notify.c controller/alloff.c \
               controller/hw/modbus_link.c controller/hw/modbus.c \

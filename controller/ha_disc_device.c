@@ -1,6 +1,7 @@
 /* ha_disc_device.c: the device's own components in the discovery message
  * (see ha_discovery.h): the guidance and what blocks heat, from the
- * retained <root>/guidance topic (ha_state.c). */
+ * retained <root>/guidance topic (ha_state.c), and each schedule entry as
+ * it comes due (started or skipped, and why), from <root>/schedule/run. */
 #include "ha_disc_priv.h"
 
 void ha_device_components(cJSON *cmps, const struct config *cfg,
@@ -36,4 +37,14 @@ void ha_device_components(cJSON *cmps, const struct config *cfg,
         cJSON_AddStringToObject(o, "val_tpl",
                                 "{{ value_json.heat_allowed_at_iso or 'None' }}");
         cJSON_AddStringToObject(o, "dev_cla", "timestamp");
+        o = ha_component(cmps, cfg, "schedule_run", "event", "schedule",
+                         root);
+        cJSON_AddStringToObject(o, "stat_t", "~/schedule/run");
+        ha_add_strings(o, "evt_typ", (const char *const[]){ "started",
+                       "skipped" }, 2);
+        cJSON_AddStringToObject(o, "val_tpl", "{{ {'event_type': 'started' "
+                                "if value_json.ok else 'skipped', 'zone': "
+                                "value_json.zone, 'code': value_json.code, "
+                                "'message': value_json.message} | tojson }}");
+        cJSON_AddStringToObject(o, "ic", "mdi:calendar-clock");
 }

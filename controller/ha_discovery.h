@@ -9,7 +9,8 @@
  * duty, the session's end and remaining minutes, a session-length number,
  * clear-fault and autotune buttons, a fault binary sensor and an event of
  * each command's result. Per device: the guidance, heat blocked, quiet
- * hours and when heat is allowed again. A component of the previous
+ * hours, when heat is allowed again and an event of each schedule entry
+ * that came due. A component of the previous
  * message that is gone (a zone removed or renamed) is sent as its platform
  * alone, which is how Home Assistant is told to remove it. Every
  * component reads the retained state topics (ha_state.h). Pure: it builds

@@ -139,31 +139,6 @@ static void zone_topic(const struct mqtt *m, char *buf, const char *zone,
         snprintf(buf, TOPIC_MAX, "%s/%s/%s", m->root, zone, leaf);
 }
 
-/* The session's end in wall seconds is the monotonic end seen through a
- * wall clock read in whole seconds: it would wobble by a second from one
- * message to the next. The first one stands while the end does not move,
- * unless the wall clock stepped. */
-static void steady_end(struct mqtt *m, int i, cJSON *o)
-{
-        const struct session *s = &app_core(m->app)->zones[i].session;
-        struct mqtt_zone *mz = &m->zones[i];
-        cJSON *at = cJSON_GetObjectItem(o, "ends_at");
-        char iso[32];
-
-        if (!s->active || !cJSON_IsNumber(at))
-                return;
-        double v = at->valuedouble;
-        if (s->ends_ms == mz->ends_ms && fabs(v - mz->ends_at) <= 2) {
-                v = mz->ends_at;
-                cJSON_SetNumberValue(at, v);
-                ha_iso_time((time_t)v, iso, sizeof(iso));
-                cJSON_ReplaceItemInObject(o, "ends_at_iso",
-                                          cJSON_CreateString(iso));
-        }
-        mz->ends_ms = s->ends_ms;
-        mz->ends_at = v;
-}
-
 /* The zone's state, as Home Assistant's entities read it (ha_state.h). */
 static void send_zone(struct mqtt *m, int i)
 {
@@ -173,24 +148,13 @@ static void send_zone(struct mqtt *m, int i)
         char topic[TOPIC_MAX];
         cJSON *o = ha_state_zone(core, i, now, wall);
 
-        steady_end(m, i, o);
+        mqtt_steady_end(m, i, o);
         zone_topic(m, topic, core->zones[i].cfg->id, "state");
         if (mqtt_publish_json(m, topic, o, true)) {
                 m->zones[i].state_pending = m->zones[i].state_now = false;
                 m->zones[i].sig = ha_zone_sig(core, i, now, wall);
                 m->zones[i].sent = true;
         }
-}
-
-static void publish_guidance(struct mqtt *m)
-{
-        char topic[TOPIC_MAX];
-        struct core *core = app_core(m->app);
-
-        snprintf(topic, sizeof(topic), "%s/guidance", m->root);
-        if (mqtt_publish_json(m, topic, ha_state_guidance(core,
-                              app_wall(m->app)), true))
-                m->gsig = ha_guidance_sig(core, app_wall(m->app));
 }
 
 static void send_schedule(struct mqtt *m)
@@ -254,66 +218,9 @@ static void publish_all_state(struct mqtt *m)
 {
         for (int i = 0; i < app_core(m->app)->nzones; i++)
                 mqtt_publish_zone(m, i);
-        publish_guidance(m);
+        mqtt_publish_guidance(m);
         m->last_publish_ms = app_now_ms(m->app);
         m->last_publish_real_ms = (double)vclock_real_ms();
-}
-
-/* What changed since the last state (ha_state.h): out within a service
- * period (250 ms). */
-static void publish_changes(struct mqtt *m)
-{
-        struct core *core = app_core(m->app);
-        uint64_t now = app_now_ms(m->app);
-        time_t wall = app_wall(m->app);
-
-        for (int i = 0; i < core->nzones; i++) {
-                struct ha_zone_sig sig = ha_zone_sig(core, i, now, wall);
-                if (!m->zones[i].sent || !ha_zone_sig_equal(&sig,
-                                                            &m->zones[i].sig))
-                        m->zones[i].state_pending = true;
-        }
-        struct ha_guidance_sig g = ha_guidance_sig(core, wall);
-        if (!ha_guidance_sig_equal(&g, &m->gsig))
-                publish_guidance(m);
-}
-
-static void publish_discovery(struct mqtt *m)
-{
-        char topic[TOPIC_MAX];
-        char *s = ha_discovery_payload(m->cfg, m->version, m->config_url,
-                                       m->disc_prev);
-
-        ha_device_topic(m->cfg, topic, sizeof(topic));
-        if (s && mqtt_publish(m, topic, s, true))
-                m->disc_due = false;
-        free(s);
-}
-
-bool mqtt_discovery_msg(struct mqtt *m, const struct mosquitto_message *msg)
-{
-        char topic[TOPIC_MAX];
-
-        ha_device_topic(m->cfg, topic, sizeof(topic));
-        if (strcmp(msg->topic, topic) == 0) {
-                free(m->disc_prev);
-                m->disc_prev = NULL;
-                if (msg->payloadlen > 0 && msg->payloadlen <= 1 << 20 &&
-                    (m->disc_prev = malloc((size_t)msg->payloadlen + 1))) {
-                        memcpy(m->disc_prev, msg->payload,
-                               (size_t)msg->payloadlen);
-                        m->disc_prev[msg->payloadlen] = '\0';
-                }
-                return true;
-        }
-        if (!ha_discovery_is_legacy(m->cfg, msg->topic))
-                return false;
-        /* One message per entity, as before: cleared, so no entity of a
-         * zone that is gone stays behind. The device message replaces the
-         * rest. */
-        if (msg->payloadlen > 0)
-                mqtt_publish(m, msg->topic, "", true);
-        return true;
 }
 
 static void on_connect(struct mosquitto *mosq, void *ctx, int rc)
@@ -550,13 +457,13 @@ static double on_service(void *ctx)
                         check_rc(m, mosquitto_loop_misc(m->mosq));
                 if (m->link == LINK_UP && m->disc_due &&
                     now >= m->disc_at_ms)
-                        publish_discovery(m);
+                        mqtt_publish_discovery(m);
                 if (m->link == LINK_UP &&
                     (app_now_ms(m->app) - m->last_publish_ms >= REPUBLISH_MS ||
                      now - m->last_publish_real_ms >= REPUBLISH_MS))
                         publish_all_state(m);
                 else if (m->link == LINK_UP)
-                        publish_changes(m);
+                        mqtt_publish_changes(m);
                 flush_pending(m);
                 sync_fd(m);
                 break;
@@ -607,28 +514,6 @@ void mqtt_on_event(struct mqtt *m, const struct core_event *ev)
         sync_fd(m);
 }
 
-/* The status page, for the device's link in Home Assistant: its address,
- * or this host's name when it listens on every address. */
-static void config_url(const struct config *cfg, char *buf, size_t size)
-{
-        const struct http_cfg *h = &cfg->http;
-        char host[128];
-
-        buf[0] = '\0';
-        if (!h->enabled || h->port == 0)
-                return;
-        if (!h->listen[0] || strcmp(h->listen, "0.0.0.0") == 0 ||
-            strcmp(h->listen, "::") == 0) {
-                if (gethostname(host, sizeof(host)) < 0)
-                        return;
-                host[sizeof(host) - 1] = '\0';
-        } else {
-                snprintf(host, sizeof(host), "%s", h->listen);
-        }
-        snprintf(buf, size, strchr(host, ':') ? "http://[%s]:%d/" :
-                 "http://%s:%d/", host, h->port);
-}
-
 struct mqtt *mqtt_open(struct app *app, const char *version, char *err,
                        size_t errlen)
 {
@@ -650,7 +535,7 @@ struct mqtt *mqtt_open(struct app *app, const char *version, char *err,
         m->rng = (unsigned)vclock_real_ms() ^ (unsigned)getpid();
         m->flow.window_start_ms = (double)vclock_real_ms();
         m->opened_ms = app_now_ms(app);
-        config_url(cfg, m->config_url, sizeof(m->config_url));
+        mqtt_config_url(cfg, m->config_url, sizeof(m->config_url));
         ha_root_topic(cfg, m->root, sizeof(m->root));
         unsigned char bin[sizeof(struct in6_addr)];
         m->numeric_host = inet_pton(AF_INET, c->host, bin) == 1 ||

@@ -97,6 +97,22 @@ void mqtt_publish_zone(struct mqtt *m, int zone);
  * broker is behind (once per pass, however many stops it held). */
 void mqtt_publish_zone_now(struct mqtt *m, int zone);
 
+/* mqtt_ha.c: the guidance on <root>/guidance, retained. */
+void mqtt_publish_guidance(struct mqtt *m);
+
+/* Marks each zone whose state changed since it was last sent, and sends
+ * the guidance if it changed (ha_state.h's signatures). */
+void mqtt_publish_changes(struct mqtt *m);
+
+/* The device's discovery message, retained (ha_discovery.h). */
+void mqtt_publish_discovery(struct mqtt *m);
+
+/* Keeps a zone state's ends_at steady from one message to the next. */
+void mqtt_steady_end(struct mqtt *m, int zone, cJSON *o);
+
+/* The status page's address for the device in Home Assistant, or "". */
+void mqtt_config_url(const struct config *cfg, char *buf, size_t size);
+
 /* A retained discovery message of this device: the current one is kept
  * (to remove what is gone from it), an earlier version's cleared. */
 bool mqtt_discovery_msg(struct mqtt *m, const struct mosquitto_message *msg);

@@ -163,7 +163,7 @@ def discovery_is_valid_and_the_climate_topics_work():
         c.subscribe("homeassistant/#", d.root + "/#")
         online(c, d)
         comps = discovery(c, d)
-        assert len(comps) == 2 * 12 + 4, sorted(comps)
+        assert len(comps) == 2 * 12 + 5, sorted(comps)
         # Every component as Home Assistant's schemas take it.
         problems = ha_check.check_device(comps)
         assert not problems, problems
@@ -322,6 +322,11 @@ def discovery_conforms_in_every_state():
                v["quiet_hours"] and v["heat_allowed_at_iso"])
         c.publish(blocked.root + "/upper_back/mode/set", "heat")
         c.wait(blocked.root + "/upper_back/result", lambda v: not v["ok"])
+        # A schedule entry that comes due in the cold window: skipped.
+        c.publish(blocked.root + "/schedule/set",
+                  [{"zone": "upper_back", "days": "daily", "start": "20:01",
+                    "minutes": 5, "setpoint_c": 40, "enabled": True}])
+        c.wait(blocked.root + "/schedule/run", lambda v: not v["ok"], 0, 15)
         for signs, kind in (("pain", "consult"), ("urgent", "urgent")):
             w = Daemon(b.port, "conf-" + signs, ("upper back",),
                        start + ["--warning-signs", signs])

@@ -257,7 +257,7 @@ static void discovery_message(void **state)
                 assert_true(cJSON_IsString(get(c, "p")));
                 n++;
         }
-        assert_int_equal(n, 16);        /* 12 per zone (sim: with power), 4 */
+        assert_int_equal(n, 17);        /* 12 per zone (sim: with power), 5 */
         const cJSON *cl = get(cmps, "upper_back");
         assert_string_equal(get(cl, "p")->valuestring, "climate");
         assert_string_equal(get(cl, "~")->valuestring, "home/pads/bed/upper_back");
