@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core.h"
+#include "ha_state.h"
 #include "status_json.h"
 #include "test.h"
 
@@ -670,6 +671,57 @@ static void energy_counts_relay_on_time(void **state)
         assert_true(core.state_dirty);          /* saved at a session's end */
 }
 
+static const char *str(const cJSON *o, const char *k)
+{
+        return cJSON_GetStringValue(cJSON_GetObjectItem(o, k));
+}
+
+/* What Home Assistant's entities read: action, preset, the session's end
+ * as an ISO time, and a signature that moves with 0.1 C, not less. */
+static void ha_state_follows_the_zone(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        run(2, 30);
+        cJSON *o = ha_state_zone(&core, 0, T, W);
+        assert_string_equal(str(o, "action"), "off");
+        assert_string_equal(str(o, "mode"), "off");
+        assert_string_equal(str(o, "preset"), "none");        /* 38 */
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "ends_at_iso")));
+        cJSON_Delete(o);
+        struct ha_zone_sig a = ha_zone_sig(&core, 0, T, W), b;
+        run(1, 30.04);
+        b = ha_zone_sig(&core, 0, T, W);
+        assert_true(ha_zone_sig_equal(&a, &b));
+        run(1, 30.12);
+        b = ha_zone_sig(&core, 0, T, W);
+        assert_false(ha_zone_sig_equal(&a, &b));
+        core_start(&core, 0, 20, 39, SRC_MQTT, T, W, &rep);
+        run(1, 30);
+        o = ha_state_zone(&core, 0, T, W);
+        assert_string_equal(str(o, "action"), "heating");
+        assert_string_equal(str(o, "preset"), "medium");
+        assert_int_equal(cJSON_GetObjectItem(o, "minutes")->valueint, 20);
+        char iso[32];
+        ha_iso_time((time_t)cJSON_GetObjectItem(o, "ends_at")->valuedouble,
+                    iso, sizeof(iso));
+        assert_string_equal(str(o, "ends_at_iso"), iso);
+        assert_int_equal(strlen(iso), 25);
+        assert_string_equal(iso + 19, "+00:00");
+        cJSON_Delete(o);
+        /* At the setpoint the relay rests: idle, still heating mode. */
+        run(120, 39.5);
+        o = ha_state_zone(&core, 0, T, W);
+        assert_string_equal(str(o, "mode"), "heat");
+        assert_string_equal(str(o, "action"), "idle");
+        cJSON_Delete(o);
+        W = local(2026, 11, 24, 23, 30);
+        o = ha_state_guidance(&core, W);
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(o, "quiet_hours")));
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "heat_allowed_at_iso")));
+        cJSON_Delete(o);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -698,6 +750,7 @@ int main(void)
                 cmocka_unit_test_setup(unreadable_record_blocks_until_confirmed, setup),
                 cmocka_unit_test_setup(schedule_starts_and_refuses, setup),
                 cmocka_unit_test_setup(status_json_shows_zone_and_guidance, setup),
+                cmocka_unit_test_setup(ha_state_follows_the_zone, setup),
         };
         return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }
