@@ -14,14 +14,16 @@
 #include "mqtt_priv.h"
 
 /* The status page, for the device's link in Home Assistant: its address,
- * or this host's name when it listens on every address. */
+ * or this host's name when it listens on every address; none when only
+ * this host can reach it (loopback, the default). */
 void mqtt_config_url(const struct config *cfg, char *buf, size_t size)
 {
         const struct http_cfg *h = &cfg->http;
         char host[128];
 
         buf[0] = '\0';
-        if (!h->enabled || h->port == 0)
+        if (!h->enabled || h->port == 0 || strncmp(h->listen, "127.", 4) == 0 ||
+            strcmp(h->listen, "::1") == 0)
                 return;
         if (!h->listen[0] || strcmp(h->listen, "0.0.0.0") == 0 ||
             strcmp(h->listen, "::") == 0) {
