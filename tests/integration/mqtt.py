@@ -322,6 +322,12 @@ def discovery_conforms_in_every_state():
                v["quiet_hours"] and v["heat_allowed_at_iso"])
         c.publish(blocked.root + "/upper_back/mode/set", "heat")
         c.wait(blocked.root + "/upper_back/result", lambda v: not v["ok"])
+        # A preset starts through the same command, with the same refusal.
+        m = c.mark()
+        c.publish(blocked.root + "/upper_back/preset/set", "high")
+        r = c.wait(blocked.root + "/upper_back/result", None, m)[1]
+        assert r["code"] == "cold_rule", r
+        assert not blocked.evs("session_start")
         # A schedule entry that comes due in the cold window: skipped.
         c.publish(blocked.root + "/schedule/set",
                   [{"zone": "upper_back", "days": "daily", "start": "20:01",
@@ -618,12 +624,18 @@ def entity_id(comp):
 def names_blueprint_and_readme_match_the_entities():
     import yaml
     b = Broker(parent=TMP)
-    d = Daemon(b.port, "heatpad", ("upper back",), ["--sim-speed", "5"])
+    page = free_port()
+    d = Daemon(b.port, "heatpad", ("upper back",), ["--sim-speed", "5"],
+               config_extra={"http": {"listen": "0.0.0.0", "port": page,
+                                      "pin": "none"}})
     c = Client(b.port)
     try:
         c.subscribe("homeassistant/#")
         comps = discovery(c, d)
         ids = {cid: entity_id(v) for cid, v in comps.items()}
+        # The device links to its status page.
+        assert comps["upper_back"]["device"]["configuration_url"] == \
+            "http://%s:%d/" % (socket.gethostname(), page), comps["upper_back"]
         # The default device id does not make "heatpad heatpad".
         assert comps["upper_back"]["device"]["name"] == "heatpad"
         assert ids["upper_back"] == "climate.heatpad_upper_back", ids
