@@ -491,6 +491,17 @@ static void gen(struct state_data *st)
                 st->faults[st->nfaults++].fault = (enum safety_fault)
                         pick(FAULT_NONE + 1, FAULT_COUNT - 1);
         }
+        int nz = (int)pick(0, STATE_MAX_ZONES);
+        for (int i = 0; i < nz; i++) {
+                struct state_zone z = {
+                        .target_c = next() % 4 ? pickd(20, 48) : NAN,
+                        .minutes = next() % 4 ? (int)pick(1, SESSION_HARD_CAP_MIN) : 0,
+                        .energy_kwh = next() % 4 ?
+                                (double)pick(0, 1000000000000LL) / 1e6 : NAN,
+                };
+                gen_id(z.zone_id, sizeof(z.zone_id));
+                state_put_zone(st, &z);
+        }
 }
 
 /* cJSON prints 15 digits when they read back within an ulp or so. */
@@ -535,6 +546,17 @@ static void assert_same(const struct state_data *a, const struct state_data *b)
                 assert_int_equal(e->minutes, f->minutes);
                 assert_true(same_num(e->setpoint_c, f->setpoint_c));
                 assert_int_equal(e->enabled, f->enabled);
+        }
+        assert_int_equal(a->nzones, b->nzones);
+        for (int i = 0; i < a->nzones; i++) {
+                const struct state_zone *w = &a->zones[i];
+                const struct state_zone *z = state_find_zone(b, w->zone_id);
+                assert_non_null(z);
+                assert_true(isnan(w->target_c) ? isnan(z->target_c) :
+                            same_num(w->target_c, z->target_c));
+                assert_int_equal(w->minutes, z->minutes);
+                assert_true(isnan(w->energy_kwh) ? isnan(z->energy_kwh) :
+                            same_num(w->energy_kwh, z->energy_kwh));
         }
         assert_int_equal(a->nfaults, b->nfaults);
         for (int i = 0; i < a->nfaults; i++) {
