@@ -294,6 +294,26 @@ static void discovery_message(void **state)
         assert_false(ha_discovery_is_legacy(&cfg,
                      "homeassistant/device/heatpad/config"));
         free(again);
+        /* Whatever someone left retained there: read for what it says,
+         * never trusted further. */
+        static const char *const junk[] = { "garbage{", "[]", "{\"cmps\":7}",
+                "{\"cmps\":{\"a\":{\"p\":5},\"b\":7,\"c\":{}}}",
+                "{\"cmps\":{\"neck\":{\"p\":\"sensor\"},"
+                "\"x\":{\"platform\":\"button\"}}}" };
+        for (size_t i = 0; i < sizeof(junk) / sizeof(*junk); i++) {
+                char *t = ha_discovery_payload(&cfg, "9.9.9", NULL, junk[i]);
+                cJSON *j = cJSON_Parse(t);
+                const cJSON *jc = get(j, "cmps");
+                assert_true(cJSON_GetArraySize(get(jc, "neck")) > 10);
+                assert_null(cJSON_GetObjectItem(jc, "a"));
+                assert_null(cJSON_GetObjectItem(jc, "b"));
+                assert_null(cJSON_GetObjectItem(jc, "c"));
+                if (i == 4)
+                        assert_string_equal(get(get(jc, "x"), "p")->valuestring,
+                                            "button");
+                cJSON_Delete(j);
+                free(t);
+        }
         free(prev);
         free(s);
         cJSON_Delete(o);
