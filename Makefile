@@ -35,7 +35,8 @@ CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
             controller/core.c controller/sim_pad.c controller/schedule.c \
             controller/status_json.c controller/autotune.c controller/heatup.c \
             controller/config_mqtt.c controller/mqtt_cmd.c controller/mqtt_flow.c \
-            controller/ha_discovery.c \
+            controller/ha_discovery.c controller/ha_disc_zone.c \
+            controller/ha_disc_device.c controller/ha_state.c \
             controller/config_http.c controller/history.c \
             controller/http_body.c controller/http_auth.c controller/http_static.c \
             controller/hw/w1_parse.c controller/hw/mb_decode.c \
@@ -48,7 +49,7 @@ HW_UNIT_SRC := controller/hw/ds18b20.c controller/hw/gpio.c \
 DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
               controller/log.c controller/reader.c controller/hw/hw.c \
               controller/hw/sim.c controller/main.c controller/options.c \
-              controller/mqtt.c controller/mqtt_handle.c \
+              controller/mqtt.c controller/mqtt_handle.c controller/mqtt_ha.c \
               controller/http.c controller/http_api.c \
               controller/notify.c controller/alloff.c \
               controller/hw/modbus_link.c controller/hw/modbus.c \

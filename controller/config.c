@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +209,11 @@ static const struct {
         { "result", "the MQTT <zone>/result topic" },
         { "mode", "the MQTT <zone>/mode/set topic" },
         { "temperature", "the MQTT <zone>/temperature/set topic" },
+        { "heat_blocked", "a Home Assistant component of the device" },
+        { "quiet_hours", "a Home Assistant component of the device" },
+        { "heat_allowed_at", "a Home Assistant component of the device" },
+        { "preset", "the MQTT <zone>/preset/set topic" },
+        { "minutes", "the MQTT <zone>/minutes/set topic" },
         { "api", "the page's /api/ paths" },
         { "zones", "the page's /api/zones/ paths" },
         { "status", "/api/status" },
@@ -233,12 +239,35 @@ static const char *reserved_id_use(const char *id)
         return NULL;
 }
 
+const char *const config_preset_names[CONFIG_PRESETS] = { "low", "medium",
+                                                          "high" };
+
+/* Named setpoints; the defaults are moved into the zone's range, a value
+ * given must lie in it. */
+static void parse_presets(const cJSON *obj, const char *zpath,
+                          struct zone_cfg *z, struct config_errors *errs)
+{
+        static const char *const keys[] = { "low", "medium", "high", NULL };
+        static const double defaults[CONFIG_PRESETS] = { 37, 39, 41 };
+        char path[64];
+
+        cfg_join(path, sizeof(path), zpath, "presets");
+        cfg_check_keys(obj, path, keys, errs);
+        for (int i = 0; i < CONFIG_PRESETS; i++) {
+                double d = fmin(fmax(defaults[i], z->min_setpoint_c),
+                                z->max_setpoint_c);
+                z->presets_c[i] = cfg_number(obj, config_preset_names[i], path,
+                                             d, z->min_setpoint_c,
+                                             z->max_setpoint_c, errs);
+        }
+}
+
 static void parse_zone(const cJSON *obj, int i, struct zone_cfg *z,
                        struct config_errors *errs)
 {
         static const char *const keys[] = {
                 "name", "id", "sensor", "sensor2", "relay", "pid", "limits",
-                "session", NULL
+                "session", "power_w", "presets", NULL
         };
         char path[32], sub[64];
 
@@ -277,6 +306,11 @@ static void parse_zone(const cJSON *obj, int i, struct zone_cfg *z,
         parse_pid(cfg_object(obj, "pid", path, errs), path, z, errs);
         parse_limits(cfg_object(obj, "limits", path, errs), path, z, errs);
         parse_session(cfg_object(obj, "session", path, errs), path, z, errs);
+        parse_presets(cfg_object(obj, "presets", path, errs), path, z, errs);
+        /* A simulated pad declares its power already. */
+        z->power_w = cfg_number(obj, "power_w", path, z->sensor.type ==
+                                SENSOR_SIM ? z->sensor.sim.power_w : 0, 0,
+                                5000, errs);
         z->safety.two_sensors = z->sensor2.type != SENSOR_NONE;
 }
 

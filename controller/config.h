@@ -23,6 +23,10 @@
 #define CONFIG_NAME_MAX 32
 #define CONFIG_PATH_MAX 256
 #define CONFIG_MAX_ERRORS 32
+#define CONFIG_PRESETS 3                /* config_preset_names */
+
+/* "low", "medium", "high": the zone's named setpoints (zones[].presets). */
+extern const char *const config_preset_names[CONFIG_PRESETS];
 
 /* The simulated pad of a zone (sensor and relay types "sim"). */
 struct sim_cfg {
@@ -107,6 +111,8 @@ struct zone_cfg {
         double min_setpoint_c, max_setpoint_c, default_setpoint_c;
         int default_minutes, max_minutes;
         int rest_minutes;               /* rest before a fresh cap */
+        double power_w;                 /* the heater's power; 0: unknown */
+        double presets_c[CONFIG_PRESETS];       /* low, medium, high */
 };
 
 struct config {

@@ -68,6 +68,8 @@ void core_init(struct core *core, const struct config *cfg,
                 safety_init(&z->safety, &z->cfg->safety, now_ms);
                 session_set_rest(&z->session,
                                  (uint64_t)z->cfg->rest_minutes * 60000);
+                z->target_c = NAN;
+                z->energy_saved_ms = now_ms;
         }
         core->now_ms = now_ms;
 }
@@ -226,6 +228,10 @@ static void end_session(struct core *core, int i, enum core_source src,
         if (!z->session.active)
                 return;
         session_stop(&z->session, core->now_ms);
+        if (z->cfg->power_w > 0) {
+                z->energy_saved_ms = core->now_ms;
+                core->state_dirty = true;
+        }
         window_reset(&z->window);
         z->heatup.phase = HU_DONE;
         z->duty = 0;
@@ -251,10 +257,11 @@ void core_start(struct core *core, int zone, int minutes, double setpoint_c,
         struct core_zone *z = &core->zones[zone];
         const struct zone_cfg *c = z->cfg;
 
+        bool given = !isnan(setpoint_c);
         if (minutes <= 0)
-                minutes = c->default_minutes;
-        if (isnan(setpoint_c))
-                setpoint_c = c->default_setpoint_c;
+                minutes = core_minutes(core, zone);
+        if (!given)
+                setpoint_c = core_target_c(core, zone);
         if (minutes > c->max_minutes) {
                 reply(ret, CORE_INVALID, "out_of_range", "minutes must be "
                       "between 1 and %d", c->max_minutes);
@@ -279,6 +286,10 @@ void core_start(struct core *core, int zone, int minutes, double setpoint_c,
                 return;
 
         bool was_active = z->session.active;
+        if (given && !(z->target_c == setpoint_c)) {
+                z->target_c = setpoint_c;
+                core->state_dirty = true;
+        }
         uint64_t left = session_start(&z->session, minutes, setpoint_c,
                                       c->max_minutes, now_ms);
         if (!was_active) {
@@ -303,6 +314,112 @@ void core_start(struct core *core, int zone, int minutes, double setpoint_c,
                 reply(ret, CORE_OK, "ok", "%s: heating to %.1f C for %llu min",
                       c->name, setpoint_c, left_min);
         emit(core, EV_SESSION_START, zone, src, was_active ? "changed" : NULL);
+}
+
+double core_target_c(const struct core *core, int zone)
+{
+        const struct core_zone *z = &core->zones[zone];
+        return isnan(z->target_c) ? z->cfg->default_setpoint_c : z->target_c;
+}
+
+int core_minutes(const struct core *core, int zone)
+{
+        const struct core_zone *z = &core->zones[zone];
+        return z->minutes > 0 ? z->minutes : z->cfg->default_minutes;
+}
+
+void core_set_target(struct core *core, int zone, double setpoint_c,
+                     enum core_source src, uint64_t now_ms,
+                     struct core_reply *ret)
+{
+        saw_time(core, now_ms);
+        if (!zone_ok(core, zone, ret))
+                return;
+        struct core_zone *z = &core->zones[zone];
+        const struct zone_cfg *c = z->cfg;
+
+        if (!(setpoint_c >= c->min_setpoint_c &&
+              setpoint_c <= c->max_setpoint_c)) {
+                reply(ret, CORE_INVALID, "out_of_range", "setpoint must be "
+                      "between %g and %g C", c->min_setpoint_c,
+                      c->max_setpoint_c);
+                return;
+        }
+        if (!(z->target_c == setpoint_c)) {
+                z->target_c = setpoint_c;
+                core->state_dirty = true;
+        }
+        /* An autotune's setpoint is the experiment's, not the person's. */
+        if (!z->session.active || z->autotuning) {
+                reply(ret, CORE_OK, "ok", "%s: will heat to %.1f C when "
+                      "turned on", c->name, setpoint_c);
+                return;
+        }
+        /* The setpoint only: the session ends when it was going to. */
+        z->session.setpoint_c = setpoint_c;
+        if (z->heatup.phase != HU_DONE && z->safety.have_temp)
+                heatup_begin(&z->heatup, &z->tuning.model, setpoint_c,
+                             z->safety.temp_c, now_ms);
+        unsigned long long left_min =
+                (session_remaining_ms(&z->session, now_ms) + 59999) / 60000;
+        reply(ret, CORE_OK, "ok", "%s: heating to %.1f C, %llu min left",
+              c->name, setpoint_c, left_min);
+        emit(core, EV_SESSION_START, zone, src, "changed");
+}
+
+void core_set_minutes(struct core *core, int zone, int minutes,
+                      enum core_source src, uint64_t now_ms, time_t wall,
+                      struct core_reply *ret)
+{
+        saw_time(core, now_ms);
+        if (!zone_ok(core, zone, ret))
+                return;
+        struct core_zone *z = &core->zones[zone];
+        const struct zone_cfg *c = z->cfg;
+
+        if (minutes < 1 || minutes > c->max_minutes) {
+                reply(ret, CORE_INVALID, "out_of_range", "minutes must be "
+                      "between 1 and %d", c->max_minutes);
+                return;
+        }
+        if (z->session.active && !z->autotuning) {
+                core_start(core, zone, minutes, z->session.setpoint_c, src,
+                           now_ms, wall, ret);
+                if (ret && ret->status != CORE_OK)
+                        return;
+        }
+        if (z->minutes != minutes) {
+                z->minutes = minutes;
+                core->state_dirty = true;
+        }
+        if (!z->session.active)
+                reply(ret, CORE_OK, "ok", "%s: sessions last %d min", c->name,
+                      minutes);
+}
+
+int core_restore_zone(struct core *core, int zone, double target_c,
+                      int minutes, double energy_wh)
+{
+        struct core_zone *z = &core->zones[zone];
+        const struct zone_cfg *c = z->cfg;
+        int ignored = 0;
+
+        if (!isnan(target_c)) {
+                if (target_c >= c->min_setpoint_c &&
+                    target_c <= c->max_setpoint_c)
+                        z->target_c = target_c;
+                else
+                        ignored++;
+        }
+        if (minutes > 0) {
+                if (minutes <= c->max_minutes)
+                        z->minutes = minutes;
+                else
+                        ignored++;
+        }
+        if (energy_wh >= 0 && isfinite(energy_wh))
+                z->energy_wh = energy_wh;
+        return ignored;
 }
 
 void core_stop(struct core *core, int zone, enum core_source src,
@@ -666,6 +783,11 @@ void core_relay_ok(struct core *core, int zone)
                 safety_relay_failing(&core->zones[zone].safety, false);
 }
 
+static double c_power(const struct core_zone *z)
+{
+        return z->cfg->power_w;
+}
+
 static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
                       const struct guidance *g)
 {
@@ -691,6 +813,14 @@ static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
         z->pending = z->pending2 = false;
         z->last_tick_ms = now_ms;
         z->ticked = true;
+        /* The relay was what it is since the last tick. */
+        if (z->relay_on && dt_s > 0 && c_power(z) > 0) {
+                z->energy_wh += c_power(z) * dt_s / 3600.0;
+                if (now_ms - z->energy_saved_ms >= CORE_ENERGY_SAVE_MS) {
+                        z->energy_saved_ms = now_ms;
+                        core->state_dirty = true;
+                }
+        }
 
         if (safety_check(&z->safety, &in, now_ms) != FAULT_NONE) {
                 if (before == FAULT_NONE)

@@ -32,6 +32,10 @@
  * by the time the power was off), never shorten it. */
 #define CORE_HOLD_SAVE_MS (10 * 60 * 1000)
 
+/* A heating zone's energy goes to the state file this often (and when a
+ * session ends and at exit): a power cut loses at most this much. */
+#define CORE_ENERGY_SAVE_MS (10 * 60 * 1000)
+
 enum core_source { SRC_CLI, SRC_HTTP, SRC_MQTT, SRC_SCHEDULE, SRC_CORE };
 
 enum core_status {
@@ -99,6 +103,12 @@ struct core_zone {
         /* the same from the second sensor, if the zone has one */
         bool pending2, pending2_error;
         double pending2_c;
+        /* what a person chose and what was given, kept across sessions and
+         * restarts (the state file) */
+        double target_c;        /* NAN: the zone's default setpoint */
+        int minutes;            /* 0: the zone's default minutes */
+        double energy_wh;       /* relay on-time times power_w, ever */
+        uint64_t energy_saved_ms;
 };
 
 struct core {
@@ -147,12 +157,38 @@ void core_restore_fault(struct core *core, const char *zone_id,
                         enum safety_fault f);
 
 /* Starts (or changes) a session. minutes <= 0 or setpoint NAN take the
- * zone's defaults. Refused while the record is unreadable, with warning
+ * zone's session length and target (core_set_minutes, core_set_target),
+ * or its defaults; a setpoint given becomes the zone's target. Refused while the record is unreadable, with warning
  * signs of either tier, in the 48-hour cold window, in quiet hours, with a
  * latched fault, or with values out of range; nothing changes then. */
 void core_start(struct core *core, int zone, int minutes, double setpoint_c,
                 enum core_source src, uint64_t now_ms, time_t wall,
                 struct core_reply *ret);
+
+/* Sets the zone's target temperature: the setpoint of the running session
+ * (whose end does not move) and of the next ones, until changed. Refused
+ * out of the zone's range; nothing changes then. */
+void core_set_target(struct core *core, int zone, double setpoint_c,
+                     enum core_source src, uint64_t now_ms,
+                     struct core_reply *ret);
+
+/* Sets the zone's session length (1..max_minutes) for the next sessions.
+ * While a session runs it runs that long from now, through core_start
+ * with all its refusals; refused, nothing changes. */
+void core_set_minutes(struct core *core, int zone, int minutes,
+                      enum core_source src, uint64_t now_ms, time_t wall,
+                      struct core_reply *ret);
+
+/* What the state file kept for a zone: its target (NAN: none), session
+ * length (0: none) and energy. A target or length out of the zone's
+ * limits is ignored (the config may have changed); returns how many
+ * values were ignored. */
+int core_restore_zone(struct core *core, int zone, double target_c,
+                      int minutes, double energy_wh);
+
+/* The zone's target and session length, defaults filled in. */
+double core_target_c(const struct core *core, int zone);
+int core_minutes(const struct core *core, int zone);
 
 /* Ends a session (stopping an idle zone is not an error). */
 void core_stop(struct core *core, int zone, enum core_source src,

@@ -1,13 +1,20 @@
-/* ha_discovery.h: the Home Assistant MQTT discovery messages of a device.
+/* ha_discovery.h: the Home Assistant MQTT discovery message of a device.
  *
- * Per zone: a climate entity (modes off/heat, the zone's setpoint range,
- * current temperature, action heating/idle/off), a sensor of the session's
- * remaining minutes and a binary sensor of a fault (its name as an
- * attribute). Per device: a sensor of the guidance (heat, cold, consult).
- * All under one device carrying the daemon's version, all reading the
- * retained state topics the MQTT adapter publishes, all tied to its
- * availability topic. Pure: it builds topics and JSON, the caller
- * publishes them (retained). */
+ * One retained message, device-based discovery: the device (named
+ * "heatpad", or "heatpad <device_id>" when that is not "heatpad"), the
+ * origin, the availability topic every component shares, and under "cmps"
+ * every component. Per zone: a climate entity (off/heat, presets low,
+ * medium and high, action off/preheating/heating/idle), the pad's
+ * temperature, heater power and energy (when the zone declares power_w),
+ * duty, the session's end and remaining minutes, a session-length number,
+ * clear-fault and autotune buttons, a fault binary sensor and an event of
+ * each command's result. Per device: the guidance, heat blocked, quiet
+ * hours, when heat is allowed again and an event of each schedule entry
+ * that came due. A component of the previous
+ * message that is gone (a zone removed or renamed) is sent as its platform
+ * alone, which is how Home Assistant is told to remove it. Every
+ * component reads the retained state topics (ha_state.h). Pure: it builds
+ * topics and JSON; the caller publishes (retained). */
 #ifndef HEATPAD_HA_DISCOVERY_H
 #define HEATPAD_HA_DISCOVERY_H
 
@@ -18,13 +25,19 @@
 /* "<base>/<device_id>", the root of every topic of this device. */
 void ha_root_topic(const struct config *cfg, char *buf, size_t size);
 
-typedef void (*ha_publish_fn)(void *ctx, const char *topic,
-                              const char *payload);
+/* "<prefix>/device/<device_id>/config": where the message goes. */
+void ha_device_topic(const struct config *cfg, char *buf, size_t size);
 
-/* Calls fn once per discovery message: topic
- * "<prefix>/<component>/<device_id>/<object>/config" and a JSON payload.
- * Returns how many. */
-int ha_discovery_each(const struct config *cfg, const char *version,
-                      ha_publish_fn fn, void *ctx);
+/* The message, a malloc'd JSON text (NULL when out of memory).
+ * config_url (may be NULL) is the status page; prev (may be NULL) is the
+ * message retained on the broker before, whose components not made now
+ * are marked for removal. */
+char *ha_discovery_payload(const struct config *cfg, const char *version,
+                           const char *config_url, const char *prev);
+
+/* Whether topic is one of the discovery topics an earlier version used
+ * for this device ("<prefix>/<component>/<device_id>/<object>/config"),
+ * to be cleared. */
+bool ha_discovery_is_legacy(const struct config *cfg, const char *topic);
 
 #endif

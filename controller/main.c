@@ -241,6 +241,21 @@ static void save_state(struct app *app)
                 if (app->core.zones[i].tuning.valid)
                         state_put_tuning(&st, app->cfg.zones[i].id,
                                          &app->core.zones[i].tuning);
+        /* So are the choices of zones no longer configured (a zone taken
+         * out and put back keeps its energy). */
+        st.nzones = app->stored.nzones;
+        memcpy(st.zones, app->stored.zones, sizeof(st.zones));
+        for (int i = 0; i < app->core.nzones; i++) {
+                const struct core_zone *z = &app->core.zones[i];
+                struct state_zone sz = { .target_c = z->target_c,
+                                         .minutes = z->minutes,
+                                         .energy_kwh = z->energy_wh / 1000 };
+                snprintf(sz.zone_id, sizeof(sz.zone_id), "%s", z->cfg->id);
+                if (state_put_zone(&st, &sz) < 0)
+                        log_msg(&app->log, app_wall(app), "warning", "%s: "
+                                "state file: no room for its choices",
+                                z->cfg->name);
+        }
         rc = state_save(app->opt.state_path, &st);
         if (rc < 0) {
                 /* Regulation and safety go on; the record stays dirty and
@@ -815,6 +830,17 @@ static int run(struct app *app)
                         "stored autotune%s", app->cfg.zones[i].name,
                         app->cfg.zones[i].pid_gains_set ? " model (the "
                         "config's pid gains win)" : " model and gains");
+        }
+        for (int i = 0; i < app->nopen; i++) {
+                const struct state_zone *sz =
+                        state_find_zone(&st, app->cfg.zones[i].id);
+                if (sz && core_restore_zone(&app->core, i, sz->target_c,
+                                            sz->minutes, isnan(sz->energy_kwh)
+                                            ? 0 : sz->energy_kwh * 1000) > 0)
+                        log_msg(&app->log, app_wall(app), "warning", "%s: the "
+                                "stored target or session length is outside "
+                                "the zone's limits now: the defaults are "
+                                "used", app->cfg.zones[i].name);
         }
         app->core.state_dirty = dirty || app->core.state_dirty;
         app->last_wall = app_wall(app);

@@ -20,6 +20,7 @@
 #include "mqtt.h"
 #include "mqtt_priv.h"
 #include "schedule.h"
+#include "ha_state.h"
 #include "status_json.h"
 #include "vclock.h"
 
@@ -27,7 +28,9 @@
 #define BACKOFF_FIRST_MS 250.0
 #define BACKOFF_MAX_MS 3000.0
 #define CONNECT_TIMEOUT_MS 10000.0      /* no CONNACK by then: try again */
-#define REPUBLISH_MS 60000              /* virtual ms */
+#define REPUBLISH_MS 10000              /* virtual ms, and real ms */
+#define FIRST_READING_MS 10000          /* virtual: a state waits for it */
+#define DISCOVERY_WAIT_MS 500.0         /* real: for the retained one */
 
 void mqtt_log(struct mqtt *m, const char *level, const char *fmt, ...)
 {
@@ -136,39 +139,22 @@ static void zone_topic(const struct mqtt *m, char *buf, const char *zone,
         snprintf(buf, TOPIC_MAX, "%s/%s/%s", m->root, zone, leaf);
 }
 
-/* The zone's state: status_zone_json plus what Home Assistant's entities
- * read (mode, action, target_c, remaining_min, guidance). */
+/* The zone's state, as Home Assistant's entities read it (ha_state.h). */
 static void send_zone(struct mqtt *m, int i)
 {
         struct core *core = app_core(m->app);
-        const struct core_zone *z = &core->zones[i];
+        uint64_t now = app_now_ms(m->app);
         time_t wall = app_wall(m->app);
         char topic[TOPIC_MAX];
-        cJSON *o = status_zone_json(core, i, app_now_ms(m->app), wall);
-        double left_s = cJSON_GetNumberValue(cJSON_GetObjectItem(o, "remaining_s"));
-        double target = z->session.active ? z->session.setpoint_c :
-                        !isnan(m->zones[i].idle_target_c) ?
-                        m->zones[i].idle_target_c : z->cfg->default_setpoint_c;
+        cJSON *o = ha_state_zone(core, i, now, wall);
 
-        cJSON_AddStringToObject(o, "mode", z->session.active ? "heat" : "off");
-        cJSON_AddStringToObject(o, "action", !z->session.active ? "off" :
-                                z->relay_on ? "heating" : "idle");
-        cJSON_AddNumberToObject(o, "target_c", target);
-        cJSON_AddNumberToObject(o, "remaining_min", ceil(left_s / 60));
-        cJSON_AddStringToObject(o, "guidance",
-                guidance_kind_name(core_guidance(core, wall).kind));
-        zone_topic(m, topic, z->cfg->id, "state");
-        if (mqtt_publish_json(m, topic, o, true))
+        mqtt_steady_end(m, i, o);
+        zone_topic(m, topic, core->zones[i].cfg->id, "state");
+        if (mqtt_publish_json(m, topic, o, true)) {
                 m->zones[i].state_pending = m->zones[i].state_now = false;
-}
-
-static void publish_guidance(struct mqtt *m)
-{
-        char topic[TOPIC_MAX];
-
-        snprintf(topic, sizeof(topic), "%s/guidance", m->root);
-        mqtt_publish_json(m, topic, status_guidance_json(app_core(m->app),
-                                                    app_wall(m->app)), true);
+                m->zones[i].sig = ha_zone_sig(core, i, now, wall);
+                m->zones[i].sent = true;
+        }
 }
 
 static void send_schedule(struct mqtt *m)
@@ -179,6 +165,17 @@ static void send_schedule(struct mqtt *m)
         if (mqtt_publish_json(m, topic, schedule_to_json(
                               &app_core(m->app)->schedule), true))
                 m->schedule_pending = false;
+}
+
+/* After a (re)start a state without the pad's temperature would be the
+ * retained one Home Assistant reads: it waits for the first reading (or
+ * the fault of a sensor that gives none). */
+static bool state_ready(struct mqtt *m, int i)
+{
+        const struct core_zone *z = &app_core(m->app)->zones[i];
+
+        return z->safety.have_temp || z->safety.fault != FAULT_NONE ||
+               app_now_ms(m->app) - m->opened_ms >= FIRST_READING_MS;
 }
 
 /* States and the schedule echo are retained: only the newest counts. So a
@@ -192,7 +189,7 @@ static void flush_pending(struct mqtt *m)
         if (m->link != LINK_UP || m->reading)
                 return;
         for (int i = 0; i < app_core(m->app)->nzones; i++)
-                if (m->zones[i].state_pending &&
+                if (m->zones[i].state_pending && state_ready(m, i) &&
                     (m->zones[i].state_now || mqtt_flow_room(&m->flow)))
                         send_zone(m, i);
         if (m->schedule_pending && mqtt_flow_room(&m->flow))
@@ -221,14 +218,9 @@ static void publish_all_state(struct mqtt *m)
 {
         for (int i = 0; i < app_core(m->app)->nzones; i++)
                 mqtt_publish_zone(m, i);
-        publish_guidance(m);
+        mqtt_publish_guidance(m);
         m->last_publish_ms = app_now_ms(m->app);
-}
-
-static void publish_discovery_one(void *ctx, const char *topic,
-                                  const char *payload)
-{
-        mqtt_publish(ctx, topic, payload, true);
+        m->last_publish_real_ms = (double)vclock_real_ms();
 }
 
 static void on_connect(struct mosquitto *mosq, void *ctx, int rc)
@@ -236,7 +228,7 @@ static void on_connect(struct mosquitto *mosq, void *ctx, int rc)
         struct mqtt *m = ctx;
         char topic[TOPIC_MAX];
         static const char *const subs[] = { "set", "mode/set",
-                                            "temperature/set" };
+                "temperature/set", "preset/set", "minutes/set" };
 
         if (rc != 0) {
                 /* Once per reason, not at every retry. */
@@ -259,9 +251,19 @@ static void on_connect(struct mosquitto *mosq, void *ctx, int rc)
                 snprintf(topic, sizeof(topic), "%s/+/%s", m->root, subs[i]);
                 mosquitto_subscribe(mosq, NULL, topic, 1);
         }
+        /* The discovery message already retained says what to remove:
+         * it comes right after the subscription. */
+        ha_device_topic(m->cfg, topic, sizeof(topic));
+        mosquitto_subscribe(mosq, NULL, topic, 1);
+        snprintf(topic, sizeof(topic), "%s/+/%s/+/config",
+                 m->cfg->mqtt.discovery_prefix, m->cfg->device_id);
+        mosquitto_subscribe(mosq, NULL, topic, 1);
+        m->disc_due = true;
+        m->disc_at_ms = (double)vclock_real_ms() + DISCOVERY_WAIT_MS;
+        for (int i = 0; i < app_core(m->app)->nzones; i++)
+                m->zones[i].sent = false;
         snprintf(topic, sizeof(topic), "%s/availability", m->root);
         mqtt_publish(m, topic, "online", true);
-        ha_discovery_each(m->cfg, m->version, publish_discovery_one, m);
         publish_all_state(m);
         publish_schedule(m);
 }
@@ -453,9 +455,15 @@ static double on_service(void *ctx)
                 }
                 if (m->link == LINK_UP)
                         check_rc(m, mosquitto_loop_misc(m->mosq));
+                if (m->link == LINK_UP && m->disc_due &&
+                    now >= m->disc_at_ms)
+                        mqtt_publish_discovery(m);
                 if (m->link == LINK_UP &&
-                    app_now_ms(m->app) - m->last_publish_ms >= REPUBLISH_MS)
+                    (app_now_ms(m->app) - m->last_publish_ms >= REPUBLISH_MS ||
+                     now - m->last_publish_real_ms >= REPUBLISH_MS))
                         publish_all_state(m);
+                else if (m->link == LINK_UP)
+                        mqtt_publish_changes(m);
                 flush_pending(m);
                 sync_fd(m);
                 break;
@@ -500,7 +508,7 @@ void mqtt_on_event(struct mqtt *m, const struct core_event *ev)
                 mqtt_publish_json(m, topic, o, false);
                 break;
         }
-        default:        /* the 60 s republish carries anything else */
+        default:        /* the change check and the republish carry the rest */
                 break;
         }
         sync_fd(m);
@@ -526,8 +534,8 @@ struct mqtt *mqtt_open(struct app *app, const char *version, char *err,
         m->backoff_ms = BACKOFF_FIRST_MS;
         m->rng = (unsigned)vclock_real_ms() ^ (unsigned)getpid();
         m->flow.window_start_ms = (double)vclock_real_ms();
-        for (int i = 0; i < CONFIG_MAX_ZONES; i++)
-                m->zones[i].idle_target_c = NAN;
+        m->opened_ms = app_now_ms(app);
+        mqtt_config_url(cfg, m->config_url, sizeof(m->config_url));
         ha_root_topic(cfg, m->root, sizeof(m->root));
         unsigned char bin[sizeof(struct in6_addr)];
         m->numeric_host = inet_pton(AF_INET, c->host, bin) == 1 ||
@@ -630,5 +638,6 @@ void mqtt_close(struct mqtt *m)
                 loop_del_fd(app_loop(m->app), m->fd);
         mosquitto_destroy(m->mosq);
         mosquitto_lib_cleanup();
+        free(m->disc_prev);
         free(m);
 }

@@ -6,17 +6,23 @@
  * reconnects. Connecting never blocks the loop: a numeric or local host
  * connects without waiting, and a broker that is down is retried with a
  * capped exponential backoff (0.25 s doubling to 3 s, with jitter). On
- * every (re)connect it subscribes again and publishes availability,
- * discovery, every zone's state, the guidance and the schedule. Sessions
- * never depend on the broker: they are the core's, and so are schedules.
+ * every (re)connect it subscribes again and publishes availability, every
+ * zone's state (once the zone has its first reading), the guidance, the
+ * schedule and, once the retained one has been read (to remove what is
+ * gone from it), the device's discovery message (ha_discovery.h). States
+ * follow every change within a service period and go out at least every
+ * 10 s. Sessions never depend on the broker: they are the core's, and so
+ * are schedules.
  *
  * Topics, under root = <base_topic>/<device_id>:
  *   root/availability           "online"/"offline", retained, last will
- *   root/<zone>/state           zone JSON, retained, QoS 1, on each change
- *                               and at least every 60 s (virtual time)
+ *   root/<zone>/state           zone JSON (ha_state.h), retained, QoS 1,
+ *                               on each change and at least every 10 s
  *   root/<zone>/set             JSON command {"action":"start",...}
  *   root/<zone>/mode/set        "heat"/"off" (the climate entity)
  *   root/<zone>/temperature/set "40.5" (the climate entity)
+ *   root/<zone>/preset/set      "low", "medium", "high" (the climate entity)
+ *   root/<zone>/minutes/set     "25" (the session-length number)
  *   root/<zone>/result          the reply to each command, QoS 0
  *                               (mqtt_flow.h: bounded in a flood)
  *   root/schedule/set           JSON schedule list

@@ -9,6 +9,7 @@
 
 #include "cfgjson.h"
 #include "mqtt_cmd.h"
+#include "session.h"
 
 static int refuse(struct core_reply *r, const char *code, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
@@ -49,6 +50,10 @@ enum mqtt_topic_kind mqtt_topic_parse(const char *root, const char *topic,
                 return TOPIC_ZONE_MODE;
         if (strcmp(rest, "temperature/set") == 0)
                 return TOPIC_ZONE_TEMP;
+        if (strcmp(rest, "preset/set") == 0)
+                return TOPIC_ZONE_PRESET;
+        if (strcmp(rest, "minutes/set") == 0)
+                return TOPIC_ZONE_MINUTES;
         return TOPIC_NONE;
 }
 
@@ -116,9 +121,11 @@ static int parse_fields(const cJSON *root, struct mqtt_cmd *cmd,
                 cmd->action = MQTT_STOP;
         else if (strcmp(act->valuestring, "clear_fault") == 0)
                 cmd->action = MQTT_CLEAR_FAULT;
+        else if (strcmp(act->valuestring, "autotune") == 0)
+                cmd->action = MQTT_AUTOTUNE;
         else
                 return refuse(ret_err, "unknown_action", "unknown action "
-                              "'%.32s' (start, stop or clear_fault)",
+                              "'%.32s' (start, stop, clear_fault or autotune)",
                               act->valuestring);
         if ((min || sp) && cmd->action != MQTT_START)
                 return refuse(ret_err, "bad_request", "minutes and setpoint_c "
@@ -270,5 +277,38 @@ int mqtt_temp_parse(const char *payload, size_t len, double *ret,
                 return refuse(ret_err, "bad_request", "temperature must be a "
                               "number");
         *ret = v;
+        return 0;
+}
+
+int mqtt_preset_parse(const char *payload, size_t len, int *ret,
+                      struct core_reply *ret_err)
+{
+        char word[16];
+
+        if (plain_word(payload, len, word, sizeof(word), ret_err) < 0)
+                return -1;
+        if (strcmp(word, "none") == 0) {
+                *ret = -1;
+                return 0;
+        }
+        for (int i = 0; i < CONFIG_PRESETS; i++)
+                if (strcmp(word, config_preset_names[i]) == 0) {
+                        *ret = i;
+                        return 0;
+                }
+        return refuse(ret_err, "unknown_action", "preset must be low, medium, "
+                      "high or none");
+}
+
+int mqtt_minutes_parse(const char *payload, size_t len, int *ret,
+                       struct core_reply *ret_err)
+{
+        double v;
+
+        if (mqtt_temp_parse(payload, len, &v, ret_err) < 0 ||
+            v != floor(v) || v < 1 || v > SESSION_HARD_CAP_MIN)
+                return refuse(ret_err, "bad_request", "minutes must be a "
+                              "whole number from 1 to %d", SESSION_HARD_CAP_MIN);
+        *ret = (int)v;
         return 0;
 }

@@ -16,7 +16,7 @@
 #define MQTT_PAYLOAD_MAX (16 * 1024)
 #define MQTT_CMD_ID_MAX 64
 
-enum mqtt_action { MQTT_START, MQTT_STOP, MQTT_CLEAR_FAULT };
+enum mqtt_action { MQTT_START, MQTT_STOP, MQTT_CLEAR_FAULT, MQTT_AUTOTUNE };
 
 /* {"action":"start","minutes":20,"setpoint_c":40,"id":"abc"} */
 struct mqtt_cmd {
@@ -32,6 +32,8 @@ enum mqtt_topic_kind {
         TOPIC_ZONE_SET,         /* <zone>/set: a JSON command */
         TOPIC_ZONE_MODE,        /* <zone>/mode/set: "heat" or "off" (HA) */
         TOPIC_ZONE_TEMP,        /* <zone>/temperature/set: "40.5" (HA) */
+        TOPIC_ZONE_PRESET,      /* <zone>/preset/set: "low".."high" (HA) */
+        TOPIC_ZONE_MINUTES,     /* <zone>/minutes/set: "25" (HA) */
         TOPIC_SCHEDULE_SET,     /* schedule/set: a JSON schedule list */
 };
 
@@ -56,5 +58,15 @@ int mqtt_mode_parse(const char *payload, size_t len, struct mqtt_cmd *ret,
 /* Home Assistant's target temperature: a plain number. 0 or -1 as above. */
 int mqtt_temp_parse(const char *payload, size_t len, double *ret,
                     struct core_reply *ret_err);
+
+/* Home Assistant's preset: the index in config_preset_names, or -1 for
+ * "none". 0 or -1 as above. */
+int mqtt_preset_parse(const char *payload, size_t len, int *ret,
+                      struct core_reply *ret_err);
+
+/* Home Assistant's session length: a whole number of minutes (1..the hard
+ * cap; the zone's own limit is the core's). 0 or -1 as above. */
+int mqtt_minutes_parse(const char *payload, size_t len, int *ret,
+                       struct core_reply *ret_err);
 
 #endif

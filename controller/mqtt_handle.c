@@ -70,6 +70,7 @@ static bool in_effect(const struct core_zone *z, const struct mqtt_cmd *cmd)
         switch (cmd->action) {
         case MQTT_START: return z->session.active;
         case MQTT_STOP: return !z->session.active;
+        case MQTT_AUTOTUNE: return z->autotuning;
         default: return z->safety.fault == FAULT_NONE;
         }
 }
@@ -94,8 +95,34 @@ static bool is_duplicate(const struct mqtt_zone *mz, const struct core_zone *z,
                in_effect(z, cmd);
 }
 
+/* The answer to a command seen before: what holds now, not the first
+ * answer again (its minutes left would be stale). */
+static void describe_zone(struct mqtt *m, int zone, struct core_reply *rep)
+{
+        const struct core_zone *z = &app_core(m->app)->zones[zone];
+        unsigned long long left =
+                (session_remaining_ms(&z->session, app_now_ms(m->app)) +
+                 59999) / 60000;
+
+        *rep = (struct core_reply){ .status = CORE_OK };
+        snprintf(rep->code, sizeof(rep->code), "ok");
+        if (z->safety.fault != FAULT_NONE)
+                snprintf(rep->message, sizeof(rep->message), "%s has a fault "
+                         "(%s)", z->cfg->name, safety_fault_name(z->safety.fault));
+        else if (z->autotuning)
+                snprintf(rep->message, sizeof(rep->message), "%s is being "
+                         "autotuned, %llu min left", z->cfg->name, left);
+        else if (z->session.active)
+                snprintf(rep->message, sizeof(rep->message), "%s is heating "
+                         "to %.1f C, %llu min left", z->cfg->name,
+                         z->session.setpoint_c, left);
+        else
+                snprintf(rep->message, sizeof(rep->message), "%s is off",
+                         z->cfg->name);
+}
+
 static void remember(struct mqtt_zone *mz, const struct mqtt_cmd *cmd,
-                     uint64_t h, double now, const struct core_reply *rep)
+                     uint64_t h, double now)
 {
         if (cmd->id[0]) {
                 snprintf(mz->ids[mz->next_id], sizeof(mz->ids[0]), "%s", cmd->id);
@@ -103,7 +130,6 @@ static void remember(struct mqtt_zone *mz, const struct mqtt_cmd *cmd,
         }
         mz->last_hash = h;
         mz->last_at_ms = now;
-        mz->last_reply = *rep;
 }
 
 static void run_cmd(struct mqtt *m, int zone, const struct mqtt_cmd *cmd,
@@ -123,40 +149,46 @@ static void run_cmd(struct mqtt *m, int zone, const struct mqtt_cmd *cmd,
         case MQTT_CLEAR_FAULT:
                 core_clear_fault(core, zone, SRC_MQTT, now, rep);
                 break;
+        case MQTT_AUTOTUNE:
+                core_autotune_start(core, zone, SRC_MQTT, now,
+                                    app_wall(m->app), rep);
+                break;
         }
         app_commit(m->app);
 }
 
-/* The climate entity's target temperature: changes a running session's
- * setpoint and keeps its end; while idle it is kept for the next "heat". */
+/* The climate entity's target temperature: the zone's target, for the
+ * running session (its end stays) and the next ones (core_set_target). */
 static void set_target(struct mqtt *m, int zone, double sp,
                        struct core_reply *rep)
 {
-        struct core *core = app_core(m->app);
-        const struct core_zone *z = &core->zones[zone];
-        uint64_t now = app_now_ms(m->app);
+        core_set_target(app_core(m->app), zone, sp, SRC_MQTT,
+                        app_now_ms(m->app), rep);
+        app_commit(m->app);
+}
 
-        if (!(sp >= z->cfg->min_setpoint_c && sp <= z->cfg->max_setpoint_c)) {
-                *rep = (struct core_reply){ .status = CORE_INVALID };
-                snprintf(rep->code, sizeof(rep->code), "out_of_range");
-                snprintf(rep->message, sizeof(rep->message), "setpoint must "
-                         "be between %g and %g C", z->cfg->min_setpoint_c,
-                         z->cfg->max_setpoint_c);
-                return;
-        }
-        if (!z->session.active) {
-                m->zones[zone].idle_target_c = sp;
+/* The climate entity's preset: heat at its setpoint (a start, with every
+ * refusal of one, when the zone is off), "none" changes nothing. */
+static void set_preset(struct mqtt *m, int zone, int preset,
+                       struct core_reply *rep)
+{
+        struct core *core = app_core(m->app);
+        const struct zone_cfg *c = core->zones[zone].cfg;
+
+        if (preset < 0) {
                 *rep = (struct core_reply){ .status = CORE_OK };
                 snprintf(rep->code, sizeof(rep->code), "ok");
-                snprintf(rep->message, sizeof(rep->message), "%s: will heat "
-                         "to %.1f C when turned on", z->cfg->name, sp);
-                mqtt_publish_zone(m, zone);
+                snprintf(rep->message, sizeof(rep->message), "%s: no preset; "
+                         "the target stays %.1f C", c->name,
+                         core_target_c(core, zone));
                 return;
         }
-        uint64_t left = session_remaining_ms(&z->session, now);
-        int minutes = (int)((left + 59999) / 60000);
-        core_start(core, zone, minutes > 0 ? minutes : 1, sp, SRC_MQTT, now,
-                   app_wall(m->app), rep);
+        if (core->zones[zone].session.active)
+                core_set_target(core, zone, c->presets_c[preset], SRC_MQTT,
+                                app_now_ms(m->app), rep);
+        else
+                core_start(core, zone, 0, c->presets_c[preset], SRC_MQTT,
+                           app_now_ms(m->app), app_wall(m->app), rep);
         app_commit(m->app);
 }
 
@@ -173,6 +205,27 @@ static void refuse_retained(struct mqtt *m, const char *zname)
         publish_result(m, zname, &rep, NULL, false, false);
 }
 
+static int parse_zone_msg(enum mqtt_topic_kind kind,
+                          const struct mosquitto_message *msg,
+                          struct mqtt_cmd *cmd, double *target, int *value,
+                          struct core_reply *rep)
+{
+        size_t len = (size_t)msg->payloadlen;
+
+        switch (kind) {
+        case TOPIC_ZONE_SET:
+                return mqtt_cmd_parse(msg->payload, len, cmd, rep);
+        case TOPIC_ZONE_MODE:
+                return mqtt_mode_parse(msg->payload, len, cmd, rep);
+        case TOPIC_ZONE_TEMP:
+                return mqtt_temp_parse(msg->payload, len, target, rep);
+        case TOPIC_ZONE_PRESET:
+                return mqtt_preset_parse(msg->payload, len, value, rep);
+        default:
+                return mqtt_minutes_parse(msg->payload, len, value, rep);
+        }
+}
+
 static void handle_zone_msg(struct mqtt *m, enum mqtt_topic_kind kind,
                             const char *zname,
                             const struct mosquitto_message *msg)
@@ -181,18 +234,14 @@ static void handle_zone_msg(struct mqtt *m, enum mqtt_topic_kind kind,
         struct core_reply rep = { 0 };
         struct mqtt_cmd cmd = { .setpoint_c = NAN };
         double target = NAN;
+        int value = 0;
         int zone = core_find_zone(core, zname);
         int rc;
 
         if (msg->payloadlen < 0)
                 return;
         size_t len = (size_t)msg->payloadlen;
-        if (kind == TOPIC_ZONE_SET)
-                rc = mqtt_cmd_parse(msg->payload, len, &cmd, &rep);
-        else if (kind == TOPIC_ZONE_MODE)
-                rc = mqtt_mode_parse(msg->payload, len, &cmd, &rep);
-        else
-                rc = mqtt_temp_parse(msg->payload, len, &target, &rep);
+        rc = parse_zone_msg(kind, msg, &cmd, &target, &value, &rep);
         if (rc == 0 && zone < 0) {
                 rep = (struct core_reply){ .status = CORE_NOT_FOUND };
                 snprintf(rep.code, sizeof(rep.code), "unknown_zone");
@@ -200,8 +249,10 @@ static void handle_zone_msg(struct mqtt *m, enum mqtt_topic_kind kind,
                          "zone '%.40s'", zname);
                 rc = -1;
         }
-        bool stop = rc == 0 && kind != TOPIC_ZONE_TEMP &&
-                    cmd.action == MQTT_STOP;
+        /* Only JSON commands and the climate mode are actions; the
+         * target, preset and length are values, never duplicates. */
+        bool action = kind == TOPIC_ZONE_SET || kind == TOPIC_ZONE_MODE;
+        bool stop = rc == 0 && action && cmd.action == MQTT_STOP;
         if (msg->retain && !stop) {
                 refuse_retained(m, zname);
                 return;
@@ -214,30 +265,31 @@ static void handle_zone_msg(struct mqtt *m, enum mqtt_topic_kind kind,
         struct mqtt_zone *mz = &m->zones[zone];
         double now = (double)vclock_real_ms();
         uint64_t h = hash_msg(msg->topic, msg->payload, len);
-        if (!stop && kind != TOPIC_ZONE_TEMP &&
+        if (!stop && action &&
             is_duplicate(mz, &core->zones[zone], &cmd, h, now)) {
-                rep = mz->last_reply;
+                describe_zone(m, zone, &rep);
                 publish_result(m, zname, &rep, cmd.id, true, false);
                 return;
         }
         if (kind == TOPIC_ZONE_TEMP) {
                 set_target(m, zone, target, &rep);
+        } else if (kind == TOPIC_ZONE_PRESET) {
+                set_preset(m, zone, value, &rep);
+        } else if (kind == TOPIC_ZONE_MINUTES) {
+                core_set_minutes(core, zone, value, SRC_MQTT,
+                                 app_now_ms(m->app), app_wall(m->app), &rep);
+                app_commit(m->app);
         } else if (kind == TOPIC_ZONE_MODE && cmd.action == MQTT_START &&
                    core->zones[zone].session.active) {
                 /* "heat" on a heating zone: nothing to change. */
-                rep = (struct core_reply){ .status = CORE_OK };
-                snprintf(rep.code, sizeof(rep.code), "ok");
-                snprintf(rep.message, sizeof(rep.message), "%s is heating "
-                         "already", core->zones[zone].cfg->name);
+                describe_zone(m, zone, &rep);
         } else {
-                if (kind == TOPIC_ZONE_MODE && cmd.action == MQTT_START)
-                        cmd.setpoint_c = mz->idle_target_c;
                 run_cmd(m, zone, &cmd, &rep);
         }
         /* A stop is not kept: nothing asks for it, and it must not push a
          * start's id out of the list. */
-        if (rep.status == CORE_OK && kind != TOPIC_ZONE_TEMP && !stop)
-                remember(mz, &cmd, h, now, &rep);
+        if (rep.status == CORE_OK && action && !stop)
+                remember(mz, &cmd, h, now);
         publish_result(m, zname, &rep, cmd.id, false, stop);
         /* A refused or no-op command changes no state, but Home Assistant
          * shows what it asked for until told otherwise: tell it. After a
@@ -284,8 +336,10 @@ void mqtt_on_message(struct mosquitto *mosq, void *ctx,
         enum mqtt_topic_kind kind = mqtt_topic_parse(m->root, msg->topic, zone,
                                                      sizeof(zone));
         (void)mosq;
-        if (kind == TOPIC_NONE)
+        if (kind == TOPIC_NONE) {
+                mqtt_discovery_msg(m, msg);
                 return;
+        }
         if (msg->retain && kind == TOPIC_SCHEDULE_SET) {
                 refuse_retained(m, zone);
                 return;

@@ -11,6 +11,7 @@
 #include <mosquitto.h>
 
 #include "app.h"
+#include "ha_state.h"
 #include "mqtt_cmd.h"
 #include "mqtt_flow.h"
 
@@ -21,17 +22,19 @@
 /* DOWN -> (RESOLVING, for a host name) -> CONNECTING -> UP -> DOWN ... */
 enum link { LINK_DOWN, LINK_RESOLVING, LINK_CONNECTING, LINK_UP };
 
-/* What the adapter remembers per zone: the climate entity's target while
- * idle, and recent commands, to recognise a redelivered one. */
+/* What the adapter remembers per zone: recent commands, to recognise a
+ * redelivered one. */
 struct mqtt_zone {
-        double idle_target_c;           /* NAN: the zone's default */
         char ids[IDS_KEPT][MQTT_CMD_ID_MAX + 1];
         int next_id;
         uint64_t last_hash;             /* last successful command */
         double last_at_ms;              /* real ms */
-        struct core_reply last_reply;
         bool state_pending;             /* to publish when there is room */
         bool state_now;                 /* after a stop: room or not */
+        struct ha_zone_sig sig;         /* what the last state showed */
+        uint64_t ends_ms;               /* the session end last shown, */
+        double ends_at;                 /* and in wall seconds */
+        bool sent;                      /* since the connect */
 };
 
 struct mqtt {
@@ -50,6 +53,13 @@ struct mqtt {
         bool closing;                   /* mqtt_close: losses are expected */
         int said_refused;               /* CONNACK code logged last */
         uint64_t last_publish_ms;       /* virtual */
+        double last_publish_real_ms;
+        uint64_t opened_ms;             /* virtual: when readings began */
+        struct ha_guidance_sig gsig;
+        bool disc_due;                  /* discovery waits for the old one */
+        double disc_at_ms;              /* real */
+        char *disc_prev;                /* the retained message, or NULL */
+        char config_url[160];           /* the status page, or "" */
         unsigned rng;
         bool numeric_host;              /* an address: nothing to resolve */
         struct gaicb gai;               /* the name lookup in flight */
@@ -86,6 +96,26 @@ void mqtt_publish_zone(struct mqtt *m, int zone);
 /* The same after a stop: at the end of the read pass even while the
  * broker is behind (once per pass, however many stops it held). */
 void mqtt_publish_zone_now(struct mqtt *m, int zone);
+
+/* mqtt_ha.c: the guidance on <root>/guidance, retained. */
+void mqtt_publish_guidance(struct mqtt *m);
+
+/* Marks each zone whose state changed since it was last sent, and sends
+ * the guidance if it changed (ha_state.h's signatures). */
+void mqtt_publish_changes(struct mqtt *m);
+
+/* The device's discovery message, retained (ha_discovery.h). */
+void mqtt_publish_discovery(struct mqtt *m);
+
+/* Keeps a zone state's ends_at steady from one message to the next. */
+void mqtt_steady_end(struct mqtt *m, int zone, cJSON *o);
+
+/* The status page's address for the device in Home Assistant, or "". */
+void mqtt_config_url(const struct config *cfg, char *buf, size_t size);
+
+/* A retained discovery message of this device: the current one is kept
+ * (to remove what is gone from it), an earlier version's cleared. */
+bool mqtt_discovery_msg(struct mqtt *m, const struct mosquitto_message *msg);
 
 /* libmosquitto's message callback: commands and schedules. */
 void mqtt_on_message(struct mosquitto *mosq, void *ctx,

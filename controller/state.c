@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "cfgjson.h"
+#include "session.h"
 #include "slurp.h"
 #include "state.h"
 
@@ -55,6 +56,18 @@ char *state_to_json(const struct state_data *st)
                 cJSON_AddNumberToObject(z, "when", (double)t->when);
         }
         cJSON_AddItemToObject(root, "schedule", schedule_to_json(&st->schedule));
+        cJSON *zones = cJSON_AddObjectToObject(root, "zones");
+        for (int i = 0; i < st->nzones; i++) {
+                const struct state_zone *sz = &st->zones[i];
+                cJSON *z = cJSON_AddObjectToObject(zones, sz->zone_id);
+                if (!isnan(sz->target_c))
+                        cJSON_AddNumberToObject(z, "target_c", sz->target_c);
+                if (sz->minutes > 0)
+                        cJSON_AddNumberToObject(z, "minutes", sz->minutes);
+                if (!isnan(sz->energy_kwh))
+                        cJSON_AddNumberToObject(z, "energy_kwh",
+                                                round(sz->energy_kwh * 1e6) / 1e6);
+        }
         cJSON *faults = cJSON_AddObjectToObject(root, "faults");
         for (int i = 0; i < st->nfaults; i++)
                 cJSON_AddStringToObject(faults, st->faults[i].zone_id,
@@ -87,6 +100,29 @@ int state_put_tuning(struct state_data *st, const char *zone_id,
         snprintf(st->tunings[i].zone_id, STATE_ID_MAX, "%s", zone_id);
         st->tunings[i].t = *t;
         st->tunings[i].t.valid = true;
+        return 0;
+}
+
+const struct state_zone *state_find_zone(const struct state_data *st,
+                                         const char *zone_id)
+{
+        for (int i = 0; i < st->nzones; i++)
+                if (strcmp(st->zones[i].zone_id, zone_id) == 0)
+                        return &st->zones[i];
+        return NULL;
+}
+
+int state_put_zone(struct state_data *st, const struct state_zone *z)
+{
+        int i = 0;
+
+        while (i < st->nzones && strcmp(st->zones[i].zone_id, z->zone_id))
+                i++;
+        if (i == STATE_MAX_ZONES)
+                return -ENOSPC;
+        if (i == st->nzones)
+                st->nzones++;
+        st->zones[i] = *z;
         return 0;
 }
 
@@ -298,6 +334,54 @@ static void parse_record(const cJSON *rec, struct state_data *st,
                 r->unreadable = true;
 }
 
+/* One zone's choices, field by field: a bad one is named and set aside,
+ * the others kept. */
+static void parse_zone(const cJSON *z, struct state_data *st,
+                       struct notes *n)
+{
+        struct state_zone sz = { .target_c = NAN, .energy_kwh = NAN };
+        const cJSON *v;
+
+        snprintf(sz.zone_id, sizeof(sz.zone_id), "%s", z->string);
+        cJSON_ArrayForEach(v, z) {
+                const char *k = v->string;
+                bool num = cJSON_IsNumber(v) && isfinite(v->valuedouble);
+                if (strcmp(k, "target_c") == 0 && num &&
+                    v->valuedouble >= 20 && v->valuedouble <= 48)
+                        sz.target_c = v->valuedouble;
+                else if (strcmp(k, "minutes") == 0 &&
+                         is_whole(v, 1, SESSION_HARD_CAP_MIN))
+                        sz.minutes = (int)v->valuedouble;
+                else if (strcmp(k, "energy_kwh") == 0 && num &&
+                         v->valuedouble >= 0 && v->valuedouble <= 1e9)
+                        sz.energy_kwh = v->valuedouble;
+                else
+                        note(n, "zones.%.40s.%.40s is not a value this "
+                             "version reads: set aside", z->string, k);
+        }
+        if (state_put_zone(st, &sz) < 0)
+                note(n, "zones.%.40s: more than %d zones: set aside",
+                     z->string, STATE_MAX_ZONES);
+}
+
+static void parse_zones(const cJSON *zones, struct state_data *st,
+                        struct notes *n)
+{
+        const cJSON *z;
+
+        if (!cJSON_IsObject(zones)) {
+                note(n, "zones is not an object: set aside");
+                return;
+        }
+        cJSON_ArrayForEach(z, zones) {
+                if (!cJSON_IsObject(z) || strlen(z->string) >= CONFIG_NAME_MAX)
+                        note(n, "zones.%.40s is not an object: set aside",
+                             z->string);
+                else
+                        parse_zone(z, st, n);
+        }
+}
+
 static void parse_faults(const cJSON *faults, struct state_data *st,
                          struct notes *n)
 {
@@ -352,7 +436,7 @@ int state_from_json(const char *json, struct state_data *ret, char *err,
          * record, the faults or at the top that fails closed; in a tuning
          * or the schedule, that part is set aside. */
         char dup[160];
-        bool skip_tunings = false, skip_schedule = false;
+        bool skip_tunings = false, skip_schedule = false, skip_zones = false;
         if (cfg_find_duplicate(root, dup, sizeof(dup)) &&
             strncmp(dup, "record.", 7) != 0) {  /* parse_record names those */
                 note(&n, "%s: duplicate key", dup);
@@ -360,6 +444,8 @@ int state_from_json(const char *json, struct state_data *ret, char *err,
                         skip_tunings = true;
                 else if (strncmp(dup, "schedule[", 9) == 0)
                         skip_schedule = true;
+                else if (strncmp(dup, "zones.", 6) == 0)
+                        skip_zones = true;
                 else
                         st.record.unreadable = true;
         }
@@ -379,6 +465,9 @@ int state_from_json(const char *json, struct state_data *ret, char *err,
         const cJSON *sched = cJSON_GetObjectItemCaseSensitive(root, "schedule");
         if (sched && !skip_schedule)
                 parse_schedule(sched, &st, &n);
+        const cJSON *zones = cJSON_GetObjectItemCaseSensitive(root, "zones");
+        if (zones && !skip_zones)
+                parse_zones(zones, &st, &n);
         parse_faults(cJSON_GetObjectItemCaseSensitive(root, "faults"), &st, &n);
         cJSON_Delete(root);
         *ret = st;

@@ -31,11 +31,15 @@
 
 /* Version 2 adds "tuning": what an autotune learned, per zone id. Version 3
  * adds to the record "urgent_signs", "window_left_s" (real seconds of the
- * 48-hour window left when written) and "confirm_needed". Versions 1 and 2
- * are still read. */
-#define STATE_VERSION 3
+ * 48-hour window left when written) and "confirm_needed". Version 4 adds
+ * "zones": per zone id, what a person chose and what was given
+ * ("target_c", "minutes", "energy_kwh"), read field by field: a bad value
+ * is set aside alone (none of it is safety-relevant, so nothing fails
+ * closed). Versions 1 to 3 are still read. */
+#define STATE_VERSION 4
 #define STATE_MAX_TUNINGS 8
 #define STATE_ID_MAX 32
+#define STATE_MAX_ZONES 16        /* configured ones and some removed */
 
 struct state_tuning {
         char zone_id[STATE_ID_MAX];
@@ -46,6 +50,14 @@ struct state_tuning {
 struct state_fault {
         char zone_id[CONFIG_NAME_MAX];
         enum safety_fault fault;
+};
+
+/* A zone's kept choices; a field not given is NAN (target, energy) or 0. */
+struct state_zone {
+        char zone_id[CONFIG_NAME_MAX];
+        double target_c;
+        int minutes;
+        double energy_kwh;
 };
 
 struct state_data {
@@ -62,7 +74,16 @@ struct state_data {
         struct state_fault faults[CONFIG_MAX_ZONES];
         struct schedule schedule;       /* zones not yet checked against
                                          * the config */
+        int nzones;
+        struct state_zone zones[STATE_MAX_ZONES];
 };
+
+/* The kept choices of a zone id, or NULL. */
+const struct state_zone *state_find_zone(const struct state_data *st,
+                                         const char *zone_id);
+
+/* Stores (or replaces) a zone's choices. -ENOSPC when full. */
+int state_put_zone(struct state_data *st, const struct state_zone *z);
 
 /* The tuning stored for a zone id, or NULL. */
 const struct zone_tuning *state_find_tuning(const struct state_data *st,

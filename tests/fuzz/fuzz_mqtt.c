@@ -5,6 +5,7 @@
 
 #include "fuzz.h"
 #include "mqtt_cmd.h"
+#include "session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -25,6 +26,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)mqtt_mode_parse(payload, size, &cmd, &err);
         if (mqtt_temp_parse(payload, size, &t, &err) == 0 && !isfinite(t))
                 abort();                /* "nan" or "inf" taken as a setpoint */
+        int v;
+        if (mqtt_preset_parse(payload, size, &v, &err) == 0 &&
+            (v < -1 || v >= CONFIG_PRESETS))
+                abort();
+        if (mqtt_minutes_parse(payload, size, &v, &err) == 0 &&
+            (v < 1 || v > SESSION_HARD_CAP_MIN))
+                abort();
         free(payload);
 
         char *text = fuzz_strndup(data, size);

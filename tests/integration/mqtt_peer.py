@@ -24,7 +24,8 @@ def free_port():
 class Broker:
     """A real mosquitto on loopback; users = {name: password} for auth."""
 
-    def __init__(self, users=None, port=None, tls=None, parent=None):
+    def __init__(self, users=None, port=None, tls=None, parent=None,
+                 acl=None):
         self.port = port or free_port()
         self.dir = tempfile.mkdtemp(dir=parent, prefix="broker-")
         self.conf = os.path.join(self.dir, "mosquitto.conf")
@@ -45,6 +46,8 @@ class Broker:
         if tls:
             lines += ["cafile " + tls["ca"], "certfile " + tls["cert"],
                       "keyfile " + tls["key"]]
+        if acl:
+            lines += ["acl_file " + acl]
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")
         self.proc = None

@@ -236,7 +236,7 @@ class Soak:
         self.broker_up = True
         self.lives = []
         self.count = {}
-        self.injuries = []      # (wall when heat is allowed again, life, t)
+        self.injuries = []      # (wall told, wall heat is allowed, life)
         self.janitor_turn = 0
         self.refusals = {}      # HTTP refusals by code
 
@@ -326,7 +326,8 @@ class Soak:
             g = rep["status"]["guidance"]
             # Binding from when it is told (the daemon's clock then) until
             # heat is allowed again.
-            self.injuries.append((rep["status"]["time"], g["heat_allowed_at"]))
+            self.injuries.append((rep["status"]["time"], g["heat_allowed_at"],
+                                  len(self.lives) - 1))
             self.bump("injuries recorded")
         elif kind == "janitor":
             code, st = self.http("GET", "/api/status")
@@ -407,9 +408,45 @@ class Checker:
             self.bad.append(msg)
 
     def check(self):
+        self.windows = self.cold_windows()
         for life in self.soak.lives:
             self.check_life(life)
         return self.bad
+
+    @staticmethod
+    def life_steps(life):
+        rec = read_relay_record(life.relay_log, full=True)
+        return [(r["mono_ms"], int(r["kind"])) for r in rec if r["what"] == "clock"]
+
+    def true_t(self, life, wall, mono, steps):
+        """The soak's own timeline (virtual seconds since its start, which
+        no clock step moves) of a moment of a life, from its wall time and
+        the steps its relay record shows before its mono."""
+        plan = self.soak.plan
+        wall0 = plan.t0 + life.t_start + plan.step_offset(life.t_start)
+        return life.t_start + (wall - wall0) - sum(s for sm, s in steps
+                                                   if sm <= mono)
+
+    def cold_windows(self):
+        """Each recorded injury as [from, to) on the soak's timeline: 48
+        real hours are real, whatever the wall clock did since."""
+        out = []
+        for told, allowed, n in self.soak.injuries:
+            if not allowed:
+                continue
+            life = self.soak.lives[n]
+            # The reply's status and the log line may read the clock a
+            # second apart.
+            rec = [e for e in life.events if e.get("event") == "record" and
+                   e.get("reason") == "acute" and
+                   abs(e.get("wall", 0) - told) <= 5]
+            if not rec:
+                self.fail("life %d: the injury told at %s is not in the log" %
+                          (n, local(told)))
+                continue
+            t = self.true_t(life, told, rec[0]["mono_ms"], self.life_steps(life))
+            out.append((t, t + (allowed - told)))
+        return out
 
     def check_life(self, life):
         rec = read_relay_record(life.relay_log, full=True)
@@ -518,10 +555,12 @@ class Checker:
                     a < e["mono_ms"] < off_mono - self.tol:
                 self.fail("life %d %s: relay still on %d ms after the injury "
                           "was recorded" % (life.n, zid, off_mono - e["mono_ms"]))
-        for told, allowed in self.soak.injuries:
-            if allowed and told <= w < allowed - 2:
-                self.fail("life %d %s: relay on at %s inside the cold window"
-                          % (life.n, zid, local(w)))
+        t = self.true_t(life, w, a, steps)
+        for t0, t1 in self.windows:
+            if t0 <= t < t1 - 2:
+                self.fail("life %d %s: relay on at %s, %.0f s before the "
+                          "cold window's 48 real hours ended"
+                          % (life.n, zid, local(w), t1 - t))
 
     @staticmethod
     def heal_after(rec, zi, inj):
@@ -602,6 +641,7 @@ def self_test():
         ev = lambda m, kind, zid, **kw: dict(mono_ms=m, event=kind, zone_id=zid, **kw)
         life = type("Life", (), {})()
         life.n, life.how, life.code, life.err, life.relay_log = 0, "term", 0, "", log
+        life.t_start = 0
         life.events = [ev(15000, "session_start", "upper_back"),
                        ev(31000, "fault", "upper_back", reason="sensor_error"),
                        ev(31000, "session_end", "upper_back", reason="fault"),
@@ -609,13 +649,19 @@ def self_test():
                        ev(99000, "fault_cleared", "upper_back"),
                        ev(99500, "session_start", "upper_back"),
                        ev(111000, "session_end", "upper_back", reason="time_up"),
-                       ev(99000, "session_end", "lower_back", reason="stopped")]
+                       ev(99000, "session_end", "lower_back", reason="stopped"),
+                       # told at t+95, heat allowed from t+200: the on at
+                       # t+99 is inside the cold window
+                       dict(mono_ms=96000, event="record", reason="acute",
+                            wall=t + 95)]
         soak = type("Soak", (), {})()
-        soak.lives, soak.injuries = [life], []
+        soak.plan = type("Plan", (), {"t0": t, "step_offset": lambda _s, x: 0})()
+        soak.lives, soak.injuries = [life], [(t + 95, t + 200, 0)]
         bad = Checker(soak, 1000).check()
         want = ["outside a session", "switched on with the pad at 46.00",
                 "relay on until the pad was at 46.50",
-                "after fault", "in quiet hours"]
+                "after fault", "in quiet hours",
+                "before the cold window's 48 real hours ended"]
         missed = [w for w in want if not any(w in b for b in bad)]
         assert not missed, "checker missed %r; said %r" % (missed, bad)
         print("soak checker self-test: %d violations found as planted" % len(bad))

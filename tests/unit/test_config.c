@@ -66,6 +66,27 @@ static void minimal_config_gets_defaults(void **state)
         assert_int_equal(config_find_zone(&cfg, "neck"), -1);
 }
 
+/* Presets default to 37/39/41 moved into the zone's range; a preset
+ * given must lie in it. power_w: the simulated pad's, or as declared. */
+static void presets_and_power(void **state)
+{
+        (void)state;
+        assert_int_equal(parse_zone_with(""), 0);
+        const struct zone_cfg *z = &cfg.zones[0];
+        assert_true(z->presets_c[0] == 37 && z->presets_c[1] == 39 &&
+                    z->presets_c[2] == 41);
+        assert_true(z->power_w == 40);          /* sensor.power_w's default */
+        assert_int_equal(parse_zone_with("\"limits\":{\"max_setpoint_c\":40},"
+                                         "\"power_w\":60"), 0);
+        assert_true(z->presets_c[2] == 40 && z->power_w == 60);
+        assert_int_equal(parse_zone_with("\"presets\":{\"high\":44}"), -EINVAL);
+        assert_true(has_error("zones[0].presets.high: must be between 30 and 42"));
+        assert_int_equal(parse_zone_with("\"presets\":{\"hot\":40}"), -EINVAL);
+        assert_true(has_error("zones[0].presets.hot: unknown key"));
+        assert_int_equal(parse_zone_with("\"power_w\":-1"), -EINVAL);
+        assert_true(has_error("zones[0].power_w: must be between 0 and 5000"));
+}
+
 static void window_out_of_range(void **state)
 {
         (void)state;
@@ -626,6 +647,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(minimal_config_gets_defaults),
                 cmocka_unit_test(window_out_of_range),
+                cmocka_unit_test(presets_and_power),
                 cmocka_unit_test(unknown_keys_are_errors),
                 cmocka_unit_test(setpoint_must_stay_below_cutoff),
                 cmocka_unit_test(cutoff_cannot_reach_burn_range),

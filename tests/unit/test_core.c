@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core.h"
+#include "ha_state.h"
 #include "status_json.h"
 #include "test.h"
 
@@ -574,10 +575,160 @@ static void status_json_shows_zone_and_guidance(void **state)
         cJSON_Delete(r);
 }
 
+/* The target set during a session is the zone's target after it, and
+ * changing it does not move the session's end. */
+static void target_outlives_the_session_and_keeps_the_end(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        run(2, 30);
+        core_start(&core, 0, 10, 40, SRC_MQTT, T, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        uint64_t end = core.zones[0].session.ends_ms;
+        run(7, 30);
+        for (int i = 0; i < 3; i++) {
+                core_set_target(&core, 0, 41 - i * 0.5, SRC_MQTT, T, &rep);
+                assert_int_equal(rep.status, CORE_OK);
+                run(3, 30);
+                assert_true(core.zones[0].session.ends_ms == end);
+        }
+        assert_true(core.zones[0].session.setpoint_c == 40);
+        core_set_target(&core, 0, 41, SRC_MQTT, T, &rep);
+        assert_true(core.zones[0].session.setpoint_c == 41);
+        core_stop(&core, 0, SRC_MQTT, T, &rep);
+        assert_true(core_target_c(&core, 0) == 41);
+        /* The next start without a setpoint heats to it. */
+        core_start(&core, 0, 0, NAN, SRC_MQTT, T, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        assert_true(core.zones[0].session.setpoint_c == 41);
+        /* Out of range: refused, nothing changes. */
+        core_set_target(&core, 0, 60, SRC_MQTT, T, &rep);
+        assert_string_equal(rep.code, "out_of_range");
+        assert_true(core_target_c(&core, 0) == 41);
+        assert_true(core.zones[0].session.setpoint_c == 41);
+        /* Idle: only the target. */
+        core_stop(&core, 0, SRC_MQTT, T, &rep);
+        core.state_dirty = false;
+        core_set_target(&core, 0, 36, SRC_MQTT, T, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        assert_false(core.zones[0].session.active);
+        assert_true(core.state_dirty);
+        assert_true(core_target_c(&core, 1) == 38);
+}
+
+/* The session length: the next sessions', and the running one's from now;
+ * refused out of range, nothing changed. */
+static void session_length_is_kept(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        run(2, 30);
+        core_set_minutes(&core, 0, 95, SRC_MQTT, T, W, &rep);
+        assert_string_equal(rep.code, "out_of_range");
+        assert_int_equal(core_minutes(&core, 0), 20);
+        core_set_minutes(&core, 0, 30, SRC_MQTT, T, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        core_start(&core, 0, 0, NAN, SRC_MQTT, T, W, &rep);
+        assert_int_equal(session_remaining_ms(&core.zones[0].session, T),
+                         30 * 60000);
+        run(60, 30);
+        core_set_minutes(&core, 0, 5, SRC_MQTT, T, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        assert_int_equal(session_remaining_ms(&core.zones[0].session, T),
+                         5 * 60000);
+        /* In quiet hours the running session's change is refused, and the
+         * length stays. */
+        W = local(2026, 11, 24, 23, 30);
+        core_set_minutes(&core, 1, 7, SRC_MQTT, T, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);      /* idle: kept for later */
+        core_start(&core, 1, 0, NAN, SRC_MQTT, T, W, &rep);
+        assert_string_equal(rep.code, "quiet_hours");
+        assert_int_equal(core_minutes(&core, 1), 7);
+}
+
+/* Energy: the heater's power times the relay's on-time; restored values
+ * out of the zone's limits are ignored. */
+static void energy_counts_relay_on_time(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        cfg.zones[0].power_w = 3600;    /* 1 Wh a second */
+        assert_int_equal(core_restore_zone(&core, 0, 60, 500, 2000), 2);
+        assert_true(core_target_c(&core, 0) == 38);
+        assert_true(core.zones[0].energy_wh == 2000);
+        run(2, 30);
+        core_start(&core, 0, 1, 42, SRC_CLI, T, W, &rep);
+        int on = 0;
+        for (int i = 0; i < 30; i++) {
+                on += core.zones[0].relay_on;
+                run(1, 30);
+        }
+        assert_true(on > 20);
+        assert_true(fabs(core.zones[0].energy_wh - 2000 - on) < 1e-6);
+        assert_true(core.zones[1].energy_wh == 0);
+        core.state_dirty = false;
+        core_stop(&core, 0, SRC_CLI, T, &rep);
+        assert_true(core.state_dirty);          /* saved at a session's end */
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+        return cJSON_GetStringValue(cJSON_GetObjectItem(o, k));
+}
+
+/* What Home Assistant's entities read: action, preset, the session's end
+ * as an ISO time, and a signature that moves with 0.1 C, not less. */
+static void ha_state_follows_the_zone(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        run(2, 30);
+        cJSON *o = ha_state_zone(&core, 0, T, W);
+        assert_string_equal(str(o, "action"), "off");
+        assert_string_equal(str(o, "mode"), "off");
+        assert_string_equal(str(o, "preset"), "none");        /* 38 */
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "ends_at_iso")));
+        cJSON_Delete(o);
+        struct ha_zone_sig a = ha_zone_sig(&core, 0, T, W), b;
+        run(1, 30.04);
+        b = ha_zone_sig(&core, 0, T, W);
+        assert_true(ha_zone_sig_equal(&a, &b));
+        run(1, 30.12);
+        b = ha_zone_sig(&core, 0, T, W);
+        assert_false(ha_zone_sig_equal(&a, &b));
+        core_start(&core, 0, 20, 39, SRC_MQTT, T, W, &rep);
+        run(1, 30);
+        o = ha_state_zone(&core, 0, T, W);
+        assert_string_equal(str(o, "action"), "heating");
+        assert_string_equal(str(o, "preset"), "medium");
+        assert_int_equal(cJSON_GetObjectItem(o, "minutes")->valueint, 20);
+        char iso[32];
+        ha_iso_time((time_t)cJSON_GetObjectItem(o, "ends_at")->valuedouble,
+                    iso, sizeof(iso));
+        assert_string_equal(str(o, "ends_at_iso"), iso);
+        assert_int_equal(strlen(iso), 25);
+        assert_string_equal(iso + 19, "+00:00");
+        cJSON_Delete(o);
+        /* At the setpoint the relay rests: idle, still heating mode. */
+        run(120, 39.5);
+        o = ha_state_zone(&core, 0, T, W);
+        assert_string_equal(str(o, "mode"), "heat");
+        assert_string_equal(str(o, "action"), "idle");
+        cJSON_Delete(o);
+        W = local(2026, 11, 24, 23, 30);
+        o = ha_state_guidance(&core, W);
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(o, "quiet_hours")));
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "heat_allowed_at_iso")));
+        cJSON_Delete(o);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup(start_heats_and_times_out, setup),
+                cmocka_unit_test_setup(target_outlives_the_session_and_keeps_the_end, setup),
+                cmocka_unit_test_setup(session_length_is_kept, setup),
+                cmocka_unit_test_setup(energy_counts_relay_on_time, setup),
                 cmocka_unit_test_setup(defaults_when_not_given, setup),
                 cmocka_unit_test_setup(out_of_range_changes_nothing, setup),
                 cmocka_unit_test_setup(quiet_hours_refuse_and_end, setup),
@@ -599,6 +750,7 @@ int main(void)
                 cmocka_unit_test_setup(unreadable_record_blocks_until_confirmed, setup),
                 cmocka_unit_test_setup(schedule_starts_and_refuses, setup),
                 cmocka_unit_test_setup(status_json_shows_zone_and_guidance, setup),
+                cmocka_unit_test_setup(ha_state_follows_the_zone, setup),
         };
         return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

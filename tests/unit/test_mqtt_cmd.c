@@ -214,52 +214,21 @@ static void topics(void **state)
                                           zone, sizeof(zone)), TOPIC_NONE);
 }
 
-struct seen {
-        int n;
-        int climates;
-        char topics[32][256];
-};
-
-static void collect(void *ctx, const char *topic, const char *payload)
+static const cJSON *get(const cJSON *o, const char *k)
 {
-        struct seen *s = ctx;
-        cJSON *o = cJSON_Parse(payload);
-
-        assert_non_null(o);
-        assert_true(s->n < 32);
-        snprintf(s->topics[s->n++], sizeof(s->topics[0]), "%s", topic);
-        assert_non_null(cJSON_GetObjectItem(o, "unique_id"));
-        assert_string_equal(cJSON_GetObjectItem(o, "availability_topic")->valuestring,
-                            "home/pads/bed/availability");
-        const cJSON *dev = cJSON_GetObjectItem(o, "device");
-        assert_string_equal(cJSON_GetObjectItem(dev, "sw_version")->valuestring,
-                            "9.9.9");
-        if (strstr(topic, "/climate/")) {
-                s->climates++;
-                assert_string_equal(cJSON_GetObjectItem(o, "mode_command_topic")
-                                    ->valuestring, "home/pads/bed/upper_back/mode/set");
-                assert_string_equal(cJSON_GetObjectItem(o, "temperature_command_topic")
-                                    ->valuestring,
-                                    "home/pads/bed/upper_back/temperature/set");
-                assert_near(cJSON_GetObjectItem(o, "min_temp")->valuedouble, 30, 0);
-                assert_near(cJSON_GetObjectItem(o, "max_temp")->valuedouble, 41, 0);
-                assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "modes")), 2);
-                /* A simulated pad is an attribute in Home Assistant, from
-                 * the state's "simulated". */
-                assert_string_equal(cJSON_GetObjectItem(o, "json_attributes_topic")
-                                    ->valuestring, "home/pads/bed/upper_back/state");
-                assert_non_null(strstr(cJSON_GetObjectItem(o,
-                                "json_attributes_template")->valuestring,
-                                "'simulated': value_json.simulated"));
-        }
-        cJSON_Delete(o);
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+        if (!v)
+                fail_msg("no key %s", k);
+        return v;
 }
 
-static void discovery_messages(void **state)
+/* One device message: the device, the shared availability, every
+ * component with its platform and unique id under "cmps". */
+static void discovery_message(void **state)
 {
         struct config cfg;
         struct config_errors errs;
-        struct seen s = { 0 };
+        char topic[256];
 
         (void)state;
         assert_int_equal(config_parse("{\"device_id\":\"bed\",\"mqtt\":{\"host\":"
@@ -267,13 +236,92 @@ static void discovery_messages(void **state)
                 "\"ha\"},\"zones\":[{\"name\":\"upper back\",\"sensor\":{\"type\":"
                 "\"sim\"},\"relay\":{\"type\":\"sim\"},\"limits\":"
                 "{\"max_setpoint_c\":41}}]}", &cfg, &errs), 0);
-        assert_int_equal(ha_discovery_each(&cfg, "9.9.9", collect, &s), 4);
-        assert_int_equal(s.n, 4);
-        assert_int_equal(s.climates, 1);
-        assert_string_equal(s.topics[0], "ha/climate/bed/upper_back/config");
-        assert_string_equal(s.topics[1], "ha/sensor/bed/upper_back_remaining/config");
-        assert_string_equal(s.topics[2], "ha/binary_sensor/bed/upper_back_fault/config");
-        assert_string_equal(s.topics[3], "ha/sensor/bed/guidance/config");
+        ha_device_topic(&cfg, topic, sizeof(topic));
+        assert_string_equal(topic, "ha/device/bed/config");
+        char *s = ha_discovery_payload(&cfg, "9.9.9", "http://pad:8080/", NULL);
+        cJSON *o = cJSON_Parse(s);
+        assert_non_null(o);
+        assert_string_equal(get(o, "avty_t")->valuestring,
+                            "home/pads/bed/availability");
+        const cJSON *dev = get(o, "dev");
+        assert_string_equal(get(dev, "sw")->valuestring, "9.9.9");
+        assert_string_equal(get(dev, "name")->valuestring, "heatpad bed");
+        assert_string_equal(get(dev, "cu")->valuestring, "http://pad:8080/");
+        assert_string_equal(get(get(o, "o"), "name")->valuestring, "heatpad");
+        const cJSON *cmps = get(o, "cmps"), *c;
+        int n = 0;
+        cJSON_ArrayForEach(c, cmps) {
+                char uid[96];
+                snprintf(uid, sizeof(uid), "heatpad_bed_%s", c->string);
+                assert_string_equal(get(c, "uniq_id")->valuestring, uid);
+                assert_true(cJSON_IsString(get(c, "p")));
+                n++;
+        }
+        assert_int_equal(n, 17);        /* 12 per zone (sim: with power), 5 */
+        const cJSON *cl = get(cmps, "upper_back");
+        assert_string_equal(get(cl, "p")->valuestring, "climate");
+        assert_string_equal(get(cl, "~")->valuestring, "home/pads/bed/upper_back");
+        assert_string_equal(get(cl, "mode_cmd_t")->valuestring, "~/mode/set");
+        assert_near(get(cl, "max_temp")->valuedouble, 41, 0);
+        assert_int_equal(cJSON_GetArraySize(get(cl, "pr_modes")), 3);
+        /* A simulated pad is an attribute in Home Assistant, read from the
+         * state's "simulated". */
+        assert_string_equal(get(cl, "json_attr_t")->valuestring, "~/state");
+        assert_non_null(strstr(get(cl, "json_attr_tpl")->valuestring,
+                               "'simulated': value_json.simulated"));
+        assert_string_equal(get(get(cmps, "upper_back_energy"), "stat_cla")
+                            ->valuestring, "total_increasing");
+
+        /* A zone renamed: the old components are sent as their platform
+         * alone, which removes them in Home Assistant. */
+        char *prev = s;
+        assert_int_equal(config_parse("{\"device_id\":\"heatpad\",\"mqtt\":{\"host\":\"h\"},\"zones\":[{"
+                "\"name\":\"neck\",\"sensor\":{\"type\":\"sim\"},\"relay\":"
+                "{\"type\":\"sim\"}}]}", &cfg, &errs), 0);
+        s = ha_discovery_payload(&cfg, "9.9.9", NULL, prev);
+        cJSON_Delete(o);
+        o = cJSON_Parse(s);
+        cmps = get(o, "cmps");
+        assert_string_equal(get(get(o, "dev"), "name")->valuestring, "heatpad");
+        assert_null(cJSON_GetObjectItem(get(o, "dev"), "cu"));
+        const cJSON *gone = get(cmps, "upper_back");
+        assert_int_equal(cJSON_GetArraySize(gone), 1);
+        assert_string_equal(get(gone, "p")->valuestring, "climate");
+        assert_int_equal(cJSON_GetArraySize(get(cmps, "upper_back_fault")), 1);
+        assert_true(cJSON_GetArraySize(get(cmps, "neck")) > 10);
+        /* Still there the next time. */
+        char *again = ha_discovery_payload(&cfg, "9.9.9", NULL, s);
+        assert_non_null(strstr(again, "\"upper_back\":{\"p\":\"climate\"}"));
+        assert_true(ha_discovery_is_legacy(&cfg,
+                    "homeassistant/climate/heatpad/upper_back/config"));
+        assert_false(ha_discovery_is_legacy(&cfg,
+                     "homeassistant/climate/other/upper_back/config"));
+        assert_false(ha_discovery_is_legacy(&cfg,
+                     "homeassistant/device/heatpad/config"));
+        free(again);
+        /* Whatever someone left retained there: read for what it says,
+         * never trusted further. */
+        static const char *const junk[] = { "garbage{", "[]", "{\"cmps\":7}",
+                "{\"cmps\":{\"a\":{\"p\":5},\"b\":7,\"c\":{}}}",
+                "{\"cmps\":{\"neck\":{\"p\":\"sensor\"},"
+                "\"x\":{\"platform\":\"button\"}}}" };
+        for (size_t i = 0; i < sizeof(junk) / sizeof(*junk); i++) {
+                char *t = ha_discovery_payload(&cfg, "9.9.9", NULL, junk[i]);
+                cJSON *j = cJSON_Parse(t);
+                const cJSON *jc = get(j, "cmps");
+                assert_true(cJSON_GetArraySize(get(jc, "neck")) > 10);
+                assert_null(cJSON_GetObjectItem(jc, "a"));
+                assert_null(cJSON_GetObjectItem(jc, "b"));
+                assert_null(cJSON_GetObjectItem(jc, "c"));
+                if (i == 4)
+                        assert_string_equal(get(get(jc, "x"), "p")->valuestring,
+                                            "button");
+                cJSON_Delete(j);
+                free(t);
+        }
+        free(prev);
+        free(s);
+        cJSON_Delete(o);
 }
 
 int main(void)
@@ -288,7 +336,7 @@ int main(void)
                 cmocka_unit_test(duplicate_keys_refused),
                 cmocka_unit_test(mode_and_temperature),
                 cmocka_unit_test(topics),
-                cmocka_unit_test(discovery_messages),
+                cmocka_unit_test(discovery_message),
         };
         return cmocka_run_group_tests_name("mqtt_cmd", tests, NULL, NULL);
 }

@@ -491,6 +491,17 @@ static void gen(struct state_data *st)
                 st->faults[st->nfaults++].fault = (enum safety_fault)
                         pick(FAULT_NONE + 1, FAULT_COUNT - 1);
         }
+        int nz = (int)pick(0, STATE_MAX_ZONES);
+        for (int i = 0; i < nz; i++) {
+                struct state_zone z = {
+                        .target_c = next() % 4 ? pickd(20, 48) : NAN,
+                        .minutes = next() % 4 ? (int)pick(1, SESSION_HARD_CAP_MIN) : 0,
+                        .energy_kwh = next() % 4 ?
+                                (double)pick(0, 1000000000000LL) / 1e6 : NAN,
+                };
+                gen_id(z.zone_id, sizeof(z.zone_id));
+                state_put_zone(st, &z);
+        }
 }
 
 /* cJSON prints 15 digits when they read back within an ulp or so. */
@@ -536,11 +547,75 @@ static void assert_same(const struct state_data *a, const struct state_data *b)
                 assert_true(same_num(e->setpoint_c, f->setpoint_c));
                 assert_int_equal(e->enabled, f->enabled);
         }
+        assert_int_equal(a->nzones, b->nzones);
+        for (int i = 0; i < a->nzones; i++) {
+                const struct state_zone *w = &a->zones[i];
+                const struct state_zone *z = state_find_zone(b, w->zone_id);
+                assert_non_null(z);
+                assert_true(isnan(w->target_c) ? isnan(z->target_c) :
+                            same_num(w->target_c, z->target_c));
+                assert_int_equal(w->minutes, z->minutes);
+                assert_true(isnan(w->energy_kwh) ? isnan(z->energy_kwh) :
+                            same_num(w->energy_kwh, z->energy_kwh));
+        }
         assert_int_equal(a->nfaults, b->nfaults);
         for (int i = 0; i < a->nfaults; i++) {
                 assert_string_equal(a->faults[i].zone_id, b->faults[i].zone_id);
                 assert_int_equal(a->faults[i].fault, b->faults[i].fault);
         }
+}
+
+/* The zones part: what a person chose and the energy given, by zone id. */
+static void zone_choices_round_trip(void **state)
+{
+        struct state_data st = { .hold_left_s = -1 }, back;
+        struct state_zone a = { "upper_back", 40.5, 25, 1.25 };
+        struct state_zone b = { "lower_back", NAN, 0, NAN };
+        char err[256];
+        (void)state;
+        assert_int_equal(state_put_zone(&st, &a), 0);
+        assert_int_equal(state_put_zone(&st, &b), 0);
+        assert_int_equal(state_save(path, &st), 0);
+        assert_int_equal(state_load(path, &back, err, sizeof(err)), 0);
+        assert_int_equal(back.version, STATE_VERSION);
+        const struct state_zone *z = state_find_zone(&back, "upper_back");
+        assert_non_null(z);
+        assert_true(z->target_c == 40.5 && z->minutes == 25 &&
+                    z->energy_kwh == 1.25);
+        z = state_find_zone(&back, "lower_back");
+        assert_non_null(z);
+        assert_true(isnan(z->target_c) && z->minutes == 0 &&
+                    isnan(z->energy_kwh));
+        assert_false(back.record.unreadable);
+}
+
+/* A bad target is set aside alone: the zone's other fields, the other
+ * zones and the record stay; nothing fails closed (none of it is safety). */
+static void bad_zone_choice_is_set_aside_alone(void **state)
+{
+        struct state_data st;
+        char err[512];
+        (void)state;
+        write_file("{\"version\":4,\"record\":{\"acute\":false,"
+                   "\"acute_at\":0},\"zones\":{\"upper_back\":{"
+                   "\"target_c\":\"hot\",\"minutes\":25,\"energy_kwh\":2},"
+                   "\"lower_back\":{\"target_c\":39,\"minutes\":900,"
+                   "\"energy_kwh\":-1},\"neck\":7}}");
+        assert_int_equal(state_load(path, &st, err, sizeof(err)), -EINVAL);
+        assert_false(st.record.unreadable);
+        assert_non_null(strstr(err, "zones.upper_back.target_c"));
+        assert_non_null(strstr(err, "zones.lower_back.minutes"));
+        assert_non_null(strstr(err, "zones.lower_back.energy_kwh"));
+        assert_non_null(strstr(err, "zones.neck is not an object"));
+        const struct state_zone *z = state_find_zone(&st, "upper_back");
+        assert_non_null(z);
+        assert_true(isnan(z->target_c) && z->minutes == 25 &&
+                    z->energy_kwh == 2);
+        z = state_find_zone(&st, "lower_back");
+        assert_non_null(z);
+        assert_true(z->target_c == 39 && z->minutes == 0 &&
+                    isnan(z->energy_kwh));
+        assert_null(state_find_zone(&st, "neck"));
 }
 
 static void writer_output_always_reads_back(void **state)
@@ -636,6 +711,8 @@ int main(void)
                 cmocka_unit_test_setup_teardown(device_or_symlink_left_alone, setup, teardown),
                 cmocka_unit_test_setup_teardown(negative_time_round_trips, setup, teardown),
                 cmocka_unit_test(writer_output_always_reads_back),
+                cmocka_unit_test_setup_teardown(zone_choices_round_trip, setup, teardown),
+                cmocka_unit_test_setup_teardown(bad_zone_choice_is_set_aside_alone, setup, teardown),
                 cmocka_unit_test_setup_teardown(older_fields_missing_is_fine, setup, teardown),
                 cmocka_unit_test_setup_teardown(release_0_1_0_file_loads, setup, teardown),
                 cmocka_unit_test_setup_teardown(tuning_round_trips_by_zone_id, setup, teardown),
