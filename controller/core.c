@@ -551,6 +551,11 @@ static void apply_tuning(struct core *core, int i)
         double integ = z->pid.integ;
         pid_init(&z->pid, &p);
         z->pid.integ = integ;
+        /* The safety checks expect the rise this pad's model predicts. */
+        if (z->tuning.valid)
+                safety_set_plant(&z->safety, z->tuning.model.gain_c,
+                                 z->tuning.model.tau_s, z->tuning.model.dead_s,
+                                 z->tuning.model.rest_c);
 }
 
 static void finish_autotune(struct core *core, int i)
