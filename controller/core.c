@@ -656,13 +656,21 @@ void core_describe_tuning(const struct core *core, int zone, char *buf,
                 snprintf(buf, len, "%s: not autotuned", z->cfg->name);
                 return;
         }
-        snprintf(buf, len, "%s: plant gain %.1f C per unit duty, time "
-                 "constant %.0f s, dead time %.1f s, rests at %.1f C; relay "
-                 "Ku %.3f/C, Tu %.0f s; gains kp %.3f ki %.5f kd %.2f%s",
+        int n = snprintf(buf, len, "%s: plant gain %.1f C per unit duty, "
+                 "time constant %.0f s, dead time %.1f s, rests at %.1f C; "
+                 "relay Ku %.3f/C, Tu %.0f s; gains kp %.3f ki %.5f kd %.2f%s",
                  z->cfg->name, t->model.gain_c, t->model.tau_s,
                  t->model.dead_s, t->model.rest_c, t->ku, t->tu_s, t->kp,
                  t->ki, t->kd, z->cfg->pid_gains_set ?
                  " (not used: the config sets its own gains)" : "");
+        /* What the run just now measured (not kept across a restart). */
+        if (z->autotune.phase == AT_DONE && n > 0 && (size_t)n < len)
+                snprintf(buf + n, len - (size_t)n, "; model within %.2f C "
+                         "RMS of the run's readings (confidence %.0f %%), "
+                         "%d cycles, sensor noise %.3f C",
+                         z->autotune.check.rms_c,
+                         100 * z->autotune.check.confidence,
+                         z->autotune.check.cycles, z->autotune.check.noise_c);
 }
 
 void core_relay_ok(struct core *core, int zone)
