@@ -7,6 +7,13 @@
 #include "core.h"
 #include "quiet.h"
 
+/* An autotuned derivative is filtered over this many windows: the window
+ * delays heat by about half its length anyway, and a noisy sensor's slope
+ * through a short filter would set each window's on-time at random. */
+#ifndef D_FILTER_WINDOWS
+#define D_FILTER_WINDOWS 0.5
+#endif
+
 static void reply(struct core_reply *r, enum core_status st, const char *code,
                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
@@ -547,6 +554,8 @@ static void apply_tuning(struct core *core, int i)
                 p.kp = z->tuning.kp;
                 p.ki = z->tuning.ki;
                 p.kd = z->tuning.kd;
+                p.d_filter_s = fmax(p.d_filter_s, D_FILTER_WINDOWS *
+                                    (double)z->cfg->window.window_ms / 1000.0);
         }
         double integ = z->pid.integ;
         pid_init(&z->pid, &p);

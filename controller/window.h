@@ -5,6 +5,10 @@
  * than min_on_ms or off for less than min_off_ms, so a mechanical relay is
  * not chattered. On-time that is too short to switch for is not lost: it is
  * carried into the next window, so the average duty is still what PID asked.
+ * A window is planned from the mean of the duties asked through the one
+ * before (a noisy reading makes PID's duty jitter from tick to tick, and
+ * one sample of it would set a whole window's on-time), and cut short only
+ * when the duty, smoothed over a few seconds, falls well below its plan.
  * Time is an argument; the module reads no clock. */
 #ifndef HEATPAD_WINDOW_H
 #define HEATPAD_WINDOW_H
@@ -25,6 +29,10 @@ struct window {
         double plan_ms;         /* on-time planned for this window */
         double plan_duty;       /* the duty it was planned for */
         double carry_ms;        /* on-time owed from earlier windows */
+        double duty_sum;        /* the duties asked since the window began */
+        int duty_n;
+        double duty_ema;        /* the duty smoothed over a few seconds */
+        uint64_t ema_ms;
         bool on;
         bool started;
 };
