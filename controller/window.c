@@ -1,4 +1,6 @@
 /* window.c: see window.h. */
+#include <math.h>
+
 #include "window.h"
 
 /* A fall of the duty below its plan this large is PID asking for less
@@ -6,6 +8,40 @@
 #define CUT_BELOW 0.15
 /* ...with the duty smoothed over this long. */
 #define CUT_EMA_S 10.0
+
+uint64_t window_choose(enum window_mode mode, double switches_per_h,
+                       double rate_c_s, double u, uint64_t min_on_ms,
+                       uint64_t min_off_ms)
+{
+        double t;
+
+        u = u < 0.05 ? 0.05 : u > 0.95 ? 0.95 : u;
+        /* What the relay allows: each on and off period at least its
+         * minimum, with a margin so PID's moves about u do not press an
+         * on-time against it (snapped or carried, it rides off the
+         * frontier). */
+        double least = 1.2 * fmax((double)min_on_ms / u,
+                                  (double)min_off_ms / (1.0 - u)) / 1000.0;
+        double swing = rate_c_s * u * (1.0 - u);        /* degC/s of T */
+        if (mode == WINDOW_COMFORT) {
+                /* Twice the least: shorter windows ripple less in theory
+                 * but ride off the frontier in practice (the bench). */
+                t = 2.0 * least / 1.2;
+        } else {
+                /* Two switches a window. */
+                t = 2.0 * 3600.0 / (switches_per_h > 0 ? switches_per_h : 40);
+                double ripple = swing > 0 ? WINDOW_RIPPLE_RMS_C * sqrt(12.0) /
+                                swing : 0;
+                t = fmax(fmax(t, ripple), least);
+        }
+        t = t < 5 ? 5 : t > 600 ? 600 : t;
+        return (uint64_t)(t * 1000.0 + 0.5);
+}
+
+const char *window_mode_name(enum window_mode m)
+{
+        return m == WINDOW_RELAY_LIFE ? "relay_life" : "comfort";
+}
 
 void window_init(struct window *w, const struct window_params *p)
 {

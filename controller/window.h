@@ -37,6 +37,33 @@ struct window {
         bool started;
 };
 
+/* What a zone's window is chosen for when its pad has a model and the
+ * config gives no window_s. */
+enum window_mode {
+        WINDOW_COMFORT,         /* the smallest ripple min on/off allow */
+        WINDOW_RELAY_LIFE,      /* at most a budget of switches an hour */
+};
+
+/* Below this RMS ripple at the pad nobody feels a difference, so a
+ * relay_life window grows past the budget's until the ripple reaches it
+ * (a heavy pad needs fewer switches than any budget). */
+#define WINDOW_RIPPLE_RMS_C 0.2
+
+/* The window for a pad that warms at rate_c_s (degC/s at full power) and
+ * holds its setpoint at duty u: on the physical frontier an on/off pad
+ * rides (a sawtooth of r u (1 - u) T peak to peak): for comfort the
+ * shortest period in which each on and off time stays twice the relay's
+ * minimum (a shorter one ripples less in theory, but PID's on-times then
+ * press against the minimum and ride off the frontier), for relay_life the
+ * longer of what the switch budget allows and what keeps the ripple at
+ * WINDOW_RIPPLE_RMS_C. 5..600 s. */
+uint64_t window_choose(enum window_mode mode, double switches_per_h,
+                       double rate_c_s, double u, uint64_t min_on_ms,
+                       uint64_t min_off_ms);
+
+/* "comfort", "relay_life". */
+const char *window_mode_name(enum window_mode m);
+
 /* Sets the parameters; the output starts off. */
 void window_init(struct window *w, const struct window_params *p);
 

@@ -156,9 +156,13 @@ static void identify_with_seed(unsigned seed)
         assert_false(core.zones[0].relay_on);
         assert_false(core.zones[0].session.active);
         assert_true(max_c < cfg.zones[0].max_setpoint_c);
-        /* The gains are used from now on (the config gave none). */
-        assert_near(core.zones[0].pid.p.kp, t->kp, 1e-12);
-        assert_near(core.zones[0].pid.p.ki, t->ki, 1e-12);
+        /* The gains are used from now on (the config gave none), chosen
+         * for the window picked from the model (comfort, no window_s). */
+        struct zone_tuning g = *t;
+        autotune_choose_gains(&t->model,
+                              core.zones[0].window.p.window_ms / 1000.0, &g);
+        assert_near(core.zones[0].pid.p.kp, g.kp, 1e-12);
+        assert_near(core.zones[0].pid.p.ki, g.ki, 1e-12);
         assert_true(t->kp > 0 && t->kp <= 10 && t->ki > 0 && t->ki <= 1);
 }
 
