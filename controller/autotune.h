@@ -67,7 +67,7 @@ struct autotune_check {
 
 /* A model whose open-loop run strays further than this from the readings
  * (RMS) is refused. */
-#define AUTOTUNE_MAX_RMS_C 0.6
+#define AUTOTUNE_MAX_RMS_C 0.4
 /* The experiment's history for the check, one entry per this many s. */
 #define AUTOTUNE_HIST_S 5
 #define AUTOTUNE_HIST_N (120 * 60 / AUTOTUNE_HIST_S)
