@@ -2,7 +2,8 @@
  * of the independent plant matrix (tests/plant/), with the shipped safety
  * defaults:
  * - no fault on any plant through a whole session, with default gains and
- *   after an autotune on the plant's own noise draw;
+ *   after an autotune on the plant's own noise draw, nor at the highest
+ *   setpoint and through the cool-down after it;
  * - the autotune completes on every plant;
  * - a sensor taken off a pad holding its setpoint is caught within 2
  *   minutes, and a stuck relay within 60 s of the pad passing the
@@ -150,6 +151,37 @@ static void no_false_fault_after_autotune(void **state)
                         no_false_fault(&tunings[p], p, &m[p]);
 }
 
+/* At the highest setpoint for 80 minutes, then stopped and left to cool
+ * for 70 (the stuck-relay check watches a pad above 39 C with the relay
+ * off): no fault on any plant, 5 seeds. */
+static void no_false_fault_at_the_top_and_cooling_down(void **state)
+{
+        static struct rig r;
+        const struct plant_params *m;
+        int n = plant_matrix(&m);
+        struct core_reply rep;
+        (void)state;
+        for (int p = 0; p < n; p++)
+                for (unsigned seed = 1; seed <= 5; seed++) {
+                        rig_init(&r, &m[p], seed, NULL);
+                        core_start(&r.core, 0, 90, 42, SRC_CLI, r.t_ms,
+                                   r.wall, &rep);
+                        assert_int_equal(rep.status, CORE_OK);
+                        for (int s = 0; s < 150 * 60; s++) {
+                                if (s == 80 * 60)
+                                        core_stop(&r.core, 0, SRC_CLI, r.t_ms,
+                                                  &rep);
+                                second(&r);
+                                if (fault(&r) != FAULT_NONE)
+                                        printf("  %s, seed %u: %s at %d s\n",
+                                               m[p].name, seed,
+                                               safety_fault_name(fault(&r)),
+                                               s);
+                                assert_int_equal(fault(&r), FAULT_NONE);
+                        }
+                }
+}
+
 /* Heats to the setpoint and holds it 10 minutes past the band. */
 static void hold(struct rig *r)
 {
@@ -236,6 +268,7 @@ int main(void)
                 cmocka_unit_test(autotune_completes_on_every_plant),
                 cmocka_unit_test(no_false_fault_with_default_gains),
                 cmocka_unit_test(no_false_fault_after_autotune),
+                cmocka_unit_test(no_false_fault_at_the_top_and_cooling_down),
                 cmocka_unit_test(sensor_off_caught_within_2_minutes),
                 cmocka_unit_test(stuck_relay_caught_within_60_s),
         };
