@@ -10,9 +10,7 @@
 /* An autotuned derivative is filtered over this many windows: the window
  * delays heat by about half its length anyway, and a noisy sensor's slope
  * through a short filter would set each window's on-time at random. */
-#ifndef D_FILTER_WINDOWS
 #define D_FILTER_WINDOWS 0.5
-#endif
 
 static void reply(struct core_reply *r, enum core_status st, const char *code,
                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
