@@ -21,8 +21,9 @@ void autotune_default_params(struct autotune_params *ret, double max_setpoint_c,
                 .target_c = max_setpoint_c - 2.0,
                 .hyst_c = 0.2,
                 .below_c = 5.0,
-                .cycles = 5,
-                .limit_ms = 45 * 60000,
+                .min_cycles = 3,
+                .cycles = 8,
+                .limit_ms = 120 * 60000,
                 .min_on_ms = min_on_ms,
                 .min_off_ms = min_off_ms,
                 .window_s = window_s,
@@ -50,6 +51,69 @@ void autotune_begin(struct autotune *a, const struct autotune_params *p,
         a->switch_ms = now_ms;
         a->phase = temp_c > p->target_c - p->below_c ? AT_COOL : AT_HEAT;
         a->y_edge[0] = a->y_edge[1] = temp_c - p->target_c;
+        a->hyst_c = p->hyst_c;
+}
+
+/* The sensor's noise from second differences of the readings (a smooth
+ * rise has almost none): for white noise their mean square is 6 sigma^2. */
+static void add_noise(struct autotune *a, double y)
+{
+        if (a->nsamples >= 2) {
+                double d2 = y - 2.0 * a->nz_y[1] + a->nz_y[0];
+                a->nz_sum += d2 * d2;
+                a->nz_n++;
+        }
+        a->nz_y[0] = a->nz_y[1];
+        a->nz_y[1] = y;
+}
+
+static double noise_c(const struct autotune *a)
+{
+        return a->nz_n ? sqrt(a->nz_sum / a->nz_n / 6.0) : 0;
+}
+
+static void add_history(struct autotune *a, bool u, double y)
+{
+        if (a->h_n >= AUTOTUNE_HIST_N)
+                return;
+        a->h_on[a->h_n] = (uint8_t)(a->h_on[a->h_n] + u);
+        a->h_sum += y;
+        if (++a->h_k < AUTOTUNE_HIST_S)
+                return;
+        a->h_y[a->h_n] = (float)(a->h_sum / AUTOTUNE_HIST_S);
+        a->h_n++;
+        a->h_k = 0;
+        a->h_sum = 0;
+}
+
+/* Runs the model open-loop over the relay history from the first reading
+ * and returns the RMS of its difference from the readings. */
+static double check_model(const struct autotune *a,
+                          const struct autotune_model *m)
+{
+        double y = a->h_y[0], sq = 0;
+        int n = 0;
+        double dead = m->dead_s;
+        int total = a->h_n * AUTOTUNE_HIST_S;
+
+        for (int t = 0; t < total; t++) {
+                /* The heater at t - dead: on for the first h_on seconds
+                 * of its history entry. */
+                double td = t - dead;
+                double u = 0;
+                if (td >= 0) {
+                        int k = (int)td / AUTOTUNE_HIST_S;
+                        int off = (int)td % AUTOTUNE_HIST_S;
+                        u = off < a->h_on[k];
+                }
+                y += (m->gain_c * u - (y - m->rest_c)) / m->tau_s;
+                if ((t + 1) % AUTOTUNE_HIST_S == 0) {
+                        double e = y - a->h_y[(t + 1) / AUTOTUNE_HIST_S - 1];
+                        sq += e * e;
+                        n++;
+                }
+        }
+        return n ? sqrt(sq / n) : INFINITY;
 }
 
 /* One second of data: u is what the relay was during it, y the reading at
@@ -215,13 +279,25 @@ static void finish(struct autotune *a, time_t wall)
         struct zone_tuning *t = &a->result;
 
         a->on = false;
+        a->check.noise_c = noise_c(a);
+        a->check.cycles = a->measured;
         if (fit_model(a, &t->model) < 0) {
                 a->phase = AT_FAILED;
                 a->why = "the measurements fit no plausible pad model";
                 return;
         }
+        a->check.rms_c = check_model(a, &t->model);
+        a->check.confidence = fmax(0.0, 1.0 - a->check.rms_c /
+                                   AUTOTUNE_MAX_RMS_C);
+        if (!(a->check.rms_c <= AUTOTUNE_MAX_RMS_C)) {
+                a->phase = AT_FAILED;
+                a->why = "the model it found does not follow the pad's own "
+                         "readings closely enough to be trusted (something "
+                         "moved the pad or its sensor?); nothing was stored";
+                return;
+        }
         double amp = a->sum_amp_c / a->measured;
-        double h = a->p.hyst_c;
+        double h = a->hyst_c;
         t->tu_s = a->sum_tu_s / a->measured;
         /* Describing function of a relay with hysteresis. */
         t->ku = 4.0 * RELAY_D / (M_PI * (amp > h ? sqrt(amp * amp - h * h) :
@@ -255,6 +331,8 @@ static void cycle_boundary(struct autotune *a, double y, uint64_t now_ms)
                 a->sum_amp_c += (a->cyc_max - a->cyc_min) / 2.0;
                 a->sum_duty += (double)a->cycle_on_ms / tu;
                 a->measured++;
+                a->last_tu_s = tu / 1000.0;
+                a->last_amp_c = (a->cyc_max - a->cyc_min) / 2.0;
         }
         a->cycles_seen++;
         a->cycle_start_ms = now_ms;
@@ -270,14 +348,25 @@ bool autotune_update(struct autotune *a, double temp_c, uint64_t now_ms,
         if (a->phase == AT_DONE || a->phase == AT_FAILED)
                 return false;
         while (now_ms >= a->next_sample_ms) {
+                /* Noise is measured before the relay starts switching. */
+                if (a->phase != AT_RELAY)
+                        add_noise(a, temp_c);
+                add_history(a, a->on, temp_c);
                 add_sample(a, a->on, temp_c - p->target_c);
                 a->next_sample_ms += 1000;
         }
         if (now_ms - a->start_ms >= p->limit_ms) {
                 a->on = false;
+                if (a->phase == AT_RELAY && a->measured >= 2) {
+                        /* Enough to fit: the check decides. */
+                        finish(a, wall);
+                        return false;
+                }
+                a->why = a->phase == AT_RELAY ? "the session cap was reached "
+                         "before two relay cycles were measured" :
+                         "the session cap was reached before the pad got "
+                         "warm (too weak a pad, or a cold room?)";
                 a->phase = AT_FAILED;
-                a->why = "the time limit was reached before the relay cycles "
-                         "were measured";
                 return false;
         }
 
@@ -288,7 +377,10 @@ bool autotune_update(struct autotune *a, double temp_c, uint64_t now_ms,
                         a->phase = AT_HEAT;
                 break;
         case AT_HEAT:
-                if (temp_c >= p->target_c - p->hyst_c) {
+                if (temp_c >= p->target_c - a->hyst_c) {
+                        /* Wide enough that noise does not flip the relay:
+                         * 2.5 sigma either side. */
+                        a->hyst_c = fmax(p->hyst_c, 2.5 * noise_c(a));
                         set_relay(a, false, now_ms);
                         a->phase = AT_RELAY;
                         a->cyc_max = a->cyc_min = temp_c;
@@ -301,14 +393,21 @@ bool autotune_update(struct autotune *a, double temp_c, uint64_t now_ms,
                         a->cyc_max = temp_c;
                 if (temp_c < a->cyc_min)
                         a->cyc_min = temp_c;
-                if (a->on && temp_c >= p->target_c + p->hyst_c &&
+                if (a->on && temp_c >= p->target_c + a->hyst_c &&
                     held >= p->min_on_ms) {
                         set_relay(a, false, now_ms);
-                } else if (!a->on && temp_c <= p->target_c - p->hyst_c &&
+                } else if (!a->on && temp_c <= p->target_c - a->hyst_c &&
                            held >= p->min_off_ms) {
+                        double tu = a->last_tu_s, amp = a->last_amp_c;
                         set_relay(a, true, now_ms);
                         cycle_boundary(a, temp_c, now_ms);
-                        if (a->measured >= p->cycles) {
+                        /* Two cycles in a row alike: the oscillation has
+                         * settled, more cycles add little. */
+                        bool alike = a->measured >= 2 &&
+                                     fabs(a->last_tu_s - tu) <= 0.15 * tu &&
+                                     fabs(a->last_amp_c - amp) <= 0.25 * amp;
+                        if (a->measured >= p->cycles ||
+                            (a->measured >= p->min_cycles && alike)) {
                                 set_relay(a, false, now_ms);
                                 finish(a, wall);
                         }

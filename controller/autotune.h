@@ -3,9 +3,16 @@
  * The experiment (Astrom-Hagglund, as Marlin's M303 and ESPHome's PID
  * autotune do it): let a cool pad warm at full power to just below a safe
  * target, then switch the relay on below target - hyst and off above
- * target + hyst until the oscillation has repeated `cycles` times. A pad that
- * starts warm is first left to cool to `below_c` under the target, so the
- * data span a range of temperatures.
+ * target + hyst until the oscillation repeats itself. A pad that starts warm
+ * is first left to cool to `below_c` under the target, so the data span a
+ * range of temperatures.
+ *
+ * Its length adapts to the pad: the hysteresis widens to clear the sensor
+ * noise measured during the heat-up, and the relay phase ends once two
+ * successive cycles agree (period within 15 %, swing within 25 %) after
+ * min_cycles, or after `cycles` at most. A heavy pad takes most of an hour
+ * to warm, so the only bound is limit_ms: the zone's session cap (the
+ * experiment is a session, and that cap exists for the skin).
  *
  * What it learns: a first-order-plus-dead-time model of the pad as the
  * sensor sees it, y' = (K u(t - L) - (y - rest)) / tau, with u the relay
@@ -34,7 +41,8 @@ struct autotune_params {
         double target_c;        /* centre of the relay oscillation */
         double hyst_c;          /* relay hysteresis either side */
         double below_c;         /* start at least this far below target */
-        int cycles;             /* relay cycles to measure (after the first) */
+        int min_cycles;         /* relay cycles to measure at least... */
+        int cycles;             /* ...and at most (after the first) */
         uint64_t limit_ms;      /* give up (relay off) after this */
         uint64_t min_on_ms, min_off_ms;
         double window_s;        /* the control window the gains are for */
@@ -47,6 +55,22 @@ struct autotune_model {
         double dead_s;          /* L */
         double rest_c;          /* where the pad settles with the heater off */
 };
+
+/* The model run open-loop over the experiment's own relay history, against
+ * its readings: the check a model must pass to be stored. */
+struct autotune_check {
+        double rms_c;           /* model against readings */
+        double noise_c;         /* the sensor noise measured */
+        double confidence;      /* 0..1: 1 - rms_c / AUTOTUNE_MAX_RMS_C */
+        int cycles;             /* relay cycles measured */
+};
+
+/* A model whose open-loop run strays further than this from the readings
+ * (RMS) is refused. */
+#define AUTOTUNE_MAX_RMS_C 0.4
+/* The experiment's history for the check, one entry per this many s. */
+#define AUTOTUNE_HIST_S 5
+#define AUTOTUNE_HIST_N (120 * 60 / AUTOTUNE_HIST_S)
 
 /* What a zone keeps from a successful run (stored in the state file). */
 struct zone_tuning {
@@ -89,11 +113,24 @@ struct autotune {
         double atb[AUTOTUNE_MAX_DEAD_S + 1][3];
         double rr;                      /* sum of squared left-hand sides */
         int nrows;
+        /* the sensor noise: second differences of the readings */
+        double nz_y[2], nz_sum;
+        int nz_n;
+        double hyst_c;                  /* the hysteresis in use */
+        double last_tu_s, last_amp_c;
+        /* the check's history: relay-on seconds and mean reading per
+         * AUTOTUNE_HIST_S */
+        uint8_t h_on[AUTOTUNE_HIST_N];
+        float h_y[AUTOTUNE_HIST_N];
+        int h_n, h_k;
+        double h_sum;
+        struct autotune_check check;    /* on AT_DONE, and on a refusal */
         struct zone_tuning result;      /* on AT_DONE */
 };
 
 /* Defaults for a zone: target 2 degC under max_setpoint_c, 0.2 degC
- * hysteresis, 5 cycles, 45 minutes. */
+ * hysteresis at least, 3 to 8 cycles, 120 minutes (the caller cuts it to
+ * the zone's session cap). */
 void autotune_default_params(struct autotune_params *ret, double max_setpoint_c,
                              double window_s, uint64_t min_on_ms,
                              uint64_t min_off_ms);

@@ -50,7 +50,8 @@ static void parse_pid(const cJSON *obj, const char *zpath, struct zone_cfg *z,
 {
         static const char *const keys[] = {
                 "kp", "ki", "kd", "d_filter_s", "i_band_c", "window_s",
-                "min_on_s", "min_off_s", NULL
+                "min_on_s", "min_off_s", "window_mode", "switches_per_hour",
+                NULL
         };
         char path[64];
 
@@ -72,6 +73,20 @@ static void parse_pid(const cJSON *obj, const char *zpath, struct zone_cfg *z,
                                    cJSON_GetObjectItemCaseSensitive(obj, "ki") ||
                                    cJSON_GetObjectItemCaseSensitive(obj, "kd"));
         double window = cfg_number(obj, "window_s", path, 60, 5, 600, errs);
+        z->window_set = obj && cJSON_GetObjectItemCaseSensitive(obj,
+                                                               "window_s");
+        char mode[16];
+        z->window_mode = WINDOW_COMFORT;
+        if (cfg_string(obj, "window_mode", path, "comfort", mode, sizeof(mode),
+                       errs)) {
+                if (strcmp(mode, "relay_life") == 0)
+                        z->window_mode = WINDOW_RELAY_LIFE;
+                else if (strcmp(mode, "comfort") != 0)
+                        cfg_error(errs, path, "window_mode", "must be "
+                                  "\"comfort\" or \"relay_life\"");
+        }
+        z->switches_per_hour = cfg_number(obj, "switches_per_hour", path, 40,
+                                          4, 600, errs);
         double min_on = cfg_number(obj, "min_on_s", path, 10, 0, 300, errs);
         double min_off = cfg_number(obj, "min_off_s", path, 10, 0, 300, errs);
         if (min_on + min_off > window)

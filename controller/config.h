@@ -107,6 +107,10 @@ struct zone_cfg {
         struct pid_params pid;
         bool pid_gains_set;             /* the file gave kp, ki or kd */
         struct window_params window;
+        /* The file gave pid.window_s: that window, whatever the model. */
+        bool window_set;
+        enum window_mode window_mode;   /* pid.window_mode */
+        double switches_per_hour;       /* pid.switches_per_hour */
         struct safety_params safety;
         double min_setpoint_c, max_setpoint_c, default_setpoint_c;
         int default_minutes, max_minutes;

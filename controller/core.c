@@ -7,8 +7,14 @@
 #include "core.h"
 #include "quiet.h"
 
+/* An autotuned derivative is filtered over this many windows: the window
+ * delays heat by about half its length anyway, and a noisy sensor's slope
+ * through a short filter would set each window's on-time at random. */
+#define D_FILTER_WINDOWS 0.5
+
 static void reply(struct core_reply *r, enum core_status st, const char *code,
                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void fit_window(struct core *core, int i, double setpoint_c);
 
 static void reply(struct core_reply *r, enum core_status st, const char *code,
                   const char *fmt, ...)
@@ -298,6 +304,8 @@ void core_start(struct core *core, int zone, int minutes, double setpoint_c,
                 window_reset(&z->window);
         }
         safety_session_started(&z->safety, now_ms);
+        if (z->tuning.valid)
+                fit_window(core, zone, setpoint_c);
         /* With a model, a start far below the setpoint is a heat-up at full
          * power that cuts early and coasts in (heatup.h). */
         z->heatup.phase = HU_DONE;
@@ -654,20 +662,55 @@ void core_relay_failed(struct core *core, int zone, uint64_t now_ms)
                 latch_fault(core, zone);
 }
 
-/* Gains from a tuning replace the zone's, unless the config gave its own. */
+/* Gains from a tuning replace the zone's, unless the config gave its own;
+ * they are chosen for the window the zone runs (a chosen window may differ
+ * from the one the autotune ran with). */
 static void apply_tuning(struct core *core, int i)
 {
         struct core_zone *z = &core->zones[i];
         struct pid_params p = z->cfg->pid;
 
         if (z->tuning.valid && !z->cfg->pid_gains_set) {
-                p.kp = z->tuning.kp;
-                p.ki = z->tuning.ki;
-                p.kd = z->tuning.kd;
+                struct zone_tuning g = z->tuning;
+                double window_s = (double)z->window.p.window_ms / 1000.0;
+                if (z->window.p.window_ms != z->cfg->window.window_ms)
+                        autotune_choose_gains(&g.model, window_s, &g);
+                p.kp = g.kp;
+                p.ki = g.ki;
+                p.kd = g.kd;
+                p.d_filter_s = fmax(p.d_filter_s, D_FILTER_WINDOWS * window_s);
         }
         double integ = z->pid.integ;
         pid_init(&z->pid, &p);
         z->pid.integ = integ;
+        /* The safety checks expect the rise this pad's model predicts. */
+        if (z->tuning.valid)
+                safety_set_plant(&z->safety, z->tuning.model.gain_c,
+                                 z->tuning.model.tau_s, z->tuning.model.dead_s,
+                                 z->tuning.model.rest_c);
+}
+
+/* With a model and no window_s in the config, the window comes from the
+ * pad for the zone's window_mode and the setpoint (which sets the holding
+ * duty), and the gains follow it. */
+static void fit_window(struct core *core, int i, double setpoint_c)
+{
+        struct core_zone *z = &core->zones[i];
+        const struct zone_cfg *c = z->cfg;
+        struct window_params wp = c->window;
+
+        if (z->tuning.valid && !c->window_set) {
+                const struct autotune_model *m = &z->tuning.model;
+                wp.window_ms = window_choose(c->window_mode,
+                                             c->switches_per_hour,
+                                             m->gain_c / m->tau_s,
+                                             heatup_hold_duty(m, setpoint_c),
+                                             c->window.min_on_ms,
+                                             c->window.min_off_ms);
+        }
+        if (wp.window_ms != z->window.p.window_ms)
+                window_init(&z->window, &wp);
+        apply_tuning(core, i);
 }
 
 static void finish_autotune(struct core *core, int i)
@@ -678,7 +721,7 @@ static void finish_autotune(struct core *core, int i)
         z->autotuning = false;
         if (done) {
                 z->tuning = z->autotune.result;
-                apply_tuning(core, i);
+                fit_window(core, i, z->cfg->default_setpoint_c);
                 core->state_dirty = true;
         }
         end_session(core, i, SRC_CORE, done ? "autotune_done" :
@@ -690,8 +733,10 @@ void core_set_tuning(struct core *core, int zone, const struct zone_tuning *t)
 {
         if (zone < 0 || zone >= core->nzones || !t->valid)
                 return;
-        core->zones[zone].tuning = *t;
-        apply_tuning(core, zone);
+        struct core_zone *z = &core->zones[zone];
+        z->tuning = *t;
+        fit_window(core, zone, z->session.active ? z->session.setpoint_c :
+                   z->cfg->default_setpoint_c);
 }
 
 void core_autotune_start(struct core *core, int zone, enum core_source src,
@@ -768,13 +813,27 @@ void core_describe_tuning(const struct core *core, int zone, char *buf,
                 snprintf(buf, len, "%s: not autotuned", z->cfg->name);
                 return;
         }
-        snprintf(buf, len, "%s: plant gain %.1f C per unit duty, time "
-                 "constant %.0f s, dead time %.1f s, rests at %.1f C; relay "
-                 "Ku %.3f/C, Tu %.0f s; gains kp %.3f ki %.5f kd %.2f%s",
+        int n = snprintf(buf, len, "%s: plant gain %.1f C per unit duty, "
+                 "time constant %.0f s, dead time %.1f s, rests at %.1f C; "
+                 "relay Ku %.3f/C, Tu %.0f s; gains kp %.3f ki %.5f kd %.2f%s",
                  z->cfg->name, t->model.gain_c, t->model.tau_s,
                  t->model.dead_s, t->model.rest_c, t->ku, t->tu_s, t->kp,
                  t->ki, t->kd, z->cfg->pid_gains_set ?
                  " (not used: the config sets its own gains)" : "");
+        if (n > 0 && (size_t)n < len)
+                n += snprintf(buf + n, len - (size_t)n, "; window %.0f s%s",
+                              (double)z->window.p.window_ms / 1000.0,
+                              z->cfg->window_set ? " (pid.window_s)" :
+                              z->cfg->window_mode == WINDOW_RELAY_LIFE ?
+                              " (relay_life)" : " (comfort)");
+        /* What the run just now measured (not kept across a restart). */
+        if (z->autotune.phase == AT_DONE && n > 0 && (size_t)n < len)
+                snprintf(buf + n, len - (size_t)n, "; model within %.2f C "
+                         "RMS of the run's readings (confidence %.0f %%), "
+                         "%d cycles, sensor noise %.3f C",
+                         z->autotune.check.rms_c,
+                         100 * z->autotune.check.confidence,
+                         z->autotune.check.cycles, z->autotune.check.noise_c);
 }
 
 void core_relay_ok(struct core *core, int zone)

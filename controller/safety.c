@@ -15,6 +15,23 @@
 #define OVER_TEMP_CLEAR_BELOW_C 2.0
 /* How much a pad must cool, after a stuck-relay fault, before it clears. */
 #define STUCK_CLEAR_DROP_C 0.5
+/* Rises are measured on the reading smoothed over this long: a DS18B20's
+ * 0.0625 degC steps and noise average out, a real rise or fall does not. */
+#define SMOOTH_S 10.0
+/* The share of the model's predicted rise a heating pad must show: a model
+ * is a fit, and a cover or a colder room slows a pad down. */
+#define MODEL_RISE_SHARE 0.35
+/* Once the relay has been off this long (or twice the model's dead time
+ * if that is longer), the heat on its way when it went off has arrived and
+ * a pad above body temperature can only cool: a smoothed rise as small as
+ * STUCK_SETTLED_RISE_C is heat, which a weak pad on a stuck relay shows
+ * where it would never warm STUCK_MIN_RISE_C in a window. */
+#define STUCK_SETTLE_MS 60000
+#define STUCK_SETTLED_RISE_C 0.12
+/* A pad heated hard cannot cool once the heat has had time to arrive: a
+ * smoothed fall this large after half the runaway window means the sensor
+ * is not on it (it fell out into the air), caught before the window ends. */
+#define RUNAWAY_FALL_C 0.5
 /* A DS18B20 answers 85.000 degC when it lost power before converting. */
 #define DS18B20_POWER_ON_C 85.0
 
@@ -24,7 +41,7 @@ void safety_default_params(struct safety_params *ret)
                 .cutoff_c = 45.0,
                 .sensor_timeout_ms = 5000,
                 .runaway_ms = 120000,
-                .runaway_min_rise_c = 1.0,
+                .runaway_min_rise_c = 0.3,
                 .runaway_duty = 0.5,
                 .runaway_below_c = 2.0,
                 .holding_ms = 120000,
@@ -45,6 +62,16 @@ void safety_init(struct safety *s, const struct safety_params *p,
                               .last_check_ms = now_ms };
 }
 
+void safety_set_plant(struct safety *s, double gain_c, double tau_s,
+                      double dead_s, double rest_c)
+{
+        s->have_plant = gain_c > 0 && tau_s > 0;
+        s->plant_gain_c = gain_c;
+        s->plant_tau_s = tau_s;
+        s->plant_dead_s = dead_s > 0 ? dead_s : 0;
+        s->plant_rest_c = rest_c;
+}
+
 void safety_session_started(struct safety *s, uint64_t now_ms)
 {
         (void)now_ms;
@@ -59,6 +86,36 @@ static void latch(struct safety *s, enum safety_fault f, double temp_c)
                 return;         /* the first cause is the one to report */
         s->fault = f;
         s->fault_temp_c = temp_c;
+}
+
+static void smooth(struct safety *s, double temp_c, uint64_t now_ms)
+{
+        if (!s->have_smooth || now_ms < s->smooth_ms) {
+                s->have_smooth = true;
+                s->smooth_c = temp_c;
+        } else {
+                double dt = (double)(now_ms - s->smooth_ms) / 1000.0;
+                s->smooth_c += (temp_c - s->smooth_c) * dt / (SMOOTH_S + dt);
+        }
+        s->smooth_ms = now_ms;
+}
+
+/* The rise a heating pad must show over window_ms from start_c at the
+ * given average duty: the floor, or a share of what the model predicts if
+ * that is more. */
+static double rise_wanted(const struct safety *s, double start_c,
+                          double duty, uint64_t window_ms)
+{
+        double floor_c = s->p.runaway_min_rise_c;
+
+        if (!s->have_plant)
+                return floor_c;
+        double t = (double)window_ms / 1000.0 - s->plant_dead_s;
+        if (t <= 0)
+                return floor_c;
+        double rise = (s->plant_rest_c + s->plant_gain_c * duty - start_c) *
+                      (1.0 - exp(-t / s->plant_tau_s));
+        return fmax(floor_c, MODEL_RISE_SHARE * rise);
 }
 
 /* Checks one sensor's reading; on a valid one updates its slot. Both
@@ -81,6 +138,8 @@ static void take_reading(struct safety *s, bool error, double temp_c,
                 *ret_valid_ms = now_ms;
                 *ret_temp_c = temp_c;
                 *ret_have = true;
+                if (ret_have == &s->have_temp)
+                        smooth(s, temp_c, now_ms);
                 /* A restored stuck-relay fault measures cooling from the
                  * first reading of the pad sensor after the restart. */
                 if (first && ret_have == &s->have_temp &&
@@ -119,17 +178,32 @@ static void check_runaway(struct safety *s, const struct safety_input *in,
         if (!s->runaway_armed) {
                 s->runaway_armed = true;
                 s->runaway_since_ms = now_ms;
-                s->runaway_start_c = s->temp_c;
-        } else if (now_ms - s->runaway_since_ms >= s->p.runaway_ms) {
-                if (s->temp_c - s->runaway_start_c < s->p.runaway_min_rise_c)
+                s->runaway_start_c = s->smooth_c;
+                s->run_duty_sum = 0;
+                s->run_duty_n = 0;
+        }
+        s->run_duty_sum += in->duty;
+        s->run_duty_n++;
+        if (now_ms - s->runaway_since_ms >= s->p.runaway_ms / 2 &&
+            s->smooth_c <= s->runaway_start_c - RUNAWAY_FALL_C)
+                latch(s, FAULT_RUNAWAY, s->temp_c);
+        if (now_ms - s->runaway_since_ms >= s->p.runaway_ms) {
+                double duty = s->run_duty_sum / s->run_duty_n;
+                if (s->smooth_c - s->runaway_start_c <
+                    rise_wanted(s, s->runaway_start_c, duty, s->p.runaway_ms))
                         latch(s, FAULT_RUNAWAY, s->temp_c);
                 s->runaway_since_ms = now_ms;
-                s->runaway_start_c = s->temp_c;
+                s->runaway_start_c = s->smooth_c;
+                s->run_duty_sum = 0;
+                s->run_duty_n = 0;
         }
 }
 
 /* Once at the setpoint, a large lasting drop means the sensor no longer
- * measures the pad (it fell off), and the heater would run flat out. */
+ * measures the pad (it fell off), and the heater would run flat out. A
+ * pad that is below but warming again as fast as it should (a weak pad
+ * after a cold body lay on it) is not: the drop must last and the rise
+ * over the window fall short of what the duty given should bring. */
 static void check_holding(struct safety *s, const struct safety_input *in,
                           uint64_t now_ms)
 {
@@ -147,8 +221,21 @@ static void check_holding(struct safety *s, const struct safety_input *in,
         if (!s->low_armed) {
                 s->low_armed = true;
                 s->low_since_ms = now_ms;
-        } else if (now_ms - s->low_since_ms >= s->p.holding_ms) {
-                latch(s, FAULT_HOLDING, s->temp_c);
+                s->low_start_c = s->smooth_c;
+                s->low_duty_sum = 0;
+                s->low_duty_n = 0;
+        }
+        s->low_duty_sum += in->duty;
+        s->low_duty_n++;
+        if (now_ms - s->low_since_ms >= s->p.holding_ms) {
+                double duty = s->low_duty_sum / s->low_duty_n;
+                if (s->smooth_c - s->low_start_c <
+                    rise_wanted(s, s->low_start_c, duty, s->p.holding_ms))
+                        latch(s, FAULT_HOLDING, s->temp_c);
+                s->low_since_ms = now_ms;
+                s->low_start_c = s->smooth_c;
+                s->low_duty_sum = 0;
+                s->low_duty_n = 0;
         }
 }
 
@@ -160,6 +247,15 @@ static void check_stuck(struct safety *s, const struct safety_input *in,
 {
         double ref = in->heating && in->setpoint_c > BODY_C ?
                      in->setpoint_c : BODY_C;
+        /* With a model, the heat already on its way when the relay went
+         * off (dead time and sensor lag) is let arrive first; after that
+         * the pad can only cool, so a small rise is heat. */
+        uint64_t settle_ms = STUCK_SETTLE_MS;
+
+        if (s->have_plant && 2000 * s->plant_dead_s > settle_ms)
+                settle_ms = (uint64_t)(2000 * s->plant_dead_s);
+        if (in->relay_on)
+                s->relay_off_ms = now_ms;       /* off from the last on */
         if (in->relay_on || s->temp_c <= ref + s->p.stuck_above_c) {
                 s->off_armed = false;
                 return;
@@ -167,12 +263,22 @@ static void check_stuck(struct safety *s, const struct safety_input *in,
         if (!s->off_armed) {
                 s->off_armed = true;
                 s->off_since_ms = now_ms;
-                s->off_start_c = s->temp_c;
-        } else if (now_ms - s->off_since_ms >= s->p.stuck_ms) {
-                if (s->temp_c - s->off_start_c >= STUCK_MIN_RISE_C)
-                        latch(s, FAULT_STUCK_RELAY, s->temp_c);
+                s->off_start_c = s->smooth_c;
+                s->off_settled = now_ms - s->relay_off_ms >= settle_ms;
+                return;
+        }
+        /* Checked through the window (a cooling pad only falls further
+         * from where it began), so a fast rise is caught before its end. */
+        uint64_t held = now_ms - s->off_since_ms;
+        double min_rise = s->off_settled ? STUCK_SETTLED_RISE_C :
+                          STUCK_MIN_RISE_C;
+        if (held >= s->p.stuck_ms / 2 &&
+            s->smooth_c - s->off_start_c >= min_rise)
+                latch(s, FAULT_STUCK_RELAY, s->temp_c);
+        if (held >= s->p.stuck_ms) {
                 s->off_since_ms = now_ms;
-                s->off_start_c = s->temp_c;
+                s->off_start_c = s->smooth_c;
+                s->off_settled = now_ms - s->relay_off_ms >= settle_ms;
         }
 }
 

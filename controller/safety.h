@@ -32,7 +32,12 @@ struct safety_params {
         double cutoff_c;                /* over-temperature cutoff */
         uint64_t sensor_timeout_ms;     /* longest gap between valid readings */
         uint64_t runaway_ms;            /* heating-up check window */
-        double runaway_min_rise_c;      /* ...and the rise it must see */
+        /* The least rise (of the smoothed reading) the runaway and
+         * temperature-dropped checks accept over their windows: the floor
+         * under what the zone's model predicts, and all they ask without
+         * a model. Low enough for a 10 W or a heavy pad, well above the
+         * noise of a smoothed DS18B20. */
+        double runaway_min_rise_c;
         double runaway_duty;            /* duty above which it is armed */
         double runaway_below_c;         /* armed only this far below setpoint */
         uint64_t holding_ms;
@@ -101,6 +106,19 @@ struct safety {
         bool checked;
         uint64_t prev_check_ms;
         uint64_t stall_ms;              /* how late it was, when latched */
+        /* the reading smoothed over ~10 s, what rises are measured on */
+        bool have_smooth;
+        double smooth_c;
+        uint64_t smooth_ms;
+        /* the zone's identified plant (safety_set_plant), if any */
+        bool have_plant;
+        double plant_gain_c, plant_tau_s, plant_dead_s, plant_rest_c;
+        /* duty over the runaway and holding windows */
+        double run_duty_sum, low_duty_sum;
+        int run_duty_n, low_duty_n;
+        double low_start_c;
+        uint64_t relay_off_ms;          /* the last check the relay was on */
+        bool off_settled;               /* the window began long after it */
 };
 
 /* Default limits, documented in README.md. */
@@ -113,6 +131,15 @@ void safety_init(struct safety *s, const struct safety_params *p,
 /* Tells the supervisor a session started (or its setpoint changed), so the
  * heat-up checks start afresh. */
 void safety_session_started(struct safety *s, uint64_t now_ms);
+
+/* Tells the supervisor what the zone's pad is, as an autotune identified
+ * it (y' = (K u(t - L) - (y - rest)) / tau; gain_c <= 0 forgets it). With
+ * it, the runaway and temperature-dropped checks expect a share of the
+ * rise the model predicts (never less than runaway_min_rise_c), and the
+ * stuck-relay check measures a rise against the cooling the model
+ * predicts once the heat already on its way has arrived. */
+void safety_set_plant(struct safety *s, double gain_c, double tau_s,
+                      double dead_s, double rest_c);
 
 /* One tick. Returns the latched fault (FAULT_NONE when the relay may be on
  * as commanded). A new fault is latched before returning. */

@@ -5,6 +5,10 @@
  * than min_on_ms or off for less than min_off_ms, so a mechanical relay is
  * not chattered. On-time that is too short to switch for is not lost: it is
  * carried into the next window, so the average duty is still what PID asked.
+ * A window is planned from the mean of the duties asked through the one
+ * before (a noisy reading makes PID's duty jitter from tick to tick, and
+ * one sample of it would set a whole window's on-time), and cut short only
+ * when the duty, smoothed over a few seconds, falls well below its plan.
  * Time is an argument; the module reads no clock. */
 #ifndef HEATPAD_WINDOW_H
 #define HEATPAD_WINDOW_H
@@ -25,9 +29,40 @@ struct window {
         double plan_ms;         /* on-time planned for this window */
         double plan_duty;       /* the duty it was planned for */
         double carry_ms;        /* on-time owed from earlier windows */
+        double duty_sum;        /* the duties asked since the window began */
+        int duty_n;
+        double duty_ema;        /* the duty smoothed over a few seconds */
+        uint64_t ema_ms;
         bool on;
         bool started;
 };
+
+/* What a zone's window is chosen for when its pad has a model and the
+ * config gives no window_s. */
+enum window_mode {
+        WINDOW_COMFORT,         /* the smallest ripple min on/off allow */
+        WINDOW_RELAY_LIFE,      /* at most a budget of switches an hour */
+};
+
+/* Below this RMS ripple at the pad nobody feels a difference, so a
+ * relay_life window grows past the budget's until the ripple reaches it
+ * (a heavy pad needs fewer switches than any budget). */
+#define WINDOW_RIPPLE_RMS_C 0.2
+
+/* The window for a pad that warms at rate_c_s (degC/s at full power) and
+ * holds its setpoint at duty u: on the physical frontier an on/off pad
+ * rides (a sawtooth of r u (1 - u) T peak to peak): for comfort the
+ * shortest period in which each on and off time stays twice the relay's
+ * minimum (a shorter one ripples less in theory, but PID's on-times then
+ * press against the minimum and ride off the frontier), for relay_life the
+ * longer of what the switch budget allows and what keeps the ripple at
+ * WINDOW_RIPPLE_RMS_C. 5..600 s. */
+uint64_t window_choose(enum window_mode mode, double switches_per_h,
+                       double rate_c_s, double u, uint64_t min_on_ms,
+                       uint64_t min_off_ms);
+
+/* "comfort", "relay_life". */
+const char *window_mode_name(enum window_mode m);
 
 /* Sets the parameters; the output starts off. */
 void window_init(struct window *w, const struct window_params *p);

@@ -156,9 +156,13 @@ static void identify_with_seed(unsigned seed)
         assert_false(core.zones[0].relay_on);
         assert_false(core.zones[0].session.active);
         assert_true(max_c < cfg.zones[0].max_setpoint_c);
-        /* The gains are used from now on (the config gave none). */
-        assert_near(core.zones[0].pid.p.kp, t->kp, 1e-12);
-        assert_near(core.zones[0].pid.p.ki, t->ki, 1e-12);
+        /* The gains are used from now on (the config gave none), chosen
+         * for the window picked from the model (comfort, no window_s). */
+        struct zone_tuning g = *t;
+        autotune_choose_gains(&t->model,
+                              core.zones[0].window.p.window_ms / 1000.0, &g);
+        assert_near(core.zones[0].pid.p.kp, g.kp, 1e-12);
+        assert_near(core.zones[0].pid.p.ki, g.ki, 1e-12);
         assert_true(t->kp > 0 && t->kp <= 10 && t->ki > 0 && t->ki <= 1);
 }
 
@@ -317,6 +321,53 @@ static void config_gains_win(void **state)
         assert_near(core.zones[0].pid.p.kp, 0.9, 1e-12);
 }
 
+/* A first-order pad, stepped by the test: the autotune alone, pure. */
+static double fo_step(double y, bool on, double dead_on)
+{
+        (void)on;
+        return y + (30.0 + 25.0 * dead_on - y) / 800.0;
+}
+
+static int run_pure(struct autotune *a, double jump_at_s, double jump_c)
+{
+        struct autotune_params p;
+        double y = 22, hist[16] = { 0 };
+        int t;
+
+        autotune_default_params(&p, 42, 60, 10000, 10000);
+        autotune_begin(a, &p, y, 0);
+        for (t = 1; t < 120 * 60 && a->phase != AT_DONE &&
+             a->phase != AT_FAILED; t++) {
+                bool on = autotune_update(a, y + (t > jump_at_s ? jump_c : 0) +
+                                          0.0625 * (t % 3 == 0),
+                                          (uint64_t)t * 1000, 0);
+                double dead = hist[t % 12];
+                hist[t % 12] = on;
+                y = fo_step(y, on, dead);
+        }
+        return t;
+}
+
+static void autotune_checks_its_model_and_refuses_a_bad_one(void **state)
+{
+        struct autotune a;
+        (void)state;
+        /* A clean run: done, with a confidence, the model close to the
+         * pad's own readings. */
+        run_pure(&a, 1e9, 0);
+        assert_int_equal(a.phase, AT_DONE);
+        assert_true(a.check.rms_c < 0.2 && a.check.confidence > 0.6);
+        assert_true(a.check.cycles >= 3 && a.check.cycles <= 8);
+        /* The sensor slips 3 C out of the pad once the relay cycles: the
+         * model that fits best strays from the run's own readings (and is
+         * a quarter off the pad's gain), so none is stored. */
+        run_pure(&a, 800, -3.0);
+        assert_int_equal(a.phase, AT_FAILED);
+        assert_non_null(a.why);
+        print_message("refused: %s (check RMS %.2f C)\n", a.why,
+                      a.check.rms_c);
+}
+
 static void heatup_pure(void **state)
 {
         struct autotune_model m = { .gain_c = 27, .tau_s = 800, .dead_s = 11,
@@ -369,6 +420,7 @@ int main(void)
                 cmocka_unit_test(stop_aborts_and_session_refuses),
                 cmocka_unit_test(model_heatup_is_faster_without_overshoot),
                 cmocka_unit_test(config_gains_win),
+                cmocka_unit_test(autotune_checks_its_model_and_refuses_a_bad_one),
                 cmocka_unit_test(heatup_pure),
                 cmocka_unit_test(heatup_adapts_to_a_weaker_pad),
         };

@@ -2,6 +2,7 @@
  * why. Configs are fed as strings, chrony-style. */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,25 @@ static void window_out_of_range(void **state)
                  "\"sim\"},\"pid\":{\"window_s\":2}}]}");
         assert_int_equal(config_parse(json, &cfg, &errs), -EINVAL);
         assert_true(has_error("zones[1].pid.window_s: must be between 5 and 600"));
+}
+
+static void window_mode_and_budget(void **state)
+{
+        (void)state;
+        assert_int_equal(parse_zone_with(""), 0);
+        assert_int_equal(cfg.zones[0].window_mode, WINDOW_COMFORT);
+        assert_false(cfg.zones[0].window_set);
+        assert_near(cfg.zones[0].switches_per_hour, 40, 1e-9);
+        assert_int_equal(parse_zone_with("\"pid\":{\"window_mode\":"
+                                         "\"relay_life\",\"switches_per_hour\""
+                                         ":20,\"window_s\":90}"), 0);
+        assert_int_equal(cfg.zones[0].window_mode, WINDOW_RELAY_LIFE);
+        assert_true(cfg.zones[0].window_set);
+        assert_near(cfg.zones[0].switches_per_hour, 20, 1e-9);
+        assert_int_equal(parse_zone_with("\"pid\":{\"window_mode\":"
+                                         "\"quiet\"}"), -EINVAL);
+        assert_true(has_error("zones[0].pid.window_mode: must be \"comfort\" "
+                              "or \"relay_life\""));
 }
 
 static void unknown_keys_are_errors(void **state)
@@ -648,6 +668,7 @@ int main(void)
                 cmocka_unit_test(minimal_config_gets_defaults),
                 cmocka_unit_test(window_out_of_range),
                 cmocka_unit_test(presets_and_power),
+                cmocka_unit_test(window_mode_and_budget),
                 cmocka_unit_test(unknown_keys_are_errors),
                 cmocka_unit_test(setpoint_must_stay_below_cutoff),
                 cmocka_unit_test(cutoff_cannot_reach_burn_range),

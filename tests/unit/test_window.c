@@ -100,11 +100,33 @@ static void falling_duty_ends_on_time_early(void **state)
         uint64_t t = 1000;
         (void)state;
         window_init(&w, &W);
-        assert_true(window_update(&w, 0.8, t));
-        t += 15000;
-        assert_true(window_update(&w, 0.8, t));
-        t += 1000;
-        assert_false(window_update(&w, 0.1, t));        /* 6 s planned now */
+        /* 48 s planned; the duty falls to 0.1 at 16 s. The cut follows
+         * the duty smoothed over 10 s, so one noisy tick cannot end an
+         * on-time, but a real fall ends it well before 48 s. */
+        int i;
+        for (i = 0; i < 16; i++, t += 1000)
+                assert_true(window_update(&w, 0.8, t));
+        while (window_update(&w, 0.1, t) && i < 60) {
+                t += 1000;
+                i++;
+        }
+        assert_true(i <= 30);
+}
+
+static void window_chosen_from_the_pad(void **state)
+{
+        (void)state;
+        /* Comfort: each on and off time twice the 10 s minimum at the
+         * holding duty (0.25: on 20 s of an 80 s window). */
+        assert_int_equal(window_choose(WINDOW_COMFORT, 40, 0.03, 0.25, 10000,
+                                       10000), 80000);
+        /* Relay life: 40 switches an hour, two a window... */
+        assert_int_equal(window_choose(WINDOW_RELAY_LIFE, 40, 0.03, 0.25,
+                                       10000, 10000), 180000);
+        /* ...but a heavy pad, whose ripple stays small, switches less. */
+        uint64_t heavy = window_choose(WINDOW_RELAY_LIFE, 40, 0.005, 0.25,
+                                       10000, 10000);
+        assert_true(heavy > 500000 && heavy <= 600000);
 }
 
 static void reset_turns_off(void **state)
@@ -127,6 +149,7 @@ int main(void)
                 cmocka_unit_test(small_duty_is_carried_not_lost),
                 cmocka_unit_test(min_on_and_off_hold_for_any_duty),
                 cmocka_unit_test(falling_duty_ends_on_time_early),
+                cmocka_unit_test(window_chosen_from_the_pad),
                 cmocka_unit_test(reset_turns_off),
         };
         return cmocka_run_group_tests_name("window", tests, NULL, NULL);

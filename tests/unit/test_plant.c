@@ -1,0 +1,277 @@
+/* The real core (safety supervisor, heat-up, PID, window) driving every pad
+ * of the independent plant matrix (tests/plant/), with the shipped safety
+ * defaults:
+ * - no fault on any plant through a whole session, with default gains and
+ *   after an autotune on the plant's own noise draw, nor at the highest
+ *   setpoint and through the cool-down after it;
+ * - the autotune completes on every plant;
+ * - a sensor taken off a pad holding its setpoint is caught within 2
+ *   minutes, and a stuck relay within 60 s of the pad passing the
+ *   stuck-relay threshold, on every plant. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "plant.h"
+#include "test.h"
+
+#define SP_C 40.0
+
+static struct config cfg;
+
+static void load_config(void)
+{
+        struct config_errors errs;
+        assert_int_equal(config_parse("{\"quiet_hours\":{\"enabled\":false},"
+                                      "\"zones\":[{\"name\":\"pad\","
+                                      "\"sensor\":{\"type\":\"sim\"},"
+                                      "\"relay\":{\"type\":\"sim\"}}]}",
+                                      &cfg, &errs), 0);
+}
+
+struct rig {
+        struct core core;
+        struct plant pl;
+        uint64_t t_ms;
+        time_t wall;
+};
+
+static void rig_init(struct rig *r, const struct plant_params *pp,
+                     unsigned seed, const struct zone_tuning *t)
+{
+        r->t_ms = 1000;
+        r->wall = 1764000000;
+        plant_init(&r->pl, pp, seed);
+        core_init(&r->core, &cfg, NULL, NULL, NULL, NULL, r->t_ms, r->wall);
+        if (t && t->valid)
+                core_set_tuning(&r->core, 0, t);
+        core_post_reading(&r->core, 0, 0, plant_second(&r->pl, 0));
+        core_tick(&r->core, r->t_ms, r->wall);
+}
+
+static void second(struct rig *r)
+{
+        double c = plant_second(&r->pl, r->core.zones[0].relay_on);
+        r->t_ms += 1000;
+        r->wall++;
+        core_post_reading(&r->core, 0, 0, c);
+        core_tick(&r->core, r->t_ms, r->wall);
+}
+
+static enum safety_fault fault(const struct rig *r)
+{
+        return r->core.zones[0].safety.fault;
+}
+
+static void start(struct rig *r)
+{
+        struct core_reply rep;
+        core_start(&r->core, 0, 90, SP_C, SRC_CLI, r->t_ms, r->wall, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+}
+
+/* The autotune through the core, on the plant's own seed. */
+static bool tune(const struct plant_params *pp, struct zone_tuning *ret,
+                 int *secs)
+{
+        static struct rig r;
+        struct core_reply rep;
+
+        rig_init(&r, pp, 1000, NULL);
+        core_autotune_start(&r.core, 0, SRC_CLI, r.t_ms, r.wall, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        for (*secs = 0; r.core.zones[0].autotuning && *secs < 3 * 3600;
+             (*secs)++)
+                second(&r);
+        *ret = r.core.zones[0].tuning;
+        if (!ret->valid) {
+                char text[400];
+                core_describe_tuning(&r.core, 0, text, sizeof(text));
+                printf("  %s: %s\n", pp->name, text);
+        }
+        return ret->valid;
+}
+
+static struct zone_tuning tunings[32];
+static bool tuned[32];
+
+static void autotune_completes_on_every_plant(void **state)
+{
+        const struct plant_params *m;
+        int n = plant_matrix(&m), ok = 0;
+        (void)state;
+        for (int p = 0; p < n; p++) {
+                int secs;
+                tuned[p] = tune(&m[p], &tunings[p], &secs);
+                printf("  autotune %-20s %s in %d s\n", m[p].name,
+                       tuned[p] ? "done" : "FAILED", secs);
+                ok += tuned[p];
+        }
+        assert_int_equal(ok, n);
+}
+
+/* A whole session on every plant, seeds 1 and 2: no fault. */
+static void no_false_fault(const struct zone_tuning *t, int p,
+                           const struct plant_params *pp)
+{
+        static struct rig r;
+        for (unsigned seed = 1; seed <= 2; seed++) {
+                rig_init(&r, pp, seed, t);
+                start(&r);
+                for (int s = 0; s < 89 * 60; s++) {
+                        second(&r);
+                        if (fault(&r) != FAULT_NONE)
+                                printf("  %s (%s), seed %u: %s at %d s\n",
+                                       pp->name, t ? "tuned" : "default",
+                                       seed, safety_fault_name(fault(&r)), s);
+                        assert_int_equal(fault(&r), FAULT_NONE);
+                }
+        }
+        (void)p;
+}
+
+static void no_false_fault_with_default_gains(void **state)
+{
+        const struct plant_params *m;
+        int n = plant_matrix(&m);
+        (void)state;
+        for (int p = 0; p < n; p++)
+                no_false_fault(NULL, p, &m[p]);
+}
+
+static void no_false_fault_after_autotune(void **state)
+{
+        const struct plant_params *m;
+        int n = plant_matrix(&m);
+        (void)state;
+        for (int p = 0; p < n; p++)
+                if (tuned[p])
+                        no_false_fault(&tunings[p], p, &m[p]);
+}
+
+/* At the highest setpoint for 80 minutes, then stopped and left to cool
+ * for 70 (the stuck-relay check watches a pad above 39 C with the relay
+ * off): no fault on any plant, 5 seeds. */
+static void no_false_fault_at_the_top_and_cooling_down(void **state)
+{
+        static struct rig r;
+        const struct plant_params *m;
+        int n = plant_matrix(&m);
+        struct core_reply rep;
+        (void)state;
+        for (int p = 0; p < n; p++)
+                for (unsigned seed = 1; seed <= 5; seed++) {
+                        rig_init(&r, &m[p], seed, NULL);
+                        core_start(&r.core, 0, 90, 42, SRC_CLI, r.t_ms,
+                                   r.wall, &rep);
+                        assert_int_equal(rep.status, CORE_OK);
+                        for (int s = 0; s < 150 * 60; s++) {
+                                if (s == 80 * 60)
+                                        core_stop(&r.core, 0, SRC_CLI, r.t_ms,
+                                                  &rep);
+                                second(&r);
+                                if (fault(&r) != FAULT_NONE)
+                                        printf("  %s, seed %u: %s at %d s\n",
+                                               m[p].name, seed,
+                                               safety_fault_name(fault(&r)),
+                                               s);
+                                assert_int_equal(fault(&r), FAULT_NONE);
+                        }
+                }
+}
+
+/* Heats to the setpoint and holds it 10 minutes past the band. */
+static void hold(struct rig *r)
+{
+        int in_band = -1;
+        start(r);
+        for (int s = 0; s < 89 * 60; s++) {
+                second(r);
+                assert_int_equal(fault(r), FAULT_NONE);
+                if (in_band < 0 && fabs(r->pl.sensor_c - SP_C) < 0.5)
+                        in_band = s;
+                if (in_band >= 0 && s - in_band >= 600)
+                        return;
+        }
+        fail_msg("never held the setpoint");
+}
+
+static bool sensor_off(const struct zone_tuning *t,
+                       const struct plant_params *pp)
+{
+        static struct rig r;
+        rig_init(&r, pp, 3, t);
+        hold(&r);
+        r.pl.sensor_off = true;
+        int s;
+        for (s = 1; s <= 600 && fault(&r) == FAULT_NONE; s++)
+                second(&r);
+        printf("  sensor off %-20s (%s): %s after %d s\n", pp->name,
+               t ? "tuned" : "default", safety_fault_name(fault(&r)), s - 1);
+        return (fault(&r) == FAULT_RUNAWAY || fault(&r) == FAULT_HOLDING) &&
+               s - 1 <= 120;
+}
+
+static void sensor_off_caught_within_2_minutes(void **state)
+{
+        const struct plant_params *m;
+        int n = plant_matrix(&m), bad = 0;
+        (void)state;
+        for (int p = 0; p < n; p++) {
+                bad += !sensor_off(NULL, &m[p]);
+                if (tuned[p])
+                        bad += !sensor_off(&tunings[p], &m[p]);
+        }
+        assert_int_equal(bad, 0);
+}
+
+static bool stuck(const struct zone_tuning *t, const struct plant_params *pp)
+{
+        static struct rig r;
+        rig_init(&r, pp, 4, t);
+        hold(&r);
+        r.pl.stuck_on = true;
+        double above = r.core.zones[0].safety.p.stuck_above_c;
+        int s, over = -1;
+        for (s = 1; s <= 3 * 3600 && fault(&r) == FAULT_NONE; s++) {
+                second(&r);
+                if (over < 0 && r.pl.sensor_c > SP_C + above)
+                        over = s;
+        }
+        printf("  stuck relay %-20s (%s): %s %d s after passing %.0f C "
+               "(pad %.1f C)\n", pp->name, t ? "tuned" : "default",
+               safety_fault_name(fault(&r)), s - 1 - over, SP_C + above,
+               r.pl.pad_c);
+        return (fault(&r) == FAULT_STUCK_RELAY ||
+                fault(&r) == FAULT_OVER_TEMP) && over >= 0 &&
+               s - 1 - over <= 61;
+}
+
+static void stuck_relay_caught_within_60_s(void **state)
+{
+        const struct plant_params *m;
+        int n = plant_matrix(&m), bad = 0;
+        (void)state;
+        for (int p = 0; p < n; p++) {
+                bad += !stuck(NULL, &m[p]);
+                if (tuned[p])
+                        bad += !stuck(&tunings[p], &m[p]);
+        }
+        assert_int_equal(bad, 0);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(autotune_completes_on_every_plant),
+                cmocka_unit_test(no_false_fault_with_default_gains),
+                cmocka_unit_test(no_false_fault_after_autotune),
+                cmocka_unit_test(no_false_fault_at_the_top_and_cooling_down),
+                cmocka_unit_test(sensor_off_caught_within_2_minutes),
+                cmocka_unit_test(stuck_relay_caught_within_60_s),
+        };
+        load_config();
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
