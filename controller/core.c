@@ -930,6 +930,12 @@ static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
                 z->duty = pid_update(&z->pid, z->session.setpoint_c,
                                      z->safety.temp_c, dt_s);
                 on = window_update(&z->window, z->duty, now_ms);
+                /* The window plans from a smoothed duty, to spare the
+                 * relay; a pad that reads clearly above its target gets no
+                 * more heat whatever the plan says. */
+                if (on && z->safety.temp_c >= z->session.setpoint_c +
+                                               CORE_ABOVE_TARGET_OFF_C)
+                        on = false;
         }
         set_relay(core, i, on);
 }

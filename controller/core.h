@@ -36,6 +36,10 @@
  * session ends and at exit): a power cut loses at most this much. */
 #define CORE_ENERGY_SAVE_MS (10 * 60 * 1000)
 
+/* A reading this far above the session's setpoint switches the relay off
+ * at once, whatever the time-proportioning window planned. */
+#define CORE_ABOVE_TARGET_OFF_C 0.5
+
 enum core_source { SRC_CLI, SRC_HTTP, SRC_MQTT, SRC_SCHEDULE, SRC_CORE };
 
 enum core_status {

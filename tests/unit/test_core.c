@@ -722,10 +722,26 @@ static void ha_state_follows_the_zone(void **state)
         cJSON_Delete(o);
 }
 
+/* The window plans from a smoothed duty; a pad that reads half a degree
+ * above its target is switched off at the next tick all the same. */
+static void above_the_target_switches_off_at_once(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        run(2, 30);
+        core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
+        run(20, 30);
+        assert_true(core.zones[0].relay_on);
+        run(1, 40.6);
+        assert_false(core.zones[0].relay_on);
+        assert_true(core.zones[0].session.active);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup(start_heats_and_times_out, setup),
+                cmocka_unit_test_setup(above_the_target_switches_off_at_once, setup),
                 cmocka_unit_test_setup(target_outlives_the_session_and_keeps_the_end, setup),
                 cmocka_unit_test_setup(session_length_is_kept, setup),
                 cmocka_unit_test_setup(energy_counts_relay_on_time, setup),
