@@ -904,7 +904,8 @@ def frozen_broker_is_noticed_by_keepalive():
     # on its host): only the keepalive can tell. keepalive_s 5 here.
     b = Broker(parent=TMP)
     d = Daemon(b.port, "frozen", ("upper back",),
-               ["--sim-speed", "5", "--start", "upper back:10:40"],
+               ["--sim-speed", "5", "--sim-start", "2026-11-24T19:00",
+                "--start", "upper back:10:40"],
                mqtt_extra={"keepalive_s": 5})
     c = Client(b.port)
     try:
@@ -962,7 +963,8 @@ def unresolvable_broker_does_not_stall_the_loop():
     # The lookup runs beside the loop: whatever the resolver does with a
     # name that cannot exist, the session starts, heats and ends on time.
     d = Daemon(1883, "nodns", ("upper back",),
-               ["--sim-speed", "20", "--start", "upper back:1:40",
+               ["--sim-speed", "20", "--sim-start", "2026-11-24T19:00",
+                "--start", "upper back:1:40",
                 "--run-for", "90"], mqtt_extra={"host": "broker.invalid"})
     try:
         assert d.proc.wait(30) == 0
