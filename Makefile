@@ -166,7 +166,7 @@ integration: $(B)/heatpadd $(B)/asan/heatpadd $(B)/tests/mb_server
 	@HEATPAD_DAEMON=$(B)/asan/heatpadd python3 tests/integration/mqtt.py \
 		--sanitizer-subset
 
-# MQTT flood (issue 8, README "MQTT flood"): bursts of commands on a real
+# MQTT flood (README "MQTT flood"): bursts of commands on a real
 # mosquitto. make check runs short bursts (and one under ASan/UBSan);
 # make reliability runs flood-long (10,000 commands a burst, figures in
 # build/reliability/flood.json).
@@ -188,7 +188,7 @@ $(B)/bench/bench_control: scripts/bench/bench_control.c $(PLANT_OBJ) $(CORE_OBJ)
 bench-control: deps $(B)/bench/bench_control
 	@scripts/bench/run-control $(B)/bench
 
-# The status page and its API (issue 5): API tests with python3, browser
+# The status page and its API: API tests with python3, browser
 # tests in Debian's Chromium through playwright-core (npm, pinned in
 # tests/web/package-lock.json).
 http-test: $(B)/heatpadd $(B)/asan/heatpadd
@@ -196,7 +196,7 @@ http-test: $(B)/heatpadd $(B)/asan/heatpadd
 	@HEATPAD_DAEMON=$(B)/asan/heatpadd ASAN_OPTIONS=detect_leaks=1 \
 		python3 tests/integration/http_api.py
 
-# Load and hostile clients on the page (issue 8): wrk on /api/status with
+# Load and hostile clients on the page: wrk on /api/status with
 # the control tick's lateness, slowloris, oversized requests. The short run
 # asserts every invariant; load-long (for make reliability) runs wrk 30 s
 # and prints the figures.
@@ -215,7 +215,7 @@ browser: $(B)/heatpadd tests/web/node_modules/.package-lock.json
 clean:
 	rm -rf $(B)
 
-# --- install (systemd issue): DESTDIR and PREFIX respected; an existing
+# --- install: DESTDIR and PREFIX respected; an existing
 # config is never overwritten, and uninstall keeps one that was changed.
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
@@ -250,7 +250,7 @@ uninstall:
 check-systemd: $(B)/heatpadd
 	@python3 tests/systemd/run.py
 
-# --- fuzzing (issue 8): libFuzzer targets in tests/fuzz/, built by clang
+# --- fuzzing: libFuzzer targets in tests/fuzz/, built by clang
 # with ASan/UBSan against the parsers. Seeds (and every crash once found)
 # live in tests/fuzz/corpus/<name>/, which runs only read: new inputs go to
 # build/fuzz/corpus/<name>/. `make fuzz FUZZ_SECONDS=600` for longer runs.
@@ -282,7 +282,7 @@ fuzz: $(FUZZ_BINS)
 fuzz-short: $(FUZZ_BINS)
 	@scripts/run-fuzz $(B)/fuzz 15 $(FUZZ_TARGETS)
 
-# --- the soak (issue 8): make check runs 20 simulated hours at 600x (about
+# --- the soak: make check runs 20 simulated hours at 600x (about
 # 2 min) and 8 hours of the ASan/UBSan daemon with its leak check; `make
 # reliability` runs the long versions of every reliability suite (about
 # 35 min) and prints one table of their figures (scripts/reliability).

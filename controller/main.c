@@ -20,10 +20,10 @@
 #include "hw/hw.h"
 #include "hw/modbus_link.h"
 #include "hw/sim.h"
-#include "http.h"                   /* issue 5: status page */
+#include "http.h"                   /* the status page */
 #include "log.h"
 #include "loop.h"
-#include "mqtt.h"                       /* MQTT adapter (issue 4) */
+#include "mqtt.h"                       /* the MQTT adapter */
 #include "notify.h"
 #include "options.h"
 #include "probe.h"
@@ -80,7 +80,7 @@ struct app {
         bool clear_pending[CONFIG_MAX_ZONES];   /* --clear-fault, waiting
                                                  * for a fresh reading */
         struct mqtt *mqtt;                      /* NULL when MQTT is off */
-        struct http *http;                      /* issue 5: the page, or NULL */
+        struct http *http;                      /* the page, or NULL */
         struct notify notify;                   /* systemd: sd_notify */
         struct tickstat ticks;                  /* how late the ticks came */
 };
@@ -374,7 +374,7 @@ static double on_tick(void *ctx)
                         reader_request(&app->readers2[i]);
         }
         save_state(app);
-        http_tick(app->http, now, w);           /* issue 5: chart history */
+        http_tick(app->http, now, w);           /* the chart's history */
 
         uint64_t every = (uint64_t)(app->opt.status_every_s * 1000);
         if (every && now - app->last_status_ms >= every) {
@@ -694,7 +694,7 @@ static void shutdown_app(struct app *app)
         notify_stopping(&app->notify, "stopping: all relays off");  /* systemd */
         core_shutdown(&app->core, app_now_ms(app));
         apply_relays(app);
-        http_stop(app->http);                   /* issue 5 */
+        http_stop(app->http);
         app->http = NULL;
         for (int i = 0; i < app->nopen; i++) {
                 reader_stop(&app->readers[i]);
@@ -861,7 +861,7 @@ static int run(struct app *app)
         loop_add_fd(app->loop, app->pipe_r, EPOLLIN, on_readings, app);
         loop_add_fd(app->loop, app->sig_fd, EPOLLIN, on_signal, app);
         loop_add_timer(app->loop, 0, on_tick, app);
-        if (app->cfg.mqtt.enabled) {            /* MQTT adapter (issue 4) */
+        if (app->cfg.mqtt.enabled) {            /* the MQTT adapter */
                 char err[256];
                 app->mqtt = mqtt_open(app, HEATPAD_VERSION, err, sizeof(err));
                 if (!app->mqtt) {
@@ -871,7 +871,7 @@ static int run(struct app *app)
                         return 1;
                 }
         }
-        {       /* issue 5: the status page; heat control goes on without it */
+        {       /* the status page; heat control goes on without it */
                 char err[256];
                 app->http = http_start(app, err, sizeof(err));
                 if (!app->http && err[0])

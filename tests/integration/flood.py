@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""MQTT flood (issue 8): bursts of command messages on a real mosquitto
+"""MQTT flood: bursts of command messages on a real mosquitto
 broker, against build/heatpadd in simulation.
 
 Each burst is a realistic mix written as fast as the socket takes it:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Load and hostile clients on the status page (issue 8).
+"""Load and hostile clients on the status page.
 
 build/heatpadd in simulation mode with its page on a free loopback port:
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Accelerated soak (issue 8): the daemon in simulation, its virtual clock
+"""Accelerated soak: the daemon in simulation, its virtual clock
 600 times real time, through simulated days of a seeded random mix of
 sessions (schedules, MQTT, HTTP), sensor and relay faults, broker restarts,
 wall-clock steps of +/-3 h, a DST change, and restarts by SIGTERM and by
