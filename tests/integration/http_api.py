@@ -756,7 +756,8 @@ def busy_port_leaves_heat_control_running():
             json.dump(cfg, f)
         p = subprocess.run([DAEMON, "--config", path, "--state-file",
                             os.path.join(first.dir, "s2.json"), "--log-format",
-                            "json", "--run-for", "2", "--start", "upper back:5:40"],
+                            "json", "--run-for", "2", "--sim-start",
+                            "2026-11-24T20:00", "--start", "upper back:5:40"],
                            capture_output=True, text=True, timeout=20,
                            env=dict(os.environ, **TZ))
         assert p.returncode == 0, p.stderr
