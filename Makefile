@@ -26,35 +26,38 @@ GPIO_FAKE_SRC := tests/unit/fake_gpiod.c tests/unit/fake_gpiod_$(GPIO_API).c
 
 B := build
 
-# What the unit tests link: the core (no clock, no sockets; time comes in
-# as arguments) and the parsers and loaders the tests drive directly.
-CORE_SRC := controller/pid.c controller/window.c controller/safety.c \
-            controller/session.c controller/quiet.c controller/guidance.c \
-            controller/cfgjson.c controller/config.c controller/config_hw.c \
-            controller/slurp.c \
-            controller/core.c controller/sim_pad.c controller/schedule.c \
-            controller/status_json.c controller/autotune.c controller/heatup.c \
-            controller/config_mqtt.c controller/mqtt_cmd.c controller/mqtt_flow.c \
-            controller/ha_discovery.c controller/ha_disc_zone.c \
-            controller/ha_disc_device.c controller/ha_state.c \
-            controller/config_http.c controller/history.c \
-            controller/http_body.c controller/http_auth.c controller/http_static.c \
-            controller/hw/w1_parse.c controller/hw/mb_decode.c \
-            controller/tickstat.c
+# Sources by folder (controller/README.md): core/ is pure (time and the
+# time zone come in as arguments), config/ parses and validates, net/ holds
+# the MQTT, Home Assistant and HTTP adapters and their parsers, hw/ the
+# sensor and relay backends, daemon/ the loop, clocks, files and threads.
+CORE_DIR_SRC   := $(addprefix controller/core/,pid.c window.c safety.c \
+                  session.c quiet.c guidance.c schedule.c autotune.c \
+                  heatup.c history.c core.c core_record.c core_autotune.c)
+CONFIG_DIR_SRC := $(addprefix controller/config/,cfgjson.c config.c \
+                  config_hw.c config_mqtt.c config_http.c slurp.c)
+# The pure halves of net/: parsers and JSON builders the unit tests drive.
+NET_PURE_SRC   := $(addprefix controller/net/,status_json.c mqtt_cmd.c \
+                  mqtt_flow.c ha_discovery.c ha_disc_zone.c ha_disc_device.c \
+                  ha_state.c http_body.c http_auth.c http_static.c)
+NET_IO_SRC     := $(addprefix controller/net/,mqtt.c mqtt_handle.c mqtt_ha.c \
+                  http.c http_api.c)
+HW_PURE_SRC    := $(addprefix controller/hw/,w1_parse.c mb_decode.c sim_pad.c)
 # Hardware code that unit tests drive directly (files, a fake GPIO line, a
 # fake blocking relay).
 HW_UNIT_SRC := controller/hw/ds18b20.c controller/hw/gpio.c \
-               controller/relay_worker.c
+               controller/daemon/relay_worker.c
+HW_IO_SRC      := $(addprefix controller/hw/,hw.c sim.c modbus_link.c \
+                  modbus.c) $(GPIO_SRC)
+DAEMON_DIR_SRC := $(addprefix controller/daemon/,state.c vclock.c loop.c \
+                  log.c reader.c main.c options.c notify.c alloff.c probe.c \
+                  sandbox.c)
+
+# What the unit tests link: the core and the parsers and loaders the tests
+# drive directly.
+CORE_SRC := $(CORE_DIR_SRC) $(CONFIG_DIR_SRC) $(NET_PURE_SRC) $(HW_PURE_SRC) \
+            controller/daemon/tickstat.c
 # Everything else the daemon needs: clocks, the loop, files, backends.
-DAEMON_SRC := controller/state.c controller/vclock.c controller/loop.c \
-              controller/log.c controller/reader.c controller/hw/hw.c \
-              controller/hw/sim.c controller/main.c controller/options.c \
-              controller/mqtt.c controller/mqtt_handle.c controller/mqtt_ha.c \
-              controller/http.c controller/http_api.c \
-              controller/notify.c controller/alloff.c \
-              controller/hw/modbus_link.c controller/hw/modbus.c \
-              $(GPIO_SRC) \
-              controller/probe.c controller/sandbox.c $(HW_UNIT_SRC)
+DAEMON_SRC := $(DAEMON_DIR_SRC) $(NET_IO_SRC) $(HW_IO_SRC) $(HW_UNIT_SRC)
 
 UNIT_TESTS := pid window safety session quiet guidance config core state \
               schedule closed_loop autotune mqtt_cmd mqtt_flow config_mqtt \
@@ -67,7 +70,7 @@ CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 PLANT_OBJ   := $(B)/obj/tests/plant/plant.o
 DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(B)/obj/%.o)
 HW_UNIT_OBJ := $(HW_UNIT_SRC:%.c=$(B)/obj/%.o)
-ASAN_CORE   := $(CORE_SRC:%.c=$(B)/asan/%.o) $(B)/asan/controller/state.o \
+ASAN_CORE   := $(CORE_SRC:%.c=$(B)/asan/%.o) $(B)/asan/controller/daemon/state.o \
                $(HW_UNIT_SRC:%.c=$(B)/asan/%.o)
 ASAN_DAEMON := $(CORE_SRC:%.c=$(B)/asan/%.o) $(DAEMON_SRC:%.c=$(B)/asan/%.o)
 UNIT_BINS   := $(UNIT_TESTS:%=$(B)/tests/test_%)
@@ -110,12 +113,12 @@ $(B)/asan/heatpadd: $(ASAN_DAEMON)
 	$(CC) $(ALL_CFLAGS) -O1 $(SANITIZE) $^ -o $@ $(LDLIBS) $(DAEMON_LIBS) $(HTTP_LIBS) $(HW_LIBS)
 
 # The Modbus test peer: a real libmodbus server with a simulated pad.
-$(B)/tests/mb_server: tests/mb_server.c $(B)/obj/controller/sim_pad.o \
+$(B)/tests/mb_server: tests/mb_server.c $(B)/obj/controller/hw/sim_pad.o \
                       $(B)/obj/controller/hw/mb_decode.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ -lmodbus -lm
 
-$(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(B)/obj/controller/state.o \
+$(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(B)/obj/controller/daemon/state.o \
                    $(HW_UNIT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
@@ -125,14 +128,14 @@ $(B)/asan/tests/test_%: tests/unit/test_%.c $(ASAN_CORE)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -O1 $(SANITIZE) $^ -o $@ $(LDLIBS) -lcmocka
 
 # Tests of daemon modules beyond the core link those modules too.
-$(B)/tests/test_notify: $(B)/obj/controller/notify.o
-$(B)/asan/tests/test_notify: $(B)/asan/controller/notify.o
+$(B)/tests/test_notify: $(B)/obj/controller/daemon/notify.o
+$(B)/asan/tests/test_notify: $(B)/asan/controller/daemon/notify.o
 $(B)/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/obj/%.o) \
                            $(GPIO_FAKE_SRC:%.c=$(B)/obj/%.o)
 $(B)/asan/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/asan/%.o) \
                                 $(GPIO_FAKE_SRC:%.c=$(B)/asan/%.o)
 $(B)/tests/test_plant: tests/unit/test_plant.c $(PLANT_OBJ) $(CORE_OBJ) \
-                      $(B)/obj/controller/state.o $(HW_UNIT_OBJ)
+                      $(B)/obj/controller/daemon/state.o $(HW_UNIT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/plant $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
 
@@ -261,7 +264,7 @@ FUZZ_FLAGS   := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer
 # clang has no -Wformat-truncation to turn off; every other flag stays.
 FUZZ_CFLAGS  = -std=gnu11 $(filter-out -Wno-format-truncation,$(WARN)) $(CFLAGS) -O1
-FUZZ_OBJ     := $(CORE_SRC:%.c=$(B)/fuzz/obj/%.o) $(B)/fuzz/obj/controller/state.o
+FUZZ_OBJ     := $(CORE_SRC:%.c=$(B)/fuzz/obj/%.o) $(B)/fuzz/obj/controller/daemon/state.o
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
 
 $(B)/fuzz/obj/%.o: %.c

@@ -1,6 +1,6 @@
 /* mb_server.c: the Modbus peer of the hardware tests. A real libmodbus
  * server (TCP on loopback, or RTU on a serial device such as one end of a
- * socat pty pair) over a simulated pad (controller/sim_pad.c):
+ * socat pty pair) over a simulated pad (controller/hw/sim_pad.c):
  *
  *   input and holding register 0   the pad sensor, int16 in 0.1 degC
  *   input and holding register 1   a second sensor: register 0 + skew
@@ -41,7 +41,7 @@
 #include <modbus/modbus.h>
 
 #include "hw/mb_decode.h"
-#include "sim_pad.h"
+#include "hw/sim_pad.h"
 
 #define MAX_CLIENTS 16
 

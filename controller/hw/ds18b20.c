@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ds18b20.h"
-#include "w1_parse.h"
+#include "hw/ds18b20.h"
+#include "hw/w1_parse.h"
 
 /* w1_slave is 2 lines of about 40 bytes. */
 #define W1_TEXT_MAX 256

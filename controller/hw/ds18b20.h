@@ -12,8 +12,8 @@
 
 #include <stddef.h>
 
-#include "config.h"
-#include "hw.h"
+#include "config/config.h"
+#include "hw/hw.h"
 
 /* Fills ret with a DS18B20 sensor. Does not touch the device (a sensor
  * that is not there yet is a read error, not a start-up failure). 0 or

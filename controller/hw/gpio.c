@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gpio.h"
+#include "hw/gpio.h"
 
 struct gpio_relay {
         const struct gpio_backend *be;

@@ -13,8 +13,8 @@
 
 #include <stdio.h>
 
-#include "config.h"
-#include "hw.h"
+#include "config/config.h"
+#include "hw/hw.h"
 
 /* The consumer label the line carries while we hold it. */
 #define GPIO_CONSUMER "heatpad"

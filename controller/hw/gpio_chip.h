@@ -6,7 +6,7 @@
 #ifndef HEATPAD_HW_GPIO_CHIP_H
 #define HEATPAD_HW_GPIO_CHIP_H
 
-#include "gpio.h"
+#include "hw/gpio.h"
 
 const struct gpio_backend *gpio_chip_backend(void);
 

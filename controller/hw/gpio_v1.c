@@ -4,7 +4,7 @@
 #include <gpiod.h>
 #include <string.h>
 
-#include "gpio_chip.h"
+#include "hw/gpio_chip.h"
 
 static int gpio_v1_open(const char *path, unsigned offset,
                         const char *consumer, int initial, void **ret_line)

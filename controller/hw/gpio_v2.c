@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gpio_chip.h"
+#include "hw/gpio_chip.h"
 
 struct gpio_v2_line {
         struct gpiod_line_request *req;

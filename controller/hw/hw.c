@@ -3,12 +3,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ds18b20.h"
-#include "gpio.h"
-#include "gpio_chip.h"
-#include "hw.h"
-#include "modbus.h"
-#include "sim.h"
+#include "hw/ds18b20.h"
+#include "hw/gpio.h"
+#include "hw/gpio_chip.h"
+#include "hw/hw.h"
+#include "hw/modbus.h"
+#include "hw/sim.h"
 
 /* Tries to write off this many times at close: the last word a relay hears
  * from us must be off. */

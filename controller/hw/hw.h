@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
-#include "vclock.h"
+#include "config/config.h"
+#include "daemon/vclock.h"
 
 struct sensor_ops {
         const char *name;

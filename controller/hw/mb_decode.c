@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "mb_decode.h"
+#include "hw/mb_decode.h"
 
 int mb_decode_temp(uint16_t raw, const struct mb_scaling *sc, double *ret_c)
 {

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "mb_decode.h"
-#include "modbus.h"
+#include "hw/mb_decode.h"
+#include "hw/modbus.h"
 
 struct mb_sensor {
         struct mb_link *link;

@@ -8,9 +8,9 @@
 #ifndef HEATPAD_HW_MODBUS_H
 #define HEATPAD_HW_MODBUS_H
 
-#include "config.h"
-#include "hw.h"
-#include "modbus_link.h"
+#include "config/config.h"
+#include "hw/hw.h"
+#include "hw/modbus_link.h"
 
 int modbus_sensor_open(const struct modbus_sensor_cfg *cfg,
                        struct mb_registry *reg, struct sensor *ret);

@@ -8,8 +8,8 @@
 
 #include <modbus/modbus.h>
 
-#include "mb_decode.h"
-#include "modbus_link.h"
+#include "hw/mb_decode.h"
+#include "hw/modbus_link.h"
 
 #define BACKOFF_FIRST_MS 500
 #define BACKOFF_MAX_MS 8000

@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "config/config.h"
 
 #define MB_MAX_LINKS (3 * CONFIG_MAX_ZONES)
 

@@ -8,8 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sim.h"
-#include "sim_pad.h"
+#include "hw/sim.h"
+#include "hw/sim_pad.h"
 
 /* DS18B20 12-bit resolution. */
 #define SIM_QUANTUM_C 0.0625

@@ -5,7 +5,7 @@
 #ifndef HEATPAD_HW_SIM_H
 #define HEATPAD_HW_SIM_H
 
-#include "hw.h"
+#include "hw/hw.h"
 
 enum sim_fault {
         SIM_FAULT_NONE,

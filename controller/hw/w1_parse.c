@@ -2,7 +2,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "w1_parse.h"
+#include "hw/w1_parse.h"
 
 #define W1_POWER_ON_MILLI 85000
 /* The DS18B20's measuring range. */

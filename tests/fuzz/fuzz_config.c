@@ -1,6 +1,6 @@
 /* Fuzzes config_parse(): any text is either a config or a list of errors,
  * never a crash, a leak or an overrun of the error lines. */
-#include "config.h"
+#include "config/config.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

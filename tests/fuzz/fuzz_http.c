@@ -7,9 +7,9 @@
 #include <math.h>
 
 #include "fuzz.h"
-#include "http_auth.h"
-#include "http_body.h"
-#include "http_static.h"
+#include "net/http_auth.h"
+#include "net/http_body.h"
+#include "net/http_static.h"
 
 /* What http_static_name() promises: a flat name, no dot first, only
  * letters, digits, '.', '_' and '-'. */

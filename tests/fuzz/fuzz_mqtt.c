@@ -4,8 +4,8 @@
 #include <math.h>
 
 #include "fuzz.h"
-#include "mqtt_cmd.h"
-#include "session.h"
+#include "net/mqtt_cmd.h"
+#include "core/session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -2,9 +2,9 @@
  * config at all; an accepted schedule must also serialise. */
 #include <cjson/cJSON.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "fuzz.h"
-#include "schedule.h"
+#include "core/schedule.h"
 
 static const char config_text[] =
         "{\"zones\":[{\"name\":\"upper back\",\"sensor\":{\"type\":\"sim\"},"

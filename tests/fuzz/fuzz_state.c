@@ -3,7 +3,7 @@
  * record marked) is saved as the daemon would save it, and that must load
  * again, entirely and the same. A part it refused must be named. */
 #include "fuzz.h"
-#include "state.h"
+#include "daemon/state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -44,7 +44,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 DAEMON = os.environ.get("HEATPAD_DAEMON", os.path.join(ROOT, "build", "heatpadd"))
 WEB = os.path.join(ROOT, "web")
 
-# What controller/http.c gives libmicrohttpd.
+# What controller/net/http.c gives libmicrohttpd.
 PER_IP_LIMIT = 16
 GLOBAL_LIMIT = 64
 IDLE_TIMEOUT_S = 10

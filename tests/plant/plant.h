@@ -1,7 +1,7 @@
 /* plant.h: an independent thermal model of a heating pad on a person, for
  * the control benchmark and the tests that drive the real core with it.
  *
- * Written apart from controller/sim_pad.c (which the controller was
+ * Written apart from controller/hw/sim_pad.c (which the controller was
  * developed on), with a different structure: heat from the wire reaches the
  * pad after a pure dead time; the pad loses heat to the room by natural
  * convection (a coefficient that grows with the temperature difference),

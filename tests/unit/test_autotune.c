@@ -14,8 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core.h"
-#include "sim_pad.h"
+#include "core/core.h"
+#include "hw/sim_pad.h"
 #include "test.h"
 
 #define LATENCY_S 0.75

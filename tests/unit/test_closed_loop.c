@@ -14,9 +14,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "core.h"
-#include "quiet.h"
-#include "sim_pad.h"
+#include "core/core.h"
+#include "core/quiet.h"
+#include "hw/sim_pad.h"
 #include "test.h"
 
 struct plant {

@@ -10,9 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cfgjson.h"
-#include "config.h"
-#include "state.h"
+#include "config/cfgjson.h"
+#include "config/config.h"
+#include "daemon/state.h"
 #include "test.h"
 
 #define SIM_ZONE(name) \

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "core.h"
-#include "ha_state.h"
-#include "status_json.h"
+#include "core/core.h"
+#include "net/ha_state.h"
+#include "net/status_json.h"
 #include "test.h"
 
 static struct config cfg;

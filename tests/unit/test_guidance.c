@@ -6,8 +6,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "guidance.h"
-#include "state.h"
+#include "core/guidance.h"
+#include "daemon/state.h"
 #include "test.h"
 
 #define MS 1000ULL

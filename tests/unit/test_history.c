@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "history.h"
+#include "core/history.h"
 #include "test.h"
 
 static struct history h;

@@ -5,9 +5,9 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "http_auth.h"
-#include "http_static.h"
-#include "status_json.h"
+#include "net/http_auth.h"
+#include "net/http_static.h"
+#include "net/status_json.h"
 #include "test.h"
 
 static const uint8_t rnd1[HTTP_AUTH_TOKEN_BYTES] = { 0xde, 0xad, 0xbe, 0xef, 1 };

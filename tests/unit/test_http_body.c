@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_body.h"
+#include "net/http_body.h"
 #include "test.h"
 
 static char err[200];

@@ -8,9 +8,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "config.h"
-#include "ha_discovery.h"
-#include "mqtt_cmd.h"
+#include "config/config.h"
+#include "net/ha_discovery.h"
+#include "net/mqtt_cmd.h"
 #include "test.h"
 
 static int parse(const char *s, struct mqtt_cmd *cmd, struct core_reply *rep)

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mqtt_flow.h"
+#include "net/mqtt_flow.h"
 #include "test.h"
 
 static void states_wait_at_the_bound_and_resume_on_acks(void **state)

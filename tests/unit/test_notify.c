@@ -13,8 +13,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "core.h"
-#include "notify.h"
+#include "core/core.h"
+#include "daemon/notify.h"
 #include "test.h"
 
 static char dir[64], sock_path[128];

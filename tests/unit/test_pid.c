@@ -1,7 +1,7 @@
 /* Unit tests for pid.c. */
 #include <math.h>
 
-#include "pid.h"
+#include "core/pid.h"
 #include "test.h"
 
 static const struct pid_params P = {

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "quiet.h"
+#include "core/quiet.h"
 #include "test.h"
 
 static const struct quiet_hours Q = { true, 23 * 60, 7 * 60 };

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "relay_worker.h"
+#include "daemon/relay_worker.h"
 #include "test.h"
 
 struct fake {

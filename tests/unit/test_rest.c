@@ -7,8 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core.h"
-#include "status_json.h"
+#include "core/core.h"
+#include "net/status_json.h"
 #include "test.h"
 
 struct rig {

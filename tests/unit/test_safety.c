@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "safety.h"
+#include "core/safety.h"
 #include "test.h"
 
 struct rig {

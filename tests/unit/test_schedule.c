@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "schedule.h"
+#include "core/schedule.h"
 #include "test.h"
 
 static struct config cfg;

@@ -1,6 +1,6 @@
 /* Unit tests for session.c: auto-off to the second on a hand-moved
  * monotonic clock, and the hard cap. */
-#include "session.h"
+#include "core/session.h"
 #include "test.h"
 
 static void ends_on_the_second(void **state)

@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "session.h"
-#include "state.h"
+#include "core/session.h"
+#include "daemon/state.h"
 #include "test.h"
 
 static char dir[64], path[128];

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "test.h"
-#include "tickstat.h"
+#include "daemon/tickstat.h"
 
 /* A quantile answers the bin's upper edge: at most 19 % above the true
  * value (2^(1/4) = 1.189) and never below it. */

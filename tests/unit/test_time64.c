@@ -8,10 +8,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "core.h"
-#include "quiet.h"
-#include "schedule.h"
-#include "state.h"
+#include "core/core.h"
+#include "core/quiet.h"
+#include "core/schedule.h"
+#include "daemon/state.h"
 #include "test.h"
 
 /* 2038-01-18 12:00:00 UTC: 15 h before the 32-bit wrap. */

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "test.h"
-#include "window.h"
+#include "core/window.h"
 
 static const struct window_params W = { 60000, 10000, 10000 };
 

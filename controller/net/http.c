@@ -1,0 +1,398 @@
+/* http.c: see http.h. The connection life cycle: libmicrohttpd calls
+ * on_request first with the headers (a request record is made, a body
+ * declared too large is refused at once), then with each piece of the body
+ * (kept up to HTTP_BODY_MAX, the rest counted and dropped up to
+ * HTTP_DRAIN_MAX), then once more with nothing, when the request is
+ * answered. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "net/http.h"
+#include "net/http_body.h"
+#include "net/http_int.h"
+#include "net/http_static.h"
+
+#define MHD_RUN_MAX_MS 250      /* a bound on MHD's own timeouts */
+
+/* Connection limits for a page a household opens from a few phones (a
+ * browser keeps at most 6 connections to a host). One address may hold a
+ * quarter of the connections, so a misbehaving client (or a slowloris
+ * attack from one address) leaves room for the others; a connection
+ * silent this long is closed: the page asks every second, so its own
+ * connection is never idle that long. Slow-drip clients on many addresses
+ * can still fill the global limit (README, "Load and hostile clients"). */
+#define HTTP_MAX_CONNECTIONS 64
+#define HTTP_MAX_PER_ADDRESS 16
+#define HTTP_IDLE_TIMEOUT_S 10
+
+/* A body without a declared length (chunked) that grows past
+ * HTTP_BODY_MAX is read and dropped so that a 413 can answer it at its end;
+ * past this much the connection is closed instead, without an answer:
+ * libmicrohttpd 0.9 cannot answer before the body has ended, and an
+ * endless body would keep the loop reading it. */
+#define HTTP_DRAIN_MAX (64 * 1024)
+
+struct request {
+        size_t len;
+        size_t dropped;                 /* bytes past HTTP_BODY_MAX */
+        bool too_big;
+        char body[HTTP_BODY_MAX + 1];
+};
+
+static void add_common_headers(struct MHD_Response *r)
+{
+        MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+        MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+        MHD_add_response_header(r, "X-Frame-Options", "DENY");
+        MHD_add_response_header(r, "Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; "
+                                "frame-ancestors 'none'; base-uri 'none'; "
+                                "form-action 'self'");
+}
+
+static int hexval(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *conn,
+                                  struct http_reply *rep)
+{
+        char *text = rep->json ? cJSON_PrintUnformatted(rep->json) : NULL;
+        cJSON_Delete(rep->json);
+        rep->json = NULL;
+        if (!text)
+                return MHD_NO;
+        struct MHD_Response *r = MHD_create_response_from_buffer(
+                strlen(text), text, MHD_RESPMEM_MUST_FREE);
+        if (!r) {
+                free(text);
+                return MHD_NO;
+        }
+        add_common_headers(r);
+        MHD_add_response_header(r, "Content-Type", "application/json");
+        MHD_add_response_header(r, "Cache-Control", "no-store");
+        if (rep->set_cookie[0])
+                MHD_add_response_header(r, "Set-Cookie", rep->set_cookie);
+        if (rep->retry_after_s > 0) {
+                char s[16];
+                snprintf(s, sizeof(s), "%d", rep->retry_after_s);
+                MHD_add_response_header(r, "Retry-After", s);
+        }
+        if (rep->allow)
+                MHD_add_response_header(r, "Allow", rep->allow);
+        if (rep->close)
+                MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+        enum MHD_Result rc = MHD_queue_response(conn, rep->status, r);
+        MHD_destroy_response(r);
+        return rc;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *conn, unsigned status,
+                                  const char *code, const char *msg)
+{
+        struct http_reply rep = { 0 };
+        http_api_error(&rep, status, code, "%s", msg);
+        return send_reply(conn, &rep);
+}
+
+static enum MHD_Result send_file(struct http *h, struct MHD_Connection *conn,
+                                 const char *method, const char *url)
+{
+        char name[64];
+        int fd;
+        uint64_t size;
+
+        if (strcmp(method, MHD_HTTP_METHOD_GET) &&
+            strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+                struct http_reply rep = { .allow = "GET, HEAD" };
+                http_api_error(&rep, MHD_HTTP_METHOD_NOT_ALLOWED,
+                               "method_not_allowed", "only GET and HEAD here");
+                return send_reply(conn, &rep);
+        }
+        if (!http_static_name(url, name, sizeof(name)) ||
+            http_static_open(h->root_fd, name, &fd, &size) < 0)
+                return send_error(conn, MHD_HTTP_NOT_FOUND, "not_found",
+                                  "no such page");
+        struct MHD_Response *r = MHD_create_response_from_fd(size, fd);
+        if (!r) {
+                close(fd);
+                return MHD_NO;
+        }
+        add_common_headers(r);
+        MHD_add_response_header(r, "Content-Type", http_static_type(name));
+        MHD_add_response_header(r, "Cache-Control", "no-cache");
+        enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_OK, r);
+        MHD_destroy_response(r);
+        return rc;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+        struct http *h = cls;
+        struct request *req = *con_cls;
+
+        (void)version;
+        if (!req) {
+                const char *host = MHD_lookup_connection_value(conn,
+                        MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+                const char *cl = MHD_lookup_connection_value(conn,
+                        MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+                long declared;
+                /* A name a home network does not use may be DNS rebinding:
+                 * another site's script reaching us through its own name. */
+                if (!http_auth_host_ok(host))
+                        return send_error(conn, MHD_HTTP_FORBIDDEN, "bad_host",
+                                          "this device answers only to an "
+                                          "address or a local name");
+                if (cl && (http_parse_int(cl, 0, HTTP_BODY_MAX, &declared) < 0))
+                        return send_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+                                          "body_too_large", "the body must "
+                                          "be at most 8192 bytes");
+                req = calloc(1, sizeof(*req));
+                if (!req)
+                        return MHD_NO;
+                *con_cls = req;
+                return MHD_YES;
+        }
+        if (*upload_data_size) {
+                size_t n = *upload_data_size;
+                *upload_data_size = 0;
+                if (req->too_big || req->len + n > HTTP_BODY_MAX) {
+                        req->too_big = true;
+                        req->dropped += n;
+                        return req->dropped > HTTP_DRAIN_MAX ? MHD_NO : MHD_YES;
+                }
+                memcpy(req->body + req->len, upload_data, n);
+                req->len += n;
+                return MHD_YES;
+        }
+        if (req->too_big) {
+                /* A client that sent that much is not the page: no more
+                 * requests on this connection. */
+                struct http_reply rep = { .close = true };
+                http_api_error(&rep, MHD_HTTP_CONTENT_TOO_LARGE,
+                               "body_too_large", "the body must be at most "
+                               "8192 bytes");
+                return send_reply(conn, &rep);
+        }
+        req->body[req->len] = '\0';
+        if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0) {
+                struct http_reply rep = { 0 };
+                http_api_handle(h, conn, method, url, req->body, req->len, &rep);
+                return send_reply(conn, &rep);
+        }
+        return send_file(h, conn, method, url);
+}
+
+/* Decodes %XX escapes in place, as libmicrohttpd would, except that an
+ * escaped NUL becomes DEL: a C string cut short at "%00" could otherwise
+ * name a different file or zone than the request did. DEL is in no file
+ * name and no zone id, so such a request finds nothing. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+        char *out = s;
+
+        (void)cls;
+        (void)conn;
+        for (const char *in = s; *in; in++) {
+                int hi, lo;
+                if (in[0] == '%' && (hi = hexval(in[1])) >= 0 &&
+                    (lo = hexval(in[2])) >= 0) {
+                        char c = (char)(hi << 4 | lo);
+                        *out++ = c ? c : '\x7f';
+                        in += 2;
+                } else {
+                        *out++ = *in;
+                }
+        }
+        *out = '\0';
+        return (size_t)(out - s);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+                         void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+        (void)cls;
+        (void)conn;
+        (void)toe;
+        free(*con_cls);
+        *con_cls = NULL;
+}
+
+/* Runs MHD until it has nothing ready (bounded, so a flood cannot hold the
+ * loop) and says when it wants to run again. */
+static double run_mhd(struct http *h)
+{
+        MHD_UNSIGNED_LONG_LONG t = MHD_RUN_MAX_MS;
+
+        for (int i = 0; i < 8; i++) {
+                MHD_run(h->mhd);
+                if (MHD_get_timeout(h->mhd, &t) != MHD_YES || t > 0)
+                        break;
+        }
+        if (t > MHD_RUN_MAX_MS)
+                t = MHD_RUN_MAX_MS;
+        return t < 1 ? 1 : (double)t;
+}
+
+static void on_mhd_ready(void *ctx, int fd, uint32_t events)
+{
+        (void)fd;
+        (void)events;
+        run_mhd(ctx);
+}
+
+static double on_mhd_timer(void *ctx)
+{
+        return run_mhd(ctx);
+}
+
+static int make_sockaddr(const char *listen, int port,
+                         struct sockaddr_storage *ret, bool *ret_v6)
+{
+        struct sockaddr_in *v4 = (struct sockaddr_in *)ret;
+        struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ret;
+
+        memset(ret, 0, sizeof(*ret));
+        if (inet_pton(AF_INET, listen, &v4->sin_addr) == 1) {
+                v4->sin_family = AF_INET;
+                v4->sin_port = htons((uint16_t)port);
+                *ret_v6 = false;
+                return 0;
+        }
+        if (inet_pton(AF_INET6, listen, &v6->sin6_addr) == 1) {
+                v6->sin6_family = AF_INET6;
+                v6->sin6_port = htons((uint16_t)port);
+                *ret_v6 = true;
+                return 0;
+        }
+        return -EINVAL;
+}
+
+struct http *http_start(struct app *app, char *err, size_t errlen)
+{
+        const struct http_cfg *cfg = &app_config(app)->http;
+        struct sockaddr_storage sa;
+        bool v6;
+        struct http *h;
+
+        err[0] = '\0';
+        if (!cfg->enabled)
+                return NULL;
+        h = calloc(1, sizeof(*h));
+        if (!h) {
+                snprintf(err, errlen, "out of memory");
+                return NULL;
+        }
+        h->app = app;
+        h->timer = -1;
+        h->epoll_fd = -1;
+        http_auth_init(&h->auth, cfg->pin);
+        history_init(&h->history, app_config(app)->nzones);
+        h->root_fd = open(cfg->web_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (h->root_fd < 0) {
+                snprintf(err, errlen, "web_root %s: %s", cfg->web_root,
+                         strerror(errno));
+                goto fail;
+        }
+        if (make_sockaddr(cfg->listen, cfg->port, &sa, &v6) < 0) {
+                snprintf(err, errlen, "listen %s: not an address", cfg->listen);
+                goto fail;
+        }
+        h->mhd = MHD_start_daemon(
+                MHD_USE_EPOLL | (v6 ? MHD_USE_IPv6 : 0), (uint16_t)cfg->port,
+                NULL, NULL, on_request, h,
+                MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+                MHD_OPTION_UNESCAPE_CALLBACK, unescape, h,
+                MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
+                MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                (unsigned)HTTP_MAX_PER_ADDRESS,
+                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT_S,
+                MHD_OPTION_END);
+        if (!h->mhd) {
+                snprintf(err, errlen, "cannot listen on %s port %d (in use, "
+                         "or not an address of this machine)", cfg->listen,
+                         cfg->port);
+                goto fail;
+        }
+        const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->mhd,
+                MHD_DAEMON_INFO_EPOLL_FD);
+        h->epoll_fd = info ? info->epoll_fd : -1;
+        int rc = h->epoll_fd < 0 ? -EINVAL :
+                 loop_add_fd(app_loop(app), h->epoll_fd, EPOLLIN, on_mhd_ready, h);
+        if (rc < 0) {
+                snprintf(err, errlen, "cannot watch the HTTP daemon: %s",
+                         strerror(-rc));
+                goto fail;
+        }
+        h->timer = loop_add_timer(app_loop(app), MHD_RUN_MAX_MS, on_mhd_timer, h);
+        if (h->timer < 0) {
+                loop_del_fd(app_loop(app), h->epoll_fd);
+                snprintf(err, errlen, "no timer left for the HTTP daemon");
+                goto fail;
+        }
+        info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_BIND_PORT);
+        int port = info ? info->port : cfg->port;
+        log_msg(app_log(app), app_wall(app), "info", "status page on "
+                "http://%s%s%s:%d/%s", v6 ? "[" : "", cfg->listen, v6 ? "]" : "",
+                port, http_auth_required(&h->auth) ? " (changes need the PIN)" : "");
+        return h;
+fail:
+        if (h->mhd)
+                MHD_stop_daemon(h->mhd);
+        if (h->root_fd >= 0)
+                close(h->root_fd);
+        free(h);
+        return NULL;
+}
+
+void http_tick(struct http *h, uint64_t now_ms, time_t wall)
+{
+        if (!h || !history_due(&h->history, now_ms))
+                return;
+        const struct core *core = app_core(h->app);
+        for (int i = 0; i < core->nzones; i++) {
+                const struct core_zone *z = &core->zones[i];
+                struct history_sample s = {
+                        .mono_ms = now_ms,
+                        .wall = wall,
+                        .temp_c = z->safety.have_temp ? (float)z->safety.temp_c :
+                                  (float)NAN,
+                        .setpoint_c = z->session.active ?
+                                      (float)z->session.setpoint_c : (float)NAN,
+                        .relay = z->relay_on,
+                };
+                history_add(&h->history, i, &s);
+        }
+}
+
+void http_stop(struct http *h)
+{
+        if (!h)
+                return;
+        loop_del_timer(app_loop(h->app), h->timer);
+        loop_del_fd(app_loop(h->app), h->epoll_fd);
+        MHD_stop_daemon(h->mhd);
+        close(h->root_fd);
+        free(h);
+}

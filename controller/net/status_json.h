@@ -1,0 +1,43 @@
+/* status_json.h: the core's state as JSON, one shape everywhere.
+ *
+ * The MQTT state topics, the HTTP API and the page all show the same
+ * objects, built here from the core, so a zone reads the same in Home
+ * Assistant, on the phone and in the log. Pure: time is an argument.
+ * Every function returns a new cJSON object the caller deletes. */
+#ifndef HEATPAD_STATUS_JSON_H
+#define HEATPAD_STATUS_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/core.h"
+
+/* One zone: {"id","name","temp_c","setpoint_c","heating","relay","session",
+ * "remaining_s","ends_at","duty","fault","fault_help","limits":{...},
+ * "defaults":{...}}. ends_at is wall time (s) the session ends, or null. */
+cJSON *status_zone_json(const struct core *core, int zone, uint64_t now_ms,
+                        time_t wall);
+
+/* The guidance: {"kind","title","text","disclaimer","heat_blocked",
+ * "blocked_by","confirm_needed","confirm_reason","heat_allowed_at",
+ * "heat_allowed_at_local","record":{...,"urgent_signs"}}. heat_allowed_at
+ * is null unless the cold rule alone blocks heat. */
+cJSON *status_guidance_json(const struct core *core, time_t wall);
+
+/* What a guidance object g (may be NULL) shows: all of it when full,
+ * else only heat_blocked, heat_allowed_at, heat_allowed_at_local,
+ * confirm_needed and disclaimer (no kind, text or record: nothing of the
+ * person's health). Adds "private": !full. For a reader without the PIN. */
+void status_guidance_gate(cJSON *g, bool full);
+
+/* Everything: {"device_id","time","quiet_hours":{...,"active"},
+ * "zones":[...],"guidance":{...}}. */
+cJSON *status_json(const struct core *core, uint64_t now_ms, time_t wall);
+
+/* A command's reply: {"ok":bool,"code","message"}. */
+cJSON *status_reply_json(const struct core_reply *rep);
+
+#endif
