@@ -1,6 +1,5 @@
 /* The heating pad's page. Asks the daemon for its status every second and
- * shows it; every change goes through the JSON API (README: "Status page
- * and API"). Times and countdowns come from the daemon's clock ("time",
+ * shows it; every change goes through the JSON API (docs/http.md). Times and countdowns come from the daemon's clock ("time",
  * "remaining_s", "ends_at"), never the phone's, so a simulated clock shows
  * right. Every request gives up after 4 s; while no status arrives the page
  * says so, shows nothing as live, and only Stop stays (and keeps trying).
