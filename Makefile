@@ -34,7 +34,8 @@ CORE_DIR_SRC   := $(addprefix controller/core/,pid.c window.c safety.c \
                   session.c quiet.c guidance.c schedule.c autotune.c \
                   heatup.c history.c core.c core_record.c core_autotune.c)
 CONFIG_DIR_SRC := $(addprefix controller/config/,cfgjson.c config.c \
-                  config_hw.c config_mqtt.c config_http.c slurp.c)
+                  config_hw.c config_mqtt.c config_http.c slurp.c \
+                  local_time.c)
 # The pure halves of net/: parsers and JSON builders the unit tests drive.
 NET_PURE_SRC   := $(addprefix controller/net/,status_json.c mqtt_cmd.c \
                   mqtt_flow.c ha_discovery.c ha_disc_zone.c ha_disc_device.c \
@@ -62,7 +63,8 @@ DAEMON_SRC := $(DAEMON_DIR_SRC) $(NET_IO_SRC) $(HW_IO_SRC) $(HW_UNIT_SRC)
 UNIT_TESTS := pid window safety session quiet guidance config core state \
               schedule closed_loop autotune mqtt_cmd mqtt_flow config_mqtt \
               http_body http_auth history notify rest time64 \
-              w1_parse mb_decode ds18b20 gpio gpio_chip relay_worker tickstat plant
+              w1_parse mb_decode ds18b20 gpio gpio_chip relay_worker tickstat plant \
+              local_time
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 # An independent pad model (tests/plant/), kept out of the controller: the
@@ -75,7 +77,8 @@ ASAN_CORE   := $(CORE_SRC:%.c=$(B)/asan/%.o) $(B)/asan/controller/daemon/state.o
 ASAN_DAEMON := $(CORE_SRC:%.c=$(B)/asan/%.o) $(DAEMON_SRC:%.c=$(B)/asan/%.o)
 UNIT_BINS   := $(UNIT_TESTS:%=$(B)/tests/test_%)
 ASAN_BINS   := $(UNIT_TESTS:%=$(B)/asan/tests/test_%)
-SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
+SANITIZE    := -fsanitize=address,undefined,float-cast-overflow \
+               -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 
 # Keep object files make would otherwise treat as intermediate.
