@@ -64,7 +64,7 @@ UNIT_TESTS := pid window safety session quiet guidance config core state \
               schedule closed_loop autotune mqtt_cmd mqtt_flow config_mqtt \
               http_body http_auth history notify rest time64 \
               w1_parse mb_decode ds18b20 gpio gpio_chip relay_worker tickstat plant \
-              local_time
+              local_time options
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 # An independent pad model (tests/plant/), kept out of the controller: the
@@ -133,6 +133,9 @@ $(B)/asan/tests/test_%: tests/unit/test_%.c $(ASAN_CORE)
 # Tests of daemon modules beyond the core link those modules too.
 $(B)/tests/test_notify: $(B)/obj/controller/daemon/notify.o
 $(B)/asan/tests/test_notify: $(B)/asan/controller/daemon/notify.o
+# The command line: options.c alone (the test names two fault kinds itself).
+$(B)/tests/test_options: $(B)/obj/controller/daemon/options.o
+$(B)/asan/tests/test_options: $(B)/asan/controller/daemon/options.o
 $(B)/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/obj/%.o) \
                            $(GPIO_FAKE_SRC:%.c=$(B)/obj/%.o)
 $(B)/asan/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/asan/%.o) \

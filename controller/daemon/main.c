@@ -919,7 +919,7 @@ static int heatpadd(struct app *app, int argc, char **argv)
         struct config_errors errs;
 
         app->relay_log_fd = -1;
-        int parsed = parse_args(argc, argv, &app->opt);
+        int parsed = options_parse(argc, argv, &app->opt);
         if (parsed != 0)
                 return parsed < 0 ? 2 : 0;      /* 1: --help or --version */
         if (app->opt.check_path)
