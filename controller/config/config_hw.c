@@ -49,8 +49,8 @@ static void ds18b20_sensor(const cJSON *obj, const char *path,
 #define MODBUS_LINK_KEYS "type", "device", "baud", "parity", "data_bits", \
         "stop_bits", "host", "port", "timeout_ms", "retries", "unit"
 
-static void modbus_link(const cJSON *obj, const char *path,
-                        struct modbus_link_cfg *ret, int *ret_unit,
+static void parse_mb_link(const cJSON *obj, const char *path,
+                        struct mb_link_cfg *ret, int *ret_unit,
                         struct config_errors *errs)
 {
         char parity[8];
@@ -91,8 +91,8 @@ static void modbus_link(const cJSON *obj, const char *path,
                           "Modbus RTU");
 }
 
-static void modbus_sensor(const cJSON *obj, const char *path,
-                          struct modbus_sensor_cfg *ret,
+static void parse_mb_sensor(const cJSON *obj, const char *path,
+                          struct mb_sensor_cfg *ret,
                           struct config_errors *errs)
 {
         static const char *const keys[] = {
@@ -102,7 +102,7 @@ static void modbus_sensor(const cJSON *obj, const char *path,
         char rtype[16];
 
         cfg_check_keys(obj, path, keys, errs);
-        modbus_link(obj, path, &ret->link, &ret->unit, errs);
+        parse_mb_link(obj, path, &ret->link, &ret->unit, errs);
         if (!cJSON_GetObjectItemCaseSensitive(obj, "register"))
                 cfg_error(errs, path, "register", "is required (the register "
                           "address holding the temperature)");
@@ -138,7 +138,7 @@ static void parse_sensor(const cJSON *obj, const char *path, int zone_index,
                 ds18b20_sensor(obj, path, &ret->ds18b20, errs);
         } else if (strcmp(type, "modbus") == 0) {
                 ret->type = SENSOR_MODBUS;
-                modbus_sensor(obj, path, &ret->modbus, errs);
+                parse_mb_sensor(obj, path, &ret->modbus, errs);
         } else {
                 cfg_error(errs, path, "type", "unknown sensor type '%s' "
                           "(known: sim, ds18b20, modbus)", type);
@@ -182,14 +182,14 @@ static void gpio_relay(const cJSON *obj, const char *path,
         ret->active_low = cfg_bool(obj, "active_low", path, false, errs);
 }
 
-static void modbus_relay(const cJSON *obj, const char *path,
-                         struct modbus_relay_cfg *ret,
+static void parse_mb_relay(const cJSON *obj, const char *path,
+                         struct mb_relay_cfg *ret,
                          struct config_errors *errs)
 {
         static const char *const keys[] = { MODBUS_LINK_KEYS, "coil", NULL };
 
         cfg_check_keys(obj, path, keys, errs);
-        modbus_link(obj, path, &ret->link, &ret->unit, errs);
+        parse_mb_link(obj, path, &ret->link, &ret->unit, errs);
         if (!cJSON_GetObjectItemCaseSensitive(obj, "coil"))
                 cfg_error(errs, path, "coil", "is required (the relay's coil "
                           "address)");
@@ -216,7 +216,7 @@ void config_hw_relay(const cJSON *obj, const char *path,
                 gpio_relay(obj, path, &ret->gpio, errs);
         } else if (strcmp(type, "modbus") == 0) {
                 ret->type = RELAY_MODBUS;
-                modbus_relay(obj, path, &ret->modbus, errs);
+                parse_mb_relay(obj, path, &ret->modbus, errs);
         } else {
                 cfg_error(errs, path, "type", "unknown relay type '%s' "
                           "(known: sim, gpio, modbus)", type);
