@@ -35,7 +35,7 @@ CORE_DIR_SRC   := $(addprefix controller/core/,pid.c window.c safety.c \
                   heatup.c history.c core.c core_record.c core_autotune.c)
 CONFIG_DIR_SRC := $(addprefix controller/config/,cfgjson.c config.c \
                   config_hw.c config_mqtt.c config_http.c slurp.c \
-                  local_time.c)
+                  local_time.c config_keys.c)
 # The pure halves of net/: parsers and JSON builders the unit tests drive.
 NET_PURE_SRC   := $(addprefix controller/net/,status_json.c mqtt_cmd.c \
                   mqtt_flow.c ha_discovery.c ha_disc_zone.c ha_disc_device.c \
