@@ -64,7 +64,7 @@ UNIT_TESTS := pid window safety session quiet guidance config core state \
               schedule closed_loop autotune mqtt_cmd mqtt_flow config_mqtt \
               http_body http_auth history notify rest time64 \
               w1_parse mb_decode ds18b20 gpio gpio_chip relay_worker tickstat plant \
-              local_time options
+              local_time options config_keys
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 # An independent pad model (tests/plant/), kept out of the controller: the
