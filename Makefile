@@ -88,7 +88,7 @@ SANITIZE    := -fsanitize=address,undefined,float-cast-overflow \
         bench-control http-test browser install uninstall check-systemd \
         check-cross debs check-package gpio-qemu \
         fuzz fuzz-short fuzz-build soak-test reliability \
-        load-test load-long
+        load-test load-long docs check-docs check-core-purity
 
 # The benchmark is built (so it keeps compiling) but only run by
 # bench-control.
@@ -156,7 +156,29 @@ run: deps $(B)/heatpadd
 
 check: test-deps all
 	@$(MAKE) --no-print-directory unit unit-asan integration http-test browser \
-		load-test check-systemd fuzz-short soak-test flood-test
+		load-test check-systemd fuzz-short soak-test flood-test check-docs \
+		check-core-purity
+
+# The configuration reference in heatpad.json(5) is generated from the key
+# table (controller/config/config_keys.c): `make docs` writes it, and
+# check-docs fails when the committed page differs, or when heatpadd(8)
+# misses an option --help prints.
+$(B)/docs/config_keys_dump: scripts/docs/config_keys_dump.c \
+                            $(B)/obj/controller/config/config_keys.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@
+
+docs: $(B)/docs/config_keys_dump
+	@scripts/gen-config-doc $(B)/docs/config_keys_dump
+
+check-docs: $(B)/docs/config_keys_dump $(B)/heatpadd
+	@scripts/gen-config-doc --check $(B)/docs/config_keys_dump
+	@scripts/check-man-options $(B)/heatpadd systemd/man/heatpadd.8
+
+# core/ reads no clock, file, socket, thread or environment
+# (scripts/check-core-purity says the rule).
+check-core-purity:
+	@scripts/check-core-purity controller/core
 
 unit: $(UNIT_BINS)
 	@scripts/run-tests $(UNIT_BINS)

@@ -120,7 +120,7 @@ const struct config_key config_keys[] = {
 
         /* Tuned on the simulated pad (sim_pad.c): a cold start to 40 degC
          * settles within 0.5 degC with about 0.2 degC of overshoot. */
-        OBJ("zones[].pid", "the defaults below", "the controller; gains "
+        OBJ("zones[].pid", "each key's own", "the controller; gains "
             "given here win over an autotune's"),
         NUM("zones[].pid.kp", 0.4, 0, 10, "1/degC", "proportional gain: "
             "duty per degC"),
@@ -140,7 +140,7 @@ const struct config_key config_keys[] = {
             "min_on_s + min_off_s must not exceed window_s"),
         NUM("zones[].pid.min_off_s", 10, 0, 300, "s", "shortest off period"),
 
-        OBJ("zones[].limits", "the defaults below", "the safety "
+        OBJ("zones[].limits", "each key's own", "the safety "
             "supervisor's limits"),
         /* 50 degC for minutes burns skin; no config may go there. */
         NUM("zones[].limits.cutoff_c", 45, 30, 50, "degC",
@@ -169,7 +169,7 @@ const struct config_key config_keys[] = {
         NUM("zones[].limits.frozen_reading_s", 60, 20, 900, "s", "relay-on "
             "time a reading may stay exactly the same"),
 
-        OBJ("zones[].session", "the defaults below", "session length and "
+        OBJ("zones[].session", "each key's own", "session length and "
             "target"),
         INT("zones[].session.default_minutes", 20, 1, SESSION_HARD_CAP_MIN,
             "min", "when a start gives none; at most max_minutes"),
@@ -181,7 +181,7 @@ const struct config_key config_keys[] = {
             "when a start gives none and no target was set; between "
             "min_setpoint_c and max_setpoint_c"),
 
-        OBJ("zones[].presets", "the defaults below", "Home Assistant's "
+        OBJ("zones[].presets", "each key's own", "Home Assistant's "
             "climate presets; each between min_setpoint_c and "
             "max_setpoint_c (a default is moved into that range)"),
         NUM("zones[].presets.low", 37, 20, 48, "degC", "the low preset"),
