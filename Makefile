@@ -32,7 +32,8 @@ B := build
 # sensor and relay backends, daemon/ the loop, clocks, files and threads.
 CORE_DIR_SRC   := $(addprefix controller/core/,pid.c window.c safety.c \
                   session.c quiet.c guidance.c schedule.c autotune.c \
-                  heatup.c history.c core.c core_record.c core_autotune.c)
+                  heatup.c history.c core.c core_record.c core_autotune.c \
+                  tz.c)
 CONFIG_DIR_SRC := $(addprefix controller/config/,cfgjson.c config.c \
                   config_hw.c config_mqtt.c config_http.c slurp.c \
                   local_time.c config_keys.c)
@@ -51,7 +52,7 @@ HW_IO_SRC      := $(addprefix controller/hw/,hw.c sim.c modbus_link.c \
                   modbus.c) $(GPIO_SRC)
 DAEMON_DIR_SRC := $(addprefix controller/daemon/,state.c vclock.c loop.c \
                   log.c reader.c main.c options.c notify.c alloff.c probe.c \
-                  sandbox.c)
+                  sandbox.c systz.c)
 
 # What the unit tests link: the core and the parsers and loaders the tests
 # drive directly.
@@ -64,7 +65,7 @@ UNIT_TESTS := pid window safety session quiet guidance config core state \
               schedule closed_loop autotune mqtt_cmd mqtt_flow config_mqtt \
               http_body http_auth history notify rest time64 \
               w1_parse mb_decode ds18b20 gpio gpio_chip relay_worker tickstat plant \
-              local_time options config_keys
+              local_time options config_keys tz
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 # An independent pad model (tests/plant/), kept out of the controller: the
