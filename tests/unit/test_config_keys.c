@@ -57,6 +57,20 @@ static void safety_defaults_come_from_the_table(void **state)
                     config_key_default("zones[].limits.frozen_reading_s"));
         assert_true(p.disagree_c ==
                     config_key_default("zones[].limits.sensor_disagree_c"));
+        assert_true(p.runaway_min_rise_c ==
+                    config_key_default("zones[].limits.runaway_min_rise_c"));
+        assert_true(p.holding_ms ==
+                    1000 * config_key_default("zones[].limits.holding_s"));
+        assert_true(p.stuck_ms ==
+                    1000 * config_key_default("zones[].limits.stuck_relay_s"));
+        assert_true(p.stuck_above_c ==
+                    config_key_default("zones[].limits.stuck_relay_above_c"));
+        /* A renamed row would give NaN: a cutoff nothing is above. */
+        assert_true(p.cutoff_c > 0 && p.runaway_min_rise_c > 0 &&
+                    p.holding_drop_c > 0 && p.stuck_above_c > 0 &&
+                    p.disagree_c > 0 && p.sensor_timeout_ms > 0 &&
+                    p.runaway_ms > 0 && p.holding_ms > 0 && p.stuck_ms > 0 &&
+                    p.frozen_ms > 0);
 }
 
 /* Between them the three configs hold every kind of sensor and relay. */
