@@ -32,9 +32,11 @@ B := build
 # sensor and relay backends, daemon/ the loop, clocks, files and threads.
 CORE_DIR_SRC   := $(addprefix controller/core/,pid.c window.c safety.c \
                   session.c quiet.c guidance.c schedule.c autotune.c \
-                  heatup.c history.c core.c core_record.c core_autotune.c)
+                  heatup.c history.c core.c core_record.c core_autotune.c \
+                  tz.c)
 CONFIG_DIR_SRC := $(addprefix controller/config/,cfgjson.c config.c \
-                  config_hw.c config_mqtt.c config_http.c slurp.c)
+                  config_hw.c config_mqtt.c config_http.c slurp.c \
+                  local_time.c config_keys.c)
 # The pure halves of net/: parsers and JSON builders the unit tests drive.
 NET_PURE_SRC   := $(addprefix controller/net/,status_json.c mqtt_cmd.c \
                   mqtt_flow.c ha_discovery.c ha_disc_zone.c ha_disc_device.c \
@@ -50,7 +52,7 @@ HW_IO_SRC      := $(addprefix controller/hw/,hw.c sim.c modbus_link.c \
                   modbus.c) $(GPIO_SRC)
 DAEMON_DIR_SRC := $(addprefix controller/daemon/,state.c vclock.c loop.c \
                   log.c reader.c main.c options.c notify.c alloff.c probe.c \
-                  sandbox.c)
+                  sandbox.c systz.c)
 
 # What the unit tests link: the core and the parsers and loaders the tests
 # drive directly.
@@ -62,7 +64,8 @@ DAEMON_SRC := $(DAEMON_DIR_SRC) $(NET_IO_SRC) $(HW_IO_SRC) $(HW_UNIT_SRC)
 UNIT_TESTS := pid window safety session quiet guidance config core state \
               schedule closed_loop autotune mqtt_cmd mqtt_flow config_mqtt \
               http_body http_auth history notify rest time64 \
-              w1_parse mb_decode ds18b20 gpio gpio_chip relay_worker tickstat plant
+              w1_parse mb_decode ds18b20 gpio gpio_chip relay_worker tickstat plant \
+              local_time options config_keys tz
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 # An independent pad model (tests/plant/), kept out of the controller: the
@@ -75,7 +78,8 @@ ASAN_CORE   := $(CORE_SRC:%.c=$(B)/asan/%.o) $(B)/asan/controller/daemon/state.o
 ASAN_DAEMON := $(CORE_SRC:%.c=$(B)/asan/%.o) $(DAEMON_SRC:%.c=$(B)/asan/%.o)
 UNIT_BINS   := $(UNIT_TESTS:%=$(B)/tests/test_%)
 ASAN_BINS   := $(UNIT_TESTS:%=$(B)/asan/tests/test_%)
-SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
+SANITIZE    := -fsanitize=address,undefined,float-cast-overflow \
+               -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 
 # Keep object files make would otherwise treat as intermediate.
@@ -85,7 +89,7 @@ SANITIZE    := -fsanitize=address,undefined -fno-sanitize-recover=all \
         bench-control http-test browser install uninstall check-systemd \
         check-cross debs check-package gpio-qemu \
         fuzz fuzz-short fuzz-build soak-test reliability \
-        load-test load-long
+        load-test load-long docs check-docs check-core-purity
 
 # The benchmark is built (so it keeps compiling) but only run by
 # bench-control.
@@ -130,6 +134,9 @@ $(B)/asan/tests/test_%: tests/unit/test_%.c $(ASAN_CORE)
 # Tests of daemon modules beyond the core link those modules too.
 $(B)/tests/test_notify: $(B)/obj/controller/daemon/notify.o
 $(B)/asan/tests/test_notify: $(B)/asan/controller/daemon/notify.o
+# The command line: options.c alone (the test names two fault kinds itself).
+$(B)/tests/test_options: $(B)/obj/controller/daemon/options.o
+$(B)/asan/tests/test_options: $(B)/asan/controller/daemon/options.o
 $(B)/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/obj/%.o) \
                            $(GPIO_FAKE_SRC:%.c=$(B)/obj/%.o)
 $(B)/asan/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/asan/%.o) \
@@ -150,7 +157,29 @@ run: deps $(B)/heatpadd
 
 check: test-deps all
 	@$(MAKE) --no-print-directory unit unit-asan integration http-test browser \
-		load-test check-systemd fuzz-short soak-test flood-test
+		load-test check-systemd fuzz-short soak-test flood-test check-docs \
+		check-core-purity
+
+# The configuration reference in heatpad.json(5) is generated from the key
+# table (controller/config/config_keys.c): `make docs` writes it, and
+# check-docs fails when the committed page differs, or when heatpadd(8)
+# misses an option --help prints.
+$(B)/docs/config_keys_dump: scripts/docs/config_keys_dump.c \
+                            $(B)/obj/controller/config/config_keys.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@
+
+docs: $(B)/docs/config_keys_dump
+	@scripts/gen-config-doc $(B)/docs/config_keys_dump
+
+check-docs: $(B)/docs/config_keys_dump $(B)/heatpadd
+	@scripts/gen-config-doc --check $(B)/docs/config_keys_dump
+	@scripts/check-man-options $(B)/heatpadd systemd/man/heatpadd.8
+
+# core/ reads no clock, file, socket, thread or environment
+# (scripts/check-core-purity says the rule).
+check-core-purity:
+	@scripts/check-core-purity controller/core
 
 unit: $(UNIT_BINS)
 	@scripts/run-tests $(UNIT_BINS)

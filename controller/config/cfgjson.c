@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config/cfgjson.h"
+#include "config/config_keys.h"
 
 void cfg_join(char *buf, size_t size, const char *path, const char *key)
 {
@@ -148,6 +149,138 @@ const cJSON *cfg_object(const cJSON *obj, const char *key, const char *path,
                 return NULL;
         }
         return v;
+}
+
+/* The row of kpath if it has one of the types, else an error and NULL. */
+static const struct config_key *row(const char *path, const char *kpath,
+                                    enum config_key_type t1,
+                                    enum config_key_type t2,
+                                    struct config_errors *errs)
+{
+        const struct config_key *k = config_key_find(kpath);
+
+        if (!k || (k->type != t1 && k->type != t2)) {
+                cfg_error(errs, path, NULL, "internal error: %s is not in "
+                          "the key table as a %s", kpath,
+                          config_key_type_name(t1));
+                return NULL;
+        }
+        return k;
+}
+
+static const char *key_name(const char *kpath)
+{
+        const char *dot = strrchr(kpath, '.');
+        return dot ? dot + 1 : kpath;
+}
+
+static double number_row(const cJSON *obj, const char *path,
+                         const char *kpath, const double *def,
+                         struct config_errors *errs)
+{
+        const struct config_key *k = row(path, kpath, CK_NUMBER, CK_NUMBER,
+                                         errs);
+        if (!k)
+                return NAN;
+        return cfg_number(obj, key_name(kpath), path, def ? *def : k->def,
+                          k->min, k->max, errs);
+}
+
+double cfg_key_number(const cJSON *obj, const char *path, const char *kpath,
+                      struct config_errors *errs)
+{
+        return number_row(obj, path, kpath, NULL, errs);
+}
+
+double cfg_key_number_or(const cJSON *obj, const char *path,
+                         const char *kpath, double def,
+                         struct config_errors *errs)
+{
+        return number_row(obj, path, kpath, &def, errs);
+}
+
+static long integer_row(const cJSON *obj, const char *path,
+                        const char *kpath, const long *def,
+                        struct config_errors *errs)
+{
+        const struct config_key *k = row(path, kpath, CK_INTEGER, CK_INTEGER,
+                                         errs);
+        if (!k)
+                return 0;
+        return cfg_integer(obj, key_name(kpath), path,
+                           def ? *def : (long)k->def, (long)k->min,
+                           (long)k->max, errs);
+}
+
+long cfg_key_integer(const cJSON *obj, const char *path, const char *kpath,
+                     struct config_errors *errs)
+{
+        return integer_row(obj, path, kpath, NULL, errs);
+}
+
+long cfg_key_integer_or(const cJSON *obj, const char *path,
+                        const char *kpath, long def,
+                        struct config_errors *errs)
+{
+        return integer_row(obj, path, kpath, &def, errs);
+}
+
+bool cfg_key_bool(const cJSON *obj, const char *path, const char *kpath,
+                  struct config_errors *errs)
+{
+        const struct config_key *k = row(path, kpath, CK_BOOL, CK_BOOL, errs);
+        if (!k)
+                return false;
+        return cfg_bool(obj, key_name(kpath), path, k->def != 0, errs);
+}
+
+bool cfg_key_string(const cJSON *obj, const char *path, const char *kpath,
+                    char *buf, size_t size, struct config_errors *errs)
+{
+        const struct config_key *k = row(path, kpath, CK_STRING, CK_STRING,
+                                         errs);
+        if (!k)
+                return false;
+        return cfg_string(obj, key_name(kpath), path, k->def_str, buf, size,
+                          errs);
+}
+
+bool cfg_key_string_or(const cJSON *obj, const char *path, const char *kpath,
+                       const char *def, char *buf, size_t size,
+                       struct config_errors *errs)
+{
+        if (!row(path, kpath, CK_STRING, CK_STRING, errs))
+                return false;
+        return cfg_string(obj, key_name(kpath), path, def, buf, size, errs);
+}
+
+/* Whether kobj.name, or base.name for kobj "base(variant)", is a row. */
+static bool table_has(const char *kobj, const char *name)
+{
+        char buf[160];
+        const char *paren = strchr(kobj, '(');
+
+        snprintf(buf, sizeof(buf), "%s%s%s", kobj, *kobj ? "." : "", name);
+        if (config_key_find(buf))
+                return true;
+        if (!paren)
+                return false;
+        snprintf(buf, sizeof(buf), "%.*s.%s", (int)(paren - kobj), kobj, name);
+        return config_key_find(buf) != NULL;
+}
+
+void cfg_check_table_keys(const cJSON *obj, const char *path,
+                          const char *kobj, struct config_errors *errs)
+{
+        const cJSON *item;
+
+        cJSON_ArrayForEach(item, obj) {
+                /* A name with a '.' or '(' would match another row. */
+                if (!item->string || strpbrk(item->string, ".()[]") ||
+                    !table_has(kobj, item->string))
+                        cfg_error(errs, path, item->string ? item->string : "?",
+                                  "unknown key");
+        }
 }
 
 /* Up to this many keys an object is checked pair by pair; larger ones are

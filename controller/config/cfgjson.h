@@ -46,6 +46,37 @@ bool cfg_string(const cJSON *obj, const char *key, const char *path,
 const cJSON *cfg_object(const cJSON *obj, const char *key, const char *path,
                         struct config_errors *errs);
 
+/* The same getters driven by the key table (config_keys.h): kpath names
+ * the key's row, e.g. "zones[].limits.cutoff_c"; the key is the part after
+ * the last '.', the default and the range are the row's. The _or forms
+ * take the default from the caller, for a row whose default depends on
+ * other keys. A kpath with no row of that type is reported as an error:
+ * a parser and its table cannot drift apart unseen. */
+double cfg_key_number(const cJSON *obj, const char *path, const char *kpath,
+                      struct config_errors *errs);
+double cfg_key_number_or(const cJSON *obj, const char *path,
+                         const char *kpath, double def,
+                         struct config_errors *errs);
+long cfg_key_integer(const cJSON *obj, const char *path, const char *kpath,
+                     struct config_errors *errs);
+long cfg_key_integer_or(const cJSON *obj, const char *path,
+                        const char *kpath, long def,
+                        struct config_errors *errs);
+bool cfg_key_bool(const cJSON *obj, const char *path, const char *kpath,
+                  struct config_errors *errs);
+/* A row whose default is "required" makes the string required. */
+bool cfg_key_string(const cJSON *obj, const char *path, const char *kpath,
+                    char *buf, size_t size, struct config_errors *errs);
+bool cfg_key_string_or(const cJSON *obj, const char *path, const char *kpath,
+                       const char *def, char *buf, size_t size,
+                       struct config_errors *errs);
+
+/* Reports every key of obj that has no row under kobj, e.g.
+ * "zones[].sensor(ds18b20)" (whose rows include those of
+ * "zones[].sensor", such as type). */
+void cfg_check_table_keys(const cJSON *obj, const char *path,
+                          const char *kobj, struct config_errors *errs);
+
 /* "path.key" into buf. */
 void cfg_join(char *buf, size_t size, const char *path, const char *key);
 

@@ -1,5 +1,5 @@
-/* config.c: see config.h. Defaults live here and in README.md's reference;
- * keep the two in step. */
+/* config.c: see config.h. Defaults and ranges come from the key table
+ * (config_keys.c); what is left here are the rules between keys. */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -12,6 +12,7 @@
 #include "config/cfgjson.h"
 #include "config/config.h"
 #include "config/config_hw.h"
+#include "config/config_keys.h"
 #include "core/session.h"
 #include "config/slurp.h"
 
@@ -21,19 +22,20 @@
 static void parse_quiet(const cJSON *obj, struct quiet_hours *q,
                         struct config_errors *errs)
 {
-        static const char *const keys[] = { "enabled", "start", "end", NULL };
         const char *path = "quiet_hours";
         char start[16], end[16];
 
         q->start_min = q->end_min = -1;
-        cfg_check_keys(obj, path, keys, errs);
-        q->enabled = cfg_bool(obj, "enabled", path, true, errs);
-        if (cfg_string(obj, "start", path, "23:00", start, sizeof(start), errs)) {
+        cfg_check_table_keys(obj, path, path, errs);
+        q->enabled = cfg_key_bool(obj, path, "quiet_hours.enabled", errs);
+        if (cfg_key_string(obj, path, "quiet_hours.start", start,
+                           sizeof(start), errs)) {
                 q->start_min = quiet_parse_hhmm(start);
                 if (q->start_min < 0)
                         cfg_error(errs, path, "start", "must be a time as HH:MM");
         }
-        if (cfg_string(obj, "end", path, "07:00", end, sizeof(end), errs)) {
+        if (cfg_key_string(obj, path, "quiet_hours.end", end, sizeof(end),
+                           errs)) {
                 q->end_min = quiet_parse_hhmm(end);
                 if (q->end_min < 0)
                         cfg_error(errs, path, "end", "must be a time as HH:MM");
@@ -48,23 +50,19 @@ static void parse_quiet(const cJSON *obj, struct quiet_hours *q,
 static void parse_pid(const cJSON *obj, const char *zpath, struct zone_cfg *z,
                       struct config_errors *errs)
 {
-        static const char *const keys[] = {
-                "kp", "ki", "kd", "d_filter_s", "i_band_c", "window_s",
-                "min_on_s", "min_off_s", "window_mode", "switches_per_hour",
-                NULL
-        };
+        const char *k = "zones[].pid";
         char path[64];
 
         cfg_join(path, sizeof(path), zpath, "pid");
-        cfg_check_keys(obj, path, keys, errs);
-        /* Tuned on the simulated pad (sim_pad.c): a cold start to 40 degC
-         * settles within 0.5 degC with about 0.2 degC of overshoot. */
+        cfg_check_table_keys(obj, path, k, errs);
         z->pid = (struct pid_params){
-                .kp = cfg_number(obj, "kp", path, 0.4, 0, 10, errs),
-                .ki = cfg_number(obj, "ki", path, 0.0015, 0, 1, errs),
-                .kd = cfg_number(obj, "kd", path, 5, 0, 1000, errs),
-                .d_filter_s = cfg_number(obj, "d_filter_s", path, 20, 0, 600, errs),
-                .i_band_c = cfg_number(obj, "i_band_c", path, 2, 0.1, 20, errs),
+                .kp = cfg_key_number(obj, path, "zones[].pid.kp", errs),
+                .ki = cfg_key_number(obj, path, "zones[].pid.ki", errs),
+                .kd = cfg_key_number(obj, path, "zones[].pid.kd", errs),
+                .d_filter_s = cfg_key_number(obj, path,
+                                             "zones[].pid.d_filter_s", errs),
+                .i_band_c = cfg_key_number(obj, path, "zones[].pid.i_band_c",
+                                           errs),
                 .out_min = 0,
                 .out_max = 1,
         };
@@ -72,23 +70,27 @@ static void parse_pid(const cJSON *obj, const char *zpath, struct zone_cfg *z,
         z->pid_gains_set = obj && (cJSON_GetObjectItemCaseSensitive(obj, "kp") ||
                                    cJSON_GetObjectItemCaseSensitive(obj, "ki") ||
                                    cJSON_GetObjectItemCaseSensitive(obj, "kd"));
-        double window = cfg_number(obj, "window_s", path, 60, 5, 600, errs);
+        double window = cfg_key_number(obj, path, "zones[].pid.window_s",
+                                       errs);
         z->window_set = obj && cJSON_GetObjectItemCaseSensitive(obj,
                                                                "window_s");
         char mode[16];
         z->window_mode = WINDOW_COMFORT;
-        if (cfg_string(obj, "window_mode", path, "comfort", mode, sizeof(mode),
-                       errs)) {
+        if (cfg_key_string(obj, path, "zones[].pid.window_mode", mode,
+                           sizeof(mode), errs)) {
                 if (strcmp(mode, "relay_life") == 0)
                         z->window_mode = WINDOW_RELAY_LIFE;
                 else if (strcmp(mode, "comfort") != 0)
                         cfg_error(errs, path, "window_mode", "must be "
                                   "\"comfort\" or \"relay_life\"");
         }
-        z->switches_per_hour = cfg_number(obj, "switches_per_hour", path, 40,
-                                          4, 600, errs);
-        double min_on = cfg_number(obj, "min_on_s", path, 10, 0, 300, errs);
-        double min_off = cfg_number(obj, "min_off_s", path, 10, 0, 300, errs);
+        z->switches_per_hour = cfg_key_number(obj, path,
+                                              "zones[].pid.switches_per_hour",
+                                              errs);
+        double min_on = cfg_key_number(obj, path, "zones[].pid.min_on_s",
+                                       errs);
+        double min_off = cfg_key_number(obj, path, "zones[].pid.min_off_s",
+                                        errs);
         if (min_on + min_off > window)
                 cfg_error(errs, path, "min_on_s", "min_on_s + min_off_s must "
                           "not exceed window_s (%g)", window);
@@ -99,46 +101,50 @@ static void parse_pid(const cJSON *obj, const char *zpath, struct zone_cfg *z,
         };
 }
 
+/* A limit in seconds as the supervisor's milliseconds. */
+static uint64_t limit_ms(const cJSON *obj, const char *path, const char *kpath,
+                         struct config_errors *errs)
+{
+        return (uint64_t)(1000 * cfg_key_number(obj, path, kpath, errs));
+}
+
 static void parse_limits(const cJSON *obj, const char *zpath,
                          struct zone_cfg *z, struct config_errors *errs)
 {
-        static const char *const keys[] = {
-                "cutoff_c", "max_setpoint_c", "min_setpoint_c",
-                "sensor_timeout_s", "runaway_s", "runaway_min_rise_c",
-                "holding_s", "holding_drop_c", "stuck_relay_s",
-                "stuck_relay_above_c", "sensor_disagree_c",
-                "frozen_reading_s", NULL
-        };
-        struct safety_params d;
         char path[64];
 
-        safety_default_params(&d);
         cfg_join(path, sizeof(path), zpath, "limits");
-        cfg_check_keys(obj, path, keys, errs);
+        cfg_check_table_keys(obj, path, "zones[].limits", errs);
         struct safety_params *s = &z->safety;
-        *s = d;
-        /* 50 degC for minutes burns skin; no config may go there. */
-        s->cutoff_c = cfg_number(obj, "cutoff_c", path, d.cutoff_c, 30, 50, errs);
-        z->max_setpoint_c = cfg_number(obj, "max_setpoint_c", path, 42, 25, 48, errs);
-        z->min_setpoint_c = cfg_number(obj, "min_setpoint_c", path, 30, 20, 48, errs);
-        s->sensor_timeout_ms = (uint64_t)(1000 * cfg_number(obj,
-                "sensor_timeout_s", path, 5, 2, 60, errs));
-        s->runaway_ms = (uint64_t)(1000 * cfg_number(obj, "runaway_s", path,
-                120, 30, 900, errs));
-        s->runaway_min_rise_c = cfg_number(obj, "runaway_min_rise_c", path,
-                d.runaway_min_rise_c, 0.2, 10, errs);
-        s->holding_ms = (uint64_t)(1000 * cfg_number(obj, "holding_s", path,
-                120, 30, 900, errs));
-        s->holding_drop_c = cfg_number(obj, "holding_drop_c", path,
-                d.holding_drop_c, 1, 15, errs);
-        s->stuck_ms = (uint64_t)(1000 * cfg_number(obj, "stuck_relay_s", path,
-                60, 10, 600, errs));
-        s->stuck_above_c = cfg_number(obj, "stuck_relay_above_c", path,
-                d.stuck_above_c, 0.5, 10, errs);
-        s->disagree_c = cfg_number(obj, "sensor_disagree_c", path,
-                d.disagree_c, 0.5, 20, errs);
-        s->frozen_ms = (uint64_t)(1000 * cfg_number(obj, "frozen_reading_s",
-                path, 60, 20, 900, errs));
+        /* The checks no key sets keep their defaults. */
+        safety_default_params(s);
+        s->cutoff_c = cfg_key_number(obj, path, "zones[].limits.cutoff_c",
+                                     errs);
+        z->max_setpoint_c = cfg_key_number(obj, path,
+                                           "zones[].limits.max_setpoint_c",
+                                           errs);
+        z->min_setpoint_c = cfg_key_number(obj, path,
+                                           "zones[].limits.min_setpoint_c",
+                                           errs);
+        s->sensor_timeout_ms = limit_ms(obj, path,
+                                        "zones[].limits.sensor_timeout_s",
+                                        errs);
+        s->runaway_ms = limit_ms(obj, path, "zones[].limits.runaway_s", errs);
+        s->runaway_min_rise_c = cfg_key_number(obj, path,
+                "zones[].limits.runaway_min_rise_c", errs);
+        s->holding_ms = limit_ms(obj, path, "zones[].limits.holding_s", errs);
+        s->holding_drop_c = cfg_key_number(obj, path,
+                                           "zones[].limits.holding_drop_c",
+                                           errs);
+        s->stuck_ms = limit_ms(obj, path, "zones[].limits.stuck_relay_s",
+                               errs);
+        s->stuck_above_c = cfg_key_number(obj, path,
+                "zones[].limits.stuck_relay_above_c", errs);
+        s->disagree_c = cfg_key_number(obj, path,
+                                       "zones[].limits.sensor_disagree_c",
+                                       errs);
+        s->frozen_ms = limit_ms(obj, path, "zones[].limits.frozen_reading_s",
+                                errs);
 
         if (z->max_setpoint_c > s->cutoff_c - 2)
                 cfg_error(errs, path, "max_setpoint_c", "must be at least 2 "
@@ -151,23 +157,20 @@ static void parse_limits(const cJSON *obj, const char *zpath,
 static void parse_session(const cJSON *obj, const char *zpath,
                           struct zone_cfg *z, struct config_errors *errs)
 {
-        static const char *const keys[] = {
-                "default_minutes", "max_minutes", "default_setpoint_c",
-                "rest_minutes", NULL
-        };
         char path[64];
 
         cfg_join(path, sizeof(path), zpath, "session");
-        cfg_check_keys(obj, path, keys, errs);
-        z->max_minutes = (int)cfg_integer(obj, "max_minutes", path, 90, 1,
-                                          SESSION_HARD_CAP_MIN, errs);
-        z->default_minutes = (int)cfg_integer(obj, "default_minutes", path, 20,
-                                              1, SESSION_HARD_CAP_MIN,
+        cfg_check_table_keys(obj, path, "zones[].session", errs);
+        z->max_minutes = (int)cfg_key_integer(obj, path,
+                                              "zones[].session.max_minutes",
                                               errs);
-        z->default_setpoint_c = cfg_number(obj, "default_setpoint_c", path, 38,
-                                           20, 48, errs);
-        z->rest_minutes = (int)cfg_integer(obj, "rest_minutes", path, 30, 10,
-                                           240, errs);
+        z->default_minutes = (int)cfg_key_integer(obj, path,
+                "zones[].session.default_minutes", errs);
+        z->default_setpoint_c = cfg_key_number(obj, path,
+                "zones[].session.default_setpoint_c", errs);
+        z->rest_minutes = (int)cfg_key_integer(obj, path,
+                                               "zones[].session.rest_minutes",
+                                               errs);
         if (z->default_minutes > z->max_minutes)
                 cfg_error(errs, path, "default_minutes", "must not exceed "
                           "max_minutes (%d)", z->max_minutes);
@@ -262,15 +265,15 @@ const char *const config_preset_names[CONFIG_PRESETS] = { "low", "medium",
 static void parse_presets(const cJSON *obj, const char *zpath,
                           struct zone_cfg *z, struct config_errors *errs)
 {
-        static const char *const keys[] = { "low", "medium", "high", NULL };
-        static const double defaults[CONFIG_PRESETS] = { 37, 39, 41 };
-        char path[64];
+        char path[64], kpath[48];
 
         cfg_join(path, sizeof(path), zpath, "presets");
-        cfg_check_keys(obj, path, keys, errs);
+        cfg_check_table_keys(obj, path, "zones[].presets", errs);
         for (int i = 0; i < CONFIG_PRESETS; i++) {
-                double d = fmin(fmax(defaults[i], z->min_setpoint_c),
-                                z->max_setpoint_c);
+                snprintf(kpath, sizeof(kpath), "zones[].presets.%s",
+                         config_preset_names[i]);
+                double d = fmin(fmax(config_key_default(kpath),
+                                     z->min_setpoint_c), z->max_setpoint_c);
                 z->presets_c[i] = cfg_number(obj, config_preset_names[i], path,
                                              d, z->min_setpoint_c,
                                              z->max_setpoint_c, errs);
@@ -280,10 +283,6 @@ static void parse_presets(const cJSON *obj, const char *zpath,
 static void parse_zone(const cJSON *obj, int i, struct zone_cfg *z,
                        struct config_errors *errs)
 {
-        static const char *const keys[] = {
-                "name", "id", "sensor", "sensor2", "relay", "pid", "limits",
-                "session", "power_w", "presets", NULL
-        };
         char path[32], sub[64];
 
         snprintf(path, sizeof(path), "zones[%d]", i);
@@ -291,13 +290,14 @@ static void parse_zone(const cJSON *obj, int i, struct zone_cfg *z,
                 cfg_error(errs, path, NULL, "must be an object");
                 return;
         }
-        cfg_check_keys(obj, path, keys, errs);
-        if (cfg_string(obj, "name", path, NULL, z->name, sizeof(z->name), errs)
-            && !z->name[0])
+        cfg_check_table_keys(obj, path, "zones[]", errs);
+        if (cfg_key_string(obj, path, "zones[].name", z->name,
+                           sizeof(z->name), errs) && !z->name[0])
                 cfg_error(errs, path, "name", "must not be empty");
         char derived[CONFIG_NAME_MAX];
         make_id(z->name, derived, sizeof(derived));
-        if (cfg_string(obj, "id", path, derived, z->id, sizeof(z->id), errs)) {
+        if (cfg_key_string_or(obj, path, "zones[].id", derived, z->id,
+                              sizeof(z->id), errs)) {
                 const char *use = reserved_id_use(z->id);
                 if (!valid_id(z->id))
                         cfg_error(errs, path, "id", "must be lower-case "
@@ -323,9 +323,9 @@ static void parse_zone(const cJSON *obj, int i, struct zone_cfg *z,
         parse_session(cfg_object(obj, "session", path, errs), path, z, errs);
         parse_presets(cfg_object(obj, "presets", path, errs), path, z, errs);
         /* A simulated pad declares its power already. */
-        z->power_w = cfg_number(obj, "power_w", path, z->sensor.type ==
-                                SENSOR_SIM ? z->sensor.sim.power_w : 0, 0,
-                                5000, errs);
+        z->power_w = cfg_key_number_or(obj, path, "zones[].power_w",
+                                       z->sensor.type == SENSOR_SIM ?
+                                       z->sensor.sim.power_w : 0, errs);
         z->safety.two_sensors = z->sensor2.type != SENSOR_NONE;
 }
 
@@ -367,10 +367,6 @@ static void parse_zones(const cJSON *root, struct config *cfg,
 int config_parse(const char *json, struct config *ret_cfg,
                  struct config_errors *errs)
 {
-        static const char *const keys[] = {
-                "device_id", "state_file", "quiet_hours", "zones", "mqtt",
-                "http", NULL
-        };
         struct config *cfg = calloc(1, sizeof(*cfg));
         cJSON *root;
 
@@ -393,14 +389,14 @@ int config_parse(const char *json, struct config *ret_cfg,
         if (!cJSON_IsObject(root)) {
                 cfg_error(errs, NULL, NULL, "must be a JSON object");
         } else {
-                cfg_check_keys(root, "", keys, errs);
-                if (cfg_string(root, "device_id", "", "heatpad", cfg->device_id,
-                               sizeof(cfg->device_id), errs) &&
+                cfg_check_table_keys(root, "", "", errs);
+                if (cfg_key_string(root, "", "device_id", cfg->device_id,
+                                   sizeof(cfg->device_id), errs) &&
                     !valid_id(cfg->device_id))
                         cfg_error(errs, "", "device_id", "must be lower-case "
                                   "letters, digits, '_' or '-'");
-                cfg_string(root, "state_file", "", "/var/lib/heatpad/state.json",
-                           cfg->state_file, sizeof(cfg->state_file), errs);
+                cfg_key_string(root, "", "state_file", cfg->state_file,
+                               sizeof(cfg->state_file), errs);
                 parse_quiet(cfg_object(root, "quiet_hours", "", errs),
                             &cfg->quiet, errs);
                 parse_zones(root, cfg, errs);

@@ -49,22 +49,22 @@ struct ds18b20_cfg {
         int retries;                    /* re-reads after a CRC NO or 85000 */
 };
 
-enum modbus_parity { MB_PARITY_NONE, MB_PARITY_EVEN, MB_PARITY_ODD };
+enum mb_parity { MB_PARITY_NONE, MB_PARITY_EVEN, MB_PARITY_ODD };
 
 /* How to reach a Modbus device: RTU (device set) or TCP (host set). Two
  * zones naming the same device or host:port share one link. */
-struct modbus_link_cfg {
+struct mb_link_cfg {
         char device[CONFIG_PATH_MAX];   /* RTU: /dev/ttyUSB0 */
         int baud, data_bits, stop_bits;
-        enum modbus_parity parity;
+        enum mb_parity parity;
         char host[64];                  /* TCP */
         int port;
         int timeout_ms;                 /* response timeout per attempt */
         int retries;                    /* further attempts after a failure */
 };
 
-struct modbus_sensor_cfg {
-        struct modbus_link_cfg link;
+struct mb_sensor_cfg {
+        struct mb_link_cfg link;
         int unit;                       /* slave id / unit id */
         int reg;                        /* register address */
         bool input;                     /* input (04) or holding (03) */
@@ -72,8 +72,8 @@ struct modbus_sensor_cfg {
         double scale, offset;           /* temp = raw * scale + offset */
 };
 
-struct modbus_relay_cfg {
-        struct modbus_link_cfg link;
+struct mb_relay_cfg {
+        struct mb_link_cfg link;
         int unit;
         int coil;                       /* coil address */
 };
@@ -89,13 +89,13 @@ struct sensor_cfg {
         enum sensor_type type;
         struct sim_cfg sim;
         struct ds18b20_cfg ds18b20;
-        struct modbus_sensor_cfg modbus;
+        struct mb_sensor_cfg modbus;
 };
 
 struct relay_cfg {
         enum relay_type type;
         struct gpio_relay_cfg gpio;
-        struct modbus_relay_cfg modbus;
+        struct mb_relay_cfg modbus;
 };
 
 struct zone_cfg {

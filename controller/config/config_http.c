@@ -6,6 +6,7 @@
 
 #include "config/cfgjson.h"
 #include "config/config.h"
+#include "config/config_keys.h"
 #include "config/config_http.h"
 
 static bool address_literal(const char *s)
@@ -50,27 +51,26 @@ static const char *guessable_pin(const char *pin)
 void config_http_parse(const cJSON *obj, struct http_cfg *ret,
                        struct config_errors *errs)
 {
-        static const char *const keys[] = { "listen", "port", "web_root",
-                                            "pin", NULL };
         const char *path = "http";
         bool pin_ok = false;
 
         memset(ret, 0, sizeof(*ret));
         ret->enabled = obj != NULL;
         if (obj)
-                cfg_check_keys(obj, path, keys, errs);
-        bool listen_ok = cfg_string(obj, "listen", path, "127.0.0.1",
-                                    ret->listen, sizeof(ret->listen), errs);
+                cfg_check_table_keys(obj, path, path, errs);
+        bool listen_ok = cfg_key_string(obj, path, "http.listen", ret->listen,
+                                        sizeof(ret->listen), errs);
         if (listen_ok && !address_literal(ret->listen)) {
                 cfg_error(errs, path, "listen", "must be an IPv4 or IPv6 "
                           "address, e.g. 127.0.0.1 or 0.0.0.0");
                 listen_ok = false;
         }
-        ret->port = (int)cfg_integer(obj, "port", path, 8080, 0, 65535, errs);
-        if (cfg_string(obj, "web_root", path, "web", ret->web_root,
-                       sizeof(ret->web_root), errs) && !ret->web_root[0])
+        ret->port = (int)cfg_key_integer(obj, path, "http.port", errs);
+        if (cfg_key_string(obj, path, "http.web_root", ret->web_root,
+                           sizeof(ret->web_root), errs) && !ret->web_root[0])
                 cfg_error(errs, path, "web_root", "must not be empty");
-        if (cfg_string(obj, "pin", path, "", ret->pin, sizeof(ret->pin), errs)) {
+        if (cfg_key_string(obj, path, "http.pin", ret->pin, sizeof(ret->pin),
+                           errs)) {
                 size_t n = strlen(ret->pin);
                 bool digits = true;
                 const char *why;

@@ -1,5 +1,6 @@
-/* config_hw.c: see config_hw.h. Defaults here and in README.md's Hardware
- * section; keep the two in step. */
+/* config_hw.c: see config_hw.h. Defaults and ranges come from the key
+ * table (config_keys.c). */
+#include <stdio.h>
 #include <string.h>
 
 #include "config/cfgjson.h"
@@ -8,30 +9,30 @@
 static void sim_sensor(const cJSON *obj, const char *path, int zone_index,
                        struct sim_cfg *ret, struct config_errors *errs)
 {
-        static const char *const keys[] = {
-                "type", "power_w", "room_c", "noise_c", "conversion_ms",
-                "read_delay_ms", "seed", NULL
-        };
-        cfg_check_keys(obj, path, keys, errs);
-        ret->power_w = cfg_number(obj, "power_w", path, 40, 5, 200, errs);
-        ret->room_c = cfg_number(obj, "room_c", path, 22, 0, 35, errs);
-        ret->noise_c = cfg_number(obj, "noise_c", path, 0.03, 0, 1, errs);
-        ret->conversion_ms = (uint64_t)cfg_integer(obj, "conversion_ms", path,
-                                                   750, 0, 2000, errs);
-        ret->read_delay_ms = (uint64_t)cfg_integer(obj, "read_delay_ms", path,
-                                                   0, 0, 60000, errs);
-        ret->seed = (unsigned)cfg_integer(obj, "seed", path, zone_index + 1,
-                                          0, 1L << 30, errs);
+#define K "zones[].sensor(sim)"
+        cfg_check_table_keys(obj, path, K, errs);
+        ret->power_w = cfg_key_number(obj, path, K ".power_w", errs);
+        ret->room_c = cfg_key_number(obj, path, K ".room_c", errs);
+        ret->noise_c = cfg_key_number(obj, path, K ".noise_c", errs);
+        ret->conversion_ms = (uint64_t)cfg_key_integer(obj, path,
+                                                       K ".conversion_ms",
+                                                       errs);
+        ret->read_delay_ms = (uint64_t)cfg_key_integer(obj, path,
+                                                       K ".read_delay_ms",
+                                                       errs);
+        ret->seed = (unsigned)cfg_key_integer_or(obj, path, K ".seed",
+                                                 zone_index + 1, errs);
+#undef K
 }
 
 static void ds18b20_sensor(const cJSON *obj, const char *path,
                            struct ds18b20_cfg *ret, struct config_errors *errs)
 {
-        static const char *const keys[] = { "type", "id", "w1_root",
-                                            "retries", NULL };
-        cfg_check_keys(obj, path, keys, errs);
+#define K "zones[].sensor(ds18b20)"
+        cfg_check_table_keys(obj, path, K, errs);
         /* The kernel names a DS18B20 "28-" and 12 hex digits. */
-        if (cfg_string(obj, "id", path, NULL, ret->id, sizeof(ret->id), errs)) {
+        if (cfg_key_string(obj, path, K ".id", ret->id, sizeof(ret->id),
+                           errs)) {
                 bool ok = strncmp(ret->id, "28-", 3) == 0 &&
                           strlen(ret->id) == 15 &&
                           strspn(ret->id + 3, "0123456789abcdef") == 12;
@@ -40,37 +41,43 @@ static void ds18b20_sensor(const cJSON *obj, const char *path,
                                   "'28-' and 12 lower-case hex digits (see "
                                   "heatpadd --probe)");
         }
-        cfg_string(obj, "w1_root", path, "/sys/bus/w1/devices", ret->w1_root,
-                   sizeof(ret->w1_root), errs);
-        ret->retries = (int)cfg_integer(obj, "retries", path, 1, 0, 5, errs);
+        cfg_key_string(obj, path, K ".w1_root", ret->w1_root,
+                       sizeof(ret->w1_root), errs);
+        ret->retries = (int)cfg_key_integer(obj, path, K ".retries", errs);
+#undef K
 }
 
-/* The keys every Modbus object shares, for cfg_check_keys. */
-#define MODBUS_LINK_KEYS "type", "device", "baud", "parity", "data_bits", \
-        "stop_bits", "host", "port", "timeout_ms", "retries", "unit"
-
-static void modbus_link(const cJSON *obj, const char *path,
-                        struct modbus_link_cfg *ret, int *ret_unit,
-                        struct config_errors *errs)
+/* A key of the Modbus object k ("zones[].sensor(modbus)") into buf. */
+static const char *mb_key(char *buf, size_t size, const char *k,
+                          const char *name)
 {
-        char parity[8];
-        bool rtu = cfg_string(obj, "device", path, "", ret->device,
-                              sizeof(ret->device), errs) && ret->device[0];
-        bool tcp = cfg_string(obj, "host", path, "", ret->host,
-                              sizeof(ret->host), errs) && ret->host[0];
+        snprintf(buf, size, "%s.%s", k, name);
+        return buf;
+}
+
+static void parse_mb_link(const cJSON *obj, const char *path, const char *k,
+                          struct mb_link_cfg *ret, int *ret_unit,
+                          struct config_errors *errs)
+{
+        char parity[8], kp[64];
+#define KEY(name) mb_key(kp, sizeof(kp), k, name)
+        bool rtu = cfg_key_string(obj, path, KEY("device"), ret->device,
+                                  sizeof(ret->device), errs) &&
+                   ret->device[0];
+        bool tcp = cfg_key_string(obj, path, KEY("host"), ret->host,
+                                  sizeof(ret->host), errs) && ret->host[0];
 
         if (rtu == tcp)
                 cfg_error(errs, path, "device", "give either device (Modbus "
                           "RTU, e.g. /dev/ttyUSB0) or host (Modbus TCP)");
-        ret->baud = (int)cfg_integer(obj, "baud", path, 9600, 1200, 115200,
-                                     errs);
-        ret->data_bits = (int)cfg_integer(obj, "data_bits", path, 8, 7, 8,
-                                          errs);
-        ret->stop_bits = (int)cfg_integer(obj, "stop_bits", path, 1, 1, 2,
-                                          errs);
+        ret->baud = (int)cfg_key_integer(obj, path, KEY("baud"), errs);
+        ret->data_bits = (int)cfg_key_integer(obj, path, KEY("data_bits"),
+                                              errs);
+        ret->stop_bits = (int)cfg_key_integer(obj, path, KEY("stop_bits"),
+                                              errs);
         ret->parity = MB_PARITY_NONE;
-        if (cfg_string(obj, "parity", path, "none", parity, sizeof(parity),
-                       errs)) {
+        if (cfg_key_string(obj, path, KEY("parity"), parity, sizeof(parity),
+                           errs)) {
                 if (strcmp(parity, "even") == 0)
                         ret->parity = MB_PARITY_EVEN;
                 else if (strcmp(parity, "odd") == 0)
@@ -79,48 +86,47 @@ static void modbus_link(const cJSON *obj, const char *path,
                         cfg_error(errs, path, "parity", "must be none, even "
                                   "or odd");
         }
-        ret->port = (int)cfg_integer(obj, "port", path, 502, 1, 65535, errs);
-        ret->timeout_ms = (int)cfg_integer(obj, "timeout_ms", path, 500, 20,
-                                           5000, errs);
-        ret->retries = (int)cfg_integer(obj, "retries", path, 1, 0, 5, errs);
+        ret->port = (int)cfg_key_integer(obj, path, KEY("port"), errs);
+        ret->timeout_ms = (int)cfg_key_integer(obj, path, KEY("timeout_ms"),
+                                               errs);
+        ret->retries = (int)cfg_key_integer(obj, path, KEY("retries"), errs);
         /* 0 is broadcast (no answer); 248..255 are reserved. TCP gateways
          * commonly use 1 or 255; allow 255 there. */
-        *ret_unit = (int)cfg_integer(obj, "unit", path, 1, 1, 255, errs);
+        *ret_unit = (int)cfg_key_integer(obj, path, KEY("unit"), errs);
+#undef KEY
         if (rtu && *ret_unit > 247)
                 cfg_error(errs, path, "unit", "must be between 1 and 247 on "
                           "Modbus RTU");
 }
 
-static void modbus_sensor(const cJSON *obj, const char *path,
-                          struct modbus_sensor_cfg *ret,
+static void parse_mb_sensor(const cJSON *obj, const char *path,
+                          struct mb_sensor_cfg *ret,
                           struct config_errors *errs)
 {
-        static const char *const keys[] = {
-                MODBUS_LINK_KEYS, "register", "register_type", "signed",
-                "scale", "offset", NULL
-        };
+#define K "zones[].sensor(modbus)"
         char rtype[16];
 
-        cfg_check_keys(obj, path, keys, errs);
-        modbus_link(obj, path, &ret->link, &ret->unit, errs);
+        cfg_check_table_keys(obj, path, K, errs);
+        parse_mb_link(obj, path, K, &ret->link, &ret->unit, errs);
         if (!cJSON_GetObjectItemCaseSensitive(obj, "register"))
                 cfg_error(errs, path, "register", "is required (the register "
                           "address holding the temperature)");
-        ret->reg = (int)cfg_integer(obj, "register", path, 0, 0, 65535, errs);
+        ret->reg = (int)cfg_key_integer_or(obj, path, K ".register", 0, errs);
         ret->input = true;
-        if (cfg_string(obj, "register_type", path, "input", rtype,
-                       sizeof(rtype), errs)) {
+        if (cfg_key_string(obj, path, K ".register_type", rtype,
+                           sizeof(rtype), errs)) {
                 if (strcmp(rtype, "holding") == 0)
                         ret->input = false;
                 else if (strcmp(rtype, "input") != 0)
                         cfg_error(errs, path, "register_type", "must be input "
                                   "or holding");
         }
-        ret->is_signed = cfg_bool(obj, "signed", path, true, errs);
-        ret->scale = cfg_number(obj, "scale", path, 0.1, -1000, 1000, errs);
+        ret->is_signed = cfg_key_bool(obj, path, K ".signed", errs);
+        ret->scale = cfg_key_number(obj, path, K ".scale", errs);
         if (ret->scale == 0)
                 cfg_error(errs, path, "scale", "must not be 0");
-        ret->offset = cfg_number(obj, "offset", path, 0, -1000, 1000, errs);
+        ret->offset = cfg_key_number(obj, path, K ".offset", errs);
+#undef K
 }
 
 static void parse_sensor(const cJSON *obj, const char *path, int zone_index,
@@ -128,7 +134,8 @@ static void parse_sensor(const cJSON *obj, const char *path, int zone_index,
 {
         char type[16];
 
-        if (!cfg_string(obj, "type", path, NULL, type, sizeof(type), errs))
+        if (!cfg_key_string(obj, path, "zones[].sensor.type", type,
+                            sizeof(type), errs))
                 return;
         if (strcmp(type, "sim") == 0) {
                 ret->type = SENSOR_SIM;
@@ -138,7 +145,7 @@ static void parse_sensor(const cJSON *obj, const char *path, int zone_index,
                 ds18b20_sensor(obj, path, &ret->ds18b20, errs);
         } else if (strcmp(type, "modbus") == 0) {
                 ret->type = SENSOR_MODBUS;
-                modbus_sensor(obj, path, &ret->modbus, errs);
+                parse_mb_sensor(obj, path, &ret->modbus, errs);
         } else {
                 cfg_error(errs, path, "type", "unknown sensor type '%s' "
                           "(known: sim, ds18b20, modbus)", type);
@@ -170,53 +177,53 @@ void config_hw_sensor2(const cJSON *obj, const char *path, int zone_index,
 static void gpio_relay(const cJSON *obj, const char *path,
                        struct gpio_relay_cfg *ret, struct config_errors *errs)
 {
-        static const char *const keys[] = { "type", "chip", "line",
-                                            "active_low", NULL };
-        cfg_check_keys(obj, path, keys, errs);
-        cfg_string(obj, "chip", path, "gpiochip0", ret->chip,
-                   sizeof(ret->chip), errs);
+#define K "zones[].relay(gpio)"
+        cfg_check_table_keys(obj, path, K, errs);
+        cfg_key_string(obj, path, K ".chip", ret->chip, sizeof(ret->chip),
+                       errs);
         if (!cJSON_GetObjectItemCaseSensitive(obj, "line"))
                 cfg_error(errs, path, "line", "is required (the line offset "
                           "on the chip, e.g. 17 for GPIO17 on a Pi)");
-        ret->line = (int)cfg_integer(obj, "line", path, 0, 0, 1023, errs);
-        ret->active_low = cfg_bool(obj, "active_low", path, false, errs);
+        ret->line = (int)cfg_key_integer_or(obj, path, K ".line", 0, errs);
+        ret->active_low = cfg_key_bool(obj, path, K ".active_low", errs);
+#undef K
 }
 
-static void modbus_relay(const cJSON *obj, const char *path,
-                         struct modbus_relay_cfg *ret,
+static void parse_mb_relay(const cJSON *obj, const char *path,
+                         struct mb_relay_cfg *ret,
                          struct config_errors *errs)
 {
-        static const char *const keys[] = { MODBUS_LINK_KEYS, "coil", NULL };
-
-        cfg_check_keys(obj, path, keys, errs);
-        modbus_link(obj, path, &ret->link, &ret->unit, errs);
+#define K "zones[].relay(modbus)"
+        cfg_check_table_keys(obj, path, K, errs);
+        parse_mb_link(obj, path, K, &ret->link, &ret->unit, errs);
         if (!cJSON_GetObjectItemCaseSensitive(obj, "coil"))
                 cfg_error(errs, path, "coil", "is required (the relay's coil "
                           "address)");
-        ret->coil = (int)cfg_integer(obj, "coil", path, 0, 0, 65535, errs);
+        ret->coil = (int)cfg_key_integer_or(obj, path, K ".coil", 0, errs);
+#undef K
 }
 
 void config_hw_relay(const cJSON *obj, const char *path,
                      struct relay_cfg *ret, struct config_errors *errs)
 {
-        static const char *const sim_keys[] = { "type", NULL };
         char type[16];
 
         if (!obj) {
                 cfg_error(errs, path, NULL, "is required (the zone's relay)");
                 return;
         }
-        if (!cfg_string(obj, "type", path, NULL, type, sizeof(type), errs))
+        if (!cfg_key_string(obj, path, "zones[].relay.type", type,
+                            sizeof(type), errs))
                 return;
         if (strcmp(type, "sim") == 0) {
                 ret->type = RELAY_SIM;
-                cfg_check_keys(obj, path, sim_keys, errs);
+                cfg_check_table_keys(obj, path, "zones[].relay(sim)", errs);
         } else if (strcmp(type, "gpio") == 0) {
                 ret->type = RELAY_GPIO;
                 gpio_relay(obj, path, &ret->gpio, errs);
         } else if (strcmp(type, "modbus") == 0) {
                 ret->type = RELAY_MODBUS;
-                modbus_relay(obj, path, &ret->modbus, errs);
+                parse_mb_relay(obj, path, &ret->modbus, errs);
         } else {
                 cfg_error(errs, path, "type", "unknown relay type '%s' "
                           "(known: sim, gpio, modbus)", type);

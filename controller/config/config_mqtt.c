@@ -4,6 +4,7 @@
 
 #include "config/cfgjson.h"
 #include "config/config.h"
+#include "config/config_keys.h"
 #include "config/config_mqtt.h"
 
 /* A topic prefix we build on: one or more levels, no wildcards, no empty
@@ -23,11 +24,6 @@ static bool valid_topic_prefix(const char *s)
 void config_mqtt_parse(const cJSON *obj, const struct config *cfg,
                        struct mqtt_cfg *ret, struct config_errors *errs)
 {
-        static const char *const keys[] = {
-                "enabled", "host", "port", "username", "password",
-                "tls_ca_file", "client_id", "base_topic", "discovery_prefix",
-                "keepalive_s", NULL
-        };
         const char *path = "mqtt";
         char def_id[64];
         struct mqtt_cfg *m = ret;
@@ -35,36 +31,37 @@ void config_mqtt_parse(const cJSON *obj, const struct config *cfg,
         memset(m, 0, sizeof(*m));
         if (!obj)
                 return;
-        cfg_check_keys(obj, path, keys, errs);
-        m->enabled = cfg_bool(obj, "enabled", path, true, errs);
-        if (cfg_string(obj, "host", path, NULL, m->host, sizeof(m->host), errs)
-            && !m->host[0])
+        cfg_check_table_keys(obj, path, path, errs);
+        m->enabled = cfg_key_bool(obj, path, "mqtt.enabled", errs);
+        if (cfg_key_string(obj, path, "mqtt.host", m->host, sizeof(m->host),
+                           errs) && !m->host[0])
                 cfg_error(errs, path, "host", "must not be empty");
-        cfg_string(obj, "username", path, "", m->username, sizeof(m->username),
-                   errs);
-        if (cfg_string(obj, "password", path, "", m->password,
-                       sizeof(m->password), errs) && m->password[0] &&
+        cfg_key_string(obj, path, "mqtt.username", m->username,
+                       sizeof(m->username), errs);
+        if (cfg_key_string(obj, path, "mqtt.password", m->password,
+                           sizeof(m->password), errs) && m->password[0] &&
             !m->username[0])
                 cfg_error(errs, path, "password", "needs a username");
-        cfg_string(obj, "tls_ca_file", path, "", m->tls_ca_file,
-                   sizeof(m->tls_ca_file), errs);
-        m->port = (int)cfg_integer(obj, "port", path,
-                                   m->tls_ca_file[0] ? 8883 : 1883, 1, 65535,
-                                   errs);
+        cfg_key_string(obj, path, "mqtt.tls_ca_file", m->tls_ca_file,
+                       sizeof(m->tls_ca_file), errs);
+        m->port = (int)cfg_key_integer_or(obj, path, "mqtt.port",
+                                          m->tls_ca_file[0] ? 8883 : 1883,
+                                          errs);
         snprintf(def_id, sizeof(def_id), "heatpad-%s", cfg->device_id);
-        if (cfg_string(obj, "client_id", path, def_id, m->client_id,
-                       sizeof(m->client_id), errs) && !m->client_id[0])
+        if (cfg_key_string_or(obj, path, "mqtt.client_id", def_id,
+                              m->client_id, sizeof(m->client_id), errs) &&
+            !m->client_id[0])
                 cfg_error(errs, path, "client_id", "must not be empty");
-        if (cfg_string(obj, "base_topic", path, "heatpad", m->base_topic,
-                       sizeof(m->base_topic), errs) &&
+        if (cfg_key_string(obj, path, "mqtt.base_topic", m->base_topic,
+                           sizeof(m->base_topic), errs) &&
             !valid_topic_prefix(m->base_topic))
                 cfg_error(errs, path, "base_topic", "must be topic levels "
                           "without '+', '#' or empty levels");
-        if (cfg_string(obj, "discovery_prefix", path, "homeassistant",
-                       m->discovery_prefix, sizeof(m->discovery_prefix), errs)
-            && !valid_topic_prefix(m->discovery_prefix))
+        if (cfg_key_string(obj, path, "mqtt.discovery_prefix",
+                           m->discovery_prefix, sizeof(m->discovery_prefix),
+                           errs) && !valid_topic_prefix(m->discovery_prefix))
                 cfg_error(errs, path, "discovery_prefix", "must be topic "
                           "levels without '+', '#' or empty levels");
-        m->keepalive_s = (int)cfg_integer(obj, "keepalive_s", path, 30, 5, 600,
-                                          errs);
+        m->keepalive_s = (int)cfg_key_integer(obj, path, "mqtt.keepalive_s",
+                                              errs);
 }

@@ -72,6 +72,11 @@ void core_init(struct core *core, const struct config *cfg,
         core->now_ms = now_ms;
 }
 
+void core_set_localtime(struct core *core, tz_fn fn, void *ctx)
+{
+        core->tz = (struct tz){ .fn = fn, .ctx = ctx };
+}
+
 void core_restore_hold(struct core *core, long long left_s, uint64_t now_ms)
 {
         core->now_ms = now_ms;
@@ -151,7 +156,8 @@ bool core_may_heat(const struct core *core, int zone, time_t wall,
                       "signs once you have been seen");
                 return false;
         case BLOCK_COLD_RULE:
-                guidance_format_local(g.heat_allowed_at, when, sizeof(when));
+                guidance_format_local(&core->tz, g.heat_allowed_at, when,
+                                      sizeof(when));
                 core_reply(ret, CORE_REFUSED, "cold_rule", "heat is blocked until "
                       "%s by the 48-hour cold rule: after a sudden injury or "
                       "swelling, use cold, not heat", when);
@@ -159,10 +165,11 @@ bool core_may_heat(const struct core *core, int zone, time_t wall,
         default:
                 break;
         }
-        if (quiet_active(q, wall)) {
+        if (quiet_active(q, &core->tz, wall)) {
                 quiet_format_hhmm(q->start_min, from);
                 quiet_format_hhmm(q->end_min, to);
-                guidance_format_local(quiet_ends_at(q, wall), when, sizeof(when));
+                guidance_format_local(&core->tz, quiet_ends_at(q, &core->tz,
+                                      wall), when, sizeof(when));
                 core_reply(ret, CORE_REFUSED, "quiet_hours", "it is quiet hours "
                       "(%s-%s): heat can start again at %s", from, to, when);
                 return false;
@@ -199,7 +206,8 @@ bool core_rested(const struct core *core, int zone, uint64_t now_ms,
             session_cap_left_ms(&z->session, c->max_minutes, now_ms) >= 60000)
                 return true;
         uint64_t fresh = session_fresh_at_ms(&z->session, now_ms);
-        guidance_format_local(wall + (time_t)((fresh - now_ms + 999) / 1000),
+        guidance_format_local(&core->tz,
+                              wall + (time_t)((fresh - now_ms + 999) / 1000),
                               when, sizeof(when));
         core_reply(ret, CORE_REFUSED, "resting", "%s has given %d min of heat "
               "with less than %d min of rest between sessions; a fresh "
@@ -470,7 +478,8 @@ void core_run_schedule(struct core *core, time_t from, time_t to,
                        bool clock_trusted, uint64_t now_ms)
 {
         int due[SCHEDULE_MAX];
-        int n = schedule_due(&core->schedule, from, to, due, SCHEDULE_MAX);
+        int n = schedule_due(&core->schedule, &core->tz, from, to, due,
+                             SCHEDULE_MAX);
 
         for (int i = 0; i < n; i++) {
                 const struct schedule_entry *e = &core->schedule.e[due[i]];
@@ -591,7 +600,8 @@ static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
                         latch_fault(core, i);
         } else if (session_expired(&z->session, now_ms)) {
                 core_end_session(core, i, SRC_CORE, "time_up");
-        } else if (z->session.active && quiet_active(&core->cfg->quiet, wall)) {
+        } else if (z->session.active &&
+                   quiet_active(&core->cfg->quiet, &core->tz, wall)) {
                 core_end_session(core, i, SRC_CORE, "quiet_hours");
         } else if (z->session.active && g->heat_blocked) {
                 core_end_session(core, i, SRC_CORE,

@@ -132,6 +132,7 @@ struct core {
                                  * file */
         core_emit_fn emit;
         void *emit_ctx;
+        struct tz tz;           /* local time: core_set_localtime() */
 };
 
 /* Sets up every zone off and idle; the sensor timeout counts from now_ms.
@@ -140,6 +141,10 @@ void core_init(struct core *core, const struct config *cfg,
                const struct guidance_record *record,
                const struct schedule *schedule, core_emit_fn emit,
                void *emit_ctx, uint64_t now_ms, time_t wall);
+
+/* How the core reads local time (quiet hours, schedules, times shown to a
+ * person): the daemon gives localtime_r; without a call, UTC. */
+void core_set_localtime(struct core *core, tz_fn fn, void *ctx);
 
 /* The 48-hour window after a restart: left_s real seconds were left when
  * the state file was written (< 0: the file did not say). The wall-clock

@@ -54,7 +54,8 @@ void core_record_acute(struct core *core, time_t at, bool injury,
         record_changed(core, src, "acute", wall);
         struct guidance g = core_guidance(core, wall);
         if (g.blocked_by == BLOCK_COLD_RULE) {
-                guidance_format_local(g.heat_allowed_at, when, sizeof(when));
+                guidance_format_local(&core->tz, g.heat_allowed_at, when,
+                                      sizeof(when));
                 core_reply(ret, CORE_OK, "ok", "recorded: use cold, not heat; heat "
                       "is blocked until %s", when);
         } else if (g.heat_blocked) {

@@ -190,10 +190,11 @@ const char *guidance_confirm_reason(void)
                "hours and the pad is fine.";
 }
 
-void guidance_format_local(time_t t, char *buf, size_t len)
+void guidance_format_local(const struct tz *tz, time_t t, char *buf,
+                           size_t len)
 {
         struct tm tm;
-        localtime_r(&t, &tm);
+        tz_local(tz, t, &tm);
         if (strftime(buf, len, "%a %d %b %H:%M", &tm) == 0 && len > 0)
                 buf[0] = '\0';
 }

@@ -27,6 +27,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/tz.h"
+
 #define GUIDANCE_COLD_WINDOW_S (48 * 3600)
 
 /* The wall times a record may hold, either side of 1970 (a Pi that booted
@@ -120,7 +122,8 @@ const char *guidance_confirm_reason(void);
 const char *guidance_disclaimer(void);
 
 /* Formats a wall time as the person reads it, "Tue 24 Nov 20:15" in local
- * time, into buf. */
-void guidance_format_local(time_t t, char *buf, size_t len);
+ * time (through tz), into buf. */
+void guidance_format_local(const struct tz *tz, time_t t, char *buf,
+                           size_t len);
 
 #endif

@@ -3,10 +3,10 @@
 
 #include "core/quiet.h"
 
-static int local_minute(time_t t)
+static int local_minute(const struct tz *tz, time_t t)
 {
         struct tm tm;
-        localtime_r(&t, &tm);
+        tz_local(tz, t, &tm);
         return tm.tm_hour * 60 + tm.tm_min;
 }
 
@@ -19,29 +19,36 @@ static bool inside(const struct quiet_hours *q, int m)
         return m >= q->start_min || m < q->end_min;     /* wraps midnight */
 }
 
-bool quiet_active(const struct quiet_hours *q, time_t now)
+bool quiet_active(const struct quiet_hours *q, const struct tz *tz,
+                  time_t now)
 {
-        return q->enabled && inside(q, local_minute(now));
+        return q->enabled && inside(q, local_minute(tz, now));
 }
 
-time_t quiet_ends_at(const struct quiet_hours *q, time_t now)
+time_t quiet_ends_at(const struct quiet_hours *q, const struct tz *tz,
+                     time_t now)
 {
         /* Step a minute at a time from the start of this minute: at most a
          * day of steps, and it cannot be fooled by a DST gap or repeat. */
         time_t t = now - now % 60;
-        if (!quiet_active(q, now))
+        if (!quiet_active(q, tz, now))
                 return now;
         for (int i = 0; i <= 26 * 60; i++, t += 60)
-                if (!quiet_active(q, t))
+                if (!quiet_active(q, tz, t))
                         return t;
         return now;
 }
 
 int quiet_parse_hhmm(const char *s)
 {
-        int h, m, n = 0;
-        if (sscanf(s, "%2d:%2d%n", &h, &m, &n) != 2 || s[n] != '\0' || n != 5)
+        /* Exactly two digits, ':', two digits: no sign, no space. */
+        for (int i = 0; i < 5; i++)
+                if (i == 2 ? s[i] != ':' : (s[i] < '0' || s[i] > '9'))
+                        return -1;
+        if (s[5] != '\0')
                 return -1;
+        int h = (s[0] - '0') * 10 + (s[1] - '0');
+        int m = (s[3] - '0') * 10 + (s[4] - '0');
         if (h < 0 || h > 23 || m < 0 || m > 59)
                 return -1;
         return h * 60 + m;

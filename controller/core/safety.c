@@ -1,8 +1,10 @@
 /* safety.c: see safety.h. */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "config/config_keys.h"
 #include "core/safety.h"
 
 /* A pad under a person is warmed towards body temperature by the person;
@@ -35,22 +37,38 @@
 /* A DS18B20 answers 85.000 degC when it lost power before converting. */
 #define DS18B20_POWER_ON_C 85.0
 
+/* A zone's limit from the key table (zones[].limits), in its own unit. */
+static double limit(const char *key)
+{
+        char path[64];
+
+        snprintf(path, sizeof(path), "zones[].limits.%s", key);
+        return config_key_default(path);
+}
+
+static uint64_t limit_ms(const char *key)
+{
+        return (uint64_t)(limit(key) * 1000);
+}
+
 void safety_default_params(struct safety_params *ret)
 {
+        /* The configurable limits' defaults are the key table's; the two
+         * arming thresholds no key sets are here. */
         *ret = (struct safety_params){
-                .cutoff_c = 45.0,
-                .sensor_timeout_ms = 5000,
-                .runaway_ms = 120000,
-                .runaway_min_rise_c = 0.3,
+                .cutoff_c = limit("cutoff_c"),
+                .sensor_timeout_ms = limit_ms("sensor_timeout_s"),
+                .runaway_ms = limit_ms("runaway_s"),
+                .runaway_min_rise_c = limit("runaway_min_rise_c"),
                 .runaway_duty = 0.5,
                 .runaway_below_c = 2.0,
-                .holding_ms = 120000,
-                .holding_drop_c = 4.0,
-                .stuck_ms = 60000,
-                .stuck_above_c = 2.0,
-                .frozen_ms = 60000,
+                .holding_ms = limit_ms("holding_s"),
+                .holding_drop_c = limit("holding_drop_c"),
+                .stuck_ms = limit_ms("stuck_relay_s"),
+                .stuck_above_c = limit("stuck_relay_above_c"),
+                .frozen_ms = limit_ms("frozen_reading_s"),
                 .two_sensors = false,
-                .disagree_c = 3.0,
+                .disagree_c = limit("sensor_disagree_c"),
         };
 }
 

@@ -186,8 +186,8 @@ cJSON *schedule_to_json(const struct schedule *s)
         return list;
 }
 
-int schedule_due(struct schedule *s, time_t from, time_t to, int *ret_idx,
-                 int max)
+int schedule_due(struct schedule *s, const struct tz *tz, time_t from,
+                 time_t to, int *ret_idx, int max)
 {
         int n = 0;
 
@@ -196,7 +196,7 @@ int schedule_due(struct schedule *s, time_t from, time_t to, int *ret_idx,
         /* Each minute boundary in (from, to]; usually none or one. */
         for (time_t t = from - from % 60 + 60; t <= to; t += 60) {
                 struct tm tm;
-                localtime_r(&t, &tm);
+                tz_local(tz, t, &tm);
                 int minute = tm.tm_hour * 60 + tm.tm_min;
                 int wday = (tm.tm_wday + 6) % 7;        /* Monday = 0 */
                 int32_t day = (tm.tm_year + 1900) * 10000 +

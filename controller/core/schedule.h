@@ -22,6 +22,7 @@
 #include <cjson/cJSON.h>
 
 #include "config/config.h"
+#include "core/tz.h"
 
 #define SCHEDULE_MAX 32
 /* A wall-clock jump longer than this (a clock step) fires nothing
@@ -62,7 +63,7 @@ cJSON *schedule_to_json(const struct schedule *s);
  * into ret_idx (at most max), and each is marked fired for its day. A span
  * longer than SCHEDULE_MAX_CATCHUP_S or going backwards fires nothing.
  * Returns how many. */
-int schedule_due(struct schedule *s, time_t from, time_t to, int *ret_idx,
-                 int max);
+int schedule_due(struct schedule *s, const struct tz *tz, time_t from,
+                 time_t to, int *ret_idx, int max);
 
 #endif

@@ -31,6 +31,7 @@
 #include "daemon/relay_worker.h"
 #include "daemon/sandbox.h"
 #include "daemon/state.h"
+#include "daemon/systz.h"
 #include "daemon/tickstat.h"
 #include "daemon/vclock.h"
 
@@ -807,6 +808,7 @@ static int run(struct app *app)
         bool dirty = app->core.state_dirty;
         core_init(&app->core, &app->cfg, &st.record, &st.schedule,
                   on_core_event, app, app->start_ms, app_wall(app));
+        core_set_localtime(&app->core, systz_localtime, NULL);
         /* The 48-hour window, after a restart: the seconds that were left,
          * and the wall-clock rule until the wall clock is trusted. */
         core_restore_hold(&app->core, st.hold_left_s, app->start_ms);
@@ -919,7 +921,7 @@ static int heatpadd(struct app *app, int argc, char **argv)
         struct config_errors errs;
 
         app->relay_log_fd = -1;
-        int parsed = parse_args(argc, argv, &app->opt);
+        int parsed = options_parse(argc, argv, &app->opt);
         if (parsed != 0)
                 return parsed < 0 ? 2 : 0;      /* 1: --help or --version */
         if (app->opt.check_path)

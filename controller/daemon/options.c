@@ -1,11 +1,12 @@
 /* options.c: see options.h. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/local_time.h"
 #include "daemon/options.h"
-#include "daemon/vclock.h"
 
 static void usage(FILE *f)
 {
@@ -29,6 +30,11 @@ static void usage(FILE *f)
               "                           its cause is gone (repeatable)\n"
               "  --probe                  list DS18B20 sensors, GPIO chips and whether the\n"
               "                           configured Modbus devices answer, then exit\n"
+              "  --all-off                write every configured relay off, a line per relay,\n"
+              "                           and exit (non-zero naming any that failed); the\n"
+              "                           unit's ExecStopPost, as a GPIO line keeps its level\n"
+              "                           after a crash\n"
+              "  --help, --version\n"
               "simulation only:\n"
               "  --sim-speed N            run the virtual clock N times faster\n"
               "  --sim-start TIME         virtual wall clock start, e.g. 2026-11-24T20:29\n"
@@ -38,9 +44,58 @@ static void usage(FILE *f)
               "  --sim-clock-step S@T     step the wall clock by S seconds (+ or -) T virtual\n"
               "                           seconds after start, as NTP would (repeatable)\n"
               "  --sim-relay-log FILE     the simulated relays' own record of every switch\n"
-              "  --run-for SECONDS        exit cleanly after this many virtual seconds\n"
-              "  --all-off                drive every configured relay off and exit\n"
-              "  --version\n", f);
+              "  --run-for SECONDS        exit cleanly after this many virtual seconds\n",
+              f);
+}
+
+/* The longest span an option in seconds may give: ten years. Anything
+ * longer is a mistake, and times a thousand it still fits the uint64_t
+ * milliseconds main.c turns it into. */
+#define OPT_MAX_SECONDS (10.0 * 365 * 86400)
+
+/* A number in [min, max] in the whole of s (no NaN or infinity); 0, or -1
+ * when it is not one. */
+static int number_in(const char *s, double min, double max, double *ret)
+{
+        char *end;
+        double v;
+
+        if (!*s || strchr(" \t\n", *s))
+                return -1;
+        errno = 0;
+        v = strtod(s, &end);
+        if (errno || *end || !isfinite(v) || !(v >= min && v <= max))
+                return -1;
+        *ret = v;
+        return 0;
+}
+
+/* The same as a whole number. */
+static int integer_in(const char *s, long long min, long long max,
+                      long long *ret)
+{
+        char *end;
+        long long v;
+
+        if (!*s || strchr(" \t\n", *s))
+                return -1;
+        errno = 0;
+        v = strtoll(s, &end, 10);
+        if (errno || *end || v < min || v > max)
+                return -1;
+        *ret = v;
+        return 0;
+}
+
+/* An option's number, or a line naming the option and its range. */
+static int option_number(const char *opt, const char *arg, double min,
+                         double max, const char *unit, double *ret)
+{
+        if (number_in(arg, min, max, ret) == 0)
+                return 0;
+        fprintf(stderr, "--%s: '%s' is not a number from %.10g to %.10g%s%s\n", opt,
+                arg, min, max, unit ? " " : "", unit ? unit : "");
+        return -1;
 }
 
 static int parse_start(const char *arg, struct cli_start *ret)
@@ -54,12 +109,14 @@ static int parse_start(const char *arg, struct cli_start *ret)
                 c1--;
         if (*c1 != ':' || c1 == arg || (size_t)(c1 - arg) >= sizeof(ret->zone))
                 return -1;
-        char *end;
-        long min = strtol(c1 + 1, &end, 10);
-        if (end != c2 || min <= 0 || min > 10000)
+        char num[32];
+        long long min;
+        double sp;
+        if ((size_t)(c2 - c1 - 1) >= sizeof(num))
                 return -1;
-        double sp = strtod(c2 + 1, &end);
-        if (*end || end == c2 + 1 || !isfinite(sp))
+        snprintf(num, sizeof(num), "%.*s", (int)(c2 - c1 - 1), c1 + 1);
+        if (integer_in(num, 1, 10000, &min) < 0 ||
+            number_in(c2 + 1, 0, 100, &sp) < 0)
                 return -1;
         snprintf(ret->zone, sizeof(ret->zone), "%.*s", (int)(c1 - arg), arg);
         ret->minutes = (int)min;
@@ -71,16 +128,17 @@ static int parse_fault(const char *arg, struct options *o)
 {
         const char *colon = strrchr(arg, ':');
         const char *at = colon ? strchr(colon, '@') : NULL;
-        char kind[32], *end;
+        char kind[32];
+        double s;
 
         if (!colon || !at || o->nfaults >= MAX_SIM_FAULTS ||
             (size_t)(colon - arg) >= CONFIG_NAME_MAX ||
             (size_t)(at - colon - 1) >= sizeof(kind))
                 return -1;
         snprintf(kind, sizeof(kind), "%.*s", (int)(at - colon - 1), colon + 1);
-        double s = strtod(at + 1, &end);
         enum sim_fault f = sim_fault_parse(kind);
-        if (*end || end == at + 1 || s < 0 || f == SIM_FAULT_NONE)
+        if (number_in(at + 1, 0, OPT_MAX_SECONDS, &s) < 0 ||
+            f == SIM_FAULT_NONE)
                 return -1;
         snprintf(o->faults[o->nfaults].zone, CONFIG_NAME_MAX, "%.*s",
                  (int)(colon - arg), arg);
@@ -92,15 +150,17 @@ static int parse_fault(const char *arg, struct options *o)
 
 static int parse_step(const char *arg, struct options *o)
 {
-        char *end;
-        long long sec = strtoll(arg, &end, 10);
+        const char *at = strchr(arg, '@');
+        char num[32];
+        long long sec;
+        double s;
 
-        if (end == arg || *end != '@' || o->nsteps >= MAX_SIM_STEPS ||
-            sec == 0 || llabs(sec) > 7 * 86400)
+        if (!at || (size_t)(at - arg) >= sizeof(num) ||
+            o->nsteps >= MAX_SIM_STEPS)
                 return -1;
-        const char *at = end + 1;
-        double s = strtod(at, &end);
-        if (*end || end == at || !(s >= 0))
+        snprintf(num, sizeof(num), "%.*s", (int)(at - arg), arg);
+        if (integer_in(num, -7 * 86400, 7 * 86400, &sec) < 0 || sec == 0 ||
+            number_in(at + 1, 0, OPT_MAX_SECONDS, &s) < 0)
                 return -1;
         o->steps[o->nsteps].seconds = sec;
         o->steps[o->nsteps].at_s = s;
@@ -108,7 +168,7 @@ static int parse_step(const char *arg, struct options *o)
         return 0;
 }
 
-int parse_args(int argc, char **argv, struct options *o)
+int options_parse(int argc, char **argv, struct options *o)
 {
         enum { O_CONFIG = 256, O_CHECK, O_STATE, O_START, O_LOGFMT, O_SPEED,
                O_SIMSTART, O_FAULT, O_RELAYLOG, O_RUNFOR, O_STATUS, O_INJURY,
@@ -140,7 +200,6 @@ int parse_args(int argc, char **argv, struct options *o)
                 { "help", no_argument, NULL, O_HELP },
                 { NULL, 0, NULL, 0 },
         };
-        char *end;
         int c;
 
         *o = (struct options){
@@ -189,7 +248,9 @@ int parse_args(int argc, char **argv, struct options *o)
                         if (o->nstarts >= MAX_CLI_STARTS ||
                             parse_start(optarg, &o->starts[o->nstarts]) < 0) {
                                 fprintf(stderr, "--start: expected ZONE:MINUTES:"
-                                        "SETPOINT, e.g. 'upper back:20:40'\n");
+                                        "SETPOINT (minutes 1 to 10000, "
+                                        "setpoint 0 to 100 degC), e.g. "
+                                        "'upper back:20:40'\n");
                                 return -1;
                         }
                         o->nstarts++;
@@ -202,15 +263,12 @@ int parse_args(int argc, char **argv, struct options *o)
                         o->json = strcmp(optarg, "json") == 0;
                         break;
                 case O_SPEED:
-                        o->sim_speed = strtod(optarg, &end);
-                        if (*end || !(o->sim_speed >= 1 && o->sim_speed <= 100000)) {
-                                fprintf(stderr, "--sim-speed: a number from 1 "
-                                        "to 100000\n");
+                        if (option_number("sim-speed", optarg, 1, 100000,
+                                          NULL, &o->sim_speed) < 0)
                                 return -1;
-                        }
                         break;
                 case O_SIMSTART:
-                        o->sim_start = vclock_parse_local(optarg);
+                        o->sim_start = local_time_to_epoch(optarg);
                         if (o->sim_start < 0) {
                                 fprintf(stderr, "--sim-start: expected local "
                                         "time as 2026-11-24T20:29\n");
@@ -220,7 +278,9 @@ int parse_args(int argc, char **argv, struct options *o)
                 case O_FAULT:
                         if (parse_fault(optarg, o) < 0) {
                                 fprintf(stderr, "--sim-fault: expected "
-                                        "ZONE:KIND@SECONDS\n");
+                                        "ZONE:KIND@SECONDS (0 to %.0f seconds, "
+                                        "at most %d faults)\n",
+                                        OPT_MAX_SECONDS, MAX_SIM_FAULTS);
                                 return -1;
                         }
                         break;
@@ -234,17 +294,17 @@ int parse_args(int argc, char **argv, struct options *o)
                         }
                         break;
                 case O_RUNFOR:
-                case O_STATUS: {
-                        double v = strtod(optarg, &end);
-                        if (*end || !(v >= 0)) {
-                                fprintf(stderr, "%s: seconds, >= 0\n",
-                                        c == O_RUNFOR ? "--run-for" :
-                                        "--status-every");
+                        if (option_number("run-for", optarg, 0,
+                                          OPT_MAX_SECONDS, "seconds",
+                                          &o->run_for_s) < 0)
                                 return -1;
-                        }
-                        *(c == O_RUNFOR ? &o->run_for_s : &o->status_every_s) = v;
                         break;
-                }
+                case O_STATUS:
+                        /* A day at most: a status line is a heartbeat. */
+                        if (option_number("status-every", optarg, 0, 86400,
+                                          "seconds", &o->status_every_s) < 0)
+                                return -1;
+                        break;
                 case O_VERSION:
                         printf("heatpadd %s\n", HEATPAD_VERSION);
                         return 1;

@@ -1,6 +1,6 @@
 /* options.h: the daemon's command line.
  *
- * parse_args() fills struct options from argv and says why an argument is
+ * options_parse() fills struct options from argv and says why an argument is
  * bad; main.c acts on the result. The options are documented in usage()
  * and in README.md's "Command line". */
 #ifndef HEATPAD_OPTIONS_H
@@ -60,6 +60,6 @@ struct options {
 
 /* 0 to run, 1 when done (--help, --version), -1 on a bad argument (a line
  * on stderr says which and why). */
-int parse_args(int argc, char **argv, struct options *o);
+int options_parse(int argc, char **argv, struct options *o);
 
 #endif

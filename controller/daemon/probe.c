@@ -59,7 +59,7 @@ static bool root_listed(const struct config *cfg, int upto, const char *root)
         return false;
 }
 
-static void probe_modbus_sensor(const struct modbus_sensor_cfg *m,
+static void probe_modbus_sensor(const struct mb_sensor_cfg *m,
                                 const char *what, const char *zone,
                                 struct mb_registry *reg, FILE *out)
 {
@@ -81,7 +81,7 @@ static void probe_modbus_sensor(const struct modbus_sensor_cfg *m,
         mb_link_put(l);
 }
 
-static void probe_modbus_relay(const struct modbus_relay_cfg *m,
+static void probe_modbus_relay(const struct mb_relay_cfg *m,
                                const char *zone, struct mb_registry *reg,
                                FILE *out)
 {

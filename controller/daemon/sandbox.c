@@ -152,7 +152,7 @@ static int check_serial(const char *key, const char *device, FILE *out)
  * NULL. */
 static const char *rtu_device(const struct zone_cfg *z, int k)
 {
-        const struct modbus_link_cfg *l =
+        const struct mb_link_cfg *l =
                 k == 0 && z->sensor.type == SENSOR_MODBUS ? &z->sensor.modbus.link :
                 k == 1 && z->sensor2.type == SENSOR_MODBUS ? &z->sensor2.modbus.link :
                 k == 2 && z->relay.type == RELAY_MODBUS ? &z->relay.modbus.link :
@@ -220,7 +220,7 @@ int sandbox_check(const struct config *cfg, const char *config_path,
         }
         for (int i = 0; i < cfg->nzones; i++) {
                 const struct zone_cfg *z = &cfg->zones[i];
-                const struct modbus_link_cfg *links[3] = {
+                const struct mb_link_cfg *links[3] = {
                         z->sensor.type == SENSOR_MODBUS ?
                                 &z->sensor.modbus.link : NULL,
                         z->sensor2.type == SENSOR_MODBUS ?

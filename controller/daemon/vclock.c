@@ -4,6 +4,7 @@
 #include <sys/timex.h>
 #include <unistd.h>
 
+#include "config/local_time.h"
 #include "daemon/vclock.h"
 
 uint64_t vclock_real_ms(void)
@@ -72,25 +73,5 @@ double vclock_real_span_ms(const struct vclock *c, double virt_ms)
 
 time_t vclock_parse_local(const char *s)
 {
-        struct tm tm;
-        int n = 0;
-
-        memset(&tm, 0, sizeof(tm));
-        if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
-                   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &n) != 5)
-                return -1;
-        if (s[n] == ':') {
-                int m = 0;
-                if (sscanf(s + n, ":%2d%n", &tm.tm_sec, &m) != 1)
-                        return -1;
-                n += m;
-        }
-        if (s[n] != '\0' || tm.tm_mon < 1 || tm.tm_mon > 12 ||
-            tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-            tm.tm_min > 59 || tm.tm_sec > 60)
-                return -1;
-        tm.tm_year -= 1900;
-        tm.tm_mon -= 1;
-        tm.tm_isdst = -1;
-        return mktime(&tm);
+        return local_time_to_epoch(s);
 }

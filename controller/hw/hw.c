@@ -27,7 +27,7 @@ static int open_sensor(const struct sensor_cfg *c, const struct hw_env *env,
                                  strerror(-rc));
                 break;
         case SENSOR_MODBUS:
-                rc = modbus_sensor_open(&c->modbus, env->modbus, ret);
+                rc = mb_sensor_open(&c->modbus, env->modbus, ret);
                 if (rc < 0)
                         snprintf(err, errlen, "modbus sensor: %s",
                                  strerror(-rc));
@@ -65,7 +65,7 @@ static int open_relay(const struct relay_cfg *c, const struct hw_env *env,
                                  c->gpio.chip, c->gpio.line, strerror(-rc));
                 break;
         case RELAY_MODBUS:
-                rc = modbus_relay_open(&c->modbus, env->modbus, ret);
+                rc = mb_relay_open(&c->modbus, env->modbus, ret);
                 if (rc < 0)
                         snprintf(err, errlen, "modbus relay: %s",
                                  strerror(-rc));

@@ -8,12 +8,12 @@
 
 struct mb_sensor {
         struct mb_link *link;
-        struct modbus_sensor_cfg cfg;
+        struct mb_sensor_cfg cfg;
 };
 
 struct mb_relay {
         struct mb_link *link;
-        struct modbus_relay_cfg cfg;
+        struct mb_relay_cfg cfg;
         uint8_t off_frame[12];  /* made at open, for the crash handler */
         int off_len;
 };
@@ -47,8 +47,8 @@ static const struct sensor_ops mb_sensor_ops = {
         .close = sensor_close,
 };
 
-int modbus_sensor_open(const struct modbus_sensor_cfg *cfg,
-                       struct mb_registry *reg, struct sensor *ret)
+int mb_sensor_open(const struct mb_sensor_cfg *cfg,
+                   struct mb_registry *reg, struct sensor *ret)
 {
         struct mb_sensor *s = calloc(1, sizeof(*s));
         int rc;
@@ -65,7 +65,7 @@ int modbus_sensor_open(const struct modbus_sensor_cfg *cfg,
         return 0;
 }
 
-const char *modbus_sensor_link_name(const struct sensor *s)
+const char *mb_sensor_link_name(const struct sensor *s)
 {
         if (s->ops != &mb_sensor_ops)
                 return NULL;
@@ -110,8 +110,8 @@ static const struct relay_ops mb_relay_ops = {
         .blocking = true,
 };
 
-int modbus_relay_open(const struct modbus_relay_cfg *cfg,
-                      struct mb_registry *reg, struct relay *ret)
+int mb_relay_open(const struct mb_relay_cfg *cfg,
+                  struct mb_registry *reg, struct relay *ret)
 {
         struct mb_relay *r = calloc(1, sizeof(*r));
         int rc;

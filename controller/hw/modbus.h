@@ -12,14 +12,14 @@
 #include "hw/hw.h"
 #include "hw/modbus_link.h"
 
-int modbus_sensor_open(const struct modbus_sensor_cfg *cfg,
-                       struct mb_registry *reg, struct sensor *ret);
+int mb_sensor_open(const struct mb_sensor_cfg *cfg,
+                   struct mb_registry *reg, struct sensor *ret);
 
 /* Does not talk to the device: hw_open_zone's first off write does. */
-int modbus_relay_open(const struct modbus_relay_cfg *cfg,
-                      struct mb_registry *reg, struct relay *ret);
+int mb_relay_open(const struct mb_relay_cfg *cfg,
+                  struct mb_registry *reg, struct relay *ret);
 
 /* The link behind a Modbus sensor or relay, or NULL (for messages). */
-const char *modbus_sensor_link_name(const struct sensor *s);
+const char *mb_sensor_link_name(const struct sensor *s);
 
 #endif

@@ -18,7 +18,7 @@ struct mb_link {
         pthread_mutex_t mu;
         struct mb_registry *reg;
         int refs;
-        struct modbus_link_cfg cfg;
+        struct mb_link_cfg cfg;
         char name[CONFIG_PATH_MAX + 32];
         modbus_t *ctx;
         bool connected;
@@ -35,8 +35,8 @@ static uint64_t now_ms(void)
         return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static bool same_device(const struct modbus_link_cfg *a,
-                        const struct modbus_link_cfg *b)
+static bool same_device(const struct mb_link_cfg *a,
+                        const struct mb_link_cfg *b)
 {
         if (a->device[0])
                 return strcmp(a->device, b->device) == 0;
@@ -46,7 +46,7 @@ static bool same_device(const struct modbus_link_cfg *a,
 
 static const char parity_char[] = { 'N', 'E', 'O' };
 
-int mb_link_get(struct mb_registry *reg, const struct modbus_link_cfg *cfg,
+int mb_link_get(struct mb_registry *reg, const struct mb_link_cfg *cfg,
                 struct mb_link **ret)
 {
         int free_slot = -1;
@@ -145,7 +145,7 @@ bool mb_link_is_rtu(const struct mb_link *l)
 /* Connects unless connected; respects the backoff. Caller holds mu. */
 static int ensure(struct mb_link *l)
 {
-        const struct modbus_link_cfg *c = &l->cfg;
+        const struct mb_link_cfg *c = &l->cfg;
         uint64_t now = now_ms();
 
         if (l->connected)

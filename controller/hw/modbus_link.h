@@ -36,7 +36,7 @@ struct mb_registry {
 
 /* Finds the registry's link to the same device (or host:port), or makes
  * one (not yet connected). Takes a reference. 0 or -errno. */
-int mb_link_get(struct mb_registry *reg, const struct modbus_link_cfg *cfg,
+int mb_link_get(struct mb_registry *reg, const struct mb_link_cfg *cfg,
                 struct mb_link **ret);
 
 /* Drops a reference; the last closes the link. Accepts NULL. */

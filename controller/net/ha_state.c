@@ -82,7 +82,7 @@ cJSON *ha_state_guidance(const struct core *core, time_t wall)
         char iso[32];
 
         cJSON_AddBoolToObject(o, "quiet_hours",
-                              quiet_active(&core->cfg->quiet, wall));
+                              quiet_active(&core->cfg->quiet, &core->tz, wall));
         if (cJSON_IsNumber(at)) {
                 ha_iso_time((time_t)at->valuedouble, iso, sizeof(iso));
                 cJSON_AddStringToObject(o, "heat_allowed_at_iso", iso);
@@ -120,7 +120,7 @@ struct ha_guidance_sig ha_guidance_sig(const struct core *core, time_t wall)
         return (struct ha_guidance_sig){
                 .kind = (int)g.kind,
                 .blocked = g.heat_blocked,
-                .quiet = quiet_active(&core->cfg->quiet, wall),
+                .quiet = quiet_active(&core->cfg->quiet, &core->tz, wall),
                 .allowed_at = g.blocked_by == BLOCK_COLD_RULE ?
                               (long long)g.heat_allowed_at : 0,
         };

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "config/cfgjson.h"
+#include "config/local_time.h"
 #include "net/http_body.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -279,26 +280,5 @@ int http_parse_int(const char *s, long min, long max, long *ret)
 
 time_t http_parse_local_time(const char *s)
 {
-        struct tm tm = { 0 };
-        int n = 0, sec = 0;
-
-        if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
-                   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &n) != 5)
-                return -1;
-        if (s[n] == ':') {
-                int m = 0;
-                if (sscanf(s + n, ":%2d%n", &sec, &m) != 1)
-                        return -1;
-                n += m;
-        }
-        if (s[n] || strlen(s) > 19 || tm.tm_mon < 1 || tm.tm_mon > 12 ||
-            tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-            tm.tm_min > 59 || sec > 59 || tm.tm_year < 1970 ||
-            tm.tm_hour < 0 || tm.tm_min < 0 || sec < 0)
-                return -1;
-        tm.tm_year -= 1900;
-        tm.tm_mon -= 1;
-        tm.tm_sec = sec;
-        tm.tm_isdst = -1;
-        return mktime(&tm);
+        return local_time_to_epoch(s);
 }

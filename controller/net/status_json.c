@@ -92,7 +92,8 @@ cJSON *status_guidance_json(const struct core *core, time_t wall)
         bool until = g.blocked_by == BLOCK_COLD_RULE;
         add_num_or_null(o, "heat_allowed_at", until, (double)g.heat_allowed_at);
         if (until) {
-                guidance_format_local(g.heat_allowed_at, when, sizeof(when));
+                guidance_format_local(&core->tz, g.heat_allowed_at, when,
+                                      sizeof(when));
                 cJSON_AddStringToObject(o, "heat_allowed_at_local", when);
         } else {
                 cJSON_AddNullToObject(o, "heat_allowed_at_local");
@@ -143,7 +144,7 @@ cJSON *status_json(const struct core *core, uint64_t now_ms, time_t wall)
         cJSON_AddStringToObject(qo, "start", hhmm);
         quiet_format_hhmm(q->end_min, hhmm);
         cJSON_AddStringToObject(qo, "end", hhmm);
-        cJSON_AddBoolToObject(qo, "active", quiet_active(q, wall));
+        cJSON_AddBoolToObject(qo, "active", quiet_active(q, &core->tz, wall));
         cJSON *zones = cJSON_AddArrayToObject(o, "zones");
         for (int i = 0; i < core->nzones; i++)
                 cJSON_AddItemToArray(zones, status_zone_json(core, i, now_ms, wall));

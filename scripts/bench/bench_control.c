@@ -24,6 +24,13 @@
 #include "core/core.h"
 #include "plant.h"
 
+/* Local time as the daemon reads it (daemon/systz.c). */
+static bool bench_localtime(time_t t, struct tm *ret, void *ctx)
+{
+        (void)ctx;
+        return localtime_r(&t, ret) != NULL;
+}
+
 #define SP_C 40.0
 #define BAND_C 0.5
 #define RUN_S (89 * 60)
@@ -125,6 +132,7 @@ static void run_one(enum ctl c, const struct plant_params *pp, unsigned seed,
         plant_init(&r->pl, pp, seed);
         core_init(&core, c == C_LIFE ? &cfg_life : &cfg_default, NULL, NULL,
                   NULL, NULL, t_ms, wall);
+        core_set_localtime(&core, bench_localtime, NULL);
         if ((c == C_TUNED || c == C_LIFE) && tuned_ok)
                 core_set_tuning(&core, 0, &tuned);
         reading = plant_second(&r->pl, 0);
@@ -204,6 +212,7 @@ static void autotune(const struct plant_params *pp)
 
         plant_init(&pl, pp, TUNE_SEED);
         core_init(&core, &cfg_default, NULL, NULL, NULL, NULL, t_ms, wall);
+        core_set_localtime(&core, bench_localtime, NULL);
         core_post_reading(&core, 0, 0, plant_second(&pl, 0));
         core_tick(&core, t_ms, wall);
         core_autotune_start(&core, 0, SRC_CLI, t_ms, wall, &rep);

@@ -88,6 +88,7 @@ static void setup_core(struct core *core, struct plant *p, struct seen *s)
         wall = 1764000000;
         plant_init(p, noise_seed);
         core_init(core, &cfg, NULL, NULL, on_event, s, t_ms, wall);
+        core_set_localtime(core, test_localtime, NULL);
         plant_second(p, core);
         core_tick(core, t_ms, wall);
 }

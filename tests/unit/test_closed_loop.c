@@ -99,6 +99,7 @@ static void cold_start_settles_without_overshoot(void **state)
         load_config(1);
         plant_init(&p, 7);
         core_init(&core, &cfg, NULL, NULL, NULL, NULL, t, w);
+        core_set_localtime(&core, test_localtime, NULL);
         plant_second(&p, &core, 0);
         core_tick(&core, t, w);
         core_start(&core, 0, 90, 40, SRC_CLI, t, w, &rep);
@@ -156,6 +157,7 @@ static void day_of_random_use_keeps_every_invariant(void **state)
         for (int i = 0; i < NZ; i++)
                 plant_init(&pl[i], 100 + i);
         core_init(&core, &cfg, NULL, NULL, on_event, &cnt, t, w);
+        core_set_localtime(&core, test_localtime, NULL);
 
         for (int s = 0; s < 24 * 3600; s++) {
                 t += 1000;
@@ -211,7 +213,7 @@ static void day_of_random_use_keeps_every_invariant(void **state)
                                 continue;
                         cnt.relay_on_s++;
                         assert_true(cz->session.active);
-                        assert_false(quiet_active(&cfg.quiet, w));
+                        assert_false(quiet_active(&cfg.quiet, TEST_TZ, w));
                         assert_false(g.heat_blocked);
                         assert_int_equal(cz->safety.fault, FAULT_NONE);
                         assert_true(cz->safety.temp_c < cfg.zones[i].safety.cutoff_c);

@@ -222,7 +222,7 @@ static void hardware_defaults(void **state)
                                   "\"parity\":\"even\",\"baud\":19200,\"unit\":7}",
                                   "{\"type\":\"modbus\",\"device\":\"/dev/ttyUSB0\","
                                   "\"coil\":2}"), 0);
-        const struct modbus_sensor_cfg *m = &z->sensor.modbus;
+        const struct mb_sensor_cfg *m = &z->sensor.modbus;
         assert_string_equal(m->link.host, "10.0.0.5");
         assert_int_equal(m->link.port, 502);
         assert_int_equal(m->link.timeout_ms, 500);

@@ -55,6 +55,7 @@ static int setup(void **state)
         T = 1000;
         W = local(2026, 11, 24, 20, 0);
         core_init(&core, &cfg, NULL, NULL, on_event, NULL, T, W);
+        core_set_localtime(&core, test_localtime, NULL);
         core_set_wall_trusted(&core, true, T, W);
         return 0;
 }
@@ -260,6 +261,7 @@ static void second_sensor_disagreeing_ends_the_session(void **state)
         cfg.zones[0].safety.two_sensors = true;
         cfg.zones[0].safety.disagree_c = 3;
         core_init(&core, &cfg, NULL, NULL, on_event, NULL, T, W);
+        core_set_localtime(&core, test_localtime, NULL);
         for (int i = 0; i < 3; i++) {
                 core_post_reading2(&core, 0, 0, 31);
                 run(1, 30);
@@ -412,6 +414,7 @@ static void untrusted_record_blocks_a_full_window(void **state)
         (void)state;
         W = 1800;
         core_init(&core, &cfg, NULL, NULL, on_event, NULL, T, W);
+        core_set_localtime(&core, test_localtime, NULL);
         core_set_wall_trusted(&core, false, T, W);
         core_record_acute(&core, W - 7200, true, false, SRC_HTTP, T, W, &rep);
         assert_int_equal(rep.status, CORE_OK);
@@ -440,6 +443,7 @@ static void restart_with_a_stepped_clock(void **state)
         /* The wall clock 72 h ahead of the record, 40 h left on file. */
         W = at + 72 * 3600;
         core_init(&core, &cfg, &stored, NULL, on_event, NULL, T, W);
+        core_set_localtime(&core, test_localtime, NULL);
         core_restore_hold(&core, 40 * 3600, T);
         core_set_wall_trusted(&core, true, T, W);
         core_start(&core, 0, 30, 40, SRC_CLI, T + 40 * 3600 * 1000ULL - 1, W,
@@ -451,6 +455,7 @@ static void restart_with_a_stepped_clock(void **state)
          * the wall rule, which says 48 h after the event. */
         W = at - 24 * 3600;
         core_init(&core, &cfg, &stored, NULL, on_event, NULL, T, W);
+        core_set_localtime(&core, test_localtime, NULL);
         core_restore_hold(&core, 1 * 3600, T);
         core_set_wall_trusted(&core, false, T, W);
         core_start(&core, 0, 30, 40, SRC_CLI, T + 2 * 3600 * 1000ULL,
@@ -493,6 +498,7 @@ static void unreadable_record_blocks_until_confirmed(void **state)
         struct guidance_record stored = { .unreadable = true };
         (void)state;
         core_init(&core, &cfg, &stored, NULL, on_event, NULL, T, W);
+        core_set_localtime(&core, test_localtime, NULL);
         run(2, 30);
         core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
         assert_int_equal(rep.status, CORE_REFUSED);

@@ -54,7 +54,7 @@ static void window_edges_to_the_second(void **state)
         assert_false(g.heat_blocked);
         assert_int_equal(g.kind, GUIDANCE_HEAT);
         char buf[48];
-        guidance_format_local(at + 48 * 3600, buf, sizeof(buf));
+        guidance_format_local(TEST_TZ, at + 48 * 3600, buf, sizeof(buf));
         assert_string_equal(buf, "Thu 26 Nov 20:15");
 }
 
@@ -70,7 +70,7 @@ static void window_across_dst_is_48_real_hours(void **state)
         struct guidance g = guidance_evaluate(&r, M0, at + 3600);
         assert_true(g.heat_blocked);
         assert_int_equal(g.heat_allowed_at, local(2026, 10, 26, 11, 0));
-        guidance_format_local(g.heat_allowed_at, buf, sizeof(buf));
+        guidance_format_local(TEST_TZ, g.heat_allowed_at, buf, sizeof(buf));
         assert_string_equal(buf, "Mon 26 Oct 11:00");
         assert_true(guidance_evaluate(&r, M0, local(2026, 10, 26, 10, 59)).heat_blocked);
         assert_false(guidance_evaluate(&r, M0, local(2026, 10, 26, 11, 0)).heat_blocked);

@@ -117,17 +117,17 @@ static void fires_when_the_minute_begins(void **state)
         int idx[4];
         (void)state;
         time_t t = local(2026, 11, 24, 20, 29, -1) + 59;  /* Tue 20:29:59 */
-        assert_int_equal(schedule_due(&s, t - 1, t, idx, 4), 0);
-        assert_int_equal(schedule_due(&s, t, t + 1, idx, 4), 1);
+        assert_int_equal(schedule_due(&s, TEST_TZ, t - 1, t, idx, 4), 0);
+        assert_int_equal(schedule_due(&s, TEST_TZ, t, t + 1, idx, 4), 1);
         assert_int_equal(idx[0], 0);
         /* Once a day, even if asked again in the same minute. */
-        assert_int_equal(schedule_due(&s, t, t + 1, idx, 4), 0);
+        assert_int_equal(schedule_due(&s, TEST_TZ, t, t + 1, idx, 4), 0);
         /* Not on Wednesday. */
         t += 86400;
-        assert_int_equal(schedule_due(&s, t, t + 1, idx, 4), 0);
+        assert_int_equal(schedule_due(&s, TEST_TZ, t, t + 1, idx, 4), 0);
         /* Next Tuesday again. */
         t += 6 * 86400;
-        assert_int_equal(schedule_due(&s, t, t + 1, idx, 4), 1);
+        assert_int_equal(schedule_due(&s, TEST_TZ, t, t + 1, idx, 4), 1);
 }
 
 static void clock_steps_fire_nothing(void **state)
@@ -136,10 +136,10 @@ static void clock_steps_fire_nothing(void **state)
         int idx[4];
         (void)state;
         time_t t = local(2026, 11, 24, 20, 0, -1);
-        assert_int_equal(schedule_due(&s, t, t + 3600, idx, 4), 0);
-        assert_int_equal(schedule_due(&s, t + 3600, t, idx, 4), 0);
+        assert_int_equal(schedule_due(&s, TEST_TZ, t, t + 3600, idx, 4), 0);
+        assert_int_equal(schedule_due(&s, TEST_TZ, t + 3600, t, idx, 4), 0);
         /* A short stall (a few minutes) still catches up. */
-        assert_int_equal(schedule_due(&s, t + 29 * 60, t + 33 * 60, idx, 4), 1);
+        assert_int_equal(schedule_due(&s, TEST_TZ, t + 29 * 60, t + 33 * 60, idx, 4), 1);
 }
 
 static void dst_days(void **state)
@@ -151,19 +151,19 @@ static void dst_days(void **state)
         time_t t = local(2026, 3, 29, 1, 55, -1);
         int n = 0;
         for (int i = 0; i < 3600; i++)
-                n += schedule_due(&s, t + i, t + i + 1, idx, 4);
+                n += schedule_due(&s, TEST_TZ, t + i, t + i + 1, idx, 4);
         assert_int_equal(n, 0);
         /* 25 Oct 2026: 02:30 happens twice; it fires once. */
         s = one("\"daily\"", "02:30");
         t = local(2026, 10, 25, 1, 55, 1);
         n = 0;
         for (int i = 0; i < 3 * 3600; i++)
-                n += schedule_due(&s, t + i, t + i + 1, idx, 4);
+                n += schedule_due(&s, TEST_TZ, t + i, t + i + 1, idx, 4);
         assert_int_equal(n, 1);
         /* 20:30 on the change day is 20:30 on the clock. */
         s = one("\"daily\"", "20:30");
         t = local(2026, 10, 25, 20, 30, -1);
-        assert_int_equal(schedule_due(&s, t - 1, t, idx, 4), 1);
+        assert_int_equal(schedule_due(&s, TEST_TZ, t - 1, t, idx, 4), 1);
 }
 
 int main(void)
