@@ -39,8 +39,12 @@ CONFIG_DIR_SRC := $(addprefix controller/config/,cfgjson.c config.c \
 NET_PURE_SRC   := $(addprefix controller/net/,status_json.c mqtt_cmd.c \
                   mqtt_flow.c ha_discovery.c ha_disc_zone.c ha_disc_device.c \
                   ha_state.c http_body.c http_auth.c http_static.c)
-NET_IO_SRC     := $(addprefix controller/net/,mqtt.c mqtt_handle.c mqtt_ha.c \
-                  http.c http_api.c)
+# The adapters' handling, behind the port (net/port.h): the unit tests
+# drive it with a fake port, a fake MQTT wire and plain HTTP requests.
+NET_ADAPTER_SRC := $(addprefix controller/net/,port.c mqtt_out.c \
+                   mqtt_handle.c mqtt_ha.c http_api.c)
+# The glue to libmosquitto and libmicrohttpd.
+NET_IO_SRC     := $(addprefix controller/net/,mqtt.c http.c)
 HW_PURE_SRC    := $(addprefix controller/hw/,w1_parse.c mb_decode.c sim_pad.c)
 # Hardware code that unit tests drive directly (files, a fake GPIO line, a
 # fake blocking relay).
@@ -55,7 +59,7 @@ DAEMON_DIR_SRC := $(addprefix controller/daemon/,state.c vclock.c loop.c \
 # What the unit tests link: the core and the parsers and loaders the tests
 # drive directly.
 CORE_SRC := $(CORE_DIR_SRC) $(CONFIG_DIR_SRC) $(NET_PURE_SRC) $(HW_PURE_SRC) \
-            controller/daemon/tickstat.c
+            $(NET_ADAPTER_SRC) controller/daemon/tickstat.c
 # Everything else the daemon needs: clocks, the loop, files, backends.
 DAEMON_SRC := $(DAEMON_DIR_SRC) $(NET_IO_SRC) $(HW_IO_SRC) $(HW_UNIT_SRC)
 

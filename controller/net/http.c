@@ -142,6 +142,28 @@ static enum MHD_Result send_file(struct http *h, struct MHD_Connection *conn,
         return rc;
 }
 
+static const char *header(struct MHD_Connection *conn, const char *name)
+{
+        return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+/* The client's address: the key of its wrong PINs, and for the log. */
+static struct http_addr client_addr(struct MHD_Connection *conn, char *text,
+                                    size_t len)
+{
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+                MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+        struct http_addr a = http_auth_addr(sa);
+
+        if (!inet_ntop(AF_INET6, a.b, text, (socklen_t)len))
+                snprintf(text, len, "?");
+        if (sa && sa->sa_family == AF_INET &&
+            !inet_ntop(AF_INET, a.b + 12, text, (socklen_t)len))
+                snprintf(text, len, "?");
+        return a;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -197,7 +219,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         req->body[req->len] = '\0';
         if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0) {
                 struct http_reply rep = { 0 };
-                http_api_handle(h, conn, method, url, req->body, req->len, &rep);
+                char who[INET6_ADDRSTRLEN];
+                struct http_request rq = {
+                        .method = method, .url = url,
+                        .body = req->body, .len = req->len,
+                        .host = header(conn, MHD_HTTP_HEADER_HOST),
+                        .origin = header(conn, "Origin"),
+                        .fetch_site = header(conn, "Sec-Fetch-Site"),
+                        .cookie = MHD_lookup_connection_value(conn,
+                                MHD_COOKIE_KIND, HTTP_COOKIE),
+                        .arg_zone = MHD_lookup_connection_value(conn,
+                                MHD_GET_ARGUMENT_KIND, "zone"),
+                        .arg_minutes = MHD_lookup_connection_value(conn,
+                                MHD_GET_ARGUMENT_KIND, "minutes"),
+                        .from = client_addr(conn, who, sizeof(who)),
+                        .from_text = who,
+                };
+                http_api_handle(h, &rq, &rep);
                 return send_reply(conn, &rep);
         }
         return send_file(h, conn, method, url);
@@ -288,9 +326,9 @@ static int make_sockaddr(const char *listen, int port,
         return -EINVAL;
 }
 
-struct http *http_start(struct app *app, char *err, size_t errlen)
+struct http *http_start(const struct port *port, char *err, size_t errlen)
 {
-        const struct http_cfg *cfg = &app_config(app)->http;
+        const struct http_cfg *cfg = &port->cfg->http;
         struct sockaddr_storage sa;
         bool v6;
         struct http *h;
@@ -303,11 +341,9 @@ struct http *http_start(struct app *app, char *err, size_t errlen)
                 snprintf(err, errlen, "out of memory");
                 return NULL;
         }
-        h->app = app;
         h->timer = -1;
         h->epoll_fd = -1;
-        http_auth_init(&h->auth, cfg->pin);
-        history_init(&h->history, app_config(app)->nzones);
+        http_api_init(h, port);
         h->root_fd = open(cfg->web_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (h->root_fd < 0) {
                 snprintf(err, errlen, "web_root %s: %s", cfg->web_root,
@@ -339,23 +375,23 @@ struct http *http_start(struct app *app, char *err, size_t errlen)
                 MHD_DAEMON_INFO_EPOLL_FD);
         h->epoll_fd = info ? info->epoll_fd : -1;
         int rc = h->epoll_fd < 0 ? -EINVAL :
-                 loop_add_fd(app_loop(app), h->epoll_fd, EPOLLIN, on_mhd_ready, h);
+                 port->add_fd(port->ctx, h->epoll_fd, EPOLLIN, on_mhd_ready, h);
         if (rc < 0) {
                 snprintf(err, errlen, "cannot watch the HTTP daemon: %s",
                          strerror(-rc));
                 goto fail;
         }
-        h->timer = loop_add_timer(app_loop(app), MHD_RUN_MAX_MS, on_mhd_timer, h);
+        h->timer = port->add_timer(port->ctx, MHD_RUN_MAX_MS, on_mhd_timer, h);
         if (h->timer < 0) {
-                loop_del_fd(app_loop(app), h->epoll_fd);
+                port->del_fd(port->ctx, h->epoll_fd);
                 snprintf(err, errlen, "no timer left for the HTTP daemon");
                 goto fail;
         }
         info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_BIND_PORT);
-        int port = info ? info->port : cfg->port;
-        log_msg(app_log(app), app_wall(app), "info", "status page on "
-                "http://%s%s%s:%d/%s", v6 ? "[" : "", cfg->listen, v6 ? "]" : "",
-                port, http_auth_required(&h->auth) ? " (changes need the PIN)" : "");
+        int bound = info ? info->port : cfg->port;
+        port_log(port, "info", "status page on http://%s%s%s:%d/%s",
+                 v6 ? "[" : "", cfg->listen, v6 ? "]" : "", bound,
+                 http_auth_required(&h->auth) ? " (changes need the PIN)" : "");
         return h;
 fail:
         if (h->mhd)
@@ -370,7 +406,7 @@ void http_tick(struct http *h, uint64_t now_ms, time_t wall)
 {
         if (!h || !history_due(&h->history, now_ms))
                 return;
-        const struct core *core = app_core(h->app);
+        const struct core *core = h->port->core;
         for (int i = 0; i < core->nzones; i++) {
                 const struct core_zone *z = &core->zones[i];
                 struct history_sample s = {
@@ -390,8 +426,8 @@ void http_stop(struct http *h)
 {
         if (!h)
                 return;
-        loop_del_timer(app_loop(h->app), h->timer);
-        loop_del_fd(app_loop(h->app), h->epoll_fd);
+        h->port->del_timer(h->port->ctx, h->timer);
+        h->port->del_fd(h->port->ctx, h->epoll_fd);
         MHD_stop_daemon(h->mhd);
         close(h->root_fd);
         free(h);

@@ -10,14 +10,36 @@
 #include <cjson/cJSON.h>
 #include <mosquitto.h>
 
-#include "daemon/app.h"
 #include "net/ha_state.h"
 #include "net/mqtt_cmd.h"
 #include "net/mqtt_flow.h"
+#include "net/port.h"
 
 #define DUP_WINDOW_MS 5000.0            /* real ms */
 #define IDS_KEPT 8
 #define TOPIC_MAX 256
+#define FIRST_READING_MS 10000          /* virtual: a state waits for it */
+
+struct mqtt;
+
+/* What the adapter needs of libmosquitto to publish: mqtt.c gives the
+ * real one, the unit tests a recorder. */
+struct mqtt_wire {
+        /* As mosquitto_publish: 0, or an error for strerror. */
+        int (*publish)(struct mqtt *m, int *mid, const char *topic, int len,
+                       const void *payload, int qos, bool retain);
+        const char *(*strerror)(int rc);
+        /* After publishing: keeps the loop's watch of the socket in step. */
+        void (*sync)(struct mqtt *m);
+};
+
+/* A message that arrived (libmosquitto's, without the library). */
+struct mqtt_msg {
+        const char *topic;
+        const void *payload;
+        int payloadlen;
+        bool retain;
+};
 
 /* DOWN -> (RESOLVING, for a host name) -> CONNECTING -> UP -> DOWN ... */
 enum link { LINK_DOWN, LINK_RESOLVING, LINK_CONNECTING, LINK_UP };
@@ -38,7 +60,8 @@ struct mqtt_zone {
 };
 
 struct mqtt {
-        struct app *app;
+        const struct port *port;
+        const struct mqtt_wire *wire;
         const struct config *cfg;
         const char *version;
         struct mosquitto *mosq;
@@ -69,6 +92,8 @@ struct mqtt {
         struct mqtt_flow flow;          /* flood bounds: mqtt_flow.h */
         bool schedule_pending;
         bool reading;                   /* inside mosquitto_loop_read */
+        bool held;                      /* events came: states wait for
+                                         * mqtt_after_batch */
 };
 
 /* "mqtt: ..." into the daemon's log, control characters masked. */
@@ -97,6 +122,14 @@ void mqtt_publish_zone(struct mqtt *m, int zone);
  * broker is behind (once per pass, however many stops it held). */
 void mqtt_publish_zone_now(struct mqtt *m, int zone);
 
+/* Sends the states and the schedule marked to go, unless a read pass or
+ * a batch's events hold them. */
+void mqtt_flush_pending(struct mqtt *m);
+
+/* Every zone's state and the guidance; the schedule echo. */
+void mqtt_publish_all_state(struct mqtt *m);
+void mqtt_publish_schedule(struct mqtt *m);
+
 /* mqtt_ha.c: the guidance on <root>/guidance, retained. */
 void mqtt_publish_guidance(struct mqtt *m);
 
@@ -115,10 +148,9 @@ void mqtt_config_url(const struct config *cfg, char *buf, size_t size);
 
 /* A retained discovery message of this device: the current one is kept
  * (to remove what is gone from it), an earlier version's cleared. */
-bool mqtt_discovery_msg(struct mqtt *m, const struct mosquitto_message *msg);
+bool mqtt_discovery_msg(struct mqtt *m, const struct mqtt_msg *msg);
 
-/* libmosquitto's message callback: commands and schedules. */
-void mqtt_on_message(struct mosquitto *mosq, void *ctx,
-                     const struct mosquitto_message *msg);
+/* mqtt_handle.c: a message that arrived: commands and schedules. */
+void mqtt_handle_msg(struct mqtt *m, const struct mqtt_msg *msg);
 
 #endif

@@ -98,7 +98,7 @@ static void cold_start_settles_without_overshoot(void **state)
 
         load_config(1);
         plant_init(&p, 7);
-        core_init(&core, &cfg, NULL, NULL, NULL, NULL, t, w);
+        core_init(&core, &cfg, NULL, NULL, t, w);
         plant_second(&p, &core, 0);
         core_tick(&core, t, w);
         core_start(&core, 0, 90, 40, SRC_CLI, t, w, &rep);
@@ -155,7 +155,7 @@ static void day_of_random_use_keeps_every_invariant(void **state)
         load_config(NZ);
         for (int i = 0; i < NZ; i++)
                 plant_init(&pl[i], 100 + i);
-        core_init(&core, &cfg, NULL, NULL, on_event, &cnt, t, w);
+        core_init(&core, &cfg, NULL, NULL, t, w);
 
         for (int s = 0; s < 24 * 3600; s++) {
                 t += 1000;
@@ -199,6 +199,8 @@ static void day_of_random_use_keeps_every_invariant(void **state)
                 for (int i = 0; i < NZ; i++)
                         plant_second(&pl[i], &core, i);
                 core_tick(&core, t, w);
+                for (struct core_event ev; core_next_event(&core, &ev);)
+                        on_event(&cnt, &core, &ev);
 
                 struct guidance g = core_guidance(&core, w);
                 for (int i = 0; i < NZ; i++) {
