@@ -66,7 +66,8 @@ DAEMON_SRC := $(DAEMON_DIR_SRC) $(NET_IO_SRC) $(HW_IO_SRC) $(HW_UNIT_SRC)
 UNIT_TESTS := pid window safety session quiet guidance config core state \
               schedule closed_loop autotune mqtt_cmd mqtt_flow config_mqtt \
               http_body http_auth history notify rest time64 \
-              w1_parse mb_decode ds18b20 gpio gpio_chip relay_worker tickstat plant
+              w1_parse mb_decode ds18b20 gpio gpio_chip relay_worker tickstat plant \
+              core_events port_mqtt port_http
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 # An independent pad model (tests/plant/), kept out of the controller: the
@@ -130,6 +131,10 @@ $(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(B)/obj/controller/daemon/st
 $(B)/asan/tests/test_%: tests/unit/test_%.c $(ASAN_CORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -O1 $(SANITIZE) $^ -o $@ $(LDLIBS) -lcmocka
+
+# The adapters' tests run them against a fake port.
+$(B)/tests/test_port_mqtt $(B)/tests/test_port_http: $(B)/obj/tests/unit/fake_port.o
+$(B)/asan/tests/test_port_mqtt $(B)/asan/tests/test_port_http: $(B)/asan/tests/unit/fake_port.o
 
 # Tests of daemon modules beyond the core link those modules too.
 $(B)/tests/test_notify: $(B)/obj/controller/daemon/notify.o

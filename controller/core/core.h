@@ -143,8 +143,8 @@ struct core_cmd {
         enum core_cmd_kind kind;
         enum core_source src;
         int zone;
-        int minutes;
-        double setpoint_c;
+        int minutes;            /* <= 0: the zone's session length */
+        double setpoint_c;      /* NAN: the zone's target (CMD_START) */
         time_t at;
         bool injury, swelling;
         bool pain_worsening, nerve_signs, urgent_signs;
