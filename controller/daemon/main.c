@@ -326,16 +326,16 @@ static void run_sim_faults(struct app *app, uint64_t now)
 
 /* After each batch of the loop: the events so far (so the log reads in
  * order), the relays the batch changed, the events that made (a relay
- * that failed), MQTT's states, and one save of the state file if it
- * changed. */
+ * that failed), one save of the state file if it changed, and then MQTT's
+ * states and echoes (a retained echo says the change is kept). */
 static void commit_batch(struct app *app)
 {
         drain_events(app);
         apply_relays(app);
         drain_events(app);
-        mqtt_after_batch(app->mqtt);
         if (app->core.state_dirty)
                 save_state(app);
+        mqtt_after_batch(app->mqtt);
 }
 
 static int run_once(struct app *app, int max_wait_ms)

@@ -317,7 +317,7 @@ static double on_service(void *ctx)
                         mqtt_publish_all_state(m);
                 else if (m->link == LINK_UP)
                         mqtt_publish_changes(m);
-                mqtt_flush_pending(m);
+                /* What that marked goes out after the batch. */
                 sync_fd(m);
                 break;
         }

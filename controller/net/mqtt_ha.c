@@ -64,13 +64,20 @@ void mqtt_steady_end(struct mqtt *m, int i, cJSON *o)
 
 void mqtt_publish_guidance(struct mqtt *m)
 {
+        m->guidance_pending = true;
+}
+
+void mqtt_send_guidance(struct mqtt *m)
+{
         char topic[TOPIC_MAX];
         const struct core *core = m->port->core;
 
         snprintf(topic, sizeof(topic), "%s/guidance", m->root);
         if (mqtt_publish_json(m, topic, ha_state_guidance(core,
-                              port_wall(m->port)), true))
+                              port_wall(m->port)), true)) {
                 m->gsig = ha_guidance_sig(core, port_wall(m->port));
+                m->guidance_pending = false;
+        }
 }
 
 /* What changed since the last state (ha_state.h): out within a service

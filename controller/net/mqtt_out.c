@@ -119,20 +119,23 @@ static bool state_ready(struct mqtt *m, int i)
                port_now_ms(m->port) - m->opened_ms >= FIRST_READING_MS;
 }
 
-/* States and the schedule echo are retained: only the newest counts. So a
- * read pass of many commands sends each once, at its end, and while the
+/* States, the guidance and the schedule echo are retained: only the newest
+ * counts. So a batch of the loop (a read pass of many commands, a tick and
+ * the service timer) sends each once, at its end, and while the
  * broker is behind (mqtt_flow.h) they wait, newest only, instead of
  * queueing without bound; a stop's state does not wait. A result is not
  * retained and answers one command, so it is sent at once or dropped
  * (mqtt_handle.c), a stop's at once. */
 void mqtt_flush_pending(struct mqtt *m)
 {
-        if (m->link != LINK_UP || m->reading || m->held)
+        if (m->link != LINK_UP || m->reading)
                 return;
         for (int i = 0; i < m->port->core->nzones; i++)
                 if (m->zones[i].state_pending && state_ready(m, i) &&
                     (m->zones[i].state_now || mqtt_flow_room(&m->flow)))
                         send_zone(m, i);
+        if (m->guidance_pending)
+                mqtt_send_guidance(m);
         if (m->schedule_pending && mqtt_flow_room(&m->flow))
                 send_schedule(m);
 }
@@ -140,7 +143,6 @@ void mqtt_flush_pending(struct mqtt *m)
 void mqtt_publish_zone(struct mqtt *m, int i)
 {
         m->zones[i].state_pending = true;
-        mqtt_flush_pending(m);
 }
 
 void mqtt_publish_zone_now(struct mqtt *m, int i)
@@ -152,7 +154,6 @@ void mqtt_publish_zone_now(struct mqtt *m, int i)
 void mqtt_publish_schedule(struct mqtt *m)
 {
         m->schedule_pending = true;
-        mqtt_flush_pending(m);
 }
 
 void mqtt_publish_all_state(struct mqtt *m)
@@ -170,9 +171,6 @@ void mqtt_on_event(struct mqtt *m, const struct core_event *ev)
 
         if (!m)
                 return;
-        /* States wait for mqtt_after_batch: one message per zone for a
-         * batch's many events. */
-        m->held = true;
         switch (ev->type) {
         case EV_SESSION_START:
         case EV_SESSION_END:
@@ -214,7 +212,6 @@ void mqtt_after_batch(struct mqtt *m)
 {
         if (!m)
                 return;
-        m->held = false;
         mqtt_flush_pending(m);
         m->wire->sync(m);
 }

@@ -92,8 +92,7 @@ struct mqtt {
         struct mqtt_flow flow;          /* flood bounds: mqtt_flow.h */
         bool schedule_pending;
         bool reading;                   /* inside mosquitto_loop_read */
-        bool held;                      /* events came: states wait for
-                                         * mqtt_after_batch */
+        bool guidance_pending;          /* to publish after the batch */
 };
 
 /* "mqtt: ..." into the daemon's log, control characters masked. */
@@ -113,25 +112,29 @@ bool mqtt_publish_json(struct mqtt *m, const char *topic, cJSON *o,
  * was queued. */
 bool mqtt_publish_result(struct mqtt *m, const char *topic, cJSON *o);
 
-/* A zone's state on <root>/<zone>/state, retained: marked to go out at the
- * end of the read pass (one message for a pass's many changes), or once
- * the broker has caught up (mqtt_flow.h). */
+/* A zone's state on <root>/<zone>/state, retained: marked to go out after
+ * the loop's batch (mqtt_after_batch: one message for a batch's many
+ * changes), or once the broker has caught up (mqtt_flow.h). Everything
+ * retained waits for the batch's end like this: a change seen both by the
+ * service timer and by the core's events goes out once. */
 void mqtt_publish_zone(struct mqtt *m, int zone);
 
-/* The same after a stop: at the end of the read pass even while the
- * broker is behind (once per pass, however many stops it held). */
+/* The same after a stop: at the end of the batch even while the broker is
+ * behind (once per batch, however many stops it held). */
 void mqtt_publish_zone_now(struct mqtt *m, int zone);
 
-/* Sends the states and the schedule marked to go, unless a read pass or
- * a batch's events hold them. */
+/* mqtt_after_batch's work: sends what is marked, unless inside a read
+ * pass. */
 void mqtt_flush_pending(struct mqtt *m);
 
-/* Every zone's state and the guidance; the schedule echo. */
+/* Every zone's state and the guidance; the schedule echo (marked). */
 void mqtt_publish_all_state(struct mqtt *m);
 void mqtt_publish_schedule(struct mqtt *m);
 
-/* mqtt_ha.c: the guidance on <root>/guidance, retained. */
+/* mqtt_ha.c: the guidance on <root>/guidance, retained: marked, and sent
+ * by mqtt_flush_pending. */
 void mqtt_publish_guidance(struct mqtt *m);
+void mqtt_send_guidance(struct mqtt *m);
 
 /* Marks each zone whose state changed since it was last sent, and sends
  * the guidance if it changed (ha_state.h's signatures). */

@@ -286,6 +286,30 @@ static void schedule_run_event_is_published(void **state)
         cJSON_Delete(r);
 }
 
+/* A tick's change seen both by the service timer's check and by the
+ * core's events goes out once, at the end of the batch. */
+static void one_state_per_batch(void **state)
+{
+        (void)state;
+        deliver("upper_back/set", "{\"action\":\"start\",\"setpoint_c\":42}",
+                false);
+        batch();
+        int before = count("upper_back/state");
+        fp.now_ms += 1000;
+        fp.wall += 1;
+        core_post_reading(&fp.core, 0, 0, 30.0);
+        core_post_reading(&fp.core, 1, 0, 30.0);
+        core_tick(&fp.core, fp.now_ms, fp.wall);        /* relay on */
+        assert_true(fp.core.zones[0].relay_on);
+        mqtt_publish_changes(&m);                       /* the service timer */
+        assert_int_equal(count("upper_back/state"), before);
+        batch();
+        assert_int_equal(count("upper_back/state"), before + 1);
+        cJSON *s = last("upper_back/state");
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(s, "relay")));
+        cJSON_Delete(s);
+}
+
 /* Nothing goes out while the link is down (all is sent on connect). */
 static void nothing_published_while_down(void **state)
 {
@@ -308,6 +332,7 @@ int main(void)
                 cmocka_unit_test_setup(bad_input_is_answered_not_run, setup),
                 cmocka_unit_test_setup(schedule_set_submits_and_echoes, setup),
                 cmocka_unit_test_setup(schedule_run_event_is_published, setup),
+                cmocka_unit_test_setup(one_state_per_batch, setup),
                 cmocka_unit_test_setup(nothing_published_while_down, setup),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
