@@ -327,7 +327,8 @@ static void run_sim_faults(struct app *app, uint64_t now)
 /* After each batch of the loop: the events so far (so the log reads in
  * order), the relays the batch changed, the events that made (a relay
  * that failed), one save of the state file if it changed, and then MQTT's
- * states and echoes (a retained echo says the change is kept). */
+ * states and echoes and the page's answers (an answer or an echo says the
+ * change is kept). */
 static void commit_batch(struct app *app)
 {
         drain_events(app);
@@ -336,6 +337,7 @@ static void commit_batch(struct app *app)
         if (app->core.state_dirty)
                 save_state(app);
         mqtt_after_batch(app->mqtt);
+        http_after_batch(app->http);
 }
 
 static int run_once(struct app *app, int max_wait_ms)

@@ -3,7 +3,10 @@
  * declared too large is refused at once), then with each piece of the body
  * (kept up to HTTP_BODY_MAX, the rest counted and dropped up to
  * HTTP_DRAIN_MAX), then once more with nothing, when the request is
- * answered. */
+ * handled. A change is answered only after the loop has committed it (the
+ * relays written, the state file saved): its connection is suspended with
+ * the answer kept, and http_after_batch resumes it, when libmicrohttpd
+ * calls on_request once more to send the answer. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -42,6 +45,10 @@
 #define HTTP_DRAIN_MAX (64 * 1024)
 
 struct request {
+        struct MHD_Connection *conn;
+        struct request *next_held;      /* h->held: waiting for the commit */
+        bool answered;                  /* rep holds the answer */
+        struct http_reply rep;
         size_t len;
         size_t dropped;                 /* bytes past HTTP_BODY_MAX */
         bool too_big;
@@ -142,6 +149,12 @@ static enum MHD_Result send_file(struct http *h, struct MHD_Connection *conn,
         return rc;
 }
 
+static bool is_read(const char *method)
+{
+        return strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+               strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+}
+
 static const char *header(struct MHD_Connection *conn, const char *name)
 {
         return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
@@ -195,6 +208,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                 *con_cls = req;
                 return MHD_YES;
         }
+        if (req->answered) {            /* resumed after the commit */
+                req->answered = false;
+                return send_reply(conn, &req->rep);
+        }
         if (*upload_data_size) {
                 size_t n = *upload_data_size;
                 *upload_data_size = 0;
@@ -236,7 +253,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                         .from_text = who,
                 };
                 http_api_handle(h, &rq, &rep);
-                return send_reply(conn, &rep);
+                if (is_read(method))
+                        return send_reply(conn, &rep);
+                /* Answered after the batch is committed. */
+                req->rep = rep;
+                req->answered = true;
+                req->conn = conn;
+                req->next_held = h->held;
+                h->held = req;
+                MHD_suspend_connection(conn);
+                return MHD_YES;
         }
         return send_file(h, conn, method, url);
 }
@@ -272,7 +298,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
         (void)cls;
         (void)conn;
         (void)toe;
-        free(*con_cls);
+        struct request *req = *con_cls;
+        if (req)
+                cJSON_Delete(req->rep.json);    /* an answer never sent */
+        free(req);
         *con_cls = NULL;
 }
 
@@ -302,6 +331,15 @@ static void on_mhd_ready(void *ctx, int fd, uint32_t events)
 static double on_mhd_timer(void *ctx)
 {
         return run_mhd(ctx);
+}
+
+static double on_wake(void *ctx)
+{
+        struct http *h = ctx;
+
+        h->wake = -1;
+        run_mhd(h);
+        return PORT_TIMER_STOP;
 }
 
 static int make_sockaddr(const char *listen, int port,
@@ -341,7 +379,7 @@ struct http *http_start(const struct port *port, char *err, size_t errlen)
                 snprintf(err, errlen, "out of memory");
                 return NULL;
         }
-        h->timer = -1;
+        h->timer = h->wake = -1;
         h->epoll_fd = -1;
         http_api_init(h, port);
         h->root_fd = open(cfg->web_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -355,7 +393,8 @@ struct http *http_start(const struct port *port, char *err, size_t errlen)
                 goto fail;
         }
         h->mhd = MHD_start_daemon(
-                MHD_USE_EPOLL | (v6 ? MHD_USE_IPv6 : 0), (uint16_t)cfg->port,
+                MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                (v6 ? MHD_USE_IPv6 : 0), (uint16_t)cfg->port,
                 NULL, NULL, on_request, h,
                 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
@@ -422,10 +461,31 @@ void http_tick(struct http *h, uint64_t now_ms, time_t wall)
         }
 }
 
+void http_after_batch(struct http *h)
+{
+        if (!h)
+                return;
+        if (!h->held)
+                return;
+        for (struct request *r = h->held, *next; r; r = next) {
+                next = r->next_held;
+                r->next_held = NULL;
+                MHD_resume_connection(r->conn);
+        }
+        h->held = NULL;
+        /* libmicrohttpd sends them when it runs next: at once, as a batch
+         * of its own (what it reads then is committed after it). */
+        if (h->wake < 0)
+                h->wake = h->port->add_timer(h->port->ctx, 0, on_wake, h);
+}
+
 void http_stop(struct http *h)
 {
         if (!h)
                 return;
+        http_after_batch(h);    /* none may stay suspended */
+        if (h->wake >= 0)
+                h->port->del_timer(h->port->ctx, h->wake);
         h->port->del_timer(h->port->ctx, h->timer);
         h->port->del_fd(h->port->ctx, h->epoll_fd);
         MHD_stop_daemon(h->mhd);

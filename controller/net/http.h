@@ -27,6 +27,10 @@ struct http *http_start(const struct port *port, char *err, size_t errlen);
 /* From the control tick: samples the history for the chart. Accepts NULL. */
 void http_tick(struct http *h, uint64_t now_ms, time_t wall);
 
+/* After every batch of the loop, once it is committed: the answers to the
+ * batch's changes go out. Accepts NULL. */
+void http_after_batch(struct http *h);
+
 /* Stops serving and frees everything. Accepts NULL. */
 void http_stop(struct http *h);
 

@@ -14,11 +14,15 @@
 
 #define HTTP_COOKIE "heatpad_session"
 
+struct request;
+
 struct http {
         const struct port *port;
+        struct request *held;           /* answers waiting for the commit */
         struct MHD_Daemon *mhd;
         int epoll_fd;                   /* MHD's, watched by our loop */
         int timer;
+        int wake;                       /* a one-shot run after resuming */
         int root_fd;                    /* the web folder */
         struct http_auth auth;
         struct history history;
