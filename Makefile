@@ -41,8 +41,12 @@ CONFIG_DIR_SRC := $(addprefix controller/config/,cfgjson.c config.c \
 NET_PURE_SRC   := $(addprefix controller/net/,status_json.c mqtt_cmd.c \
                   mqtt_flow.c ha_discovery.c ha_disc_zone.c ha_disc_device.c \
                   ha_state.c http_body.c http_auth.c http_static.c)
-NET_IO_SRC     := $(addprefix controller/net/,mqtt.c mqtt_handle.c mqtt_ha.c \
-                  http.c http_api.c)
+# The adapters' handling, behind the port (net/port.h): the unit tests
+# drive it with a fake port, a fake MQTT wire and plain HTTP requests.
+NET_ADAPTER_SRC := $(addprefix controller/net/,port.c mqtt_out.c \
+                   mqtt_handle.c mqtt_ha.c http_api.c)
+# The glue to libmosquitto and libmicrohttpd.
+NET_IO_SRC     := $(addprefix controller/net/,mqtt.c http.c)
 HW_PURE_SRC    := $(addprefix controller/hw/,w1_parse.c mb_decode.c sim_pad.c)
 # Hardware code that unit tests drive directly (files, a fake GPIO line, a
 # fake blocking relay).
@@ -57,7 +61,7 @@ DAEMON_DIR_SRC := $(addprefix controller/daemon/,state.c vclock.c loop.c \
 # What the unit tests link: the core and the parsers and loaders the tests
 # drive directly.
 CORE_SRC := $(CORE_DIR_SRC) $(CONFIG_DIR_SRC) $(NET_PURE_SRC) $(HW_PURE_SRC) \
-            controller/daemon/tickstat.c
+            $(NET_ADAPTER_SRC) controller/daemon/tickstat.c
 # Everything else the daemon needs: clocks, the loop, files, backends.
 DAEMON_SRC := $(DAEMON_DIR_SRC) $(NET_IO_SRC) $(HW_IO_SRC) $(HW_UNIT_SRC)
 
@@ -65,7 +69,8 @@ UNIT_TESTS := pid window safety session quiet guidance config core state \
               schedule closed_loop autotune mqtt_cmd mqtt_flow config_mqtt \
               http_body http_auth history notify rest time64 \
               w1_parse mb_decode ds18b20 gpio gpio_chip relay_worker tickstat plant \
-              local_time options config_keys tz
+              local_time options config_keys tz \
+              core_events port_mqtt port_http
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 # An independent pad model (tests/plant/), kept out of the controller: the
@@ -130,6 +135,10 @@ $(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(B)/obj/controller/daemon/st
 $(B)/asan/tests/test_%: tests/unit/test_%.c $(ASAN_CORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -O1 $(SANITIZE) $^ -o $@ $(LDLIBS) -lcmocka
+
+# The adapters' tests run them against a fake port.
+$(B)/tests/test_port_mqtt $(B)/tests/test_port_http: $(B)/obj/tests/unit/fake_port.o
+$(B)/asan/tests/test_port_mqtt $(B)/asan/tests/test_port_http: $(B)/asan/tests/unit/fake_port.o
 
 # Tests of daemon modules beyond the core link those modules too.
 $(B)/tests/test_notify: $(B)/obj/controller/daemon/notify.o

@@ -22,12 +22,114 @@ void core_reply(struct core_reply *r, enum core_status st, const char *code,
         va_end(ap);
 }
 
-void core_emit(struct core *core, enum core_event_type type, int zone,
-                 enum core_source src, const char *reason)
+struct core_zone_snap core_zone_snapshot(const struct core *core, int zone,
+                                         uint64_t now_ms)
 {
-        struct core_event ev = { type, zone, src, reason, NULL };
-        if (core->emit)
-                core->emit(core->emit_ctx, core, &ev);
+        const struct core_zone *z = &core->zones[zone];
+
+        return (struct core_zone_snap){
+                .have_temp = z->safety.have_temp,
+                .temp_c = z->safety.temp_c,
+                .session = z->session.active,
+                .setpoint_c = z->session.setpoint_c,
+                .relay_on = z->relay_on,
+                .duty = z->duty,
+                .remaining_ms = session_remaining_ms(&z->session, now_ms),
+                .cap_left_ms = session_cap_left_ms(&z->session,
+                                                   z->cfg->max_minutes, now_ms),
+                .fault = z->safety.fault,
+        };
+}
+
+/* Whether the person must learn of it even when the queue is full: heat
+ * going away, and faults coming or going. */
+static bool must_keep(const struct core_event *ev)
+{
+        switch (ev->type) {
+        case EV_SESSION_END:
+        case EV_FAULT:
+        case EV_FAULT_CLEARED:
+        case EV_AUTOTUNE:
+                return true;
+        case EV_RELAY:
+                return ev->reason && strcmp(ev->reason, "off") == 0;
+        default:
+                return false;
+        }
+}
+
+static struct core_queued *queue_at(struct core *core, int i)
+{
+        return &core->events[(core->ev_head + i) % CORE_EVENTS_MAX];
+}
+
+/* Removes the i-th entry from the oldest, keeping the others in order. */
+static void queue_remove(struct core *core, int i)
+{
+        for (; i > 0; i--)
+                *queue_at(core, i) = *queue_at(core, i - 1);
+        core->ev_head = (core->ev_head + 1) % CORE_EVENTS_MAX;
+        core->ev_count--;
+}
+
+/* Makes room for ev in a full queue: false when ev is to be dropped. */
+static bool queue_room(struct core *core, const struct core_event *ev)
+{
+        core->events_dropped++;
+        if (!must_keep(ev))
+                return false;
+        for (int i = 0; i < core->ev_count; i++)
+                if (!must_keep(&queue_at(core, i)->ev)) {
+                        queue_remove(core, i);
+                        return true;
+                }
+        core->events_lost++;
+        queue_remove(core, 0);
+        return true;
+}
+
+void core_emit_detail(struct core *core, enum core_event_type type, int zone,
+                      enum core_source src, const char *reason,
+                      const char *detail)
+{
+        struct core_event ev = { .type = type, .zone = zone, .source = src,
+                                 .reason = reason, .detail = detail };
+
+        if (core->ev_count == CORE_EVENTS_MAX && !queue_room(core, &ev))
+                return;
+        struct core_queued *q = queue_at(core, core->ev_count++);
+        ev.now_ms = core->now_ms;
+        if (zone >= 0 && zone < core->nzones)
+                ev.snap = core_zone_snapshot(core, zone, core->now_ms);
+        ev.guidance_kind = core->guidance_kind;
+        ev.schedule_n = core->schedule.n;
+        q->ev = ev;
+        snprintf(q->reason, sizeof(q->reason), "%s", reason ? reason : "");
+        snprintf(q->detail, sizeof(q->detail), "%s", detail ? detail : "");
+}
+
+void core_emit(struct core *core, enum core_event_type type, int zone,
+               enum core_source src, const char *reason)
+{
+        core_emit_detail(core, type, zone, src, reason, NULL);
+}
+
+bool core_next_event(struct core *core, struct core_event *ret)
+{
+        if (core->ev_count == 0)
+                return false;
+        core->ev_out = *queue_at(core, 0);
+        core->ev_head = (core->ev_head + 1) % CORE_EVENTS_MAX;
+        core->ev_count--;
+        *ret = core->ev_out.ev;
+        ret->reason = ret->reason ? core->ev_out.reason : NULL;
+        ret->detail = ret->detail ? core->ev_out.detail : NULL;
+        return true;
+}
+
+int core_events_pending(const struct core *core)
+{
+        return core->ev_count;
 }
 
 const char *core_source_name(enum core_source src)
@@ -43,14 +145,11 @@ const char *core_source_name(enum core_source src)
 
 void core_init(struct core *core, const struct config *cfg,
                const struct guidance_record *record,
-               const struct schedule *schedule, core_emit_fn emit_fn,
-               void *emit_ctx, uint64_t now_ms, time_t wall)
+               const struct schedule *schedule, uint64_t now_ms, time_t wall)
 {
         memset(core, 0, sizeof(*core));
         core->cfg = cfg;
         core->nzones = cfg->nzones;
-        core->emit = emit_fn;
-        core->emit_ctx = emit_ctx;
         if (record)
                 core->record = *record;
         if (schedule)
@@ -494,13 +593,9 @@ void core_run_schedule(struct core *core, time_t from, time_t to,
                 else
                         core_start(core, zone, e->minutes, e->setpoint_c,
                                    SRC_SCHEDULE, now_ms, to, &rep);
-                struct core_event ev = {
-                        EV_SCHEDULE_RUN, zone, SRC_SCHEDULE,
-                        rep.status == CORE_OK ? "started" : rep.code,
-                        rep.message,
-                };
-                if (core->emit)
-                        core->emit(core->emit_ctx, core, &ev);
+                core_emit_detail(core, EV_SCHEDULE_RUN, zone, SRC_SCHEDULE,
+                                 rep.status == CORE_OK ? "started" : rep.code,
+                                 rep.message);
         }
 }
 
@@ -693,5 +788,72 @@ void core_shutdown(struct core *core, uint64_t now_ms)
         for (int i = 0; i < core->nzones; i++) {
                 set_relay(core, i, false);
                 core_end_session(core, i, SRC_CORE, "shutdown");
+        }
+}
+
+/* Every zone off; never refused (stopping an idle zone is not an error). */
+static void stop_all(struct core *core, enum core_source src, uint64_t now_ms,
+                     struct core_reply *ret)
+{
+        struct core_reply rep;
+
+        for (int i = 0; i < core->nzones; i++)
+                core_stop(core, i, src, now_ms, &rep);
+        core_reply(ret, CORE_OK, "ok", "every zone: off");
+}
+
+void core_submit(struct core *core, const struct core_cmd *c,
+                 uint64_t now_ms, time_t wall, struct core_reply *ret)
+{
+        switch (c->kind) {
+        case CMD_START:
+                core_start(core, c->zone, c->minutes, c->setpoint_c, c->src,
+                           now_ms, wall, ret);
+                break;
+        case CMD_STOP:
+                core_stop(core, c->zone, c->src, now_ms, ret);
+                break;
+        case CMD_STOP_ALL:
+                stop_all(core, c->src, now_ms, ret);
+                break;
+        case CMD_CLEAR_FAULT:
+                core_clear_fault(core, c->zone, c->src, now_ms, ret);
+                break;
+        case CMD_RECORD_ACUTE:
+                core_record_acute(core, c->at, c->injury, c->swelling, c->src,
+                                  now_ms, wall, ret);
+                break;
+        case CMD_WARNING_SIGNS:
+                core_set_warning_signs(core, c->pain_worsening, c->nerve_signs,
+                                       c->urgent_signs, c->src, wall, ret);
+                break;
+        case CMD_CLEAR_RECORD:
+                core_clear_record(core, c->src, wall, ret);
+                break;
+        case CMD_CONFIRM_SAFE:
+                core_confirm_safe(core, c->src, wall, ret);
+                break;
+        case CMD_SET_SCHEDULE:
+                if (!c->schedule) {
+                        core_reply(ret, CORE_INVALID, "bad_request",
+                                   "no schedule given");
+                        break;
+                }
+                core_set_schedule(core, c->schedule, c->src, ret);
+                break;
+        case CMD_SET_TARGET:
+                core_set_target(core, c->zone, c->setpoint_c, c->src, now_ms,
+                                ret);
+                break;
+        case CMD_SET_MINUTES:
+                core_set_minutes(core, c->zone, c->minutes, c->src, now_ms,
+                                 wall, ret);
+                break;
+        case CMD_AUTOTUNE:
+                core_autotune_start(core, c->zone, c->src, now_ms, wall, ret);
+                break;
+        default:
+                core_reply(ret, CORE_INVALID, "bad_request", "unknown command");
+                break;
         }
 }

@@ -7,8 +7,10 @@
  * core is pure: it reads no clock, file or socket. Time comes in as
  * arguments (monotonic ms for durations and the 48-hour window, wall time
  * for quiet hours and schedules); relay decisions go out in
- * core_zone.relay_on, and events go out through the emit callback for
- * logging and publishing. */
+ * core_zone.relay_on, and events go into a bounded queue in the core that
+ * the loop drains (core_next_event) to the log and MQTT after each batch:
+ * no I/O happens inside a command. Every way in submits a struct core_cmd
+ * to core_submit. */
 #ifndef HEATPAD_CORE_H
 #define HEATPAD_CORE_H
 
@@ -73,17 +75,81 @@ enum core_event_type {
                                  * the refusal's code, detail its message */
 };
 
+/* What the log shows of a zone, as it was when the event happened (the
+ * queue is drained later, when the zone may have moved on). */
+struct core_zone_snap {
+        bool have_temp;
+        double temp_c;
+        bool session;
+        double setpoint_c;
+        bool relay_on;
+        double duty;
+        uint64_t remaining_ms, cap_left_ms;
+        enum safety_fault fault;
+};
+
+#define CORE_REASON_MAX 32
+#define CORE_DETAIL_MAX 256
+
 struct core_event {
         enum core_event_type type;
         int zone;               /* -1 for events of the whole device */
         enum core_source source;
         const char *reason;     /* a short stable word, or NULL */
         const char *detail;     /* a sentence for people, or NULL */
+        /* the core as the event left it */
+        uint64_t now_ms;
+        struct core_zone_snap snap;     /* of zone, when zone >= 0 */
+        enum guidance_kind guidance_kind;
+        int schedule_n;
 };
 
+/* A queued event: its words kept in the entry. */
+struct core_queued {
+        struct core_event ev;
+        char reason[CORE_REASON_MAX];
+        char detail[CORE_DETAIL_MAX];
+};
+
+/* Events a batch may leave before the loop drains them. The loop also
+ * drains after any command that leaves the queue more than half full, so
+ * a batch of commands cannot fill it; should it fill anyway, a new event
+ * that ends a session, latches or clears a fault, switches a relay off or
+ * ends an autotune takes the place of the oldest event that does none of
+ * that (counted in events_dropped), and any other new event is dropped
+ * (counted). Only a queue full of such events loses its oldest one
+ * (counted in events_lost). */
+#define CORE_EVENTS_MAX 128
+
 struct core;
-typedef void (*core_emit_fn)(void *ctx, const struct core *core,
-                             const struct core_event *ev);
+
+/* Every command a person, a schedule or the command line can give. */
+enum core_cmd_kind {
+        CMD_START,              /* zone, minutes, setpoint_c */
+        CMD_STOP,               /* zone: never refused */
+        CMD_STOP_ALL,           /* every zone off: never refused */
+        CMD_CLEAR_FAULT,        /* zone */
+        CMD_RECORD_ACUTE,       /* at, injury, swelling */
+        CMD_WARNING_SIGNS,      /* pain_worsening, nerve_signs, urgent_signs */
+        CMD_CLEAR_RECORD,
+        CMD_CONFIRM_SAFE,
+        CMD_SET_SCHEDULE,       /* schedule (validated by schedule_parse) */
+        CMD_SET_TARGET,         /* zone, setpoint_c */
+        CMD_SET_MINUTES,        /* zone, minutes */
+        CMD_AUTOTUNE,           /* zone */
+};
+
+struct core_cmd {
+        enum core_cmd_kind kind;
+        enum core_source src;
+        int zone;
+        int minutes;            /* <= 0: the zone's session length */
+        double setpoint_c;      /* NAN: the zone's target (CMD_START) */
+        time_t at;
+        bool injury, swelling;
+        bool pain_worsening, nerve_signs, urgent_signs;
+        const struct schedule *schedule;       /* CMD_SET_SCHEDULE */
+};
 
 struct core_zone {
         const struct zone_cfg *cfg;
@@ -130,8 +196,13 @@ struct core {
         bool state_dirty;       /* record, schedule, a latched fault or a
                                  * zone's tuning changed: save the state
                                  * file */
-        core_emit_fn emit;
-        void *emit_ctx;
+        /* events not yet drained: a ring, oldest at ev_head */
+        struct core_queued events[CORE_EVENTS_MAX];
+        int ev_head, ev_count;
+        struct core_queued ev_out;      /* the one core_next_event gave */
+        uint64_t events_dropped;        /* left out for want of room */
+        uint64_t events_lost;           /* of those that are never left
+                                         * out while there is another */
         struct tz tz;           /* local time: core_set_localtime() */
 };
 
@@ -139,8 +210,24 @@ struct core {
  * record and schedule (either may be NULL) come from the state file. */
 void core_init(struct core *core, const struct config *cfg,
                const struct guidance_record *record,
-               const struct schedule *schedule, core_emit_fn emit,
-               void *emit_ctx, uint64_t now_ms, time_t wall);
+               const struct schedule *schedule, uint64_t now_ms, time_t wall);
+
+/* The one way a command comes in, from any source: applies cmd at now_ms
+ * and wall and answers in ret. A stop (CMD_STOP, CMD_STOP_ALL) is never
+ * refused and never deduplicated here. */
+void core_submit(struct core *core, const struct core_cmd *cmd,
+                 uint64_t now_ms, time_t wall, struct core_reply *ret);
+
+/* The oldest event not yet drained, in the order they happened; false
+ * when there is none. Its strings stay valid until the next call. */
+bool core_next_event(struct core *core, struct core_event *ret);
+
+/* Events waiting in the queue. */
+int core_events_pending(const struct core *core);
+
+/* What the log shows of a zone now. */
+struct core_zone_snap core_zone_snapshot(const struct core *core, int zone,
+                                         uint64_t now_ms);
 
 /* How the core reads local time (quiet hours, schedules, times shown to a
  * person): the daemon gives localtime_r; without a call, UTC. */

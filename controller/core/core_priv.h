@@ -13,6 +13,9 @@ void core_reply(struct core_reply *r, enum core_status st, const char *code,
                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void core_emit(struct core *core, enum core_event_type type, int zone,
                enum core_source src, const char *reason);
+void core_emit_detail(struct core *core, enum core_event_type type, int zone,
+                      enum core_source src, const char *reason,
+                      const char *detail);
 /* The core's time only moves forward. */
 void core_saw_time(struct core *core, uint64_t now_ms);
 bool core_zone_ok(const struct core *core, int zone, struct core_reply *ret);

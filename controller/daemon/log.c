@@ -56,54 +56,48 @@ static cJSON *json_base(const char *event, uint64_t now_ms, time_t wall)
         return o;
 }
 
-static void add_zone(cJSON *o, const struct core *core, int i, uint64_t now_ms)
+static void add_zone(cJSON *o, const struct zone_cfg *c,
+                     const struct core_zone_snap *z)
 {
-        const struct core_zone *z = &core->zones[i];
-
-        cJSON_AddStringToObject(o, "zone", z->cfg->name);
-        cJSON_AddStringToObject(o, "zone_id", z->cfg->id);
-        if (z->safety.have_temp)
-                cJSON_AddNumberToObject(o, "temp_c", z->safety.temp_c);
+        cJSON_AddStringToObject(o, "zone", c->name);
+        cJSON_AddStringToObject(o, "zone_id", c->id);
+        if (z->have_temp)
+                cJSON_AddNumberToObject(o, "temp_c", z->temp_c);
         else
                 cJSON_AddNullToObject(o, "temp_c");
-        if (z->session.active)
-                cJSON_AddNumberToObject(o, "setpoint_c", z->session.setpoint_c);
+        if (z->session)
+                cJSON_AddNumberToObject(o, "setpoint_c", z->setpoint_c);
         else
                 cJSON_AddNullToObject(o, "setpoint_c");
         cJSON_AddBoolToObject(o, "relay", z->relay_on);
-        cJSON_AddBoolToObject(o, "session", z->session.active);
+        cJSON_AddBoolToObject(o, "session", z->session);
         cJSON_AddNumberToObject(o, "remaining_s",
-                (double)(session_remaining_ms(&z->session, now_ms) / 1000));
+                                (double)(z->remaining_ms / 1000));
         cJSON_AddNumberToObject(o, "duty", round(z->duty * 1000) / 1000);
-        cJSON_AddNumberToObject(o, "cap_left_s", (double)(session_cap_left_ms(
-                &z->session, z->cfg->max_minutes, now_ms) / 1000));
-        if (z->safety.fault != FAULT_NONE)
-                cJSON_AddStringToObject(o, "fault",
-                                        safety_fault_name(z->safety.fault));
+        cJSON_AddNumberToObject(o, "cap_left_s",
+                                (double)(z->cap_left_ms / 1000));
+        if (z->fault != FAULT_NONE)
+                cJSON_AddStringToObject(o, "fault", safety_fault_name(z->fault));
         else
                 cJSON_AddNullToObject(o, "fault");
 }
 
-static void text_zone(const struct log *lg, const struct core *core, int i,
-                      uint64_t now_ms, char *buf, size_t len)
+static void text_zone(const struct core_zone_snap *z, char *buf, size_t len)
 {
-        const struct core_zone *z = &core->zones[i];
-        uint64_t left = session_remaining_ms(&z->session, now_ms) / 1000;
+        uint64_t left = z->remaining_ms / 1000;
         int n;
 
-        (void)lg;
-        if (z->safety.have_temp)
-                n = snprintf(buf, len, "%.2f C", z->safety.temp_c);
+        if (z->have_temp)
+                n = snprintf(buf, len, "%.2f C", z->temp_c);
         else
                 n = snprintf(buf, len, "no reading yet");
         if (n < 0 || (size_t)n >= len)
                 return;
-        uint64_t cap = session_cap_left_ms(&z->session, z->cfg->max_minutes,
-                                           now_ms) / 1000;
-        if (z->session.active)
+        uint64_t cap = z->cap_left_ms / 1000;
+        if (z->session)
                 snprintf(buf + n, len - (size_t)n, " -> %.1f C, relay %s, "
                          "%llu:%02llu left (%llu min before a rest)",
-                         z->session.setpoint_c, z->relay_on ? "on" : "off",
+                         z->setpoint_c, z->relay_on ? "on" : "off",
                          (unsigned long long)(left / 60),
                          (unsigned long long)(left % 60),
                          (unsigned long long)(cap / 60));
@@ -131,7 +125,7 @@ void log_event(const struct log *lg, const struct core *core,
         if (lg->json) {
                 cJSON *o = json_base(event_name(ev->type), now_ms, wall);
                 if (ev->zone >= 0)
-                        add_zone(o, core, ev->zone, now_ms);
+                        add_zone(o, core->zones[ev->zone].cfg, &ev->snap);
                 cJSON_AddStringToObject(o, "source",
                                         core_source_name(ev->source));
                 if (ev->reason)
@@ -140,7 +134,7 @@ void log_event(const struct log *lg, const struct core *core,
                         cJSON_AddStringToObject(o, "detail", ev->detail);
                 if (ev->type == EV_GUIDANCE || ev->type == EV_RECORD)
                         cJSON_AddStringToObject(o, "guidance",
-                                guidance_kind_name(core->guidance_kind));
+                                guidance_kind_name(ev->guidance_kind));
                 emit_json(lg, o);
                 return;
         }
@@ -160,14 +154,14 @@ void log_event(const struct log *lg, const struct core *core,
                 break;
         case EV_FAULT:
                 snprintf(what, sizeof(what), "FAULT %s: %s", reason,
-                         safety_fault_help(z->safety.fault));
+                         safety_fault_help(ev->snap.fault));
                 break;
         case EV_FAULT_CLEARED:
                 snprintf(what, sizeof(what), "fault %s cleared", reason);
                 break;
         case EV_GUIDANCE:
                 snprintf(what, sizeof(what), "guidance is now %s: %s", reason,
-                         guidance_title(core->guidance_kind));
+                         guidance_title(ev->guidance_kind));
                 break;
         case EV_RECORD:
                 snprintf(what, sizeof(what), "record changed (%s, %s)", reason,
@@ -179,7 +173,7 @@ void log_event(const struct log *lg, const struct core *core,
         case EV_SCHEDULE:
                 snprintf(what, sizeof(what), "schedule replaced (%s): %d "
                          "entries", core_source_name(ev->source),
-                         core->schedule.n);
+                         ev->schedule_n);
                 break;
         case EV_SCHEDULE_RUN:
                 snprintf(what, sizeof(what), "scheduled session %s%s%s",
@@ -189,7 +183,7 @@ void log_event(const struct log *lg, const struct core *core,
                 break;
         }
         if (z)
-                text_zone(lg, core, ev->zone, now_ms, detail, sizeof(detail));
+                text_zone(&ev->snap, detail, sizeof(detail));
         text_line(lg, wall, z ? z->cfg->name : "heatpad", what, detail);
 }
 
@@ -197,14 +191,15 @@ void log_status(const struct log *lg, const struct core *core, int zone,
                 uint64_t now_ms, time_t wall)
 {
         char detail[128];
+        struct core_zone_snap snap = core_zone_snapshot(core, zone, now_ms);
 
         if (lg->json) {
                 cJSON *o = json_base("status", now_ms, wall);
-                add_zone(o, core, zone, now_ms);
+                add_zone(o, core->zones[zone].cfg, &snap);
                 emit_json(lg, o);
                 return;
         }
-        text_zone(lg, core, zone, now_ms, detail, sizeof(detail));
+        text_zone(&snap, detail, sizeof(detail));
         text_line(lg, wall, core->zones[zone].cfg->name, "status", detail);
 }
 

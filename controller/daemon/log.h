@@ -21,7 +21,7 @@ struct log {
         FILE *out;
 };
 
-/* A core event, with the zone's state as it is after the event. */
+/* A core event, with the zone's state as the event left it (ev->snap). */
 void log_event(const struct log *lg, const struct core *core,
                const struct core_event *ev, uint64_t now_ms, time_t wall);
 

@@ -1,7 +1,11 @@
 /* main.c: heatpadd, the daemon. Owns the one event loop and every module
  * instance (struct app); turns signals, sensor results and ticks into core
  * calls, and core decisions into relay writes, log lines and the state
- * file. See README.md for the command line. */
+ * file. The adapters (net/) reach it only through the port (net/port.h):
+ * they submit commands, and after each batch of the loop (what one
+ * loop_run_once dispatched) commit_batch writes the relays that changed,
+ * drains the core's events to the log and MQTT, and saves the state file
+ * once if it changed. See README.md for the command line. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -14,7 +18,6 @@
 #include <unistd.h>
 
 #include "daemon/alloff.h"
-#include "daemon/app.h"
 #include "config/config.h"
 #include "core/core.h"
 #include "hw/hw.h"
@@ -24,6 +27,7 @@
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "net/mqtt.h"                       /* the MQTT adapter */
+#include "net/port.h"
 #include "daemon/notify.h"
 #include "daemon/options.h"
 #include "daemon/probe.h"
@@ -84,11 +88,17 @@ struct app {
         struct http *http;                      /* the page, or NULL */
         struct notify notify;                   /* systemd: sd_notify */
         struct tickstat ticks;                  /* how late the ticks came */
+        struct port port;                       /* what the adapters get */
+        uint64_t events_dropped_said;           /* core events left out,
+                                                 * as last logged */
+        /* The crash handler's view: relays from crash_first up to nopen
+         * are open (shutdown moves it past each one before freeing it). */
+        volatile sig_atomic_t crash_first;
 };
 
 /* The crash handler's way to the relays: the one loop context, set once
  * the relays are open. */
-static struct app *crash_app;
+static struct app *volatile crash_app;
 
 /* The state file a run would use: --state-file, or the config's. */
 static const char *state_file_origin(const char *state_path)
@@ -139,41 +149,19 @@ static int check_config(const char *path, const char *state_path)
         return 2;
 }
 
-uint64_t app_now_ms(const struct app *app)
+static uint64_t app_now_ms(const struct app *app)
 {
         return vclock_mono_ms(&app->clock);
 }
 
-time_t app_wall(const struct app *app)
+static time_t app_wall(const struct app *app)
 {
         return vclock_wall(&app->clock);
 }
 
-struct core *app_core(struct app *app)
-{
-        return &app->core;
-}
-
-const struct config *app_config(const struct app *app)
-{
-        return &app->cfg;
-}
-
-struct loop *app_loop(struct app *app)
-{
-        return app->loop;
-}
-
-const struct log *app_log(const struct app *app)
-{
-        return &app->log;
-}
-
-
-static void on_core_event(void *ctx, const struct core *core,
+static void on_core_event(struct app *app, const struct core *core,
                           const struct core_event *ev)
 {
-        struct app *app = ctx;
         log_event(&app->log, core, ev, app_now_ms(app), app_wall(app));
         /* --autotune: say what was learned (or why not), then exit. */
         if (ev->type == EV_AUTOTUNE && app->opt.autotune) {
@@ -185,6 +173,34 @@ static void on_core_event(void *ctx, const struct core *core,
                 app->quit = true;
         }
         mqtt_on_event(app->mqtt, ev);           /* MQTT: publish the change */
+}
+
+/* The core's events, in order, to the log and MQTT: never from inside a
+ * core command, always from the loop. */
+static void drain_events(struct app *app)
+{
+        struct core_event ev;
+
+        while (core_next_event(&app->core, &ev))
+                on_core_event(app, &app->core, &ev);
+        uint64_t dropped = app->core.events_dropped;
+        if (dropped != app->events_dropped_said) {
+                log_msg(&app->log, app_wall(app), "warning", "%llu core "
+                        "event(s) left out of the log and MQTT for want of "
+                        "room (%llu that end heat or report a fault among "
+                        "them, ever)",
+                        (unsigned long long)(dropped - app->events_dropped_said),
+                        (unsigned long long)app->core.events_lost);
+                app->events_dropped_said = dropped;
+        }
+}
+
+/* A command from the command line, a signal or an adapter: the one core
+ * entry point, at the daemon's clocks. */
+static void submit(struct app *app, const struct core_cmd *cmd,
+                   struct core_reply *ret)
+{
+        core_submit(&app->core, cmd, app_now_ms(app), app_wall(app), ret);
 }
 
 /* Makes every relay what the core decided. A relay that fails to switch
@@ -309,10 +325,108 @@ static void run_sim_faults(struct app *app, uint64_t now)
         }
 }
 
-void app_commit(struct app *app)
+/* After each batch of the loop: the events so far (so the log reads in
+ * order), the relays the batch changed, the events that made (a relay
+ * that failed), one save of the state file if it changed, and then MQTT's
+ * states and echoes and the page's answers (an answer or an echo says the
+ * change is kept). */
+static void commit_batch(struct app *app)
 {
+        drain_events(app);
         apply_relays(app);
-        save_state(app);
+        drain_events(app);
+        if (app->core.state_dirty)
+                save_state(app);
+        mqtt_after_batch(app->mqtt);
+        http_after_batch(app->http);
+}
+
+static int run_once(struct app *app, int max_wait_ms)
+{
+        int rc = loop_run_once(app->loop, max_wait_ms);
+        commit_batch(app);
+        return rc;
+}
+
+/* The port's calls (net/port.h). */
+static void port_submit_cmd(void *ctx, const struct core_cmd *cmd,
+                            struct core_reply *ret)
+{
+        struct app *app = ctx;
+
+        submit(app, cmd, ret);
+        /* A flood of commands in one batch must not fill the queue: past
+         * half, drain it now (between commands, never inside one). */
+        if (core_events_pending(&app->core) > CORE_EVENTS_MAX / 2)
+                drain_events(app);
+}
+
+static uint64_t port_now(void *ctx)
+{
+        return app_now_ms(ctx);
+}
+
+static time_t port_wall_clock(void *ctx)
+{
+        return app_wall(ctx);
+}
+
+static uint64_t port_real(void *ctx)
+{
+        (void)ctx;
+        return vclock_real_ms();
+}
+
+static int port_add_fd(void *ctx, int fd, uint32_t events, port_fd_fn fn,
+                       void *fn_ctx)
+{
+        return loop_add_fd(((struct app *)ctx)->loop, fd, events, fn, fn_ctx);
+}
+
+static int port_mod_fd(void *ctx, int fd, uint32_t events)
+{
+        return loop_mod_fd(((struct app *)ctx)->loop, fd, events);
+}
+
+static void port_del_fd(void *ctx, int fd)
+{
+        loop_del_fd(((struct app *)ctx)->loop, fd);
+}
+
+static int port_add_timer(void *ctx, double first_ms, port_timer_fn fn,
+                          void *fn_ctx)
+{
+        return loop_add_timer(((struct app *)ctx)->loop, first_ms, fn, fn_ctx);
+}
+
+static void port_del_timer(void *ctx, int id)
+{
+        loop_del_timer(((struct app *)ctx)->loop, id);
+}
+
+static void port_log_line(void *ctx, const char *level, const char *msg)
+{
+        struct app *app = ctx;
+        log_msg(&app->log, app_wall(app), level, "%s", msg);
+}
+
+static void init_port(struct app *app)
+{
+        app->port = (struct port){
+                .ctx = app,
+                .core = &app->core,
+                .cfg = &app->cfg,
+                .submit = port_submit_cmd,
+                .now_ms = port_now,
+                .wall = port_wall_clock,
+                .real_ms = port_real,
+                .add_fd = port_add_fd,
+                .mod_fd = port_mod_fd,
+                .del_fd = port_del_fd,
+                .add_timer = port_add_timer,
+                .del_timer = port_del_timer,
+                .log = port_log_line,
+        };
 }
 
 /* --clear-fault: the clear needs a fresh reading to see the cause gone,
@@ -324,8 +438,11 @@ static void run_cli_clears(struct app *app, uint64_t now)
                     app->core.zones[i].safety.last_valid_ms <= app->start_ms)
                         continue;
                 struct core_reply rep = { 0 };
+                struct core_cmd cmd = { .kind = CMD_CLEAR_FAULT,
+                                        .src = SRC_CLI, .zone = i };
                 app->clear_pending[i] = false;
-                core_clear_fault(&app->core, i, SRC_CLI, now, &rep);
+                core_submit(&app->core, &cmd, now, app_wall(app), &rep);
+                drain_events(app);
                 log_msg(&app->log, app_wall(app), rep.status ? "warning" :
                         "info", "%s", rep.message);
         }
@@ -368,13 +485,13 @@ static double on_tick(void *ctx)
         app->last_wall = w;
         core_tick(&app->core, now, w);
         run_cli_clears(app, now);
-        apply_relays(app);
+        /* The relays follow, and the state file, after the batch
+         * (commit_batch). */
         for (int i = 0; i < app->nopen; i++) {
                 reader_request(&app->readers[i]);
                 if (app->sensors2[i].ops)
                         reader_request(&app->readers2[i]);
         }
-        save_state(app);
         http_tick(app->http, now, w);           /* the chart's history */
 
         uint64_t every = (uint64_t)(app->opt.status_every_s * 1000);
@@ -408,9 +525,10 @@ static void on_readings(void *ctx, int fd, uint32_t events)
                                 log_msg(&app->log, app_wall(app), "error",
                                         "%s: relay: %s", name,
                                         strerror(-res.err));
+                                /* Off is written again after the
+                                 * batch. */
                                 core_relay_failed(&app->core, res.zone,
                                                   app_now_ms(app));
-                                apply_relays(app);
                         } else {
                                 log_msg(&app->log, app_wall(app), "info",
                                         "%s: relay answers again (%s)", name,
@@ -446,13 +564,15 @@ static void clear_faults(struct app *app)
 {
         for (int i = 0; i < app->nopen; i++) {
                 struct core_reply rep = { 0 };
+                struct core_cmd cmd = { .kind = CMD_CLEAR_FAULT,
+                                        .src = SRC_CLI, .zone = i };
                 if (app->core.zones[i].safety.fault == FAULT_NONE)
                         continue;
-                core_clear_fault(&app->core, i, SRC_CLI, app_now_ms(app), &rep);
+                submit(app, &cmd, &rep);
+                drain_events(app);
                 log_msg(&app->log, app_wall(app), rep.status ? "warning" :
                         "info", "%s", rep.message);
         }
-        app_commit(app);
 }
 
 static void on_signal(void *ctx, int fd, uint32_t events)
@@ -479,7 +599,7 @@ static void on_crash(int sig)
         struct app *app = crash_app;
 
         if (app)
-                for (int i = 0; i < app->nopen; i++)
+                for (int i = app->crash_first; i < app->nopen; i++)
                         if (app->relays[i].ops && app->relays[i].ops->force_off)
                                 app->relays[i].ops->force_off(app->relays[i].ctx);
         signal(sig, SIG_DFL);
@@ -517,6 +637,15 @@ static time_t parse_when(const struct app *app, const char *s)
         return strcmp(s, "now") == 0 ? app_wall(app) : vclock_parse_local(s);
 }
 
+/* A command line's command: its events are logged before its answer. */
+static void cli_submit(struct app *app, const struct core_cmd *cmd,
+                       struct core_reply *ret)
+{
+        *ret = (struct core_reply){ 0 };
+        submit(app, cmd, ret);
+        drain_events(app);
+}
+
 /* Record changes asked for on the command line, through the same core
  * commands as the page and MQTT. Returns -1 on a refusal. */
 static int apply_cli_record(struct app *app)
@@ -525,11 +654,13 @@ static int apply_cli_record(struct app *app)
         time_t w = app_wall(app);
 
         if (app->opt.confirm_safe) {
-                core_confirm_safe(&app->core, SRC_CLI, w, &rep);
+                cli_submit(app, &(struct core_cmd){ .kind = CMD_CONFIRM_SAFE,
+                                                   .src = SRC_CLI }, &rep);
                 log_msg(&app->log, w, "info", "%s", rep.message);
         }
         if (app->opt.clear_record) {
-                core_clear_record(&app->core, SRC_CLI, w, &rep);
+                cli_submit(app, &(struct core_cmd){ .kind = CMD_CLEAR_RECORD,
+                                                   .src = SRC_CLI }, &rep);
                 log_msg(&app->log, w, "info", "%s", rep.message);
         }
         if (app->opt.injury_at || app->opt.swelling_at) {
@@ -543,9 +674,12 @@ static int apply_cli_record(struct app *app)
                                 "as 2026-11-24T20:15\n", when);
                         return -1;
                 }
-                core_record_acute(&app->core, at, app->opt.injury_at != NULL,
-                                  app->opt.swelling_at != NULL, SRC_CLI,
-                                  app_now_ms(app), w, &rep);
+                cli_submit(app, &(struct core_cmd){
+                                   .kind = CMD_RECORD_ACUTE, .src = SRC_CLI,
+                                   .at = at,
+                                   .injury = app->opt.injury_at != NULL,
+                                   .swelling = app->opt.swelling_at != NULL },
+                           &rep);
                 log_msg(&app->log, w, rep.status ? "error" : "info", "%s",
                         rep.message);
                 if (rep.status)
@@ -554,11 +688,14 @@ static int apply_cli_record(struct app *app)
         if (app->opt.warning_signs) {
                 const char *ws = app->opt.warning_signs;
                 bool both = strcmp(ws, "both") == 0;
-                core_set_warning_signs(&app->core,
-                                       both || strcmp(ws, "pain") == 0,
-                                       both || strcmp(ws, "nerve") == 0,
-                                       strcmp(ws, "urgent") == 0,
-                                       SRC_CLI, w, &rep);
+                cli_submit(app, &(struct core_cmd){
+                                   .kind = CMD_WARNING_SIGNS, .src = SRC_CLI,
+                                   .pain_worsening = both ||
+                                                     strcmp(ws, "pain") == 0,
+                                   .nerve_signs = both ||
+                                                  strcmp(ws, "nerve") == 0,
+                                   .urgent_signs = strcmp(ws, "urgent") == 0 },
+                           &rep);
                 log_msg(&app->log, w, "info", "%s", rep.message);
         }
         return 0;
@@ -571,8 +708,10 @@ static void apply_cli_starts(struct app *app)
                 struct core_reply rep = { 0 };
                 int z = core_find_zone(&app->core, s->zone);
 
-                core_start(&app->core, z, s->minutes, s->setpoint_c, SRC_CLI,
-                           app_now_ms(app), app_wall(app), &rep);
+                cli_submit(app, &(struct core_cmd){
+                                   .kind = CMD_START, .src = SRC_CLI,
+                                   .zone = z, .minutes = s->minutes,
+                                   .setpoint_c = s->setpoint_c }, &rep);
                 if (z < 0)
                         snprintf(rep.message, sizeof(rep.message), "--start: "
                                  "no zone '%s'", s->zone);
@@ -597,9 +736,9 @@ static int start_autotune(struct app *app)
         /* The tick timer takes the first reading in; just run the loop. */
         for (int i = 0; i < 100 && !app->core.zones[z].safety.have_temp &&
              !app->quit; i++)
-                loop_run_once(app->loop, 100);
-        core_autotune_start(&app->core, z, SRC_CLI, app_now_ms(app),
-                            app_wall(app), &rep);
+                run_once(app, 100);
+        cli_submit(app, &(struct core_cmd){ .kind = CMD_AUTOTUNE,
+                                           .src = SRC_CLI, .zone = z }, &rep);
         log_msg(&app->log, app_wall(app), rep.status ? "error" : "info", "%s",
                 rep.message);
         return rep.status == CORE_OK ? 0 : -1;
@@ -694,7 +833,7 @@ static void shutdown_app(struct app *app)
 {
         notify_stopping(&app->notify, "stopping: all relays off");  /* systemd */
         core_shutdown(&app->core, app_now_ms(app));
-        apply_relays(app);
+        commit_batch(app);
         http_stop(app->http);
         app->http = NULL;
         for (int i = 0; i < app->nopen; i++) {
@@ -702,8 +841,10 @@ static void shutdown_app(struct app *app)
                 reader_stop(&app->readers2[i]);
                 relay_worker_stop(&app->workers[i]);
         }
-        /* Off again, synchronously and checked, whatever a worker did. */
+        /* Off again, synchronously and checked, whatever a worker did.
+         * The crash handler lets go of each relay before it is freed. */
         for (int i = 0; i < app->nopen; i++) {
+                app->crash_first = i + 1;
                 int rc = hw_close_zone(&app->sensors[i], &app->sensors2[i],
                                        &app->relays[i]);
                 if (rc < 0)
@@ -713,6 +854,7 @@ static void shutdown_app(struct app *app)
                                 strerror(-rc));
         }
         crash_app = NULL;
+        drain_events(app);
         save_state(app);
         mqtt_close(app->mqtt);                  /* MQTT: "offline", disconnect */
         app->mqtt = NULL;
@@ -772,6 +914,67 @@ static void warn_simulated(struct app *app)
                                 app->opt.config_path);
 }
 
+/* Each zone's reader threads and relay worker. A zone whose worker did
+ * not start would keep a relay that never switches and raise no fault:
+ * the daemon does not start then. */
+static int start_workers(struct app *app)
+{
+        for (int i = 0; i < app->nopen; i++) {
+                const char *name = app->cfg.zones[i].name;
+                int rc = reader_start(&app->readers[i], &app->sensors[i], i,
+                                      IO_READING, app->pipe_w);
+                if (rc == 0 && app->sensors2[i].ops)
+                        rc = reader_start(&app->readers2[i], &app->sensors2[i],
+                                          i, IO_READING2, app->pipe_w);
+                if (rc < 0) {
+                        log_msg(&app->log, app_wall(app), "error", "%s: cannot "
+                                "start the sensor reader: %s; not starting",
+                                name, strerror(-rc));
+                        return rc;
+                }
+                if (app->relays[i].ops->blocking) {
+                        rc = relay_worker_start(&app->workers[i],
+                                                &app->relays[i], i,
+                                                app->pipe_w,
+                                                app->relay_unconfirmed[i]);
+                        if (rc < 0) {
+                                log_msg(&app->log, app_wall(app), "error",
+                                        "%s: cannot start the relay worker: "
+                                        "%s; not starting", name,
+                                        strerror(-rc));
+                                return rc;
+                        }
+                }
+                if (app->relay_unconfirmed[i])
+                        core_relay_failed(&app->core, i, app->start_ms);
+        }
+        return 0;
+}
+
+/* The sensor results, the signals (SIGTERM must reach us) and the tick. */
+static int watch_loop(struct app *app)
+{
+        int rc = loop_add_fd(app->loop, app->pipe_r, EPOLLIN, on_readings, app);
+        if (rc < 0) {
+                log_msg(&app->log, app_wall(app), "error", "cannot watch the "
+                        "sensor results: %s; not starting", strerror(-rc));
+                return rc;
+        }
+        rc = loop_add_fd(app->loop, app->sig_fd, EPOLLIN, on_signal, app);
+        if (rc < 0) {
+                log_msg(&app->log, app_wall(app), "error", "cannot watch for "
+                        "signals: %s; not starting", strerror(-rc));
+                return rc;
+        }
+        rc = loop_add_timer(app->loop, 0, on_tick, app);
+        if (rc < 0) {
+                log_msg(&app->log, app_wall(app), "error", "no timer for the "
+                        "control tick: %s; not starting", strerror(-rc));
+                return rc;
+        }
+        return 0;
+}
+
 static int run(struct app *app)
 {
         struct state_data st;
@@ -807,7 +1010,7 @@ static int run(struct app *app)
         app->start_ms = app->last_status_ms = app_now_ms(app);
         bool dirty = app->core.state_dirty;
         core_init(&app->core, &app->cfg, &st.record, &st.schedule,
-                  on_core_event, app, app->start_ms, app_wall(app));
+                  app->start_ms, app_wall(app));
         core_set_localtime(&app->core, systz_localtime, NULL);
         /* The 48-hour window, after a restart: the seconds that were left,
          * and the wall-clock rule until the wall clock is trusted. */
@@ -847,25 +1050,15 @@ static int run(struct app *app)
         app->core.state_dirty = dirty || app->core.state_dirty;
         app->last_wall = app_wall(app);
         app->clock_trusted = vclock_wall_trusted(&app->clock);
-        for (int i = 0; i < app->nopen; i++) {
-                reader_start(&app->readers[i], &app->sensors[i], i, IO_READING,
-                             app->pipe_w);
-                if (app->sensors2[i].ops)
-                        reader_start(&app->readers2[i], &app->sensors2[i], i,
-                                     IO_READING2, app->pipe_w);
-                if (app->relays[i].ops->blocking)
-                        relay_worker_start(&app->workers[i], &app->relays[i],
-                                           i, app->pipe_w,
-                                           app->relay_unconfirmed[i]);
-                if (app->relay_unconfirmed[i])
-                        core_relay_failed(&app->core, i, app->start_ms);
+        if (start_workers(app) < 0 || watch_loop(app) < 0) {
+                shutdown_app(app);
+                return 1;
         }
-        loop_add_fd(app->loop, app->pipe_r, EPOLLIN, on_readings, app);
-        loop_add_fd(app->loop, app->sig_fd, EPOLLIN, on_signal, app);
-        loop_add_timer(app->loop, 0, on_tick, app);
+        init_port(app);
         if (app->cfg.mqtt.enabled) {            /* the MQTT adapter */
                 char err[256];
-                app->mqtt = mqtt_open(app, HEATPAD_VERSION, err, sizeof(err));
+                app->mqtt = mqtt_open(&app->port, HEATPAD_VERSION, err,
+                                      sizeof(err));
                 if (!app->mqtt) {
                         log_msg(&app->log, app_wall(app), "error", "mqtt: %s",
                                 err);
@@ -875,7 +1068,7 @@ static int run(struct app *app)
         }
         {       /* the status page; heat control goes on without it */
                 char err[256];
-                app->http = http_start(app, err, sizeof(err));
+                app->http = http_start(&app->port, err, sizeof(err));
                 if (!app->http && err[0])
                         log_msg(&app->log, app_wall(app), "error", "status "
                                 "page: %s; going on without it", err);
@@ -905,10 +1098,10 @@ static int run(struct app *app)
                 shutdown_app(app);
                 return 2;
         }
-        apply_relays(app);
+        commit_batch(app);
 
         while (!app->quit)
-                if (loop_run_once(app->loop, 1000) < 0)
+                if (run_once(app, 1000) < 0)
                         break;
         log_loop(&app->log, &app->ticks, app_now_ms(app), app_wall(app));
         shutdown_app(app);

@@ -3,7 +3,10 @@
  * declared too large is refused at once), then with each piece of the body
  * (kept up to HTTP_BODY_MAX, the rest counted and dropped up to
  * HTTP_DRAIN_MAX), then once more with nothing, when the request is
- * answered. */
+ * handled. A change is answered only after the loop has committed it (the
+ * relays written, the state file saved): its connection is suspended with
+ * the answer kept, and http_after_batch resumes it, when libmicrohttpd
+ * calls on_request once more to send the answer. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -42,6 +45,10 @@
 #define HTTP_DRAIN_MAX (64 * 1024)
 
 struct request {
+        struct MHD_Connection *conn;
+        struct request *next_held;      /* h->held: waiting for the commit */
+        bool answered;                  /* rep holds the answer */
+        struct http_reply rep;
         size_t len;
         size_t dropped;                 /* bytes past HTTP_BODY_MAX */
         bool too_big;
@@ -142,6 +149,34 @@ static enum MHD_Result send_file(struct http *h, struct MHD_Connection *conn,
         return rc;
 }
 
+static bool is_read(const char *method)
+{
+        return strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+               strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+}
+
+static const char *header(struct MHD_Connection *conn, const char *name)
+{
+        return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+/* The client's address: the key of its wrong PINs, and for the log. */
+static struct http_addr client_addr(struct MHD_Connection *conn, char *text,
+                                    size_t len)
+{
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+                MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+        struct http_addr a = http_auth_addr(sa);
+
+        if (!inet_ntop(AF_INET6, a.b, text, (socklen_t)len))
+                snprintf(text, len, "?");
+        if (sa && sa->sa_family == AF_INET &&
+            !inet_ntop(AF_INET, a.b + 12, text, (socklen_t)len))
+                snprintf(text, len, "?");
+        return a;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -173,6 +208,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                 *con_cls = req;
                 return MHD_YES;
         }
+        if (req->answered) {            /* resumed after the commit */
+                req->answered = false;
+                return send_reply(conn, &req->rep);
+        }
         if (*upload_data_size) {
                 size_t n = *upload_data_size;
                 *upload_data_size = 0;
@@ -197,8 +236,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         req->body[req->len] = '\0';
         if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0) {
                 struct http_reply rep = { 0 };
-                http_api_handle(h, conn, method, url, req->body, req->len, &rep);
-                return send_reply(conn, &rep);
+                char who[INET6_ADDRSTRLEN];
+                struct http_request rq = {
+                        .method = method, .url = url,
+                        .body = req->body, .len = req->len,
+                        .host = header(conn, MHD_HTTP_HEADER_HOST),
+                        .origin = header(conn, "Origin"),
+                        .fetch_site = header(conn, "Sec-Fetch-Site"),
+                        .cookie = MHD_lookup_connection_value(conn,
+                                MHD_COOKIE_KIND, HTTP_COOKIE),
+                        .arg_zone = MHD_lookup_connection_value(conn,
+                                MHD_GET_ARGUMENT_KIND, "zone"),
+                        .arg_minutes = MHD_lookup_connection_value(conn,
+                                MHD_GET_ARGUMENT_KIND, "minutes"),
+                        .from = client_addr(conn, who, sizeof(who)),
+                        .from_text = who,
+                };
+                http_api_handle(h, &rq, &rep);
+                if (is_read(method))
+                        return send_reply(conn, &rep);
+                /* Answered after the batch is committed. */
+                req->rep = rep;
+                req->answered = true;
+                req->conn = conn;
+                req->next_held = h->held;
+                h->held = req;
+                MHD_suspend_connection(conn);
+                return MHD_YES;
         }
         return send_file(h, conn, method, url);
 }
@@ -234,7 +298,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
         (void)cls;
         (void)conn;
         (void)toe;
-        free(*con_cls);
+        struct request *req = *con_cls;
+        if (req)
+                cJSON_Delete(req->rep.json);    /* an answer never sent */
+        free(req);
         *con_cls = NULL;
 }
 
@@ -266,6 +333,15 @@ static double on_mhd_timer(void *ctx)
         return run_mhd(ctx);
 }
 
+static double on_wake(void *ctx)
+{
+        struct http *h = ctx;
+
+        h->wake = -1;
+        run_mhd(h);
+        return PORT_TIMER_STOP;
+}
+
 static int make_sockaddr(const char *listen, int port,
                          struct sockaddr_storage *ret, bool *ret_v6)
 {
@@ -288,9 +364,9 @@ static int make_sockaddr(const char *listen, int port,
         return -EINVAL;
 }
 
-struct http *http_start(struct app *app, char *err, size_t errlen)
+struct http *http_start(const struct port *port, char *err, size_t errlen)
 {
-        const struct http_cfg *cfg = &app_config(app)->http;
+        const struct http_cfg *cfg = &port->cfg->http;
         struct sockaddr_storage sa;
         bool v6;
         struct http *h;
@@ -303,11 +379,9 @@ struct http *http_start(struct app *app, char *err, size_t errlen)
                 snprintf(err, errlen, "out of memory");
                 return NULL;
         }
-        h->app = app;
-        h->timer = -1;
+        h->timer = h->wake = -1;
         h->epoll_fd = -1;
-        http_auth_init(&h->auth, cfg->pin);
-        history_init(&h->history, app_config(app)->nzones);
+        http_api_init(h, port);
         h->root_fd = open(cfg->web_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (h->root_fd < 0) {
                 snprintf(err, errlen, "web_root %s: %s", cfg->web_root,
@@ -319,7 +393,8 @@ struct http *http_start(struct app *app, char *err, size_t errlen)
                 goto fail;
         }
         h->mhd = MHD_start_daemon(
-                MHD_USE_EPOLL | (v6 ? MHD_USE_IPv6 : 0), (uint16_t)cfg->port,
+                MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                (v6 ? MHD_USE_IPv6 : 0), (uint16_t)cfg->port,
                 NULL, NULL, on_request, h,
                 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
@@ -339,23 +414,23 @@ struct http *http_start(struct app *app, char *err, size_t errlen)
                 MHD_DAEMON_INFO_EPOLL_FD);
         h->epoll_fd = info ? info->epoll_fd : -1;
         int rc = h->epoll_fd < 0 ? -EINVAL :
-                 loop_add_fd(app_loop(app), h->epoll_fd, EPOLLIN, on_mhd_ready, h);
+                 port->add_fd(port->ctx, h->epoll_fd, EPOLLIN, on_mhd_ready, h);
         if (rc < 0) {
                 snprintf(err, errlen, "cannot watch the HTTP daemon: %s",
                          strerror(-rc));
                 goto fail;
         }
-        h->timer = loop_add_timer(app_loop(app), MHD_RUN_MAX_MS, on_mhd_timer, h);
+        h->timer = port->add_timer(port->ctx, MHD_RUN_MAX_MS, on_mhd_timer, h);
         if (h->timer < 0) {
-                loop_del_fd(app_loop(app), h->epoll_fd);
+                port->del_fd(port->ctx, h->epoll_fd);
                 snprintf(err, errlen, "no timer left for the HTTP daemon");
                 goto fail;
         }
         info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_BIND_PORT);
-        int port = info ? info->port : cfg->port;
-        log_msg(app_log(app), app_wall(app), "info", "status page on "
-                "http://%s%s%s:%d/%s", v6 ? "[" : "", cfg->listen, v6 ? "]" : "",
-                port, http_auth_required(&h->auth) ? " (changes need the PIN)" : "");
+        int bound = info ? info->port : cfg->port;
+        port_log(port, "info", "status page on http://%s%s%s:%d/%s",
+                 v6 ? "[" : "", cfg->listen, v6 ? "]" : "", bound,
+                 http_auth_required(&h->auth) ? " (changes need the PIN)" : "");
         return h;
 fail:
         if (h->mhd)
@@ -370,7 +445,7 @@ void http_tick(struct http *h, uint64_t now_ms, time_t wall)
 {
         if (!h || !history_due(&h->history, now_ms))
                 return;
-        const struct core *core = app_core(h->app);
+        const struct core *core = h->port->core;
         for (int i = 0; i < core->nzones; i++) {
                 const struct core_zone *z = &core->zones[i];
                 struct history_sample s = {
@@ -386,12 +461,33 @@ void http_tick(struct http *h, uint64_t now_ms, time_t wall)
         }
 }
 
+void http_after_batch(struct http *h)
+{
+        if (!h)
+                return;
+        if (!h->held)
+                return;
+        for (struct request *r = h->held, *next; r; r = next) {
+                next = r->next_held;
+                r->next_held = NULL;
+                MHD_resume_connection(r->conn);
+        }
+        h->held = NULL;
+        /* libmicrohttpd sends them when it runs next: at once, as a batch
+         * of its own (what it reads then is committed after it). */
+        if (h->wake < 0)
+                h->wake = h->port->add_timer(h->port->ctx, 0, on_wake, h);
+}
+
 void http_stop(struct http *h)
 {
         if (!h)
                 return;
-        loop_del_timer(app_loop(h->app), h->timer);
-        loop_del_fd(app_loop(h->app), h->epoll_fd);
+        http_after_batch(h);    /* none may stay suspended */
+        if (h->wake >= 0)
+                h->port->del_timer(h->port->ctx, h->wake);
+        h->port->del_timer(h->port->ctx, h->timer);
+        h->port->del_fd(h->port->ctx, h->epoll_fd);
         MHD_stop_daemon(h->mhd);
         close(h->root_fd);
         free(h);

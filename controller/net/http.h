@@ -15,16 +15,21 @@
 #include <stdint.h>
 #include <time.h>
 
-struct app;
 struct http;
+struct port;
 
-/* Starts serving when the config has an "http" section. Returns NULL with
+/* Starts serving when port->cfg has an "http" section (port outlives the
+ * page). Returns NULL with
  * err empty when it has none, NULL with err set when it cannot listen (the
  * daemon goes on without the page: heat control must not depend on it). */
-struct http *http_start(struct app *app, char *err, size_t errlen);
+struct http *http_start(const struct port *port, char *err, size_t errlen);
 
 /* From the control tick: samples the history for the chart. Accepts NULL. */
 void http_tick(struct http *h, uint64_t now_ms, time_t wall);
+
+/* After every batch of the loop, once it is committed: the answers to the
+ * batch's changes go out. Accepts NULL. */
+void http_after_batch(struct http *h);
 
 /* Stops serving and frees everything. Accepts NULL. */
 void http_stop(struct http *h);

@@ -7,7 +7,6 @@
  * PIN tries wait. A stop needs no session (http_auth.h). Without the
  * session, when a PIN is set, the guidance in any reply shows no record
  * (status_guidance_gate). */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -19,7 +18,6 @@
 #include "net/http_int.h"
 #include "core/schedule.h"
 #include "net/status_json.h"
-#include "daemon/vclock.h"
 
 void http_api_error(struct http_reply *ret, unsigned status, const char *code,
                     const char *fmt, ...)
@@ -55,76 +53,62 @@ static unsigned core_http_status(enum core_status st)
         }
 }
 
-/* After a command: the relays follow at once, the state file is written,
- * and the reply carries the core's answer plus, for the page, the state. */
+/* After a command: the reply carries the core's answer plus, for the
+ * page, the state (the relays and the state file follow after the
+ * batch). */
 static void command_reply(struct http *h, const struct core_reply *rep,
                           struct http_reply *ret)
 {
-        app_commit(h->app);
         ret->status = core_http_status(rep->status);
         ret->json = status_reply_json(rep);
         if (rep->status == CORE_OK)
                 cJSON_AddItemToObject(ret->json, "status",
-                                      status_json(app_core(h->app),
-                                                  app_now_ms(h->app),
-                                                  app_wall(h->app)));
+                                      status_json(h->port->core,
+                                                  port_now_ms(h->port),
+                                                  port_wall(h->port)));
 }
 
 /* PIN waits and sessions run on real time: a simulated clock must not make
  * guessing faster. */
-static uint64_t auth_now(void)
+static uint64_t auth_now(const struct http *h)
 {
-        return vclock_real_ms();
+        return port_real_ms(h->port);
 }
 
-static const char *cookie_token(struct MHD_Connection *conn)
+void http_api_init(struct http *h, const struct port *port)
 {
-        return MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, HTTP_COOKIE);
+        h->port = port;
+        http_auth_init(&h->auth, port->cfg->http.pin);
+        history_init(&h->history, port->cfg->nzones);
 }
 
-static void add_auth(struct http *h, struct MHD_Connection *conn, cJSON *o)
+static void add_auth(struct http *h, const struct http_request *rq, cJSON *o)
 {
         cJSON *a = cJSON_AddObjectToObject(o, "auth");
         cJSON_AddBoolToObject(a, "pin_required", http_auth_required(&h->auth));
         cJSON_AddBoolToObject(a, "may_change",
-                              http_auth_session_ok(&h->auth, cookie_token(conn),
-                                                   auth_now()));
+                              http_auth_session_ok(&h->auth, rq->cookie,
+                                                   auth_now(h)));
 }
 
-static void get_status(struct http *h, struct MHD_Connection *conn,
+static void get_status(struct http *h, const struct http_request *rq,
                        struct http_reply *ret)
 {
-        cJSON *o = status_json(app_core(h->app), app_now_ms(h->app),
-                               app_wall(h->app));
-        add_auth(h, conn, o);
+        cJSON *o = status_json(h->port->core, port_now_ms(h->port),
+                               port_wall(h->port));
+        add_auth(h, rq, o);
         ok_json(ret, o);
 }
 
-/* The client's address: the key of its wrong PINs, and for the log. */
-static struct http_addr client_addr(struct MHD_Connection *conn, char *text,
-                                    size_t len)
-{
-        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
-                MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-        struct http_addr a = http_auth_addr(sa);
-
-        if (!inet_ntop(AF_INET6, a.b, text, (socklen_t)len))
-                snprintf(text, len, "?");
-        if (sa && sa->sa_family == AF_INET &&
-            !inet_ntop(AF_INET, a.b + 12, text, (socklen_t)len))
-                snprintf(text, len, "?");
-        return a;
-}
-
-static void post_login(struct http *h, struct MHD_Connection *conn,
-                       const char *body, size_t len, struct http_reply *ret)
+static void post_login(struct http *h, const struct http_request *rq,
+                       struct http_reply *ret)
 {
         char pin[HTTP_PIN_MAX + 1], token[HTTP_AUTH_TOKEN_LEN + 1], err[160];
-        char who[INET6_ADDRSTRLEN];
         uint8_t rnd[HTTP_AUTH_TOKEN_BYTES];
         int wait_s;
-        struct http_addr from = client_addr(conn, who, sizeof(who));
+        const char *body = rq->body;
+        size_t len = rq->len;
+        const char *who = rq->from_text ? rq->from_text : "?";
 
         if (!http_auth_required(&h->auth)) {
                 http_api_error(ret, MHD_HTTP_BAD_REQUEST, "no_pin", "no PIN is "
@@ -142,7 +126,7 @@ static void post_login(struct http *h, struct MHD_Connection *conn,
                                "no random numbers for a session");
                 return;
         }
-        switch (http_auth_login(&h->auth, &from, pin, auth_now(), rnd, token,
+        switch (http_auth_login(&h->auth, &rq->from, pin, auth_now(h), rnd, token,
                                 &wait_s)) {
         case HTTP_LOGIN_OK:
                 snprintf(ret->set_cookie, sizeof(ret->set_cookie), HTTP_COOKIE
@@ -155,7 +139,7 @@ static void post_login(struct http *h, struct MHD_Connection *conn,
                 cJSON_AddStringToObject(ret->json, "message", "PIN accepted");
                 return;
         case HTTP_LOGIN_WRONG:
-                log_msg(app_log(h->app), app_wall(h->app), "warning",
+                port_log(h->port, "warning",
                         "http: wrong PIN from %s%s", who,
                         wait_s ? ", further tries from there wait" : "");
                 if (wait_s)
@@ -174,10 +158,10 @@ static void post_login(struct http *h, struct MHD_Connection *conn,
         }
 }
 
-static void post_logout(struct http *h, struct MHD_Connection *conn,
+static void post_logout(struct http *h, const struct http_request *rq,
                         struct http_reply *ret)
 {
-        http_auth_logout(&h->auth, cookie_token(conn));
+        http_auth_logout(&h->auth, rq->cookie);
         snprintf(ret->set_cookie, sizeof(ret->set_cookie), HTTP_COOKIE
                  "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
         ret->status = MHD_HTTP_OK;
@@ -190,53 +174,45 @@ static void post_logout(struct http *h, struct MHD_Connection *conn,
 static void zone_command(struct http *h, int zone, const char *verb,
                          const char *body, size_t len, struct http_reply *ret)
 {
-        struct core *core = app_core(h->app);
-        struct core_reply rep = { 0 };
+        struct core_cmd cmd = { .src = SRC_HTTP, .zone = zone };
+        struct core_reply rep;
         char err[160];
 
         if (strcmp(verb, "start") == 0) {
-                int minutes;
-                double sp;
-                if (http_parse_start_body(body, len, &minutes, &sp, err,
+                cmd.kind = CMD_START;
+                if (http_parse_start_body(body, len, &cmd.minutes,
+                                          &cmd.setpoint_c, err,
                                           sizeof(err)) < 0) {
                         http_api_error(ret, MHD_HTTP_BAD_REQUEST, "bad_request",
                                        "%s", err);
                         return;
                 }
-                core_start(core, zone, minutes, sp, SRC_HTTP, app_now_ms(h->app),
-                           app_wall(h->app), &rep);
         } else if (strcmp(verb, "stop") == 0) {
-                core_stop(core, zone, SRC_HTTP, app_now_ms(h->app), &rep);
+                cmd.kind = CMD_STOP;
         } else {
-                core_clear_fault(core, zone, SRC_HTTP, app_now_ms(h->app), &rep);
+                cmd.kind = CMD_CLEAR_FAULT;
         }
+        port_submit(h->port, &cmd, &rep);
         command_reply(h, &rep, ret);
 }
 
-/* Every zone off; never refused (core_stop of an idle zone is not an
- * error). */
+/* Every zone off; never refused (CMD_STOP_ALL). */
 static void post_stop_all(struct http *h, struct http_reply *ret)
 {
-        struct core *core = app_core(h->app);
-        struct core_reply rep = { 0 };
+        struct core_cmd cmd = { .kind = CMD_STOP_ALL, .src = SRC_HTTP };
+        struct core_reply rep;
 
-        for (int i = 0; i < core->nzones; i++)
-                core_stop(core, i, SRC_HTTP, app_now_ms(h->app), &rep);
-        rep = (struct core_reply){ .status = CORE_OK };
-        snprintf(rep.code, sizeof(rep.code), "ok");
-        snprintf(rep.message, sizeof(rep.message), "every zone: off");
+        port_submit(h->port, &cmd, &rep);
         command_reply(h, &rep, ret);
 }
 
-static void get_history(struct http *h, struct MHD_Connection *conn,
+static void get_history(struct http *h, const struct http_request *rq,
                         struct http_reply *ret)
 {
         struct history_sample *buf = h->scratch;
-        const char *zname = MHD_lookup_connection_value(conn,
-                MHD_GET_ARGUMENT_KIND, "zone");
-        const char *mins = MHD_lookup_connection_value(conn,
-                MHD_GET_ARGUMENT_KIND, "minutes");
-        const struct core *core = app_core(h->app);
+        const char *zname = rq->arg_zone;
+        const char *mins = rq->arg_minutes;
+        const struct core *core = h->port->core;
         long minutes = 60;
 
         if (!zname || !*zname) {
@@ -256,8 +232,8 @@ static void get_history(struct http *h, struct MHD_Connection *conn,
                                HISTORY_MAX_MINUTES);
                 return;
         }
-        uint64_t now = app_now_ms(h->app);
-        time_t wall = app_wall(h->app);
+        uint64_t now = port_now_ms(h->port);
+        time_t wall = port_wall(h->port);
         int n = history_since(&h->history, z, now, (int)minutes, buf,
                               HISTORY_LEN);
         cJSON *o = cJSON_CreateObject();
@@ -286,16 +262,16 @@ static void get_history(struct http *h, struct MHD_Connection *conn,
 
 static void get_guidance(struct http *h, struct http_reply *ret)
 {
-        ok_json(ret, status_guidance_json(app_core(h->app), app_wall(h->app)));
+        ok_json(ret, status_guidance_json(h->port->core, port_wall(h->port)));
 }
 
 static void post_injury(struct http *h, const char *body, size_t len,
                         struct http_reply *ret)
 {
-        struct core *core = app_core(h->app);
+        const struct core *core = h->port->core;
         struct injury_report r;
         struct core_reply rep = { 0 };
-        time_t wall = app_wall(h->app);
+        time_t wall = port_wall(h->port);
         char err[200];
 
         if (http_parse_injury_body(body, len, &r, err, sizeof(err)) < 0) {
@@ -306,58 +282,70 @@ static void post_injury(struct http *h, const char *body, size_t len,
         /* The acute event first: if it is refused (a time in the future),
          * nothing of the report is kept. */
         if (r.acute) {
-                time_t at = r.at_given ? r.at : wall - r.minutes_ago * 60;
-                core_record_acute(core, at, r.injury, r.swelling, SRC_HTTP,
-                                  app_now_ms(h->app), wall, &rep);
+                struct core_cmd cmd = {
+                        .kind = CMD_RECORD_ACUTE, .src = SRC_HTTP,
+                        .at = r.at_given ? r.at : wall - r.minutes_ago * 60,
+                        .injury = r.injury, .swelling = r.swelling,
+                };
+                port_submit(h->port, &cmd, &rep);
                 if (rep.status != CORE_OK) {
                         command_reply(h, &rep, ret);
                         return;
                 }
         }
         if (r.signs) {
-                struct core_reply srep = { 0 };
+                struct core_reply srep;
                 const struct guidance_record *was = &core->record;
-                core_set_warning_signs(core,
-                        r.has_pain ? r.pain_worsening : was->pain_worsening,
-                        r.has_nerve ? r.nerve_signs : was->nerve_signs,
-                        r.has_urgent ? r.urgent_signs : was->urgent_signs,
-                        SRC_HTTP, wall, &srep);
+                struct core_cmd cmd = {
+                        .kind = CMD_WARNING_SIGNS, .src = SRC_HTTP,
+                        .pain_worsening = r.has_pain ? r.pain_worsening :
+                                          was->pain_worsening,
+                        .nerve_signs = r.has_nerve ? r.nerve_signs :
+                                       was->nerve_signs,
+                        .urgent_signs = r.has_urgent ? r.urgent_signs :
+                                        was->urgent_signs,
+                };
+                port_submit(h->port, &cmd, &srep);
                 if (!r.acute)
                         rep = srep;
         }
         command_reply(h, &rep, ret);
         cJSON_AddItemToObject(ret->json, "guidance",
-                              status_guidance_json(core, wall));
+                              status_guidance_json(core, port_wall(h->port)));
 }
 
 static void delete_injury(struct http *h, struct http_reply *ret)
 {
-        struct core_reply rep = { 0 };
-        core_clear_record(app_core(h->app), SRC_HTTP, app_wall(h->app), &rep);
+        struct core_cmd cmd = { .kind = CMD_CLEAR_RECORD, .src = SRC_HTTP };
+        struct core_reply rep;
+
+        port_submit(h->port, &cmd, &rep);
         command_reply(h, &rep, ret);
         cJSON_AddItemToObject(ret->json, "guidance",
-                              status_guidance_json(app_core(h->app),
-                                                   app_wall(h->app)));
+                              status_guidance_json(h->port->core,
+                                                   port_wall(h->port)));
 }
 
 static void put_schedule(struct http *h, const char *body, size_t len,
                          struct http_reply *ret)
 {
         struct schedule s;
-        struct core_reply rep = { 0 };
+        struct core_reply rep;
         char err[256];
 
-        if (len == 0 || schedule_parse_text(body, len, app_config(h->app), &s, err,
+        if (len == 0 || schedule_parse_text(body, len, h->port->cfg, &s, err,
                                             sizeof(err)) < 0) {
                 http_api_error(ret, MHD_HTTP_BAD_REQUEST, "bad_schedule", "%s",
                                len ? err : "the body must be a JSON list of "
                                "schedule entries");
                 return;
         }
-        core_set_schedule(app_core(h->app), &s, SRC_HTTP, &rep);
+        struct core_cmd cmd = { .kind = CMD_SET_SCHEDULE, .src = SRC_HTTP,
+                                .schedule = &s };
+        port_submit(h->port, &cmd, &rep);
         command_reply(h, &rep, ret);
         cJSON_AddItemToObject(ret->json, "schedule",
-                              schedule_to_json(&app_core(h->app)->schedule));
+                              schedule_to_json(&h->port->core->schedule));
 }
 
 static bool is(const char *method, const char *m)
@@ -403,7 +391,7 @@ static void route_zone(struct http *h, const char *method, const char *url,
                 not_allowed(ret, "POST");
                 return;
         }
-        int z = core_find_zone(app_core(h->app), zone);
+        int z = core_find_zone(h->port->core, zone);
         if (z < 0) {
                 http_api_error(ret, MHD_HTTP_BAD_REQUEST, "unknown_zone",
                                "no zone '%.40s'", zone);
@@ -412,16 +400,15 @@ static void route_zone(struct http *h, const char *method, const char *url,
         zone_command(h, z, verb, body, len, ret);
 }
 
-static void route_auth(struct http *h, struct MHD_Connection *conn,
-                       const char *method, const char *url, const char *body,
-                       size_t len, struct http_reply *ret)
+static void route_auth(struct http *h, const struct http_request *rq,
+                       struct http_reply *ret)
 {
-        if (!is(method, MHD_HTTP_METHOD_POST))
+        if (!is(rq->method, MHD_HTTP_METHOD_POST))
                 not_allowed(ret, "POST");
-        else if (strcmp(url, "/api/login") == 0)
-                post_login(h, conn, body, len, ret);
+        else if (strcmp(rq->url, "/api/login") == 0)
+                post_login(h, rq, ret);
         else
-                post_logout(h, conn, ret);
+                post_logout(h, rq, ret);
 }
 
 static void route_injury(struct http *h, const char *method, const char *body,
@@ -441,7 +428,7 @@ static void route_schedule(struct http *h, const char *method, const char *body,
                            size_t len, struct http_reply *ret)
 {
         if (is(method, MHD_HTTP_METHOD_GET) || is(method, MHD_HTTP_METHOD_HEAD))
-                ok_json(ret, schedule_to_json(&app_core(h->app)->schedule));
+                ok_json(ret, schedule_to_json(&h->port->core->schedule));
         else if (is(method, MHD_HTTP_METHOD_PUT))
                 put_schedule(h, body, len, ret);
         else
@@ -454,7 +441,8 @@ static void route_schedule(struct http *h, const char *method, const char *body,
 static void route_confirm(struct http *h, const char *method, const char *body,
                           size_t len, struct http_reply *ret)
 {
-        struct core_reply rep = { 0 };
+        struct core_cmd cmd = { .kind = CMD_CONFIRM_SAFE, .src = SRC_HTTP };
+        struct core_reply rep;
         char err[200];
 
         if (!is(method, MHD_HTTP_METHOD_POST)) {
@@ -466,17 +454,18 @@ static void route_confirm(struct http *h, const char *method, const char *body,
                                err);
                 return;
         }
-        core_confirm_safe(app_core(h->app), SRC_HTTP, app_wall(h->app), &rep);
+        port_submit(h->port, &cmd, &rep);
         command_reply(h, &rep, ret);
         cJSON_AddItemToObject(ret->json, "guidance",
-                              status_guidance_json(app_core(h->app),
-                                                   app_wall(h->app)));
+                              status_guidance_json(h->port->core,
+                                                   port_wall(h->port)));
 }
 
-static void dispatch(struct http *h, struct MHD_Connection *conn,
-                     const char *method, const char *url, const char *body,
-                     size_t len, struct http_reply *ret)
+static void dispatch(struct http *h, const struct http_request *rq,
+                     struct http_reply *ret)
 {
+        const char *method = rq->method, *url = rq->url, *body = rq->body;
+        size_t len = rq->len;
         bool change = !is(method, MHD_HTTP_METHOD_GET) &&
                       !is(method, MHD_HTTP_METHOD_HEAD);
         bool zones = strncmp(url, "/api/zones/", 11) == 0;
@@ -493,21 +482,16 @@ static void dispatch(struct http *h, struct MHD_Connection *conn,
                 return;
         }
         if (change) {
-                const char *origin = MHD_lookup_connection_value(conn,
-                        MHD_HEADER_KIND, "Origin");
-                const char *site = MHD_lookup_connection_value(conn,
-                        MHD_HEADER_KIND, "Sec-Fetch-Site");
-                const char *host = MHD_lookup_connection_value(conn,
-                        MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-                if (!http_auth_same_origin(origin, site, host)) {
+                if (!http_auth_same_origin(rq->origin, rq->fetch_site,
+                                           rq->host)) {
                         http_api_error(ret, MHD_HTTP_FORBIDDEN, "cross_origin",
                                        "changes are taken only from this "
                                        "device's own page");
                         return;
                 }
                 if (http_auth_needs_session(method, url) &&
-                    !http_auth_session_ok(&h->auth, cookie_token(conn),
-                                          auth_now())) {
+                    !http_auth_session_ok(&h->auth, rq->cookie,
+                                          auth_now(h))) {
                         http_api_error(ret, MHD_HTTP_UNAUTHORIZED, "pin_required",
                                        "enter the PIN first (POST /api/login)");
                         return;
@@ -517,7 +501,7 @@ static void dispatch(struct http *h, struct MHD_Connection *conn,
         if (zones)
                 route_zone(h, method, url, body, len, ret);
         else if (strcmp(url, "/api/login") == 0 || strcmp(url, "/api/logout") == 0)
-                route_auth(h, conn, method, url, body, len, ret);
+                route_auth(h, rq, ret);
         else if (strcmp(url, "/api/injury") == 0)
                 route_injury(h, method, body, len, ret);
         else if (strcmp(url, "/api/schedule") == 0)
@@ -531,26 +515,26 @@ static void dispatch(struct http *h, struct MHD_Connection *conn,
         else if (change)                /* the read-only paths */
                 not_allowed(ret, "GET");
         else if (strcmp(url, "/api/status") == 0)
-                get_status(h, conn, ret);
+                get_status(h, rq, ret);
         else if (strcmp(url, "/api/guidance") == 0)
                 get_guidance(h, ret);
         else
-                get_history(h, conn, ret);
+                get_history(h, rq, ret);
 }
 
 /* The one gate for the person's record: whatever the path, a reply that
  * carries the guidance (itself, as "guidance", or inside "status") shows
  * it whole only to a session, or when no PIN is set. A stop needs no
  * session, so its reply is gated too. */
-void http_api_handle(struct http *h, struct MHD_Connection *conn,
-                     const char *method, const char *url, const char *body,
-                     size_t len, struct http_reply *ret)
+void http_api_handle(struct http *h, const struct http_request *rq,
+                     struct http_reply *ret)
 {
-        dispatch(h, conn, method, url, body, len, ret);
+        const char *method = rq->method, *url = rq->url;
+
+        dispatch(h, rq, ret);
         if (!ret->json)
                 return;
-        bool full = http_auth_session_ok(&h->auth, cookie_token(conn),
-                                         auth_now());
+        bool full = http_auth_session_ok(&h->auth, rq->cookie, auth_now(h));
         bool read = is(method, MHD_HTTP_METHOD_GET) ||
                     is(method, MHD_HTTP_METHOD_HEAD);
         if (read && (strcmp(url, "/api/guidance") == 0 ||

@@ -8,17 +8,21 @@
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
 
-#include "daemon/app.h"
 #include "core/history.h"
 #include "net/http_auth.h"
+#include "net/port.h"
 
 #define HTTP_COOKIE "heatpad_session"
 
+struct request;
+
 struct http {
-        struct app *app;
+        const struct port *port;
+        struct request *held;           /* answers waiting for the commit */
         struct MHD_Daemon *mhd;
         int epoll_fd;                   /* MHD's, watched by our loop */
         int timer;
+        int wake;                       /* a one-shot run after resuming */
         int root_fd;                    /* the web folder */
         struct http_auth auth;
         struct history history;
@@ -35,11 +39,25 @@ struct http_reply {
         bool close;                     /* close the connection after it */
 };
 
-/* Handles a request under /api/. The body has been read whole (at most
- * HTTP_BODY_MAX bytes). */
-void http_api_handle(struct http *h, struct MHD_Connection *conn,
-                     const char *method, const char *url, const char *body,
-                     size_t len, struct http_reply *ret);
+/* A request as http.c read it from libmicrohttpd: what the API answers
+ * depends on nothing else (and the port's state and clocks). */
+struct http_request {
+        const char *method, *url;       /* url decoded, without the query */
+        const char *body;               /* read whole, NUL-terminated */
+        size_t len;                     /* at most HTTP_BODY_MAX */
+        const char *host, *origin, *fetch_site;         /* NULL: absent */
+        const char *cookie;             /* HTTP_COOKIE's value, or NULL */
+        const char *arg_zone, *arg_minutes;     /* ?zone=&minutes= */
+        struct http_addr from;          /* the client, for its PIN tries */
+        const char *from_text;          /* the same for the log */
+};
+
+/* The API's half of struct http: the port, PIN state and the history. */
+void http_api_init(struct http *h, const struct port *port);
+
+/* Handles a request under /api/. */
+void http_api_handle(struct http *h, const struct http_request *req,
+                     struct http_reply *ret);
 
 /* A JSON error: {"ok":false,"code":...,"message":...}. */
 void http_api_error(struct http_reply *ret, unsigned status, const char *code,

@@ -22,31 +22,14 @@
 #include "core/schedule.h"
 #include "net/ha_state.h"
 #include "net/status_json.h"
-#include "daemon/vclock.h"
 
 #define SERVICE_MS 250                  /* misc, reconnect, republish */
 #define BACKOFF_FIRST_MS 250.0
 #define BACKOFF_MAX_MS 3000.0
 #define CONNECT_TIMEOUT_MS 10000.0      /* no CONNACK by then: try again */
 #define REPUBLISH_MS 10000              /* virtual ms, and real ms */
-#define FIRST_READING_MS 10000          /* virtual: a state waits for it */
 #define DISCOVERY_WAIT_MS 500.0         /* real: for the retained one */
 
-void mqtt_log(struct mqtt *m, const char *level, const char *fmt, ...)
-{
-        char msg[384];
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
-        /* Messages quote what a broker handed us: no control characters
-         * into a text log (a forged line). */
-        for (char *p = msg; *p; p++)
-                if ((unsigned char)*p < 0x20)
-                        *p = '?';
-        log_msg(app_log(m->app), app_wall(m->app), level, "mqtt: %s", msg);
-}
 
 static void on_fd(void *ctx, int fd, uint32_t events);
 
@@ -56,10 +39,10 @@ static void on_fd(void *ctx, int fd, uint32_t events);
 static void sync_fd(struct mqtt *m)
 {
         int fd = mosquitto_socket(m->mosq);
-        struct loop *loop = app_loop(m->app);
+        const struct port *p = m->port;
 
         if (m->fd >= 0 && (m->fd_stale || fd != m->fd)) {
-                loop_del_fd(loop, m->fd);
+                p->del_fd(p->ctx, m->fd);
                 m->fd = -1;
         }
         m->fd_stale = false;
@@ -72,39 +55,15 @@ static void sync_fd(struct mqtt *m)
                 mqtt_flow_all_written(&m->flow);
         uint32_t ev = EPOLLIN | (want_write ? EPOLLOUT : 0);
         if (m->fd < 0) {
-                if (loop_add_fd(loop, fd, ev, on_fd, m) < 0)
+                if (p->add_fd(p->ctx, fd, ev, on_fd, m) < 0)
                         return;
                 m->fd = fd;
         } else if (ev != m->fd_events) {
-                loop_mod_fd(loop, fd, ev);
+                p->mod_fd(p->ctx, fd, ev);
         }
         m->fd_events = ev;
 }
 
-bool mqtt_publish(struct mqtt *m, const char *topic, const char *payload,
-                  bool retain)
-{
-        if (m->link != LINK_UP)
-                return false;   /* everything is published again on connect */
-        int rc = mosquitto_publish(m->mosq, NULL, topic, (int)strlen(payload),
-                                   payload, 1, retain);
-        if (rc != MOSQ_ERR_SUCCESS) {
-                mqtt_log(m, "warning", "publish %s: %s", topic, mosquitto_strerror(rc));
-                return false;
-        }
-        mqtt_flow_sent(&m->flow);
-        return true;
-}
-
-bool mqtt_publish_json(struct mqtt *m, const char *topic, cJSON *o,
-                       bool retain)
-{
-        char *s = cJSON_PrintUnformatted(o);
-        bool sent = s && mqtt_publish(m, topic, s, retain);
-        free(s);
-        cJSON_Delete(o);
-        return sent;
-}
 
 /* A result was written to the socket, or the broker acknowledged a QoS 1
  * message. */
@@ -114,113 +73,6 @@ static void on_publish(struct mosquitto *mosq, void *ctx, int mid)
 
         (void)mosq;
         mqtt_flow_published(&m->flow, mid);
-}
-
-/* A command's answer: QoS 0, as mqtt_flow.h explains. */
-bool mqtt_publish_result(struct mqtt *m, const char *topic, cJSON *o)
-{
-        char *s = cJSON_PrintUnformatted(o);
-        int mid = 0, rc = MOSQ_ERR_NO_CONN;
-
-        cJSON_Delete(o);
-        if (s && m->link == LINK_UP)
-                rc = mosquitto_publish(m->mosq, &mid, topic, (int)strlen(s),
-                                       s, 0, false);
-        free(s);
-        if (rc != MOSQ_ERR_SUCCESS)
-                return false;
-        mqtt_flow_result_sent(&m->flow, mid);
-        return true;
-}
-
-static void zone_topic(const struct mqtt *m, char *buf, const char *zone,
-                       const char *leaf)
-{
-        snprintf(buf, TOPIC_MAX, "%s/%s/%s", m->root, zone, leaf);
-}
-
-/* The zone's state, as Home Assistant's entities read it (ha_state.h). */
-static void send_zone(struct mqtt *m, int i)
-{
-        struct core *core = app_core(m->app);
-        uint64_t now = app_now_ms(m->app);
-        time_t wall = app_wall(m->app);
-        char topic[TOPIC_MAX];
-        cJSON *o = ha_state_zone(core, i, now, wall);
-
-        mqtt_steady_end(m, i, o);
-        zone_topic(m, topic, core->zones[i].cfg->id, "state");
-        if (mqtt_publish_json(m, topic, o, true)) {
-                m->zones[i].state_pending = m->zones[i].state_now = false;
-                m->zones[i].sig = ha_zone_sig(core, i, now, wall);
-                m->zones[i].sent = true;
-        }
-}
-
-static void send_schedule(struct mqtt *m)
-{
-        char topic[TOPIC_MAX];
-
-        snprintf(topic, sizeof(topic), "%s/schedule", m->root);
-        if (mqtt_publish_json(m, topic, schedule_to_json(
-                              &app_core(m->app)->schedule), true))
-                m->schedule_pending = false;
-}
-
-/* After a (re)start a state without the pad's temperature would be the
- * retained one Home Assistant reads: it waits for the first reading (or
- * the fault of a sensor that gives none). */
-static bool state_ready(struct mqtt *m, int i)
-{
-        const struct core_zone *z = &app_core(m->app)->zones[i];
-
-        return z->safety.have_temp || z->safety.fault != FAULT_NONE ||
-               app_now_ms(m->app) - m->opened_ms >= FIRST_READING_MS;
-}
-
-/* States and the schedule echo are retained: only the newest counts. So a
- * read pass of many commands sends each once, at its end, and while the
- * broker is behind (mqtt_flow.h) they wait, newest only, instead of
- * queueing without bound; a stop's state does not wait. A result is not
- * retained and answers one command, so it is sent at once or dropped
- * (mqtt_handle.c), a stop's at once. */
-static void flush_pending(struct mqtt *m)
-{
-        if (m->link != LINK_UP || m->reading)
-                return;
-        for (int i = 0; i < app_core(m->app)->nzones; i++)
-                if (m->zones[i].state_pending && state_ready(m, i) &&
-                    (m->zones[i].state_now || mqtt_flow_room(&m->flow)))
-                        send_zone(m, i);
-        if (m->schedule_pending && mqtt_flow_room(&m->flow))
-                send_schedule(m);
-}
-
-void mqtt_publish_zone(struct mqtt *m, int i)
-{
-        m->zones[i].state_pending = true;
-        flush_pending(m);
-}
-
-void mqtt_publish_zone_now(struct mqtt *m, int i)
-{
-        m->zones[i].state_now = true;
-        mqtt_publish_zone(m, i);
-}
-
-static void publish_schedule(struct mqtt *m)
-{
-        m->schedule_pending = true;
-        flush_pending(m);
-}
-
-static void publish_all_state(struct mqtt *m)
-{
-        for (int i = 0; i < app_core(m->app)->nzones; i++)
-                mqtt_publish_zone(m, i);
-        mqtt_publish_guidance(m);
-        m->last_publish_ms = app_now_ms(m->app);
-        m->last_publish_real_ms = (double)vclock_real_ms();
 }
 
 static void on_connect(struct mosquitto *mosq, void *ctx, int rc)
@@ -259,18 +111,18 @@ static void on_connect(struct mosquitto *mosq, void *ctx, int rc)
                  m->cfg->mqtt.discovery_prefix, m->cfg->device_id);
         mosquitto_subscribe(mosq, NULL, topic, 1);
         m->disc_due = true;
-        m->disc_at_ms = (double)vclock_real_ms() + DISCOVERY_WAIT_MS;
-        for (int i = 0; i < app_core(m->app)->nzones; i++)
+        m->disc_at_ms = (double)port_real_ms(m->port) + DISCOVERY_WAIT_MS;
+        for (int i = 0; i < m->port->core->nzones; i++)
                 m->zones[i].sent = false;
         snprintf(topic, sizeof(topic), "%s/availability", m->root);
         mqtt_publish(m, topic, "online", true);
-        publish_all_state(m);
-        publish_schedule(m);
+        mqtt_publish_all_state(m);
+        mqtt_publish_schedule(m);
 }
 
 static void schedule_retry(struct mqtt *m)
 {
-        double now = (double)vclock_real_ms();
+        double now = (double)port_real_ms(m->port);
         /* Jitter of up to a quarter, so a house of pads does not knock on
          * a returning broker all at once. */
         double jitter = m->backoff_ms * 0.25 * (rand_r(&m->rng) % 1000) / 1000.0;
@@ -320,7 +172,7 @@ static void try_connect(struct mqtt *m, const char *host)
         const struct mqtt_cfg *c = &m->cfg->mqtt;
 
         m->link = LINK_CONNECTING;
-        m->connect_began_ms = (double)vclock_real_ms();
+        m->connect_began_ms = (double)port_real_ms(m->port);
         int rc = mosquitto_connect_async(m->mosq, host, c->port,
                                          c->keepalive_s);
         if (rc != MOSQ_ERR_SUCCESS)
@@ -402,10 +254,11 @@ static void on_fd(void *ctx, int fd, uint32_t events)
          * messages queued (not 64): mqtt_flow keeps that queue, and so
          * this pass, short. */
         if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+                /* The states the pass marked go out after the batch
+                 * (mqtt_after_batch), with its events'. */
                 m->reading = true;
                 rc = mosquitto_loop_read(m->mosq, 64);
                 m->reading = false;
-                flush_pending(m);
         }
         if (rc == MOSQ_ERR_SUCCESS && (events & EPOLLOUT) &&
             mosquitto_socket(m->mosq) >= 0)
@@ -417,7 +270,7 @@ static void on_fd(void *ctx, int fd, uint32_t events)
 static double on_service(void *ctx)
 {
         struct mqtt *m = ctx;
-        double now = (double)vclock_real_ms();
+        double now = (double)port_real_ms(m->port);
         char summary[384];
 
         if (mqtt_flow_summary(&m->flow, now, summary, sizeof(summary)))
@@ -459,65 +312,46 @@ static double on_service(void *ctx)
                     now >= m->disc_at_ms)
                         mqtt_publish_discovery(m);
                 if (m->link == LINK_UP &&
-                    (app_now_ms(m->app) - m->last_publish_ms >= REPUBLISH_MS ||
+                    (port_now_ms(m->port) - m->last_publish_ms >= REPUBLISH_MS ||
                      now - m->last_publish_real_ms >= REPUBLISH_MS))
-                        publish_all_state(m);
+                        mqtt_publish_all_state(m);
                 else if (m->link == LINK_UP)
                         mqtt_publish_changes(m);
-                flush_pending(m);
+                /* What that marked goes out after the batch. */
                 sync_fd(m);
                 break;
         }
         return SERVICE_MS;
 }
 
-void mqtt_on_event(struct mqtt *m, const struct core_event *ev)
-{
-        char topic[TOPIC_MAX];
 
-        if (!m)
-                return;
-        switch (ev->type) {
-        case EV_SESSION_START:
-        case EV_SESSION_END:
-        case EV_RELAY:
-        case EV_FAULT:
-        case EV_FAULT_CLEARED:
-        case EV_AUTOTUNE:
-                if (ev->zone >= 0)
-                        mqtt_publish_zone(m, ev->zone);
-                break;
-        case EV_GUIDANCE:
-        case EV_RECORD:
-                publish_all_state(m);
-                break;
-        case EV_SCHEDULE:
-                publish_schedule(m);
-                break;
-        case EV_SCHEDULE_RUN: {
-                const struct core *core = app_core(m->app);
-                cJSON *o = cJSON_CreateObject();
-                cJSON_AddStringToObject(o, "zone", ev->zone >= 0 ?
-                        core->zones[ev->zone].cfg->id : "?");
-                cJSON_AddBoolToObject(o, "ok", ev->reason &&
-                                      strcmp(ev->reason, "started") == 0);
-                cJSON_AddStringToObject(o, "code", ev->reason ? ev->reason : "");
-                cJSON_AddStringToObject(o, "message", ev->detail ? ev->detail : "");
-                cJSON_AddNumberToObject(o, "time", (double)app_wall(m->app));
-                snprintf(topic, sizeof(topic), "%s/schedule/run", m->root);
-                mqtt_publish_json(m, topic, o, false);
-                break;
-        }
-        default:        /* the change check and the republish carry the rest */
-                break;
-        }
-        sync_fd(m);
+static int wire_publish(struct mqtt *m, int *mid, const char *topic, int len,
+                        const void *payload, int qos, bool retain)
+{
+        return mosquitto_publish(m->mosq, mid, topic, len, payload, qos,
+                                 retain);
 }
 
-struct mqtt *mqtt_open(struct app *app, const char *version, char *err,
-                       size_t errlen)
+static const struct mqtt_wire mosquitto_wire = {
+        .publish = wire_publish,
+        .strerror = mosquitto_strerror,
+        .sync = sync_fd,
+};
+
+static void on_message(struct mosquitto *mosq, void *ctx,
+                       const struct mosquitto_message *msg)
 {
-        const struct config *cfg = app_config(app);
+        struct mqtt_msg in = { msg->topic, msg->payload, msg->payloadlen,
+                               msg->retain };
+
+        (void)mosq;
+        mqtt_handle_msg(ctx, &in);
+}
+
+struct mqtt *mqtt_open(const struct port *port, const char *version,
+                       char *err, size_t errlen)
+{
+        const struct config *cfg = port->cfg;
         const struct mqtt_cfg *c = &cfg->mqtt;
         struct mqtt *m = calloc(1, sizeof(*m));
         char topic[TOPIC_MAX];
@@ -527,14 +361,15 @@ struct mqtt *mqtt_open(struct app *app, const char *version, char *err,
                 snprintf(err, errlen, "out of memory");
                 return NULL;
         }
-        m->app = app;
+        m->port = port;
+        m->wire = &mosquitto_wire;
         m->cfg = cfg;
         m->version = version;
         m->fd = -1;
         m->backoff_ms = BACKOFF_FIRST_MS;
-        m->rng = (unsigned)vclock_real_ms() ^ (unsigned)getpid();
-        m->flow.window_start_ms = (double)vclock_real_ms();
-        m->opened_ms = app_now_ms(app);
+        m->rng = (unsigned)port_real_ms(port) ^ (unsigned)getpid();
+        m->flow.window_start_ms = (double)port_real_ms(m->port);
+        m->opened_ms = port_now_ms(port);
         mqtt_config_url(cfg, m->config_url, sizeof(m->config_url));
         ha_root_topic(cfg, m->root, sizeof(m->root));
         unsigned char bin[sizeof(struct in6_addr)];
@@ -580,9 +415,9 @@ struct mqtt *mqtt_open(struct app *app, const char *version, char *err,
         }
         mosquitto_connect_callback_set(m->mosq, on_connect);
         mosquitto_disconnect_callback_set(m->mosq, on_disconnect);
-        mosquitto_message_callback_set(m->mosq, mqtt_on_message);
+        mosquitto_message_callback_set(m->mosq, on_message);
         mosquitto_publish_callback_set(m->mosq, on_publish);
-        m->timer = loop_add_timer(app_loop(app), 0, on_service, m);
+        m->timer = port->add_timer(port->ctx, 0, on_service, m);
         if (m->timer < 0) {
                 snprintf(err, errlen, "no timer left on the loop");
                 goto fail;
@@ -605,7 +440,7 @@ void mqtt_close(struct mqtt *m)
 
         if (!m)
                 return;
-        loop_del_timer(app_loop(m->app), m->timer);
+        m->port->del_timer(m->port->ctx, m->timer);
         m->closing = true;
         if (m->gai_busy && gai_cancel(&m->gai) != EAI_CANCELED) {
                 /* The lookup thread still owns m->gai: give it a moment,
@@ -624,10 +459,10 @@ void mqtt_close(struct mqtt *m)
                 snprintf(topic, sizeof(topic), "%s/availability", m->root);
                 mqtt_publish(m, topic, "offline", true);
                 mosquitto_disconnect(m->mosq);
-                double until = (double)vclock_real_ms() + 500;
+                double until = (double)port_real_ms(m->port) + 500;
                 while (mosquitto_want_write(m->mosq) &&
                        mosquitto_socket(m->mosq) >= 0 &&
-                       (double)vclock_real_ms() < until) {
+                       (double)port_real_ms(m->port) < until) {
                         struct pollfd p = { mosquitto_socket(m->mosq), POLLOUT, 0 };
                         if (poll(&p, 1, 50) > 0 &&
                             mosquitto_loop_write(m->mosq, 16) != MOSQ_ERR_SUCCESS)
@@ -635,7 +470,7 @@ void mqtt_close(struct mqtt *m)
                 }
         }
         if (m->fd >= 0)
-                loop_del_fd(app_loop(m->app), m->fd);
+                m->port->del_fd(m->port->ctx, m->fd);
         mosquitto_destroy(m->mosq);
         mosquitto_lib_cleanup();
         free(m->disc_prev);

@@ -37,18 +37,24 @@
 
 #include <stddef.h>
 
-#include "daemon/app.h"
 #include "core/core.h"
+#include "net/port.h"
 
 struct mqtt;
 
-/* Sets the client up from app_config(app)->mqtt and starts connecting.
- * NULL with a reason in err when it cannot be set up (a bad TLS file). */
-struct mqtt *mqtt_open(struct app *app, const char *version, char *err,
-                       size_t errlen);
+/* Sets the client up from port->cfg->mqtt and starts connecting (port
+ * outlives the client). NULL with a reason in err when it cannot be set up
+ * (a bad TLS file). */
+struct mqtt *mqtt_open(const struct port *port, const char *version,
+                       char *err, size_t errlen);
 
-/* A core event: publishes what it changed. */
+/* A core event, drained by the loop after a batch: publishes what it
+ * changed. Accepts NULL. */
 void mqtt_on_event(struct mqtt *m, const struct core_event *ev);
+
+/* After every batch of the loop (and its events): sends the states that
+ * are due, once each. Accepts NULL. */
+void mqtt_after_batch(struct mqtt *m);
 
 /* Publishes "offline", disconnects cleanly, frees. Accepts NULL. */
 void mqtt_close(struct mqtt *m);

@@ -43,7 +43,7 @@ void mqtt_config_url(const struct config *cfg, char *buf, size_t size)
  * unless the wall clock stepped. */
 void mqtt_steady_end(struct mqtt *m, int i, cJSON *o)
 {
-        const struct session *s = &app_core(m->app)->zones[i].session;
+        const struct session *s = &m->port->core->zones[i].session;
         struct mqtt_zone *mz = &m->zones[i];
         cJSON *at = cJSON_GetObjectItem(o, "ends_at");
         char iso[32];
@@ -64,22 +64,29 @@ void mqtt_steady_end(struct mqtt *m, int i, cJSON *o)
 
 void mqtt_publish_guidance(struct mqtt *m)
 {
+        m->guidance_pending = true;
+}
+
+void mqtt_send_guidance(struct mqtt *m)
+{
         char topic[TOPIC_MAX];
-        struct core *core = app_core(m->app);
+        const struct core *core = m->port->core;
 
         snprintf(topic, sizeof(topic), "%s/guidance", m->root);
         if (mqtt_publish_json(m, topic, ha_state_guidance(core,
-                              app_wall(m->app)), true))
-                m->gsig = ha_guidance_sig(core, app_wall(m->app));
+                              port_wall(m->port)), true)) {
+                m->gsig = ha_guidance_sig(core, port_wall(m->port));
+                m->guidance_pending = false;
+        }
 }
 
 /* What changed since the last state (ha_state.h): out within a service
  * period (250 ms). */
 void mqtt_publish_changes(struct mqtt *m)
 {
-        struct core *core = app_core(m->app);
-        uint64_t now = app_now_ms(m->app);
-        time_t wall = app_wall(m->app);
+        const struct core *core = m->port->core;
+        uint64_t now = port_now_ms(m->port);
+        time_t wall = port_wall(m->port);
 
         for (int i = 0; i < core->nzones; i++) {
                 struct ha_zone_sig sig = ha_zone_sig(core, i, now, wall);
@@ -104,7 +111,7 @@ void mqtt_publish_discovery(struct mqtt *m)
         free(s);
 }
 
-bool mqtt_discovery_msg(struct mqtt *m, const struct mosquitto_message *msg)
+bool mqtt_discovery_msg(struct mqtt *m, const struct mqtt_msg *msg)
 {
         char topic[TOPIC_MAX];
 

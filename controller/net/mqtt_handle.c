@@ -13,7 +13,6 @@
 #include "net/mqtt_priv.h"
 #include "core/schedule.h"
 #include "net/status_json.h"
-#include "daemon/vclock.h"
 
 /* A command's reply on topic, and its refusal in the log. In a flood the
  * reply is dropped while the broker does not read, and only the first
@@ -25,7 +24,8 @@ static void send_reply(struct mqtt *m, const char *topic, cJSON *o,
 {
         bool refused = rep->status != CORE_OK;
 
-        if (mqtt_flow_command(&m->flow, refused, (double)vclock_real_ms()))
+        if (mqtt_flow_command(&m->flow, refused,
+                              (double)port_real_ms(m->port)))
                 mqtt_log(m, "info", "%s refused (%s): %s", what, rep->code,
                          rep->message);
         if (always || mqtt_flow_result_room(&m->flow))
@@ -99,9 +99,9 @@ static bool is_duplicate(const struct mqtt_zone *mz, const struct core_zone *z,
  * answer again (its minutes left would be stale). */
 static void describe_zone(struct mqtt *m, int zone, struct core_reply *rep)
 {
-        const struct core_zone *z = &app_core(m->app)->zones[zone];
+        const struct core_zone *z = &m->port->core->zones[zone];
         unsigned long long left =
-                (session_remaining_ms(&z->session, app_now_ms(m->app)) +
+                (session_remaining_ms(&z->session, port_now_ms(m->port)) +
                  59999) / 60000;
 
         *rep = (struct core_reply){ .status = CORE_OK };
@@ -132,29 +132,27 @@ static void remember(struct mqtt_zone *mz, const struct mqtt_cmd *cmd,
         mz->last_at_ms = now;
 }
 
+static void submit(struct mqtt *m, struct core_cmd cmd, int zone,
+                   struct core_reply *rep)
+{
+        cmd.src = SRC_MQTT;
+        cmd.zone = zone;
+        port_submit(m->port, &cmd, rep);
+}
+
 static void run_cmd(struct mqtt *m, int zone, const struct mqtt_cmd *cmd,
                     struct core_reply *rep)
 {
-        struct core *core = app_core(m->app);
-        uint64_t now = app_now_ms(m->app);
+        static const enum core_cmd_kind kinds[] = {
+                [MQTT_START] = CMD_START, [MQTT_STOP] = CMD_STOP,
+                [MQTT_CLEAR_FAULT] = CMD_CLEAR_FAULT,
+                [MQTT_AUTOTUNE] = CMD_AUTOTUNE,
+        };
 
-        switch (cmd->action) {
-        case MQTT_START:
-                core_start(core, zone, cmd->minutes, cmd->setpoint_c, SRC_MQTT,
-                           now, app_wall(m->app), rep);
-                break;
-        case MQTT_STOP:
-                core_stop(core, zone, SRC_MQTT, now, rep);
-                break;
-        case MQTT_CLEAR_FAULT:
-                core_clear_fault(core, zone, SRC_MQTT, now, rep);
-                break;
-        case MQTT_AUTOTUNE:
-                core_autotune_start(core, zone, SRC_MQTT, now,
-                                    app_wall(m->app), rep);
-                break;
-        }
-        app_commit(m->app);
+        submit(m, (struct core_cmd){ .kind = kinds[cmd->action],
+                                     .minutes = cmd->minutes,
+                                     .setpoint_c = cmd->setpoint_c },
+               zone, rep);
 }
 
 /* The climate entity's target temperature: the zone's target, for the
@@ -162,9 +160,8 @@ static void run_cmd(struct mqtt *m, int zone, const struct mqtt_cmd *cmd,
 static void set_target(struct mqtt *m, int zone, double sp,
                        struct core_reply *rep)
 {
-        core_set_target(app_core(m->app), zone, sp, SRC_MQTT,
-                        app_now_ms(m->app), rep);
-        app_commit(m->app);
+        submit(m, (struct core_cmd){ .kind = CMD_SET_TARGET, .setpoint_c = sp },
+               zone, rep);
 }
 
 /* The climate entity's preset: heat at its setpoint (a start, with every
@@ -172,7 +169,7 @@ static void set_target(struct mqtt *m, int zone, double sp,
 static void set_preset(struct mqtt *m, int zone, int preset,
                        struct core_reply *rep)
 {
-        struct core *core = app_core(m->app);
+        const struct core *core = m->port->core;
         const struct zone_cfg *c = core->zones[zone].cfg;
 
         if (preset < 0) {
@@ -183,13 +180,11 @@ static void set_preset(struct mqtt *m, int zone, int preset,
                          core_target_c(core, zone));
                 return;
         }
-        if (core->zones[zone].session.active)
-                core_set_target(core, zone, c->presets_c[preset], SRC_MQTT,
-                                app_now_ms(m->app), rep);
-        else
-                core_start(core, zone, 0, c->presets_c[preset], SRC_MQTT,
-                           app_now_ms(m->app), app_wall(m->app), rep);
-        app_commit(m->app);
+        submit(m, (struct core_cmd){
+                       .kind = core->zones[zone].session.active ?
+                               CMD_SET_TARGET : CMD_START,
+                       .setpoint_c = c->presets_c[preset] },
+               zone, rep);
 }
 
 /* A command that arrived retained was left on the broker by someone, and
@@ -206,7 +201,7 @@ static void refuse_retained(struct mqtt *m, const char *zname)
 }
 
 static int parse_zone_msg(enum mqtt_topic_kind kind,
-                          const struct mosquitto_message *msg,
+                          const struct mqtt_msg *msg,
                           struct mqtt_cmd *cmd, double *target, int *value,
                           struct core_reply *rep)
 {
@@ -227,10 +222,9 @@ static int parse_zone_msg(enum mqtt_topic_kind kind,
 }
 
 static void handle_zone_msg(struct mqtt *m, enum mqtt_topic_kind kind,
-                            const char *zname,
-                            const struct mosquitto_message *msg)
+                            const char *zname, const struct mqtt_msg *msg)
 {
-        struct core *core = app_core(m->app);
+        const struct core *core = m->port->core;
         struct core_reply rep = { 0 };
         struct mqtt_cmd cmd = { .setpoint_c = NAN };
         double target = NAN;
@@ -263,7 +257,7 @@ static void handle_zone_msg(struct mqtt *m, enum mqtt_topic_kind kind,
         }
 
         struct mqtt_zone *mz = &m->zones[zone];
-        double now = (double)vclock_real_ms();
+        double now = (double)port_real_ms(m->port);
         uint64_t h = hash_msg(msg->topic, msg->payload, len);
         if (!stop && action &&
             is_duplicate(mz, &core->zones[zone], &cmd, h, now)) {
@@ -276,9 +270,8 @@ static void handle_zone_msg(struct mqtt *m, enum mqtt_topic_kind kind,
         } else if (kind == TOPIC_ZONE_PRESET) {
                 set_preset(m, zone, value, &rep);
         } else if (kind == TOPIC_ZONE_MINUTES) {
-                core_set_minutes(core, zone, value, SRC_MQTT,
-                                 app_now_ms(m->app), app_wall(m->app), &rep);
-                app_commit(m->app);
+                submit(m, (struct core_cmd){ .kind = CMD_SET_MINUTES,
+                                             .minutes = value }, zone, &rep);
         } else if (kind == TOPIC_ZONE_MODE && cmd.action == MQTT_START &&
                    core->zones[zone].session.active) {
                 /* "heat" on a heating zone: nothing to change. */
@@ -300,8 +293,7 @@ static void handle_zone_msg(struct mqtt *m, enum mqtt_topic_kind kind,
                 mqtt_publish_zone(m, zone);
 }
 
-static void handle_schedule_msg(struct mqtt *m,
-                                const struct mosquitto_message *msg)
+static void handle_schedule_msg(struct mqtt *m, const struct mqtt_msg *msg)
 {
         struct core_reply rep = { 0 };
         struct schedule s;
@@ -316,26 +308,25 @@ static void handle_schedule_msg(struct mqtt *m,
                          MQTT_PAYLOAD_MAX);
         } else if (schedule_parse_text(msg->payload ? msg->payload : "",
                                        (size_t)msg->payloadlen,
-                                       app_config(m->app), &s, err,
+                                       m->port->cfg, &s, err,
                                        sizeof(err)) < 0) {
                 rep.status = CORE_INVALID;
                 snprintf(rep.code, sizeof(rep.code), "invalid_schedule");
                 snprintf(rep.message, sizeof(rep.message), "%s", err);
         } else {
-                core_set_schedule(app_core(m->app), &s, SRC_MQTT, &rep);
-                app_commit(m->app);
+                struct core_cmd cmd = { .kind = CMD_SET_SCHEDULE,
+                                        .src = SRC_MQTT, .schedule = &s };
+                port_submit(m->port, &cmd, &rep);
         }
         send_reply(m, topic, status_reply_json(&rep), &rep, "schedule", false);
 }
 
-void mqtt_on_message(struct mosquitto *mosq, void *ctx,
-                     const struct mosquitto_message *msg)
+void mqtt_handle_msg(struct mqtt *m, const struct mqtt_msg *msg)
 {
-        struct mqtt *m = ctx;
         char zone[CONFIG_NAME_MAX + 8];
         enum mqtt_topic_kind kind = mqtt_topic_parse(m->root, msg->topic, zone,
                                                      sizeof(zone));
-        (void)mosq;
+
         if (kind == TOPIC_NONE) {
                 mqtt_discovery_msg(m, msg);
                 return;

@@ -10,14 +10,36 @@
 #include <cjson/cJSON.h>
 #include <mosquitto.h>
 
-#include "daemon/app.h"
 #include "net/ha_state.h"
 #include "net/mqtt_cmd.h"
 #include "net/mqtt_flow.h"
+#include "net/port.h"
 
 #define DUP_WINDOW_MS 5000.0            /* real ms */
 #define IDS_KEPT 8
 #define TOPIC_MAX 256
+#define FIRST_READING_MS 10000          /* virtual: a state waits for it */
+
+struct mqtt;
+
+/* What the adapter needs of libmosquitto to publish: mqtt.c gives the
+ * real one, the unit tests a recorder. */
+struct mqtt_wire {
+        /* As mosquitto_publish: 0, or an error for strerror. */
+        int (*publish)(struct mqtt *m, int *mid, const char *topic, int len,
+                       const void *payload, int qos, bool retain);
+        const char *(*strerror)(int rc);
+        /* After publishing: keeps the loop's watch of the socket in step. */
+        void (*sync)(struct mqtt *m);
+};
+
+/* A message that arrived (libmosquitto's, without the library). */
+struct mqtt_msg {
+        const char *topic;
+        const void *payload;
+        int payloadlen;
+        bool retain;
+};
 
 /* DOWN -> (RESOLVING, for a host name) -> CONNECTING -> UP -> DOWN ... */
 enum link { LINK_DOWN, LINK_RESOLVING, LINK_CONNECTING, LINK_UP };
@@ -38,7 +60,8 @@ struct mqtt_zone {
 };
 
 struct mqtt {
-        struct app *app;
+        const struct port *port;
+        const struct mqtt_wire *wire;
         const struct config *cfg;
         const char *version;
         struct mosquitto *mosq;
@@ -69,6 +92,7 @@ struct mqtt {
         struct mqtt_flow flow;          /* flood bounds: mqtt_flow.h */
         bool schedule_pending;
         bool reading;                   /* inside mosquitto_loop_read */
+        bool guidance_pending;          /* to publish after the batch */
 };
 
 /* "mqtt: ..." into the daemon's log, control characters masked. */
@@ -88,17 +112,29 @@ bool mqtt_publish_json(struct mqtt *m, const char *topic, cJSON *o,
  * was queued. */
 bool mqtt_publish_result(struct mqtt *m, const char *topic, cJSON *o);
 
-/* A zone's state on <root>/<zone>/state, retained: marked to go out at the
- * end of the read pass (one message for a pass's many changes), or once
- * the broker has caught up (mqtt_flow.h). */
+/* A zone's state on <root>/<zone>/state, retained: marked to go out after
+ * the loop's batch (mqtt_after_batch: one message for a batch's many
+ * changes), or once the broker has caught up (mqtt_flow.h). Everything
+ * retained waits for the batch's end like this: a change seen both by the
+ * service timer and by the core's events goes out once. */
 void mqtt_publish_zone(struct mqtt *m, int zone);
 
-/* The same after a stop: at the end of the read pass even while the
- * broker is behind (once per pass, however many stops it held). */
+/* The same after a stop: at the end of the batch even while the broker is
+ * behind (once per batch, however many stops it held). */
 void mqtt_publish_zone_now(struct mqtt *m, int zone);
 
-/* mqtt_ha.c: the guidance on <root>/guidance, retained. */
+/* mqtt_after_batch's work: sends what is marked, unless inside a read
+ * pass. */
+void mqtt_flush_pending(struct mqtt *m);
+
+/* Every zone's state and the guidance; the schedule echo (marked). */
+void mqtt_publish_all_state(struct mqtt *m);
+void mqtt_publish_schedule(struct mqtt *m);
+
+/* mqtt_ha.c: the guidance on <root>/guidance, retained: marked, and sent
+ * by mqtt_flush_pending. */
 void mqtt_publish_guidance(struct mqtt *m);
+void mqtt_send_guidance(struct mqtt *m);
 
 /* Marks each zone whose state changed since it was last sent, and sends
  * the guidance if it changed (ha_state.h's signatures). */
@@ -115,10 +151,9 @@ void mqtt_config_url(const struct config *cfg, char *buf, size_t size);
 
 /* A retained discovery message of this device: the current one is kept
  * (to remove what is gone from it), an earlier version's cleared. */
-bool mqtt_discovery_msg(struct mqtt *m, const struct mosquitto_message *msg);
+bool mqtt_discovery_msg(struct mqtt *m, const struct mqtt_msg *msg);
 
-/* libmosquitto's message callback: commands and schedules. */
-void mqtt_on_message(struct mosquitto *mosq, void *ctx,
-                     const struct mosquitto_message *msg);
+/* mqtt_handle.c: a message that arrived: commands and schedules. */
+void mqtt_handle_msg(struct mqtt *m, const struct mqtt_msg *msg);
 
 #endif

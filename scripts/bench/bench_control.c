@@ -131,7 +131,7 @@ static void run_one(enum ctl c, const struct plant_params *pp, unsigned seed,
         r->heater = false;
         plant_init(&r->pl, pp, seed);
         core_init(&core, c == C_LIFE ? &cfg_life : &cfg_default, NULL, NULL,
-                  NULL, NULL, t_ms, wall);
+                  t_ms, wall);
         core_set_localtime(&core, bench_localtime, NULL);
         if ((c == C_TUNED || c == C_LIFE) && tuned_ok)
                 core_set_tuning(&core, 0, &tuned);
@@ -211,7 +211,7 @@ static void autotune(const struct plant_params *pp)
         time_t wall = 1764000000;
 
         plant_init(&pl, pp, TUNE_SEED);
-        core_init(&core, &cfg_default, NULL, NULL, NULL, NULL, t_ms, wall);
+        core_init(&core, &cfg_default, NULL, NULL, t_ms, wall);
         core_set_localtime(&core, bench_localtime, NULL);
         core_post_reading(&core, 0, 0, plant_second(&pl, 0));
         core_tick(&core, t_ms, wall);

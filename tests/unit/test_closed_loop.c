@@ -98,7 +98,7 @@ static void cold_start_settles_without_overshoot(void **state)
 
         load_config(1);
         plant_init(&p, 7);
-        core_init(&core, &cfg, NULL, NULL, NULL, NULL, t, w);
+        core_init(&core, &cfg, NULL, NULL, t, w);
         core_set_localtime(&core, test_localtime, NULL);
         plant_second(&p, &core, 0);
         core_tick(&core, t, w);
@@ -156,7 +156,7 @@ static void day_of_random_use_keeps_every_invariant(void **state)
         load_config(NZ);
         for (int i = 0; i < NZ; i++)
                 plant_init(&pl[i], 100 + i);
-        core_init(&core, &cfg, NULL, NULL, on_event, &cnt, t, w);
+        core_init(&core, &cfg, NULL, NULL, t, w);
         core_set_localtime(&core, test_localtime, NULL);
 
         for (int s = 0; s < 24 * 3600; s++) {
@@ -201,6 +201,8 @@ static void day_of_random_use_keeps_every_invariant(void **state)
                 for (int i = 0; i < NZ; i++)
                         plant_second(&pl[i], &core, i);
                 core_tick(&core, t, w);
+                for (struct core_event ev; core_next_event(&core, &ev);)
+                        on_event(&cnt, &core, &ev);
 
                 struct guidance g = core_guidance(&core, w);
                 for (int i = 0; i < NZ; i++) {

@@ -26,6 +26,16 @@ static void on_event(void *ctx, const struct core *c, const struct core_event *e
         events[ev->type]++;
 }
 
+/* The events the core queued since the last look, counted by type. */
+static int *ev(void)
+{
+        struct core_event e;
+
+        while (core_next_event(&core, &e))
+                on_event(NULL, &core, &e);
+        return events;
+}
+
 static time_t local(int y, int mo, int d, int h, int mi)
 {
         struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
@@ -54,7 +64,7 @@ static int setup(void **state)
         memset(events, 0, sizeof(events));
         T = 1000;
         W = local(2026, 11, 24, 20, 0);
-        core_init(&core, &cfg, NULL, NULL, on_event, NULL, T, W);
+        core_init(&core, &cfg, NULL, NULL, T, W);
         core_set_localtime(&core, test_localtime, NULL);
         core_set_wall_trusted(&core, true, T, W);
         return 0;
@@ -69,6 +79,7 @@ static void run2(int n, double t0, double t1)
                 core_post_reading(&core, 0, 0, t0);
                 core_post_reading(&core, 1, 0, t1);
                 core_tick(&core, T, W);
+                ev();
         }
 }
 
@@ -93,7 +104,7 @@ static void start_heats_and_times_out(void **state)
         run(1, 30);
         assert_false(core.zones[0].session.active);
         assert_false(core.zones[0].relay_on);
-        assert_int_equal(events[EV_SESSION_END], 1);
+        assert_int_equal(ev()[EV_SESSION_END], 1);
 }
 
 static void defaults_when_not_given(void **state)
@@ -122,7 +133,7 @@ static void out_of_range_changes_nothing(void **state)
         core_start(&core, 7, 20, 40, SRC_MQTT, T, W, &rep);
         assert_int_equal(rep.status, CORE_NOT_FOUND);
         assert_false(core.zones[0].session.active);
-        assert_int_equal(events[EV_SESSION_START], 0);
+        assert_int_equal(ev()[EV_SESSION_START], 0);
 }
 
 static void quiet_hours_refuse_and_end(void **state)
@@ -260,7 +271,7 @@ static void second_sensor_disagreeing_ends_the_session(void **state)
         (void)state;
         cfg.zones[0].safety.two_sensors = true;
         cfg.zones[0].safety.disagree_c = 3;
-        core_init(&core, &cfg, NULL, NULL, on_event, NULL, T, W);
+        core_init(&core, &cfg, NULL, NULL, T, W);
         core_set_localtime(&core, test_localtime, NULL);
         for (int i = 0; i < 3; i++) {
                 core_post_reading2(&core, 0, 0, 31);
@@ -316,7 +327,7 @@ static void warning_signs_change_guidance(void **state)
         (void)state;
         core_set_warning_signs(&core, false, true, false, SRC_HTTP, W, &rep);
         assert_int_equal(core.guidance_kind, GUIDANCE_CONSULT);
-        assert_int_equal(events[EV_GUIDANCE], 1);
+        assert_int_equal(ev()[EV_GUIDANCE], 1);
         core_set_warning_signs(&core, false, false, false, SRC_HTTP, W, &rep);
         assert_int_equal(core.guidance_kind, GUIDANCE_HEAT);
 }
@@ -375,9 +386,9 @@ static void clock_step_forward_keeps_the_cold_rule(void **state)
         assert_int_equal(schedule_parse_text(json, strlen(json), &cfg, &s, err,
                                              sizeof(err)), 0);
         core_set_schedule(&core, &s, SRC_HTTP, &rep);
-        events[EV_SCHEDULE_RUN] = 0;
+        ev()[EV_SCHEDULE_RUN] = 0;
         core_run_schedule(&core, W, W + 60, true, T + 60000);
-        assert_int_equal(events[EV_SCHEDULE_RUN], 1);
+        assert_int_equal(ev()[EV_SCHEDULE_RUN], 1);
         assert_false(core.zones[0].session.active);
         core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
         assert_string_equal(rep.code, "cold_rule");
@@ -413,7 +424,7 @@ static void untrusted_record_blocks_a_full_window(void **state)
         struct core_reply rep;
         (void)state;
         W = 1800;
-        core_init(&core, &cfg, NULL, NULL, on_event, NULL, T, W);
+        core_init(&core, &cfg, NULL, NULL, T, W);
         core_set_localtime(&core, test_localtime, NULL);
         core_set_wall_trusted(&core, false, T, W);
         core_record_acute(&core, W - 7200, true, false, SRC_HTTP, T, W, &rep);
@@ -442,7 +453,7 @@ static void restart_with_a_stepped_clock(void **state)
                                           .injury = true };
         /* The wall clock 72 h ahead of the record, 40 h left on file. */
         W = at + 72 * 3600;
-        core_init(&core, &cfg, &stored, NULL, on_event, NULL, T, W);
+        core_init(&core, &cfg, &stored, NULL, T, W);
         core_set_localtime(&core, test_localtime, NULL);
         core_restore_hold(&core, 40 * 3600, T);
         core_set_wall_trusted(&core, true, T, W);
@@ -454,7 +465,7 @@ static void restart_with_a_stepped_clock(void **state)
         /* The clock behind (an untrusted boot clock): never sooner than
          * the wall rule, which says 48 h after the event. */
         W = at - 24 * 3600;
-        core_init(&core, &cfg, &stored, NULL, on_event, NULL, T, W);
+        core_init(&core, &cfg, &stored, NULL, T, W);
         core_set_localtime(&core, test_localtime, NULL);
         core_restore_hold(&core, 1 * 3600, T);
         core_set_wall_trusted(&core, false, T, W);
@@ -497,7 +508,7 @@ static void unreadable_record_blocks_until_confirmed(void **state)
         struct core_reply rep;
         struct guidance_record stored = { .unreadable = true };
         (void)state;
-        core_init(&core, &cfg, &stored, NULL, on_event, NULL, T, W);
+        core_init(&core, &cfg, &stored, NULL, T, W);
         core_set_localtime(&core, test_localtime, NULL);
         run(2, 30);
         core_start(&core, 0, 30, 40, SRC_CLI, T, W, &rep);
@@ -539,23 +550,23 @@ static void schedule_starts_and_refuses(void **state)
                                              err, sizeof(err)), 0);
         core_set_schedule(&core, &s, SRC_MQTT, &rep);
         assert_true(core.state_dirty);
-        assert_int_equal(events[EV_SCHEDULE], 1);
+        assert_int_equal(ev()[EV_SCHEDULE], 1);
         run(2, 30);
         /* Untrusted clock: skipped, nothing starts. */
         time_t t = local(2026, 11, 24, 20, 5);
         core_run_schedule(&core, t - 1, t, false, T);
-        assert_int_equal(events[EV_SCHEDULE_RUN], 1);
+        assert_int_equal(ev()[EV_SCHEDULE_RUN], 1);
         assert_false(core.zones[0].session.active);
         /* Next day, trusted: it starts. */
         t += 86400;
         core_run_schedule(&core, t - 1, t, true, T);
-        assert_int_equal(events[EV_SCHEDULE_RUN], 2);
+        assert_int_equal(ev()[EV_SCHEDULE_RUN], 2);
         assert_true(core.zones[0].session.active);
         assert_true(core.zones[0].session.setpoint_c == 40);
         /* 23:30 is in quiet hours: refused, logged. */
         t = local(2026, 11, 25, 23, 30);
         core_run_schedule(&core, t - 1, t, true, T);
-        assert_int_equal(events[EV_SCHEDULE_RUN], 3);
+        assert_int_equal(ev()[EV_SCHEDULE_RUN], 3);
         assert_false(core.zones[1].session.active);
 }
 

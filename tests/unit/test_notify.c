@@ -213,7 +213,7 @@ static void status_line_for_people(void **state)
                 "\"relay\":{\"type\":\"sim\"}},"
                 "{\"name\":\"lower back\",\"sensor\":{\"type\":\"sim\"},"
                 "\"relay\":{\"type\":\"sim\"}}]}", &cfg, &errs), 0);
-        core_init(&core, &cfg, NULL, NULL, NULL, NULL, 1000, 1764000000);
+        core_init(&core, &cfg, NULL, NULL, 1000, 1764000000);
         core_set_localtime(&core, test_localtime, NULL);
         notify_format_status(&core, 1000, line, sizeof(line));
         assert_string_equal(line, "upper back: off, no reading yet; "

@@ -44,7 +44,7 @@ static void rig_init(struct rig *r, const struct plant_params *pp,
         r->t_ms = 1000;
         r->wall = 1764000000;
         plant_init(&r->pl, pp, seed);
-        core_init(&r->core, &cfg, NULL, NULL, NULL, NULL, r->t_ms, r->wall);
+        core_init(&r->core, &cfg, NULL, NULL, r->t_ms, r->wall);
         core_set_localtime(&r->core, test_localtime, NULL);
         if (t && t->valid)
                 core_set_tuning(&r->core, 0, t);

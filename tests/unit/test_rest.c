@@ -33,7 +33,7 @@ static void rig_init(struct rig *r, const char *zone_extra)
         r->cfg.zones[0].safety.frozen_ms = UINT64_MAX / 2;
         r->t = 1000;
         r->w = 1796400000;      /* 2026-12-04 */
-        core_init(&r->core, &r->cfg, NULL, NULL, NULL, NULL, r->t, r->w);
+        core_init(&r->core, &r->cfg, NULL, NULL, r->t, r->w);
         core_set_localtime(&r->core, test_localtime, NULL);
 }
 

@@ -50,7 +50,7 @@ static void cold_window_across_the_wrap(void **state)
                 "\"relay\":{\"type\":\"sim\"}}]}", &cfg, &errs), 0);
         uint64_t t = 1000;
         time_t w = BEFORE_WRAP;
-        core_init(&core, &cfg, NULL, NULL, NULL, NULL, t, w);
+        core_init(&core, &cfg, NULL, NULL, t, w);
         core_set_localtime(&core, test_localtime, NULL);
         core_set_wall_trusted(&core, true, t, w);
         core_record_acute(&core, w, true, false, SRC_CLI, t, w, &rep);
