@@ -588,6 +588,13 @@ static void on_signal(void *ctx, int fd, uint32_t events)
                         app->quit = true;
                 } else if (si.ssi_signo == SIGUSR1) {
                         clear_faults(app);
+                } else if (si.ssi_signo == SIGHUP) {
+                        /* Re-reading the configuration under a running
+                         * session would change its limits mid-way; a
+                         * restart switches every relay off first. */
+                        log_msg(&app->log, app_wall(app), "warn", "SIGHUP "
+                                "ignored: the configuration is read at start; "
+                                "restart the service to read it again");
                 }
         }
 }
