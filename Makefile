@@ -63,7 +63,7 @@ UNIT_TESTS := pid window safety session quiet guidance config core state \
               schedule closed_loop autotune mqtt_cmd mqtt_flow config_mqtt \
               http_body http_auth history notify rest time64 \
               w1_parse mb_decode ds18b20 gpio gpio_chip relay_worker tickstat plant \
-              loop
+              loop simctl
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 # An independent pad model (tests/plant/), kept out of the controller: the
@@ -135,6 +135,12 @@ $(B)/tests/test_loop: $(B)/obj/controller/daemon/loop.o \
                      $(B)/obj/controller/daemon/vclock.o
 $(B)/asan/tests/test_loop: $(B)/asan/controller/daemon/loop.o \
                           $(B)/asan/controller/daemon/vclock.o
+$(B)/tests/test_simctl: $(B)/obj/controller/daemon/simctl.o \
+                       $(B)/obj/controller/daemon/loop.o \
+                       $(B)/obj/controller/daemon/vclock.o
+$(B)/asan/tests/test_simctl: $(B)/asan/controller/daemon/simctl.o \
+                            $(B)/asan/controller/daemon/loop.o \
+                            $(B)/asan/controller/daemon/vclock.o
 $(B)/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/obj/%.o) \
                            $(GPIO_FAKE_SRC:%.c=$(B)/obj/%.o)
 $(B)/asan/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/asan/%.o) \
