@@ -281,6 +281,47 @@ def max_speed_runs_an_hour_in_well_under_a_second_of_cpu():
         shutil.rmtree(d, ignore_errors=True)
 
 
+@test
+def stalled_daemon_on_the_real_clock_is_not_a_broken_cable():
+    # Outside simulation a virtual ms is a real ms: a daemon stopped for
+    # 7 s (the sensor timeout is 5) still sees it stalled on waking, turns
+    # the relay off at once and says the controller stalled. (In
+    # simulation a stall only slows virtual time, so this needs the real
+    # clock: no --sim-speed; quiet hours off so any hour will do.)
+    d = tempfile.mkdtemp(prefix="heatpad-clock-")
+    try:
+        relay_log = os.path.join(d, "relay.log")
+        argv = [DAEMON, "--config",
+                shipped_config(d, quiet_hours={"enabled": False}),
+                "--state-file", os.path.join(d, "state.json"), "--log-format",
+                "json", "--sim-relay-log", relay_log, "--status-every", "0",
+                "--start", "upper back:20:40"]
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=ENV)
+        log = JsonLog(p.stdout)
+        try:
+            wait_until(lambda: any(on for _, _, on in
+                                   read_relay_record(relay_log)), "heat", 10)
+            p.send_signal(signal.SIGSTOP)
+            time.sleep(7)
+            woke = time.monotonic()
+            p.send_signal(signal.SIGCONT)
+            wait_until(lambda: log.events("fault"), "a fault", 10)
+            fault = log.events("fault")[0]
+            assert fault["reason"] == "controller_stalled", fault
+            wait_until(lambda: not read_relay_record(relay_log)[-1][2],
+                       "relay off", 2)
+            assert time.monotonic() - woke < 3
+            assert fault["relay"] is False and fault["session"] is False, fault
+        finally:
+            if p.poll() is None:
+                p.send_signal(signal.SIGCONT)
+                p.send_signal(signal.SIGTERM)
+            assert p.wait(20) == 0, p.stderr.read()
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def main():
     names = set(sys.argv[1:])
     pick = (lambda fn: fn.__name__ in names) if names else None
