@@ -54,7 +54,7 @@ HW_UNIT_SRC := controller/hw/ds18b20.c controller/hw/gpio.c \
                controller/daemon/relay_worker.c
 HW_IO_SRC      := $(addprefix controller/hw/,hw.c sim.c modbus_link.c \
                   modbus.c) $(GPIO_SRC)
-DAEMON_DIR_SRC := $(addprefix controller/daemon/,state.c vclock.c loop.c \
+DAEMON_DIR_SRC := $(addprefix controller/daemon/,state.c vclock.c loop.c simctl.c \
                   log.c reader.c main.c options.c notify.c alloff.c probe.c \
                   sandbox.c systz.c)
 
@@ -70,7 +70,8 @@ UNIT_TESTS := pid window safety session quiet guidance config core state \
               http_body http_auth history notify rest time64 \
               w1_parse mb_decode ds18b20 gpio gpio_chip relay_worker tickstat plant \
               local_time options config_keys tz \
-              core_events port_mqtt port_http
+              core_events port_mqtt port_http \
+              loop simctl
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 # An independent pad model (tests/plant/), kept out of the controller: the
@@ -146,6 +147,16 @@ $(B)/asan/tests/test_notify: $(B)/asan/controller/daemon/notify.o
 # The command line: options.c alone (the test names two fault kinds itself).
 $(B)/tests/test_options: $(B)/obj/controller/daemon/options.o
 $(B)/asan/tests/test_options: $(B)/asan/controller/daemon/options.o
+$(B)/tests/test_loop: $(B)/obj/controller/daemon/loop.o \
+                     $(B)/obj/controller/daemon/vclock.o
+$(B)/asan/tests/test_loop: $(B)/asan/controller/daemon/loop.o \
+                          $(B)/asan/controller/daemon/vclock.o
+$(B)/tests/test_simctl: $(B)/obj/controller/daemon/simctl.o \
+                       $(B)/obj/controller/daemon/loop.o \
+                       $(B)/obj/controller/daemon/vclock.o
+$(B)/asan/tests/test_simctl: $(B)/asan/controller/daemon/simctl.o \
+                            $(B)/asan/controller/daemon/loop.o \
+                            $(B)/asan/controller/daemon/vclock.o
 $(B)/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/obj/%.o) \
                            $(GPIO_FAKE_SRC:%.c=$(B)/obj/%.o)
 $(B)/asan/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/asan/%.o) \

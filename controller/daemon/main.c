@@ -34,6 +34,7 @@
 #include "daemon/reader.h"
 #include "daemon/relay_worker.h"
 #include "daemon/sandbox.h"
+#include "daemon/simctl.h"
 #include "daemon/state.h"
 #include "daemon/systz.h"
 #include "daemon/tickstat.h"
@@ -94,6 +95,7 @@ struct app {
         /* The crash handler's view: relays from crash_first up to nopen
          * are open (shutdown moves it past each one before freeing it). */
         volatile sig_atomic_t crash_first;
+        struct simctl *simctl;                  /* --sim-control, or NULL */
 };
 
 /* The crash handler's way to the relays: the one loop context, set once
@@ -292,29 +294,65 @@ static void save_state(struct app *app)
         app->stored = st;
 }
 
-/* --sim-clock-step: the wall clock jumps, mono does not. The schedule's
- * span (last_wall) sees the jump, as it would a real one. */
-static void run_sim_steps(struct app *app, uint64_t now)
+/* A step of the simulated wall clock (--sim-clock-step, the control
+ * socket's step): mono does not move. The schedule's span (last_wall) sees
+ * the jump at the next tick, as it would a real one. */
+static void sim_clock_step(void *ctx, long long seconds)
 {
-        for (int i = 0; i < app->opt.nsteps; i++) {
-                if (app->steps_done[i] ||
-                    now - app->start_ms < (uint64_t)(app->opt.steps[i].at_s * 1000))
-                        continue;
-                app->steps_done[i] = true;
-                vclock_step(&app->clock, app->opt.steps[i].seconds);
-                sim_note_clock_step(app->relay_log_fd, &app->clock,
-                                    app->opt.steps[i].seconds);
-                log_msg(&app->log, app_wall(app), "info", "simulated clock "
-                        "step: %+lld s", app->opt.steps[i].seconds);
-        }
+        struct app *app = ctx;
+
+        vclock_step(&app->clock, seconds);
+        sim_note_clock_step(app->relay_log_fd, &app->clock, seconds);
+        log_msg(&app->log, app_wall(app), "info", "simulated clock step: "
+                "%+lld s", seconds);
 }
 
-static void run_sim_faults(struct app *app, uint64_t now)
+/* A plan vtimer's next period: virtual ms from now to its next item, due
+ * `next` ms after start (INFINITY: none left, the timer stops). */
+static double sim_plan_next(const struct app *app, uint64_t now, double next)
 {
+        if (next == INFINITY)
+                return LOOP_TIMER_STOP;
+        double d = (double)app->start_ms + next - (double)now;
+        return d > 0 ? d : 0;
+}
+
+/* --sim-clock-step, a vtimer: each step at its virtual time. */
+static double run_sim_steps(void *ctx)
+{
+        struct app *app = ctx;
+        uint64_t now = app_now_ms(app);
+        double next = INFINITY;
+
+        for (int i = 0; i < app->opt.nsteps; i++) {
+                double at = app->opt.steps[i].at_s * 1000;
+                if (app->steps_done[i])
+                        continue;
+                if (now - app->start_ms < (uint64_t)at) {
+                        next = fmin(next, at);
+                        continue;
+                }
+                app->steps_done[i] = true;
+                sim_clock_step(app, app->opt.steps[i].seconds);
+        }
+        return sim_plan_next(app, now, next);
+}
+
+/* --sim-fault, a vtimer: each fault at its virtual time. */
+static double run_sim_faults(void *ctx)
+{
+        struct app *app = ctx;
+        uint64_t now = app_now_ms(app);
+        double next = INFINITY;
+
         for (int i = 0; i < app->opt.nfaults; i++) {
                 struct sim_fault_plan *f = &app->faults[i];
-                if (f->done || now - app->start_ms < f->at_ms)
+                if (f->done)
                         continue;
+                if (now - app->start_ms < f->at_ms) {
+                        next = fmin(next, (double)f->at_ms);
+                        continue;
+                }
                 f->done = true;
                 struct sim *sim = sim_of_sensor(&app->sensors[f->zone]);
                 if (sim) {
@@ -323,6 +361,7 @@ static void run_sim_faults(struct app *app, uint64_t now)
                                 "fault injected", app->cfg.zones[f->zone].name);
                 }
         }
+        return sim_plan_next(app, now, next);
 }
 
 /* After each batch of the loop: the events so far (so the log reads in
@@ -472,8 +511,6 @@ static double on_tick(void *ctx)
         time_t w = app_wall(app);
 
         tickstat_add(&app->ticks, loop_timer_late_ms(app->loop));
-        run_sim_faults(app, now);
-        run_sim_steps(app, now);
         bool trusted = vclock_wall_trusted(&app->clock);
         if (trusted != app->clock_trusted)
                 log_msg(&app->log, w, "info", trusted ? "wall clock is "
@@ -507,7 +544,7 @@ static double on_tick(void *ctx)
                 app->quit = true;
         /* systemd: the watchdog is fed from here, so a hung loop stops it. */
         notify_systemd(app, now);
-        return vclock_real_span_ms(&app->clock, TICK_MS);
+        return TICK_MS;
 }
 
 static void on_readings(void *ctx, int fd, uint32_t events)
@@ -865,6 +902,8 @@ static void shutdown_app(struct app *app)
         save_state(app);
         mqtt_close(app->mqtt);                  /* MQTT: "offline", disconnect */
         app->mqtt = NULL;
+        simctl_close(app->simctl);
+        app->simctl = NULL;
         loop_free(app->loop);
         if (app->relay_log_fd >= 0)
                 close(app->relay_log_fd);
@@ -929,10 +968,12 @@ static int start_workers(struct app *app)
         for (int i = 0; i < app->nopen; i++) {
                 const char *name = app->cfg.zones[i].name;
                 int rc = reader_start(&app->readers[i], &app->sensors[i], i,
-                                      IO_READING, app->pipe_w);
+                                      IO_READING, app->pipe_w,
+                                      app->loop);
                 if (rc == 0 && app->sensors2[i].ops)
                         rc = reader_start(&app->readers2[i], &app->sensors2[i],
-                                          i, IO_READING2, app->pipe_w);
+                                          i, IO_READING2, app->pipe_w,
+                                          app->loop);
                 if (rc < 0) {
                         log_msg(&app->log, app_wall(app), "error", "%s: cannot "
                                 "start the sensor reader: %s; not starting",
@@ -973,12 +1014,40 @@ static int watch_loop(struct app *app)
                         "signals: %s; not starting", strerror(-rc));
                 return rc;
         }
-        rc = loop_add_timer(app->loop, 0, on_tick, app);
+        return 0;
+}
+
+static void commit_hook(void *ctx)
+{
+        commit_batch(ctx);
+}
+
+/* The control tick and the simulation's plan run in virtual time: at the
+ * same instant the fault plan first, then clock steps, then the tick.
+ * --sim-control: the socket, and a line a harness can wait for. */
+static int start_virtual_time(struct app *app)
+{
+        if ((app->opt.nfaults &&
+             loop_add_vtimer(app->loop, 0, run_sim_faults, app) < 0) ||
+            (app->opt.nsteps &&
+             loop_add_vtimer(app->loop, 0, run_sim_steps, app) < 0) ||
+            loop_add_vtimer(app->loop, 0, on_tick, app) < 0) {
+                log_msg(&app->log, app_wall(app), "error", "loop: no room "
+                        "for the control tick");
+                return -ENOSPC;
+        }
+        if (!app->opt.sim_control)
+                return 0;
+        struct simctl_hooks hooks = { commit_hook, sim_clock_step, app };
+        int rc = simctl_open(app->opt.sim_control, app->loop, &app->clock,
+                             &hooks, &app->simctl);
         if (rc < 0) {
-                log_msg(&app->log, app_wall(app), "error", "no timer for the "
-                        "control tick: %s; not starting", strerror(-rc));
+                log_msg(&app->log, app_wall(app), "error", "--sim-control %s: "
+                        "%s", app->opt.sim_control, strerror(-rc));
                 return rc;
         }
+        log_sim_control(&app->log, app->opt.sim_control, app_now_ms(app),
+                        app_wall(app));
         return 0;
 }
 
@@ -996,6 +1065,7 @@ static int run(struct app *app)
         app->loop = loop_new();
         if (!app->loop)
                 return 1;
+        loop_set_vclock(app->loop, &app->clock);
         notify_init(&app->notify);              /* systemd: sends nothing yet */
         if (load_state(app, &st) < 0) {
                 loop_free(app->loop);
@@ -1057,7 +1127,8 @@ static int run(struct app *app)
         app->core.state_dirty = dirty || app->core.state_dirty;
         app->last_wall = app_wall(app);
         app->clock_trusted = vclock_wall_trusted(&app->clock);
-        if (start_workers(app) < 0 || watch_loop(app) < 0) {
+        if (start_workers(app) < 0 || watch_loop(app) < 0 ||
+            start_virtual_time(app) < 0) {
                 shutdown_app(app);
                 return 1;
         }
@@ -1169,7 +1240,8 @@ static int heatpadd(struct app *app, int argc, char **argv)
                 app->opt.state_path = app->cfg.state_file;
         bool simulated = app->opt.sim_speed != 1 || app->opt.sim_start >= 0 ||
                          app->opt.nfaults || app->opt.relay_log ||
-                         app->opt.nsteps;
+                         app->opt.nsteps || app->opt.sim_max ||
+                         app->opt.sim_control;
         if (simulated && !all_simulated(&app->cfg)) {
                 fprintf(stderr, "heatpadd: --sim-* options need every zone "
                         "simulated (sensor and relay type \"sim\")\n");
@@ -1189,7 +1261,13 @@ static int heatpadd(struct app *app, int argc, char **argv)
         /* A clock that is to step is a simulated one, from now if unset. */
         if (app->opt.nsteps && app->opt.sim_start < 0)
                 app->opt.sim_start = time(NULL);
-        vclock_init(&app->clock, app->opt.sim_speed, app->opt.sim_start);
+        if (app->opt.sim_control || app->opt.sim_max)
+                vclock_init_sim(&app->clock, app->opt.sim_control ?
+                                VCLOCK_CONTROL : VCLOCK_MAX, 1,
+                                app->opt.sim_start);
+        else
+                vclock_init(&app->clock, app->opt.sim_speed,
+                            app->opt.sim_start);
         return run(app);
 }
 
