@@ -48,7 +48,8 @@ HW_UNIT_SRC := controller/hw/ds18b20.c controller/hw/gpio.c \
                controller/daemon/relay_worker.c
 HW_IO_SRC      := $(addprefix controller/hw/,hw.c sim.c modbus_link.c \
                   modbus.c) $(GPIO_SRC)
-DAEMON_DIR_SRC := $(addprefix controller/daemon/,state.c vclock.c loop.c \
+DAEMON_DIR_SRC := $(addprefix controller/daemon/,state.c state_writer.c \
+                  vclock.c loop.c \
                   log.c reader.c main.c options.c notify.c alloff.c probe.c \
                   sandbox.c)
 
@@ -62,7 +63,8 @@ DAEMON_SRC := $(DAEMON_DIR_SRC) $(NET_IO_SRC) $(HW_IO_SRC) $(HW_UNIT_SRC)
 UNIT_TESTS := pid window safety session quiet guidance config core state \
               schedule closed_loop autotune mqtt_cmd mqtt_flow config_mqtt \
               http_body http_auth history notify rest time64 \
-              w1_parse mb_decode ds18b20 gpio gpio_chip relay_worker tickstat plant
+              w1_parse mb_decode ds18b20 gpio gpio_chip relay_worker tickstat plant \
+              state_writer
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 # An independent pad model (tests/plant/), kept out of the controller: the
@@ -130,6 +132,8 @@ $(B)/asan/tests/test_%: tests/unit/test_%.c $(ASAN_CORE)
 # Tests of daemon modules beyond the core link those modules too.
 $(B)/tests/test_notify: $(B)/obj/controller/daemon/notify.o
 $(B)/asan/tests/test_notify: $(B)/asan/controller/daemon/notify.o
+$(B)/tests/test_state_writer: $(B)/obj/controller/daemon/state_writer.o
+$(B)/asan/tests/test_state_writer: $(B)/asan/controller/daemon/state_writer.o
 $(B)/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/obj/%.o) \
                            $(GPIO_FAKE_SRC:%.c=$(B)/obj/%.o)
 $(B)/asan/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/asan/%.o) \
