@@ -30,4 +30,9 @@ time_t app_wall(const struct app *app);
  * the record changed. */
 void app_commit(struct app *app);
 
+/* The number of the newest state snapshot handed to the state file's
+ * writer (it grows by one per snapshot). A change is on disk once the
+ * writer has finished this number or a later one: http_state_written. */
+uint64_t app_state_posted(const struct app *app);
+
 #endif

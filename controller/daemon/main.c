@@ -31,6 +31,7 @@
 #include "daemon/relay_worker.h"
 #include "daemon/sandbox.h"
 #include "daemon/state.h"
+#include "daemon/state_writer.h"
 #include "daemon/tickstat.h"
 #include "daemon/vclock.h"
 
@@ -75,7 +76,9 @@ struct app {
         bool steps_done[MAX_SIM_STEPS];
         bool quit;
         bool save_failed;
-        struct state_data stored;       /* the state file as last read/written */
+        struct state_data stored;       /* the state file as last read/posted */
+        struct state_writer *writer;    /* writes the state file off the loop */
+        uint64_t save_posted;           /* the newest snapshot posted to it */
         int exit_code;                  /* --autotune: 0 done, 1 failed */
         bool clear_pending[CONFIG_MAX_ZONES];   /* --clear-fault, waiting
                                                  * for a fresh reading */
@@ -230,7 +233,6 @@ static void save_state(struct app *app)
                          z->cfg->id);
                 st.faults[st.nfaults++].fault = z->safety.fault;
         }
-        int rc;
 
         if (!app->core.state_dirty || app->stored.keep_file)
                 return;
@@ -256,23 +258,71 @@ static void save_state(struct app *app)
                                 "state file: no room for its choices",
                                 z->cfg->name);
         }
-        rc = state_save(app->opt.state_path, &st);
+        /* The writer's thread does the file; its result comes back to
+         * on_state_written. */
+        app->save_posted = state_writer_post(app->writer, &st);
+        app->core.state_dirty = false;
+        app->stored = st;
+}
+
+/* A write of the state file finished. */
+static void on_state_written(void *ctx, int fd, uint32_t events)
+{
+        struct app *app = ctx;
+        uint64_t seq;
+        int rc;
+
+        (void)fd;
+        (void)events;
+        if (!state_writer_take(app->writer, &seq, &rc))
+                return;
+        http_state_written(app->http, seq);     /* replies held for it */
         if (rc < 0) {
-                /* Regulation and safety go on; the record stays dirty and
-                 * is tried again on the next tick. Say so once. */
+                /* Regulation and safety go on; the state is posted again
+                 * on the next tick unless a newer snapshot is on its way.
+                 * Say so once. */
                 if (!app->save_failed)
                         log_msg(&app->log, app_wall(app), "error", "cannot write "
                                 "state file %s: %s (will retry)",
                                 app->opt.state_path, strerror(-rc));
                 app->save_failed = true;
+                if (seq == app->save_posted)
+                        app->core.state_dirty = true;
                 return;
         }
         if (app->save_failed)
                 log_msg(&app->log, app_wall(app), "info", "state file written "
                         "again");
         app->save_failed = false;
-        app->core.state_dirty = false;
-        app->stored = st;
+}
+
+/* Starts the state file's writer thread and watches its results. */
+static int start_writer(struct app *app)
+{
+        int rc = state_writer_start(&app->writer, app->opt.state_path, NULL);
+
+        if (rc == 0)
+                rc = loop_add_fd(app->loop, state_writer_fd(app->writer),
+                                 EPOLLIN, on_state_written, app);
+        if (rc < 0)
+                log_msg(&app->log, app_wall(app), "error", "cannot start the "
+                        "state file's writer: %s", strerror(-rc));
+        return rc;
+}
+
+/* At exit: the last snapshot posted is on disk (or said not to be)
+ * before this returns. */
+static void stop_writer(struct app *app)
+{
+        if (!app->writer)
+                return;
+        loop_del_fd(app->loop, state_writer_fd(app->writer));
+        int rc = state_writer_stop(app->writer);
+        app->writer = NULL;
+        if (rc < 0)
+                log_msg(&app->log, app_wall(app), "error", "cannot write "
+                        "state file %s at exit: %s; the last changes are not "
+                        "on disk", app->opt.state_path, strerror(-rc));
 }
 
 /* --sim-clock-step: the wall clock jumps, mono does not. The schedule's
@@ -312,6 +362,11 @@ void app_commit(struct app *app)
 {
         apply_relays(app);
         save_state(app);
+}
+
+uint64_t app_state_posted(const struct app *app)
+{
+        return app->save_posted;
 }
 
 /* --clear-fault: the clear needs a fresh reading to see the cause gone,
@@ -713,6 +768,7 @@ static void shutdown_app(struct app *app)
         }
         crash_app = NULL;
         save_state(app);
+        stop_writer(app);
         mqtt_close(app->mqtt);                  /* MQTT: "offline", disconnect */
         app->mqtt = NULL;
         loop_free(app->loop);
@@ -797,6 +853,11 @@ static int run(struct app *app)
                 log_msg(&app->log, app_wall(app), "error", "%s", why);
                 loop_free(app->loop);
                 return 2;
+        }
+        if (start_writer(app) < 0) {
+                stop_writer(app);
+                loop_free(app->loop);
+                return 1;
         }
         int orc = open_zones(app);
         if (orc < 0) {

@@ -42,6 +42,13 @@
 #define HTTP_DRAIN_MAX (64 * 1024)
 
 struct request {
+        /* A reply to a change, held (the connection suspended) until the
+         * state file's writer has finished snapshot wait_seq. */
+        struct http_reply rep;
+        uint64_t wait_seq;
+        bool held, listed;
+        struct MHD_Connection *conn;
+        struct request *next;           /* in http.held while listed */
         size_t len;
         size_t dropped;                 /* bytes past HTTP_BODY_MAX */
         bool too_big;
@@ -142,6 +149,32 @@ static enum MHD_Result send_file(struct http *h, struct MHD_Connection *conn,
         return rc;
 }
 
+/* Keeps the reply to a change until its snapshot is on disk; the loop
+ * goes on meanwhile. */
+static enum MHD_Result hold_reply(struct http *h, struct MHD_Connection *conn,
+                                  struct request *req, struct http_reply *rep,
+                                  uint64_t seq)
+{
+        req->rep = *rep;
+        req->wait_seq = seq;
+        req->held = req->listed = true;
+        req->conn = conn;
+        req->next = h->held;
+        h->held = req;
+        MHD_suspend_connection(conn);
+        return MHD_YES;
+}
+
+static void unlist(struct http *h, struct request *req)
+{
+        for (struct request **p = &h->held; *p; p = &(*p)->next)
+                if (*p == req) {
+                        *p = req->next;
+                        break;
+                }
+        req->listed = false;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -194,10 +227,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                "8192 bytes");
                 return send_reply(conn, &rep);
         }
+        if (req->held)                  /* resumed: the change is on disk */
+                return send_reply(conn, &req->rep);
         req->body[req->len] = '\0';
         if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0) {
                 struct http_reply rep = { 0 };
+                uint64_t before = app_state_posted(h->app);
                 http_api_handle(h, conn, method, url, req->body, req->len, &rep);
+                uint64_t after = app_state_posted(h->app);
+                if (after != before && after > h->state_written)
+                        return hold_reply(h, conn, req, &rep, after);
                 return send_reply(conn, &rep);
         }
         return send_file(h, conn, method, url);
@@ -231,10 +270,15 @@ static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
 static void on_completed(void *cls, struct MHD_Connection *conn,
                          void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-        (void)cls;
+        struct request *req = *con_cls;
+
         (void)conn;
         (void)toe;
-        free(*con_cls);
+        if (req && req->listed)
+                unlist(cls, req);
+        if (req && req->held)
+                cJSON_Delete(req->rep.json);    /* NULL once sent */
+        free(req);
         *con_cls = NULL;
 }
 
@@ -264,6 +308,29 @@ static void on_mhd_ready(void *ctx, int fd, uint32_t events)
 static double on_mhd_timer(void *ctx)
 {
         return run_mhd(ctx);
+}
+
+void http_state_written(struct http *h, uint64_t seq)
+{
+        struct request **p;
+        bool any = false;
+
+        if (!h)
+                return;
+        h->state_written = seq;
+        for (p = &h->held; *p;) {
+                struct request *req = *p;
+                if (req->wait_seq > seq) {
+                        p = &req->next;
+                        continue;
+                }
+                *p = req->next;
+                req->listed = false;
+                MHD_resume_connection(req->conn);
+                any = true;
+        }
+        if (any)
+                run_mhd(h);
 }
 
 static int make_sockaddr(const char *listen, int port,
@@ -319,7 +386,8 @@ struct http *http_start(struct app *app, char *err, size_t errlen)
                 goto fail;
         }
         h->mhd = MHD_start_daemon(
-                MHD_USE_EPOLL | (v6 ? MHD_USE_IPv6 : 0), (uint16_t)cfg->port,
+                MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                (v6 ? MHD_USE_IPv6 : 0), (uint16_t)cfg->port,
                 NULL, NULL, on_request, h,
                 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
@@ -392,6 +460,14 @@ void http_stop(struct http *h)
                 return;
         loop_del_timer(app_loop(h->app), h->timer);
         loop_del_fd(app_loop(h->app), h->epoll_fd);
+        /* MHD stops only resumed connections; these close unanswered, as
+         * their change may not be on disk. */
+        while (h->held) {
+                struct request *req = h->held;
+                h->held = req->next;
+                req->listed = false;
+                MHD_resume_connection(req->conn);
+        }
         MHD_stop_daemon(h->mhd);
         close(h->root_fd);
         free(h);

@@ -26,6 +26,12 @@ struct http *http_start(struct app *app, char *err, size_t errlen);
 /* From the control tick: samples the history for the chart. Accepts NULL. */
 void http_tick(struct http *h, uint64_t now_ms, time_t wall);
 
+/* The state file's writer finished snapshot seq (written, or failed and
+ * logged): the replies to changes it holds are sent. Until then a reply
+ * to a change is held, so that an answered change survives a power cut.
+ * Accepts NULL. */
+void http_state_written(struct http *h, uint64_t seq);
+
 /* Stops serving and frees everything. Accepts NULL. */
 void http_stop(struct http *h);
 

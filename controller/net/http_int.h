@@ -23,6 +23,8 @@ struct http {
         struct http_auth auth;
         struct history history;
         struct history_sample scratch[HISTORY_LEN];     /* for /api/history */
+        struct request *held;           /* replies waiting for the disk */
+        uint64_t state_written;         /* the writer's newest finished */
 };
 
 /* What an API handler answers. */
