@@ -35,4 +35,9 @@ void app_commit(struct app *app);
  * writer has finished this number or a later one: http_state_written. */
 uint64_t app_state_posted(const struct app *app);
 
+/* Waits, on the loop's thread, until the newest snapshot posted is on
+ * disk (or its write failed): for answers that cannot be held back until
+ * then, like MQTT's, which libmosquitto may send with the next packet. */
+void app_state_flush(struct app *app);
+
 #endif

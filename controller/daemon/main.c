@@ -369,6 +369,12 @@ uint64_t app_state_posted(const struct app *app)
         return app->save_posted;
 }
 
+void app_state_flush(struct app *app)
+{
+        if (app->writer)
+                state_writer_wait(app->writer, app->save_posted);
+}
+
 /* --clear-fault: the clear needs a fresh reading to see the cause gone,
  * so it waits for the zone's first one after start-up. */
 static void run_cli_clears(struct app *app, uint64_t now)

@@ -11,7 +11,8 @@
 struct state_writer {
         pthread_t thread;
         pthread_mutex_t mu;
-        pthread_cond_t cv;
+        pthread_cond_t cv;              /* to the thread: a post or quit */
+        pthread_cond_t done_cv;         /* from it: a write finished */
         int fd;                         /* eventfd: a write finished */
         char *path;
         state_writer_save_fn save;
@@ -50,6 +51,7 @@ static void *writer_main(void *arg)
                 w->done_seq = seq;
                 w->done_rc = rc;
                 w->unseen = true;
+                pthread_cond_broadcast(&w->done_cv);
                 uint64_t one = 1;
                 /* Only fails when the counter would overflow; it is read
                  * long before that. */
@@ -77,8 +79,10 @@ int state_writer_start(struct state_writer **ret, const char *path,
         }
         pthread_mutex_init(&w->mu, NULL);
         pthread_cond_init(&w->cv, NULL);
+        pthread_cond_init(&w->done_cv, NULL);
         rc = -pthread_create(&w->thread, NULL, writer_main, w);
         if (rc < 0) {
+                pthread_cond_destroy(&w->done_cv);
                 pthread_cond_destroy(&w->cv);
                 pthread_mutex_destroy(&w->mu);
                 goto fail;
@@ -109,6 +113,20 @@ uint64_t state_writer_post(struct state_writer *w, const struct state_data *st)
         pthread_cond_signal(&w->cv);
         pthread_mutex_unlock(&w->mu);
         return seq;
+}
+
+int state_writer_wait(struct state_writer *w, uint64_t seq)
+{
+        int rc;
+
+        pthread_mutex_lock(&w->mu);
+        if (seq > w->posted)
+                seq = w->posted;
+        while (w->done_seq < seq)
+                pthread_cond_wait(&w->done_cv, &w->mu);
+        rc = w->done_rc;
+        pthread_mutex_unlock(&w->mu);
+        return rc;
 }
 
 bool state_writer_take(struct state_writer *w, uint64_t *ret_seq, int *ret_rc)
@@ -142,6 +160,7 @@ int state_writer_stop(struct state_writer *w)
         pthread_mutex_unlock(&w->mu);
         pthread_join(w->thread, NULL);
         rc = w->unseen ? w->done_rc : 0;
+        pthread_cond_destroy(&w->done_cv);
         pthread_cond_destroy(&w->cv);
         pthread_mutex_destroy(&w->mu);
         close(w->fd);

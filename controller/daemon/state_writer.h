@@ -42,6 +42,12 @@ int state_writer_fd(const struct state_writer *w);
  * done when a later one is). Never blocks on the file. */
 uint64_t state_writer_post(struct state_writer *w, const struct state_data *st);
 
+/* Blocks until snapshot seq (at most the newest posted) is written or
+ * replaced by one that is, and returns that write's result: for an answer
+ * that must not leave before the file is on disk and cannot be held back
+ * otherwise. Its result is still reported by state_writer_take. */
+int state_writer_wait(struct state_writer *w, uint64_t seq);
+
 /* After the fd was readable: false when no write finished since the last
  * call; else true with the newest finished write's sequence number in
  * *ret_seq (every snapshot up to it is written or replaced) and its

@@ -328,14 +328,11 @@ static void handle_schedule_msg(struct mqtt *m,
         send_reply(m, topic, status_reply_json(&rep), &rep, "schedule", false);
 }
 
-void mqtt_on_message(struct mosquitto *mosq, void *ctx,
-                     const struct mosquitto_message *msg)
+static void handle_msg(struct mqtt *m, const struct mosquitto_message *msg)
 {
-        struct mqtt *m = ctx;
         char zone[CONFIG_NAME_MAX + 8];
         enum mqtt_topic_kind kind = mqtt_topic_parse(m->root, msg->topic, zone,
                                                      sizeof(zone));
-        (void)mosq;
         if (kind == TOPIC_NONE) {
                 mqtt_discovery_msg(m, msg);
                 return;
@@ -348,5 +345,17 @@ void mqtt_on_message(struct mosquitto *mosq, void *ctx,
                 handle_schedule_msg(m, msg);
         else
                 handle_zone_msg(m, kind, zone, msg);
+}
+
+void mqtt_on_message(struct mosquitto *mosq, void *ctx,
+                     const struct mosquitto_message *msg)
+{
+        struct mqtt *m = ctx;
+
+        (void)mosq;
+        handle_msg(m, msg);
+        /* The result is queued, not sent; the next packet libmosquitto
+         * writes may take it along, so the change goes to disk first. */
+        app_state_flush(m->app);
 }
 

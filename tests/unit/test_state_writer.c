@@ -1,9 +1,10 @@
 /* Unit tests for state_writer.c: latest wins (a burst while a write is
  * under way costs one more write, of the newest snapshot), a clean stop
  * writes what is still waiting, a failed write is reported (and the next
- * good one too), the file reads back after each write, and a reader never
- * sees a torn file while writes go on. Each snapshot is marked by its
- * hold_left_s. Uses a fresh temporary directory. */
+ * good one too), the file reads back after each write, a reader never sees
+ * a torn file while writes go on, and a wait returns once the file is on
+ * disk. Each snapshot is marked by its hold_left_s. Uses a fresh temporary
+ * directory. */
 #include <dirent.h>
 #include <errno.h>
 #include <poll.h>
@@ -271,6 +272,35 @@ static void file_reads_back_after_each_write(void **state)
         assert_int_equal(state_writer_stop(w), 0);
 }
 
+/* wait blocks until the snapshot is on disk, and its result still comes
+ * to take. */
+static void wait_returns_once_on_disk(void **state)
+{
+        char in_sub[160];
+        struct state_writer *w;
+        uint64_t seq;
+        int rc;
+
+        (void)state;
+        assert_int_equal(state_writer_start(&w, path, NULL), 0);
+        for (int k = 1; k <= 10; k++) {
+                struct state_data st = snapshot(k);
+                assert_int_equal(state_writer_wait(w, state_writer_post(w, &st)), 0);
+                assert_int_equal(mark_on_disk(), k);
+        }
+        assert_true(state_writer_take(w, &seq, &rc));
+        assert_true(seq == 10);
+        assert_int_equal(rc, 0);
+        assert_int_equal(state_writer_wait(w, 99), 0);  /* never posted */
+        assert_int_equal(state_writer_stop(w), 0);
+
+        snprintf(in_sub, sizeof(in_sub), "%s/gone/state.json", dir);
+        assert_int_equal(state_writer_start(&w, in_sub, NULL), 0);
+        struct state_data st = snapshot(1);
+        assert_int_equal(state_writer_wait(w, state_writer_post(w, &st)), -ENOENT);
+        assert_int_equal(state_writer_stop(w), -ENOENT);
+}
+
 /* Reads the file over and over while the writer writes it: every read is
  * a whole file, old or new. */
 static struct {
@@ -335,6 +365,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(failure_is_reported_then_recovery, setup, teardown),
                 cmocka_unit_test_setup_teardown(file_reads_back_after_each_write, setup, teardown),
                 cmocka_unit_test_setup_teardown(no_torn_file, setup, teardown),
+                cmocka_unit_test_setup_teardown(wait_returns_once_on_disk, setup, teardown),
         };
         return cmocka_run_group_tests_name("state_writer", tests, NULL, NULL);
 }
