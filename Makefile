@@ -54,7 +54,7 @@ HW_UNIT_SRC := controller/hw/ds18b20.c controller/hw/gpio.c \
                controller/daemon/relay_worker.c
 HW_IO_SRC      := $(addprefix controller/hw/,hw.c sim.c modbus_link.c \
                   modbus.c) $(GPIO_SRC)
-DAEMON_DIR_SRC := $(addprefix controller/daemon/,state.c vclock.c loop.c simctl.c \
+DAEMON_DIR_SRC := $(addprefix controller/daemon/,state.c vclock.c loop.c simctl.c state_writer.c \
                   log.c reader.c main.c options.c notify.c alloff.c probe.c \
                   sandbox.c systz.c)
 
@@ -71,7 +71,8 @@ UNIT_TESTS := pid window safety session quiet guidance config core state \
               w1_parse mb_decode ds18b20 gpio gpio_chip relay_worker tickstat plant \
               local_time options config_keys tz \
               core_events port_mqtt port_http \
-              loop simctl
+              loop simctl \
+              state_writer
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 # An independent pad model (tests/plant/), kept out of the controller: the
@@ -157,6 +158,8 @@ $(B)/tests/test_simctl: $(B)/obj/controller/daemon/simctl.o \
 $(B)/asan/tests/test_simctl: $(B)/asan/controller/daemon/simctl.o \
                             $(B)/asan/controller/daemon/loop.o \
                             $(B)/asan/controller/daemon/vclock.o
+$(B)/tests/test_state_writer: $(B)/obj/controller/daemon/state_writer.o
+$(B)/asan/tests/test_state_writer: $(B)/asan/controller/daemon/state_writer.o
 $(B)/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/obj/%.o) \
                            $(GPIO_FAKE_SRC:%.c=$(B)/obj/%.o)
 $(B)/asan/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/asan/%.o) \

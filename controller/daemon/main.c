@@ -36,6 +36,7 @@
 #include "daemon/sandbox.h"
 #include "daemon/simctl.h"
 #include "daemon/state.h"
+#include "daemon/state_writer.h"
 #include "daemon/systz.h"
 #include "daemon/tickstat.h"
 #include "daemon/vclock.h"
@@ -96,6 +97,8 @@ struct app {
          * are open (shutdown moves it past each one before freeing it). */
         volatile sig_atomic_t crash_first;
         struct simctl *simctl;                  /* --sim-control, or NULL */
+        struct state_writer *writer;    /* writes the state file off the loop */
+        uint64_t save_posted;           /* the newest snapshot given to it */
 };
 
 /* The crash handler's way to the relays: the one loop context, set once
@@ -249,7 +252,6 @@ static void save_state(struct app *app)
                          z->cfg->id);
                 st.faults[st.nfaults++].fault = z->safety.fault;
         }
-        int rc;
 
         if (!app->core.state_dirty || app->stored.keep_file)
                 return;
@@ -275,23 +277,71 @@ static void save_state(struct app *app)
                                 "state file: no room for its choices",
                                 z->cfg->name);
         }
-        rc = state_save(app->opt.state_path, &st);
+        /* The writer's thread does the file; its result comes back to
+         * on_state_written. */
+        app->save_posted = state_writer_post(app->writer, &st);
+        app->core.state_dirty = false;
+        app->stored = st;
+}
+
+/* A write of the state file finished. */
+static void on_state_written(void *ctx, int fd, uint32_t events)
+{
+        struct app *app = ctx;
+        uint64_t seq;
+        int rc;
+
+        (void)fd;
+        (void)events;
+        if (!state_writer_take(app->writer, &seq, &rc))
+                return;
+        http_state_written(app->http, seq);     /* answers held for it */
         if (rc < 0) {
-                /* Regulation and safety go on; the record stays dirty and
-                 * is tried again on the next tick. Say so once. */
+                /* Regulation and safety go on; the state is posted again
+                 * on the next tick unless a newer snapshot is on its way.
+                 * Say so once. */
                 if (!app->save_failed)
                         log_msg(&app->log, app_wall(app), "error", "cannot write "
                                 "state file %s: %s (will retry)",
                                 app->opt.state_path, strerror(-rc));
                 app->save_failed = true;
+                if (seq == app->save_posted)
+                        app->core.state_dirty = true;
                 return;
         }
         if (app->save_failed)
                 log_msg(&app->log, app_wall(app), "info", "state file written "
                         "again");
         app->save_failed = false;
-        app->core.state_dirty = false;
-        app->stored = st;
+}
+
+/* Starts the state file's writer thread and watches its results. */
+static int start_writer(struct app *app)
+{
+        int rc = state_writer_start(&app->writer, app->opt.state_path, NULL);
+
+        if (rc == 0)
+                rc = loop_add_fd(app->loop, state_writer_fd(app->writer),
+                                 EPOLLIN, on_state_written, app);
+        if (rc < 0)
+                log_msg(&app->log, app_wall(app), "error", "cannot start the "
+                        "state file's writer: %s", strerror(-rc));
+        return rc;
+}
+
+/* At exit: the last snapshot posted is on disk (or said not to be)
+ * before this returns. */
+static void stop_writer(struct app *app)
+{
+        if (!app->writer)
+                return;
+        loop_del_fd(app->loop, state_writer_fd(app->writer));
+        int rc = state_writer_stop(app->writer);
+        app->writer = NULL;
+        if (rc < 0)
+                log_msg(&app->log, app_wall(app), "error", "cannot write "
+                        "state file %s at exit: %s; the last changes are not "
+                        "on disk", app->opt.state_path, strerror(-rc));
 }
 
 /* A step of the simulated wall clock (--sim-clock-step, the control
@@ -371,13 +421,23 @@ static double run_sim_faults(void *ctx)
  * change is kept). */
 static void commit_batch(struct app *app)
 {
+        uint64_t posted = app->save_posted;
+
         drain_events(app);
         apply_relays(app);
         drain_events(app);
         if (app->core.state_dirty)
                 save_state(app);
+        bool saving = app->save_posted != posted;
+        /* libmosquitto may send an answer with the next packet it writes,
+         * so MQTT cannot hold one back: the batch waits for the disk
+         * instead, as the synchronous save did. */
+        if (saving && app->mqtt)
+                state_writer_wait(app->writer, app->save_posted);
         mqtt_after_batch(app->mqtt);
-        http_after_batch(app->http);
+        /* The page's answers wait for their snapshot without holding the
+         * loop. */
+        http_after_batch(app->http, saving ? app->save_posted : 0);
 }
 
 static int run_once(struct app *app, int max_wait_ms)
@@ -900,6 +960,7 @@ static void shutdown_app(struct app *app)
         crash_app = NULL;
         drain_events(app);
         save_state(app);
+        stop_writer(app);
         mqtt_close(app->mqtt);                  /* MQTT: "offline", disconnect */
         app->mqtt = NULL;
         simctl_close(app->simctl);
@@ -1078,6 +1139,11 @@ static int run(struct app *app)
                 log_msg(&app->log, app_wall(app), "error", "%s", why);
                 loop_free(app->loop);
                 return 2;
+        }
+        if (start_writer(app) < 0) {
+                stop_writer(app);
+                loop_free(app->loop);
+                return 1;
         }
         int orc = open_zones(app);
         if (orc < 0) {

@@ -46,7 +46,8 @@
 
 struct request {
         struct MHD_Connection *conn;
-        struct request *next_held;      /* h->held: waiting for the commit */
+        struct request *next_held;      /* h->held or h->waiting */
+        uint64_t wait_seq;              /* the snapshot its answer needs */
         bool answered;                  /* rep holds the answer */
         struct http_reply rep;
         size_t len;
@@ -461,29 +462,67 @@ void http_tick(struct http *h, uint64_t now_ms, time_t wall)
         }
 }
 
-void http_after_batch(struct http *h)
+static void wake_soon(struct http *h)
 {
-        if (!h)
-                return;
-        if (!h->held)
+        /* libmicrohttpd sends resumed answers when it runs next: at once,
+         * as a batch of its own (what it reads then is committed after
+         * it). */
+        if (h->wake < 0)
+                h->wake = h->port->add_timer(h->port->ctx, 0, on_wake, h);
+}
+
+/* Resumes every waiting answer whose snapshot is on disk. */
+static void release_written(struct http *h)
+{
+        struct request **pp = &h->waiting;
+        bool any = false;
+
+        while (*pp) {
+                struct request *r = *pp;
+                if (r->wait_seq > h->written_seq) {
+                        pp = &r->next_held;
+                        continue;
+                }
+                *pp = r->next_held;
+                r->next_held = NULL;
+                MHD_resume_connection(r->conn);
+                any = true;
+        }
+        if (any)
+                wake_soon(h);
+}
+
+void http_after_batch(struct http *h, uint64_t seq)
+{
+        if (!h || !h->held)
                 return;
         for (struct request *r = h->held, *next; r; r = next) {
                 next = r->next_held;
-                r->next_held = NULL;
-                MHD_resume_connection(r->conn);
+                r->wait_seq = seq;
+                r->next_held = h->waiting;
+                h->waiting = r;
         }
         h->held = NULL;
-        /* libmicrohttpd sends them when it runs next: at once, as a batch
-         * of its own (what it reads then is committed after it). */
-        if (h->wake < 0)
-                h->wake = h->port->add_timer(h->port->ctx, 0, on_wake, h);
+        release_written(h);
+}
+
+void http_state_written(struct http *h, uint64_t seq)
+{
+        if (!h)
+                return;
+        if (seq > h->written_seq)
+                h->written_seq = seq;
+        release_written(h);
 }
 
 void http_stop(struct http *h)
 {
         if (!h)
                 return;
-        http_after_batch(h);    /* none may stay suspended */
+        /* None may stay suspended: libmicrohttpd closes them as it stops
+         * (the state file gets the last snapshot at exit). */
+        http_after_batch(h, 0);
+        http_state_written(h, UINT64_MAX);
         if (h->wake >= 0)
                 h->port->del_timer(h->port->ctx, h->wake);
         h->port->del_timer(h->port->ctx, h->timer);

@@ -28,8 +28,14 @@ struct http *http_start(const struct port *port, char *err, size_t errlen);
 void http_tick(struct http *h, uint64_t now_ms, time_t wall);
 
 /* After every batch of the loop, once it is committed: the answers to the
- * batch's changes go out. Accepts NULL. */
-void http_after_batch(struct http *h);
+ * batch's changes go out, once the state file holds snapshot `seq` (0:
+ * the batch saved nothing, at once). Accepts NULL. */
+void http_after_batch(struct http *h, uint64_t seq);
+
+/* The state file holds every snapshot up to seq (or its write failed,
+ * which the log says): the answers waiting for them go out. Accepts
+ * NULL. */
+void http_state_written(struct http *h, uint64_t seq);
 
 /* Stops serving and frees everything. Accepts NULL. */
 void http_stop(struct http *h);

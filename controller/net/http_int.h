@@ -19,6 +19,8 @@ struct request;
 struct http {
         const struct port *port;
         struct request *held;           /* answers waiting for the commit */
+        struct request *waiting;        /* committed, waiting for the disk */
+        uint64_t written_seq;           /* the state file holds up to this */
         struct MHD_Daemon *mhd;
         int epoll_fd;                   /* MHD's, watched by our loop */
         int timer;
