@@ -402,6 +402,13 @@ class Daemon:
         """Steps the simulated wall clock (as --sim-clock-step)."""
         return self.command("step %+d" % seconds)
 
+    def pass_time(self, virtual_s):
+        """Lets virtual_s virtual seconds pass: advanced at once with the
+        control socket, slept at the daemon's speed without."""
+        if self.ctl:
+            return self.advance(virtual_s)
+        time.sleep(virtual_s / self.speed)
+
     def until(self, pred, what, virtual_s, step_s=1.0):
         """Lets virtual time pass until pred() holds; fails naming `what`
         once virtual_s virtual seconds went by without. With the control
