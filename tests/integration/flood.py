@@ -22,7 +22,7 @@ the daemon counted in its log.
         --sanitizer   # make check: one mixed burst under ASan and UBSan
 
 Figures go to build/reliability/flood.json (write_figures). Ends with
-"flood: N passed, N failed".
+"flood: N passed, N failed, N skipped".
 """
 import json
 import os
