@@ -304,7 +304,10 @@ class Daemon:
             stderr=subprocess.STDOUT if merge else subprocess.PIPE,
             env=sanitizer_env(self.daemon, e))
         self.err = ""
-        if not merge:
+        self.err_done = threading.Event()
+        if merge:
+            self.err_done.set()
+        else:
             threading.Thread(target=self._read_err, daemon=True).start()
         self.log = JsonLog(self.proc.stdout, copy=copy, clock=clock)
         self.killed = False
@@ -323,6 +326,7 @@ class Daemon:
     def _read_err(self):
         for line in self.proc.stderr:
             self.err += line
+        self.err_done.set()
 
     # --- the log ---------------------------------------------------------
     @property
@@ -439,6 +443,20 @@ class Daemon:
             self.proc.kill()
         self.proc.wait(10)
         self.log.ended.wait(5)
+
+    def wait(self, timeout=60):
+        """Waits for a daemon that ends by itself (--run-for, a refusal),
+        and for its output to be read; returns the exit code."""
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("still running after %d s: %s" % (
+                timeout, " ".join(self.argv)))
+        self.log.ended.wait(5)
+        self.err_done.wait(5)
+        return rc
 
     def stop(self, expect=0, timeout=20, keep=False):
         """SIGTERM and wait; fails unless it exited with `expect` (None:
