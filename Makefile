@@ -48,7 +48,7 @@ HW_UNIT_SRC := controller/hw/ds18b20.c controller/hw/gpio.c \
                controller/daemon/relay_worker.c
 HW_IO_SRC      := $(addprefix controller/hw/,hw.c sim.c modbus_link.c \
                   modbus.c) $(GPIO_SRC)
-DAEMON_DIR_SRC := $(addprefix controller/daemon/,state.c vclock.c loop.c \
+DAEMON_DIR_SRC := $(addprefix controller/daemon/,state.c vclock.c loop.c simctl.c \
                   log.c reader.c main.c options.c notify.c alloff.c probe.c \
                   sandbox.c)
 

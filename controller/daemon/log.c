@@ -249,3 +249,18 @@ void log_msg(const struct log *lg, time_t wall, const char *level,
         text_line(lg, wall, "heatpad", level[0] == 'i' ? msg : level, 
                   level[0] == 'i' ? NULL : msg);
 }
+
+void log_sim_control(const struct log *lg, const char *path, uint64_t now_ms,
+                     time_t wall)
+{
+        if (lg->json) {
+                cJSON *o = json_base("sim_control", now_ms, wall);
+                cJSON_AddStringToObject(o, "path", path);
+                emit_json(lg, o);
+                return;
+        }
+        char msg[320];
+        snprintf(msg, sizeof(msg), "simulation control socket on %s: virtual "
+                 "time moves only as commanded", path);
+        text_line(lg, wall, "heatpad", msg, NULL);
+}

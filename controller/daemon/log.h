@@ -34,6 +34,11 @@ void log_status(const struct log *lg, const struct core *core, int zone,
 void log_loop(const struct log *lg, const struct tickstat *ts,
               uint64_t now_ms, time_t wall);
 
+/* --sim-control is listening on path: event "sim_control", so a harness
+ * knows when to connect. */
+void log_sim_control(const struct log *lg, const char *path, uint64_t now_ms,
+                     time_t wall);
+
 /* A message; level is "info", "warning" or "error". */
 void log_msg(const struct log *lg, time_t wall, const char *level,
              const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -30,6 +30,7 @@
 #include "daemon/reader.h"
 #include "daemon/relay_worker.h"
 #include "daemon/sandbox.h"
+#include "daemon/simctl.h"
 #include "daemon/state.h"
 #include "daemon/tickstat.h"
 #include "daemon/vclock.h"
@@ -83,6 +84,7 @@ struct app {
         struct http *http;                      /* the page, or NULL */
         struct notify notify;                   /* systemd: sd_notify */
         struct tickstat ticks;                  /* how late the ticks came */
+        struct simctl *simctl;                  /* --sim-control, or NULL */
 };
 
 /* The crash handler's way to the relays: the one loop context, set once
@@ -275,29 +277,65 @@ static void save_state(struct app *app)
         app->stored = st;
 }
 
-/* --sim-clock-step: the wall clock jumps, mono does not. The schedule's
- * span (last_wall) sees the jump, as it would a real one. */
-static void run_sim_steps(struct app *app, uint64_t now)
+/* A step of the simulated wall clock (--sim-clock-step, the control
+ * socket's step): mono does not move. The schedule's span (last_wall) sees
+ * the jump at the next tick, as it would a real one. */
+static void sim_clock_step(void *ctx, long long seconds)
 {
-        for (int i = 0; i < app->opt.nsteps; i++) {
-                if (app->steps_done[i] ||
-                    now - app->start_ms < (uint64_t)(app->opt.steps[i].at_s * 1000))
-                        continue;
-                app->steps_done[i] = true;
-                vclock_step(&app->clock, app->opt.steps[i].seconds);
-                sim_note_clock_step(app->relay_log_fd, &app->clock,
-                                    app->opt.steps[i].seconds);
-                log_msg(&app->log, app_wall(app), "info", "simulated clock "
-                        "step: %+lld s", app->opt.steps[i].seconds);
-        }
+        struct app *app = ctx;
+
+        vclock_step(&app->clock, seconds);
+        sim_note_clock_step(app->relay_log_fd, &app->clock, seconds);
+        log_msg(&app->log, app_wall(app), "info", "simulated clock step: "
+                "%+lld s", seconds);
 }
 
-static void run_sim_faults(struct app *app, uint64_t now)
+/* The virtual ms from now to the plan's next item after start+at_ms
+ * items: LOOP_TIMER_STOP when none is left. */
+static double sim_plan_next(const struct app *app, uint64_t now, double next)
 {
+        if (next == INFINITY)
+                return LOOP_TIMER_STOP;
+        double d = (double)app->start_ms + next - (double)now;
+        return d > 0 ? d : 0;
+}
+
+/* --sim-clock-step, a vtimer: each step at its virtual time. */
+static double run_sim_steps(void *ctx)
+{
+        struct app *app = ctx;
+        uint64_t now = app_now_ms(app);
+        double next = INFINITY;
+
+        for (int i = 0; i < app->opt.nsteps; i++) {
+                double at = app->opt.steps[i].at_s * 1000;
+                if (app->steps_done[i])
+                        continue;
+                if (now - app->start_ms < (uint64_t)at) {
+                        next = fmin(next, at);
+                        continue;
+                }
+                app->steps_done[i] = true;
+                sim_clock_step(app, app->opt.steps[i].seconds);
+        }
+        return sim_plan_next(app, now, next);
+}
+
+/* --sim-fault, a vtimer: each fault at its virtual time. */
+static double run_sim_faults(void *ctx)
+{
+        struct app *app = ctx;
+        uint64_t now = app_now_ms(app);
+        double next = INFINITY;
+
         for (int i = 0; i < app->opt.nfaults; i++) {
                 struct sim_fault_plan *f = &app->faults[i];
-                if (f->done || now - app->start_ms < f->at_ms)
+                if (f->done)
                         continue;
+                if (now - app->start_ms < f->at_ms) {
+                        next = fmin(next, (double)f->at_ms);
+                        continue;
+                }
                 f->done = true;
                 struct sim *sim = sim_of_sensor(&app->sensors[f->zone]);
                 if (sim) {
@@ -306,6 +344,7 @@ static void run_sim_faults(struct app *app, uint64_t now)
                                 "fault injected", app->cfg.zones[f->zone].name);
                 }
         }
+        return sim_plan_next(app, now, next);
 }
 
 void app_commit(struct app *app)
@@ -354,8 +393,6 @@ static double on_tick(void *ctx)
         time_t w = app_wall(app);
 
         tickstat_add(&app->ticks, loop_timer_late_ms(app->loop));
-        run_sim_faults(app, now);
-        run_sim_steps(app, now);
         bool trusted = vclock_wall_trusted(&app->clock);
         if (trusted != app->clock_trusted)
                 log_msg(&app->log, w, "info", trusted ? "wall clock is "
@@ -389,7 +426,7 @@ static double on_tick(void *ctx)
                 app->quit = true;
         /* systemd: the watchdog is fed from here, so a hung loop stops it. */
         notify_systemd(app, now);
-        return vclock_real_span_ms(&app->clock, TICK_MS);
+        return TICK_MS;
 }
 
 static void on_readings(void *ctx, int fd, uint32_t events)
@@ -715,6 +752,8 @@ static void shutdown_app(struct app *app)
         save_state(app);
         mqtt_close(app->mqtt);                  /* MQTT: "offline", disconnect */
         app->mqtt = NULL;
+        simctl_close(app->simctl);
+        app->simctl = NULL;
         loop_free(app->loop);
         if (app->relay_log_fd >= 0)
                 close(app->relay_log_fd);
@@ -771,6 +810,37 @@ static void warn_simulated(struct app *app)
                                 app->opt.config_path);
 }
 
+static void commit_hook(void *ctx)
+{
+        app_commit(ctx);
+}
+
+/* The control tick and the simulation's plan run in virtual time: at the
+ * same instant the fault plan first, then clock steps, then the tick.
+ * --sim-control: the socket, and a line a harness can wait for. */
+static int start_virtual_time(struct app *app)
+{
+        if (app->opt.nfaults)
+                loop_add_vtimer(app->loop, 0, run_sim_faults, app);
+        if (app->opt.nsteps)
+                loop_add_vtimer(app->loop, 0, run_sim_steps, app);
+        if (loop_add_vtimer(app->loop, 0, on_tick, app) < 0)
+                return -ENOSPC;
+        if (!app->opt.sim_control)
+                return 0;
+        struct simctl_hooks hooks = { commit_hook, sim_clock_step, app };
+        int rc = simctl_open(app->opt.sim_control, app->loop, &app->clock,
+                             &hooks, &app->simctl);
+        if (rc < 0) {
+                log_msg(&app->log, app_wall(app), "error", "--sim-control %s: "
+                        "%s", app->opt.sim_control, strerror(-rc));
+                return rc;
+        }
+        log_sim_control(&app->log, app->opt.sim_control, app_now_ms(app),
+                        app_wall(app));
+        return 0;
+}
+
 static int run(struct app *app)
 {
         struct state_data st;
@@ -785,6 +855,7 @@ static int run(struct app *app)
         app->loop = loop_new();
         if (!app->loop)
                 return 1;
+        loop_set_vclock(app->loop, &app->clock);
         notify_init(&app->notify);              /* systemd: sends nothing yet */
         if (load_state(app, &st) < 0) {
                 loop_free(app->loop);
@@ -847,10 +918,10 @@ static int run(struct app *app)
         app->clock_trusted = vclock_wall_trusted(&app->clock);
         for (int i = 0; i < app->nopen; i++) {
                 reader_start(&app->readers[i], &app->sensors[i], i, IO_READING,
-                             app->pipe_w);
+                             app->pipe_w, app->loop);
                 if (app->sensors2[i].ops)
                         reader_start(&app->readers2[i], &app->sensors2[i], i,
-                                     IO_READING2, app->pipe_w);
+                                     IO_READING2, app->pipe_w, app->loop);
                 if (app->relays[i].ops->blocking)
                         relay_worker_start(&app->workers[i], &app->relays[i],
                                            i, app->pipe_w,
@@ -860,7 +931,10 @@ static int run(struct app *app)
         }
         loop_add_fd(app->loop, app->pipe_r, EPOLLIN, on_readings, app);
         loop_add_fd(app->loop, app->sig_fd, EPOLLIN, on_signal, app);
-        loop_add_timer(app->loop, 0, on_tick, app);
+        if (start_virtual_time(app) < 0) {
+                shutdown_app(app);
+                return 1;
+        }
         if (app->cfg.mqtt.enabled) {            /* the MQTT adapter */
                 char err[256];
                 app->mqtt = mqtt_open(app, HEATPAD_VERSION, err, sizeof(err));
@@ -967,7 +1041,8 @@ static int heatpadd(struct app *app, int argc, char **argv)
                 app->opt.state_path = app->cfg.state_file;
         bool simulated = app->opt.sim_speed != 1 || app->opt.sim_start >= 0 ||
                          app->opt.nfaults || app->opt.relay_log ||
-                         app->opt.nsteps;
+                         app->opt.nsteps || app->opt.sim_max ||
+                         app->opt.sim_control;
         if (simulated && !all_simulated(&app->cfg)) {
                 fprintf(stderr, "heatpadd: --sim-* options need every zone "
                         "simulated (sensor and relay type \"sim\")\n");
@@ -987,7 +1062,13 @@ static int heatpadd(struct app *app, int argc, char **argv)
         /* A clock that is to step is a simulated one, from now if unset. */
         if (app->opt.nsteps && app->opt.sim_start < 0)
                 app->opt.sim_start = time(NULL);
-        vclock_init(&app->clock, app->opt.sim_speed, app->opt.sim_start);
+        if (app->opt.sim_control || app->opt.sim_max)
+                vclock_init_sim(&app->clock, app->opt.sim_control ?
+                                VCLOCK_CONTROL : VCLOCK_MAX, 1,
+                                app->opt.sim_start);
+        else
+                vclock_init(&app->clock, app->opt.sim_speed,
+                            app->opt.sim_start);
         return run(app);
 }
 

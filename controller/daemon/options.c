@@ -30,7 +30,11 @@ static void usage(FILE *f)
               "  --probe                  list DS18B20 sensors, GPIO chips and whether the\n"
               "                           configured Modbus devices answer, then exit\n"
               "simulation only:\n"
-              "  --sim-speed N            run the virtual clock N times faster\n"
+              "  --sim-speed N|max        run the virtual clock N times faster (never\n"
+              "                           past work that is due), or max: from deadline\n"
+              "                           to deadline as fast as the CPU allows\n"
+              "  --sim-control PATH       virtual time moves only as commanded on the unix\n"
+              "                           socket PATH (advance S, now, step S)\n"
               "  --sim-start TIME         virtual wall clock start, e.g. 2026-11-24T20:29\n"
               "  --sim-fault ZONE:KIND@S  inject a fault S virtual seconds after start\n"
               "                           (sensor_disconnect, sensor_silent, sensor_stuck,\n"
@@ -113,7 +117,8 @@ int parse_args(int argc, char **argv, struct options *o)
         enum { O_CONFIG = 256, O_CHECK, O_STATE, O_START, O_LOGFMT, O_SPEED,
                O_SIMSTART, O_FAULT, O_RELAYLOG, O_RUNFOR, O_STATUS, O_INJURY,
                O_SWELLING, O_WARN, O_CLEAR, O_CLEARFAULT, O_VERSION, O_HELP,
-               O_AUTOTUNE, O_ALLOFF, O_PROBE, O_STEP, O_CONFIRM };
+               O_AUTOTUNE, O_ALLOFF, O_PROBE, O_STEP, O_CONFIRM,
+               O_SIMCONTROL };
         static const struct option longopts[] = {
                 { "config", required_argument, NULL, O_CONFIG },
                 { "check-config", required_argument, NULL, O_CHECK },
@@ -125,6 +130,7 @@ int parse_args(int argc, char **argv, struct options *o)
                 { "sim-fault", required_argument, NULL, O_FAULT },
                 { "sim-relay-log", required_argument, NULL, O_RELAYLOG },
                 { "sim-clock-step", required_argument, NULL, O_STEP },
+                { "sim-control", required_argument, NULL, O_SIMCONTROL },
                 { "run-for", required_argument, NULL, O_RUNFOR },
                 { "status-every", required_argument, NULL, O_STATUS },
                 { "record-injury", required_argument, NULL, O_INJURY },
@@ -201,11 +207,26 @@ int parse_args(int argc, char **argv, struct options *o)
                         }
                         o->json = strcmp(optarg, "json") == 0;
                         break;
+                case O_SIMCONTROL:
+                        if (!*optarg) {
+                                fprintf(stderr, "--sim-control: a socket "
+                                        "path\n");
+                                return -1;
+                        }
+                        o->sim_control = optarg;
+                        break;
                 case O_SPEED:
+                        o->sim_speed_given = true;
+                        if (strcmp(optarg, "max") == 0) {
+                                o->sim_max = true;
+                                o->sim_speed = 1;
+                                break;
+                        }
+                        o->sim_max = false;
                         o->sim_speed = strtod(optarg, &end);
                         if (*end || !(o->sim_speed >= 1 && o->sim_speed <= 100000)) {
                                 fprintf(stderr, "--sim-speed: a number from 1 "
-                                        "to 100000\n");
+                                        "to 100000, or max\n");
                                 return -1;
                         }
                         break;
@@ -255,6 +276,11 @@ int parse_args(int argc, char **argv, struct options *o)
                         usage(stderr);
                         return -1;
                 }
+        }
+        if (o->sim_control && o->sim_speed_given) {
+                fprintf(stderr, "--sim-control: virtual time moves only as "
+                        "commanded; drop --sim-speed\n");
+                return -1;
         }
         if (optind < argc) {
                 fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);

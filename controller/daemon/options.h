@@ -56,6 +56,9 @@ struct options {
         bool all_off;                   /* systemd: --all-off */
         bool probe;
         bool config_given;
+        bool sim_max;                   /* --sim-speed max */
+        const char *sim_control;        /* --sim-control PATH */
+        bool sim_speed_given;
 };
 
 /* 0 to run, 1 when done (--help, --version), -1 on a bad argument (a line

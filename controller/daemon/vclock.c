@@ -13,35 +13,64 @@ uint64_t vclock_real_ms(void)
         return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-void vclock_init(struct vclock *c, double speed, time_t sim_start)
+void vclock_init_sim(struct vclock *c, enum vclock_mode mode, double speed,
+                     time_t sim_start)
 {
+        c->mode = mode;
         c->speed = speed > 0 ? speed : 1;
-        c->real0_ms = vclock_real_ms();
-        c->sim_wall = sim_start >= 0 || c->speed != 1;
+        c->mono0_ms = vclock_real_ms();
+        c->sim_wall = mode != VCLOCK_REAL || sim_start >= 0;
+        c->virt_ms = 0;
         c->step_ms = 0;
         c->wall0_ms = (sim_start >= 0 ? (int64_t)sim_start : (int64_t)time(NULL))
                       * 1000;
 }
 
+void vclock_init(struct vclock *c, double speed, time_t sim_start)
+{
+        bool real = speed == 1 && sim_start < 0;
+        vclock_init_sim(c, real ? VCLOCK_REAL : VCLOCK_PACED, speed, sim_start);
+}
+
+bool vclock_virtual(const struct vclock *c)
+{
+        return c->mode != VCLOCK_REAL;
+}
+
+uint64_t vclock_virt_ms(const struct vclock *c)
+{
+        return __atomic_load_n(&c->virt_ms, __ATOMIC_ACQUIRE);
+}
+
 uint64_t vclock_mono_ms(const struct vclock *c)
 {
-        uint64_t real = vclock_real_ms() - c->real0_ms;
-        /* Offset by the real start so mono is never 0 (0 means "never"). */
-        return c->real0_ms + (uint64_t)((double)real * c->speed);
+        if (c->mode == VCLOCK_REAL)
+                return vclock_real_ms();
+        return c->mono0_ms + vclock_virt_ms(c);
+}
+
+void vclock_advance_to(struct vclock *c, uint64_t mono_ms)
+{
+        if (c->mode == VCLOCK_REAL || mono_ms <= c->mono0_ms)
+                return;
+        uint64_t v = mono_ms - c->mono0_ms;
+        /* One writer (the loop); others only load. */
+        if (v > vclock_virt_ms(c))
+                __atomic_store_n(&c->virt_ms, v, __ATOMIC_RELEASE);
 }
 
 time_t vclock_wall(const struct vclock *c)
 {
         if (!c->sim_wall)
                 return time(NULL);
-        uint64_t virt = vclock_mono_ms(c) - c->real0_ms;
         int64_t step = __atomic_load_n(&c->step_ms, __ATOMIC_RELAXED);
+        uint64_t virt = vclock_mono_ms(c) - c->mono0_ms;
         return (time_t)((c->wall0_ms + step + (int64_t)virt) / 1000);
 }
 
 void vclock_step(struct vclock *c, int64_t seconds)
 {
-        /* The sensor threads read the wall clock too (the sim's record). */
+        /* The crash handler reads the wall clock too (the sim's record). */
         if (c->sim_wall)
                 __atomic_add_fetch(&c->step_ms, seconds * 1000, __ATOMIC_RELAXED);
 }
@@ -67,7 +96,7 @@ bool vclock_wall_trusted(const struct vclock *c)
 
 double vclock_real_span_ms(const struct vclock *c, double virt_ms)
 {
-        return virt_ms / c->speed;
+        return c->mode == VCLOCK_PACED ? virt_ms / c->speed : virt_ms;
 }
 
 time_t vclock_parse_local(const char *s)

@@ -48,18 +48,11 @@ static double noise(struct sim *s)
         return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
 
-static void sleep_virtual(const struct sim *s, uint64_t virt_ms)
-{
-        double real = vclock_real_span_ms(s->clock, (double)virt_ms);
-        struct timespec ts = { (time_t)(real / 1000),
-                               (long)(fmod(real, 1000.0) * 1e6) };
-        if (real > 0)
-                nanosleep(&ts, NULL);
-}
+/* A silent sensor answers nothing for 10 s, as a bus timeout would. */
+#define SIM_SILENT_MS 10000
 
-static int sim_read(void *ctx, double *ret_c)
+int sim_sample(struct sim *s, double *ret_c, uint64_t *ret_after_ms)
 {
-        struct sim *s = ctx;
         double c;
         int r = 0;
 
@@ -79,11 +72,29 @@ static int sim_read(void *ctx, double *ret_c)
                 s->stuck_c = c;
         pthread_mutex_unlock(&s->mu);
 
-        /* A silent sensor answers nothing for 10 s, as a bus timeout would. */
-        sleep_virtual(s, r == -ETIMEDOUT ? 10000 :
-                      s->cfg.conversion_ms + s->cfg.read_delay_ms);
+        *ret_after_ms = r == -ETIMEDOUT ? SIM_SILENT_MS :
+                        s->cfg.conversion_ms + s->cfg.read_delay_ms;
         if (r == 0)
                 *ret_c = round(c / SIM_QUANTUM_C) * SIM_QUANTUM_C;
+        return r;
+}
+
+/* For a caller off the loop (the daemon's readers use sim_sample): the
+ * conversion's time slept on the real clock, at the clock's pace. */
+static int sim_read(void *ctx, double *ret_c)
+{
+        struct sim *s = ctx;
+        uint64_t after;
+        double c = 0;
+        int r = sim_sample(s, &c, &after);
+        double real = vclock_real_span_ms(s->clock, (double)after);
+        struct timespec ts = { (time_t)(real / 1000),
+                               (long)(fmod(real, 1000.0) * 1e6) };
+
+        if (real > 0)
+                nanosleep(&ts, NULL);
+        if (r == 0)
+                *ret_c = c;
         return r;
 }
 

@@ -1,7 +1,9 @@
 /* sim.h: the simulated backend, a sensor and a relay over one simulated pad
  * (sim_pad.h) per zone. The pad advances lazily to the clock's now whenever
- * it is read or switched; a mutex guards it, since reads come from the
- * reader thread. Tests inject faults through sim_inject(). */
+ * it is read or switched; a mutex guards it (the crash handler and any
+ * caller of read() off the loop). In the daemon a conversion is a vtimer:
+ * sim_sample() now, the answer conversion_ms later in virtual time. Tests
+ * inject faults through sim_inject(). */
 #ifndef HEATPAD_HW_SIM_H
 #define HEATPAD_HW_SIM_H
 
@@ -28,6 +30,13 @@ void sim_as_relay(struct sim *s, struct relay *ret);
 
 /* The sim behind a sensor, or NULL when it is not simulated. */
 struct sim *sim_of_sensor(const struct sensor *s);
+
+/* A conversion in virtual time, for a caller that delivers the answer
+ * itself (daemon/reader.c, on a vtimer): samples the pad now and says after
+ * how many virtual ms the answer is due (conversion_ms + read_delay_ms, or
+ * 10 s for a silent sensor, whose answer is -ETIMEDOUT). Returns what the
+ * read answers: 0 with *ret_c, or -errno. Never sleeps. */
+int sim_sample(struct sim *s, double *ret_c, uint64_t *ret_after_ms);
 
 /* Injects a fault (thread-safe). */
 void sim_inject(struct sim *s, enum sim_fault f);
