@@ -258,12 +258,15 @@ class Daemon:
     port (default: when a config dict has an http section). merge: stderr
     into the JSON log (kept as "garbage" lines) rather than self.err.
     clock: what JsonLog stamps lines with. tz: the TZ the daemon runs in.
+    relay_log: pass --sim-relay-log (False for a daemon on real hardware,
+    where every --sim-* option is refused).
     """
 
     def __init__(self, cfg, args=(), state=None, start=START, speed=1,
                  control=False, port=None, prefix="heatpad-", dir=None,
                  tz="Europe/Berlin", env=None, status_every=0, merge=False,
-                 clock=time.monotonic, copy=None, daemon=None, timeout=15):
+                 clock=time.monotonic, copy=None, daemon=None, timeout=15,
+                 relay_log=True):
         self.dir = dir or tempfile.mkdtemp(prefix=prefix)
         self.owns_dir = dir is None
         self.daemon = daemon or DAEMON
@@ -279,8 +282,11 @@ class Daemon:
             port = bool(self.cfg and "http" in self.cfg)
         self.state = None if state is False else (
             state or os.path.join(self.dir, "state.json"))
-        argv = [self.daemon, "--config", self.config, "--log-format", "json",
-                "--sim-relay-log", self.relay_log]
+        argv = [self.daemon, "--config", self.config, "--log-format", "json"]
+        if relay_log:
+            argv += ["--sim-relay-log", self.relay_log]
+        else:
+            self.relay_log = None
         if self.state:
             argv += ["--state-file", self.state]
         if status_every is not None:
