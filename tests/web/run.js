@@ -6,7 +6,7 @@
  * under build/screens/. A test whose daemon feature is missing reports SKIP
  * with what it needs. HEATPAD_BROWSER_ONLY (or the first argument) runs
  * only the tests whose names contain it (several: separated by "|").
- * Ends with "browser: N passed, N failed[, N skipped]". */
+ * Ends with "browser: N passed, N failed, N skipped". */
 'use strict';
 
 const { chromium } = require('playwright-core');
@@ -968,7 +968,7 @@ async function main() {
     }
   }
   await browser.close();
-  console.log(`browser: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
+  console.log(`browser: ${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(failed ? 1 : 0);
 }
 
