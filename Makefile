@@ -62,7 +62,8 @@ DAEMON_SRC := $(DAEMON_DIR_SRC) $(NET_IO_SRC) $(HW_IO_SRC) $(HW_UNIT_SRC)
 UNIT_TESTS := pid window safety session quiet guidance config core state \
               schedule closed_loop autotune mqtt_cmd mqtt_flow config_mqtt \
               http_body http_auth history notify rest time64 \
-              w1_parse mb_decode ds18b20 gpio gpio_chip relay_worker tickstat plant
+              w1_parse mb_decode ds18b20 gpio gpio_chip relay_worker tickstat plant \
+              loop simctl
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 # An independent pad model (tests/plant/), kept out of the controller: the
@@ -130,6 +131,16 @@ $(B)/asan/tests/test_%: tests/unit/test_%.c $(ASAN_CORE)
 # Tests of daemon modules beyond the core link those modules too.
 $(B)/tests/test_notify: $(B)/obj/controller/daemon/notify.o
 $(B)/asan/tests/test_notify: $(B)/asan/controller/daemon/notify.o
+$(B)/tests/test_loop: $(B)/obj/controller/daemon/loop.o \
+                     $(B)/obj/controller/daemon/vclock.o
+$(B)/asan/tests/test_loop: $(B)/asan/controller/daemon/loop.o \
+                          $(B)/asan/controller/daemon/vclock.o
+$(B)/tests/test_simctl: $(B)/obj/controller/daemon/simctl.o \
+                       $(B)/obj/controller/daemon/loop.o \
+                       $(B)/obj/controller/daemon/vclock.o
+$(B)/asan/tests/test_simctl: $(B)/asan/controller/daemon/simctl.o \
+                            $(B)/asan/controller/daemon/loop.o \
+                            $(B)/asan/controller/daemon/vclock.o
 $(B)/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/obj/%.o) \
                            $(GPIO_FAKE_SRC:%.c=$(B)/obj/%.o)
 $(B)/asan/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/asan/%.o) \

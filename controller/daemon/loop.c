@@ -357,6 +357,18 @@ static void step_virtual(struct loop *l, int nready)
         run_vtimers(l);
 }
 
+/* Paced: a request served between deadlines sees the time the pace says,
+ * up to the next deadline and not past it. */
+static void follow_pace(struct loop *l)
+{
+        int i = next_vtimer(l, true);
+        double to = floor(pace_target(l, now_ms()));
+        if (i >= 0 && l->vtimers[i].due_ms < to)
+                to = l->vtimers[i].due_ms;
+        if (to > vnow(l))
+                vclock_advance_to(l->clock, (uint64_t)to);
+}
+
 int loop_run_once(struct loop *l, int max_wait_ms)
 {
         struct epoll_event evs[16];
@@ -376,6 +388,8 @@ int loop_run_once(struct loop *l, int max_wait_ms)
         int n = epoll_wait(l->epfd, evs, 16, wait);
         if (n < 0 && errno != EINTR)
                 return -errno;
+        if (is_virtual(l) && l->clock->mode == VCLOCK_PACED)
+                follow_pace(l);
         for (int i = 0; i < n; i++) {
                 struct watch *w = &l->watches[evs[i].data.u32];
                 if (w->fd >= 0)

@@ -290,8 +290,8 @@ static void sim_clock_step(void *ctx, long long seconds)
                 "%+lld s", seconds);
 }
 
-/* The virtual ms from now to the plan's next item after start+at_ms
- * items: LOOP_TIMER_STOP when none is left. */
+/* A plan vtimer's next period: virtual ms from now to its next item, due
+ * `next` ms after start (INFINITY: none left, the timer stops). */
 static double sim_plan_next(const struct app *app, uint64_t now, double next)
 {
         if (next == INFINITY)
@@ -820,12 +820,15 @@ static void commit_hook(void *ctx)
  * --sim-control: the socket, and a line a harness can wait for. */
 static int start_virtual_time(struct app *app)
 {
-        if (app->opt.nfaults)
-                loop_add_vtimer(app->loop, 0, run_sim_faults, app);
-        if (app->opt.nsteps)
-                loop_add_vtimer(app->loop, 0, run_sim_steps, app);
-        if (loop_add_vtimer(app->loop, 0, on_tick, app) < 0)
+        if ((app->opt.nfaults &&
+             loop_add_vtimer(app->loop, 0, run_sim_faults, app) < 0) ||
+            (app->opt.nsteps &&
+             loop_add_vtimer(app->loop, 0, run_sim_steps, app) < 0) ||
+            loop_add_vtimer(app->loop, 0, on_tick, app) < 0) {
+                log_msg(&app->log, app_wall(app), "error", "loop: no room "
+                        "for the control tick");
                 return -ENOSPC;
+        }
         if (!app->opt.sim_control)
                 return 0;
         struct simctl_hooks hooks = { commit_hook, sim_clock_step, app };
