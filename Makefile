@@ -162,12 +162,12 @@ run: deps $(B)/heatpadd
 # make check, about 8 minutes on 2 cores: the CPU-bound steps two at a
 # time (unit and unit-asan, the fuzz targets), then the suites that mostly
 # wait (on sockets, on virtual time they drive) CHECK_JOBS at once, each's
-# output kept together, then those whose point is real concurrency (load,
-# flood, the browser) one at a time. tests/README.md has the figures.
+# output kept together, then those whose point is real concurrency (the
+# clock's own busy loops, load, flood, the browser) one at a time. tests/README.md has the figures.
 CHECK_JOBS ?= 6
 CHECK_WAITING := it-run it-run-asan it-hw1 it-hw2 it-crash it-mqtt it-mqtt-asan \
                  it-http it-http-asan check-systemd it-soak it-soak-asan
-CHECK_REALTIME := load-test flood-test browser
+CHECK_REALTIME := it-clock load-test flood-test browser
 check: test-deps all
 	@$(MAKE) --no-print-directory -j2 -Otarget unit unit-asan
 	@FUZZ_JOBS=2 $(MAKE) --no-print-directory fuzz-short
@@ -190,7 +190,7 @@ unit-asan: $(ASAN_BINS)
 		scripts/run-tests $(ASAN_BINS)
 
 # Each suite a target of its own, so make -j can run them side by side.
-.PHONY: it-run it-run-asan it-hw it-hw1 it-hw2 it-crash it-mqtt it-mqtt-asan it-http \
+.PHONY: it-run it-run-asan it-clock it-hw it-hw1 it-hw2 it-crash it-mqtt it-mqtt-asan it-http \
         it-http-asan it-soak it-soak-asan check-loaded
 integration: it-run it-hw it-crash it-run-asan it-mqtt it-mqtt-asan
 
@@ -212,6 +212,10 @@ it-crash: $(B)/heatpadd
 
 it-mqtt: $(B)/heatpadd
 	@python3 tests/integration/mqtt.py
+
+# The stepped clock end to end; it runs busy loops of its own.
+it-clock: $(B)/heatpadd
+	@python3 tests/integration/clock.py
 
 it-mqtt-asan: $(B)/asan/heatpadd
 	@HEATPAD_DAEMON=$(B)/asan/heatpadd python3 tests/integration/mqtt.py \
