@@ -296,10 +296,23 @@ class Soak:
                      # inside quiet hours (and the DST night): refused
                      {"zone": "lower_back", "days": "daily", "start": "02:30",
                       "minutes": 30, "setpoint_c": 38, "enabled": True}]
+            # Over MQTT once the daemon is subscribed (its connection is
+            # real I/O, slower on a busy machine), checked over HTTP.
+            life = self.lives[-1]
+            end = time.monotonic() + 15
+            while time.monotonic() < end and not any(
+                    e.get("msg", "").startswith("mqtt: connected to")
+                    for e in life.events):
+                time.sleep(0.05)
             if self.publish("schedule/set", sched):
+                while time.monotonic() < end and \
+                        len(self.http("GET", "/api/schedule")[1] or []) != len(sched):
+                    time.sleep(0.05)
+            if len(self.http("GET", "/api/schedule")[1] or []) == len(sched):
                 self.bump("schedule set over MQTT")
             else:
-                self.http("PUT", "/api/schedule", sched)
+                code, rep = self.http("PUT", "/api/schedule", sched)
+                assert code == 200, rep
                 self.bump("schedule set over HTTP")
         elif kind == "user":
             via, what, z, minutes, sp = args
