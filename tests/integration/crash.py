@@ -12,7 +12,7 @@
    write is logged once, regulation goes on (relay on, auto-off on time),
    and "state file written again" once the write works again.
 
-Ends with "crash: N passed, N failed".
+Ends with "crash: N passed, N failed, N skipped".
 """
 import glob
 import http.client
@@ -26,18 +26,16 @@ import tempfile
 import threading
 import time
 
-from harness import run_tests, wait_until, read_relay_record, write_figures, http_request
+import harness
+from harness import (DAEMON, ROOT, Skip, run_tests, wait_until,
+                     write_figures, http_request)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DAEMON = os.environ.get("HEATPAD_DAEMON", os.path.join(ROOT, "build", "heatpadd"))
 ROUNDS = int(os.environ.get("CRASH_ROUNDS", "200"))
-TZ = {"TZ": "Europe/Berlin"}
 
 
 def config():
-    limits = {"sensor_timeout_s": 30}
     zone = {"name": "upper back", "sensor": {"type": "sim", "seed": 1},
-            "relay": {"type": "sim"}, "limits": limits}
+            "relay": {"type": "sim"}}
     return {"device_id": "crash",
             "quiet_hours": {"enabled": True, "start": "23:00", "end": "07:00"},
             "http": {"listen": "127.0.0.1", "port": 0,
@@ -45,67 +43,17 @@ def config():
             "zones": [zone]}
 
 
-class Daemon:
-    """One daemon, its page on a port the system picked, its JSON log kept."""
+class Daemon(harness.Daemon):
+    """One daemon on the given state file, its page on a port the system
+    picked, stderr in its log (a sanitizer's report is a log line too)."""
 
-    def __init__(self, state, speed=1, args=()):
-        self.dir = tempfile.mkdtemp(prefix="heatpad-crash-")
-        self.state = state
-        self.relay_log = os.path.join(self.dir, "relay.log")
-        path = os.path.join(self.dir, "config.json")
-        with open(path, "w") as f:
-            json.dump(config(), f)
-        argv = [DAEMON, "--config", path, "--state-file", state,
-                "--log-format", "json", "--status-every", "0",
-                "--sim-relay-log", self.relay_log, "--sim-speed", str(speed),
-                "--sim-start", "2026-11-24T20:00"] + list(args)
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True,
-                                     env=dict(os.environ, **TZ))
-        self.events = []
-        self.port = None
-        ready = threading.Event()
-
-        def reader():
-            for line in self.proc.stdout:
-                try:
-                    ev = json.loads(line)
-                except ValueError:
-                    ev = {"event": "raw", "msg": line}
-                self.events.append(ev)
-                msg = ev.get("msg", "")
-                if "status page on http://127.0.0.1:" in msg:
-                    self.port = int(msg.split("127.0.0.1:")[1].split("/")[0])
-                    ready.set()
-            ready.set()
-        self.thread = threading.Thread(target=reader, daemon=True)
-        self.thread.start()
-        if not ready.wait(15) or not self.port:
-            self.stop()
-            raise AssertionError("no status page: %r" % self.events)
+    def __init__(self, state, speed=1, args=(), control=False):
+        super().__init__(config(), args, state=state, speed=speed,
+                         control=control, prefix="heatpad-crash-", merge=True)
 
     def req(self, method, path, body=None):
         st, _, payload = http_request(self.port, method, path, body)
         return st, payload
-
-    def logs(self):
-        return [e.get("msg", "") for e in list(self.events)
-                if e.get("event") in ("log", "raw")]
-
-    def relay_record(self):
-        return read_relay_record(self.relay_log)
-
-    def kill(self):
-        self.proc.kill()
-        self.proc.wait(10)
-        self.thread.join(5)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
-        self.thread.join(5)
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 # ---- versions the kill loop writes, each one recognisable in the file ----
@@ -302,7 +250,7 @@ def corrupt_state_files_are_set_aside_and_start_safe():
         state = os.path.join(sdir, "state.json")
         with open(state, "wb") as f:
             f.write(data)
-        d = Daemon(state, speed=30)
+        d = Daemon(state, speed=30, control=True)
         try:
             logs = d.logs()
             said = [m for m in logs if "a copy of the file is kept at" in m]
@@ -328,8 +276,8 @@ def corrupt_state_files_are_set_aside_and_start_safe():
                 st, r = d.req("POST", "/api/zones/upper_back/start",
                               {"minutes": 5})
             assert st == 200, (name, r)
-            wait_until(lambda: any(on for _, _, on in d.relay_record()),
-                       "relay on after start (%s)" % name)
+            d.until(lambda: any(on for _, _, on in d.relay_record()),
+                    "relay on after start (%s)" % name, 60)
         finally:
             d.stop()
             shutil.rmtree(sdir, ignore_errors=True)
@@ -350,7 +298,7 @@ def umount(where):
 def regulate_through_write_failure(mnt, break_it, mend_it, what):
     """The daemon's state file on mnt; break_it() makes writes fail."""
     state = os.path.join(mnt, "state.json")
-    d = Daemon(state, speed=60)
+    d = Daemon(state, speed=60, control=True)
     try:
         assert d.req("PUT", "/api/schedule", [sched_entry(1)])[0] == 200
         wait_until(lambda: os.path.exists(state), "first write")
@@ -361,8 +309,8 @@ def regulate_through_write_failure(mnt, break_it, mend_it, what):
             assert st == 200, st
         st, r = d.req("POST", "/api/zones/upper_back/start", {"minutes": 2})
         assert st == 200, r
-        wait_until(lambda: any(e.get("event") == "session_end" for e in d.events),
-                   "the session ended by itself", timeout=20)
+        d.until(lambda: any(e.get("event") == "session_end" for e in d.events),
+                "the session ended by itself", 130)
         fails = [m for m in d.logs() if m.startswith("cannot write state file")]
         assert len(fails) == 1, (what, fails)
         assert "(will retry)" in fails[0], fails
@@ -376,8 +324,8 @@ def regulate_through_write_failure(mnt, break_it, mend_it, what):
         # The file still holds the last version written before the failure.
         assert file_version(state)[1] == 1
         mend_it()
-        wait_until(lambda: "state file written again" in d.logs(),
-                   "state file written again")
+        d.until(lambda: "state file written again" in d.logs(),
+                "state file written again", 600)
         assert file_version(state)[1] == 6, what
         assert len([m for m in d.logs() if m.startswith("cannot write")]) == 1
         print("  %s: %r logged once, session ran %.0f s and ended on time, "
@@ -392,9 +340,8 @@ def read_only_state_directory_does_not_stop_regulation():
     mnt = tempfile.mkdtemp(prefix="heatpad-crash-ro-")
     ok, err = mount_tmpfs(mnt, "size=1m")
     if not ok:
-        print("  SKIP: cannot mount a tmpfs here (%s)" % err)
         os.rmdir(mnt)
-        return
+        raise Skip("cannot mount a tmpfs here (%s)" % err)
 
     def remount(opt):
         r = subprocess.run(["mount", "-o", "remount," + opt, mnt],
@@ -414,9 +361,8 @@ def full_disk_does_not_stop_regulation():
     mnt = tempfile.mkdtemp(prefix="heatpad-crash-full-")
     ok, err = mount_tmpfs(mnt, "size=64k")
     if not ok:
-        print("  SKIP: cannot mount a tmpfs here (%s)" % err)
         os.rmdir(mnt)
-        return
+        raise Skip("cannot mount a tmpfs here (%s)" % err)
     filler = os.path.join(mnt, "filler")
 
     def fill():

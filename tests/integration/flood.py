@@ -22,7 +22,7 @@ the daemon counted in its log.
         --sanitizer   # make check: one mixed burst under ASan and UBSan
 
 Figures go to build/reliability/flood.json (write_figures). Ends with
-"flood: N passed, N failed".
+"flood: N passed, N failed, N skipped".
 """
 import json
 import os
@@ -37,13 +37,11 @@ import tempfile
 import threading
 import time
 import http.client
-from harness import (run_tests, wait_until, read_relay_record, write_figures,
-                     JsonLog, proc_figures)
+import harness
+from harness import (DAEMON, WEB, run_tests, wait_until, read_relay_record,
+                     write_figures, proc_figures)
 from mqtt_peer import Broker, Client
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DAEMON = os.environ.get("HEATPAD_DAEMON") or os.path.join(ROOT, "build", "heatpadd")
-WEB = os.path.join(ROOT, "web")
 TZ = {"TZ": "Europe/Berlin"}
 LONG = "--long" in sys.argv
 # Under ASan the peak memory says nothing (its quarantine keeps freed
@@ -59,38 +57,30 @@ HWM_FIRST_KB = 1024
 HWM_AGAIN_KB = 256
 
 
-class Daemon:
+class Daemon(harness.Daemon):
     """build/heatpadd with two simulated zones, MQTT and the page; its JSON
-    log collected with the arrival time of each line."""
+    log collected with the arrival time of each line. Paced in real time:
+    the flood is real concurrency."""
 
     def __init__(self, broker_port, tmp):
-        self.dir = tmp
-        self.relay_log = os.path.join(tmp, "relay.log")
-        self.state = os.path.join(tmp, "state.json")
         zone = lambda name, seed: {
             "name": name, "sensor": {"type": "sim", "seed": seed},
             "relay": {"type": "sim"},
             "session": {"default_minutes": 20, "default_setpoint_c": 38},
             "limits": {"max_setpoint_c": 42}}
-        cfg = {"device_id": DEVICE, "state_file": self.state,
+        state = os.path.join(tmp, "state.json")
+        cfg = {"device_id": DEVICE, "state_file": state,
                "zones": [zone("upper back", 1), zone("lower back", 2)],
                "mqtt": {"host": "127.0.0.1", "port": broker_port,
                         "keepalive_s": 10},
                "http": {"listen": "127.0.0.1", "port": 0, "web_root": WEB}}
-        path = os.path.join(tmp, "config.json")
-        with open(path, "w") as f:
-            json.dump(cfg, f)
         # A status line per zone at every control tick: their virtual
-        # times show how late a tick came.
-        argv = [DAEMON, "--config", path, "--log-format", "json",
-                "--sim-relay-log", self.relay_log, "--status-every", "0.001",
-                "--sim-speed", str(SPEED), "--sim-start", "2026-11-24T19:00"]
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True,
-                                     env=dict(os.environ, **TZ))
-        # Arrival times on time.time(): the bursts are timed on it too.
-        self.log = JsonLog(self.proc.stdout, clock=time.time)
-        self.port = self.log.wait_port()
+        # times show how late a tick came. Arrival times on time.time():
+        # the bursts are timed on it too.
+        super().__init__(cfg, state=False, start="2026-11-24T19:00",
+                         speed=SPEED, dir=tmp, status_every=0.001,
+                         clock=time.time)
+        self.state = state
 
     def evs(self, event=None, since=0.0):
         return self.log.events(event, since)
@@ -112,19 +102,6 @@ class Daemon:
         body = r.read()
         conn.close()
         return r.status, json.loads(body)
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        return self.proc.returncode
 
 
 # --- the burst --------------------------------------------------------------
@@ -516,9 +493,9 @@ def bursts_are_processed_or_dropped_memory_bounded_state_consistent():
         ok = True
     finally:
         mon.close()
-        rc = d.stop()
+        rc = d.stop(expect=None)
         b.stop()
-        err = d.proc.stderr.read()
+        err = d.err
         assert rc == 0, (rc, err[-2000:])
         assert "Sanitizer" not in err and "runtime error" not in err, err[-2000:]
         if ok:
@@ -563,7 +540,7 @@ def figures(runs):
 def main():
     if not shutil.which("mosquitto"):
         print("flood: mosquitto is not installed (scripts/deps test)")
-        print("flood: 0 passed, 1 failed")
+        harness.closing("flood", 0, 1)
         return 1
     failed = run_tests(TESTS, "flood (long)" if LONG else
                        "flood under sanitizers" if SANITIZER else "flood")

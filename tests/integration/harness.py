@@ -1,14 +1,34 @@
-"""What the python integration suites share: waiting for a condition and
-running a list of test functions to one closing line ("LABEL: N passed,
-N failed"), which make check and CI read."""
+"""What the python suites share: one Daemon (config, state file, relay
+record, JSON log, port wait, the simulation control socket, a stop that
+checks the exit code), waiting for a condition, and one runner whose
+closing line ("LABEL: N passed, N failed, N skipped") make check and CI
+read. A test that cannot run here raises Skip and is counted as a skip,
+never as a pass."""
 import http.client
 import json
 import os
 import re
+import shutil
+import signal
+import socket
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# HEATPAD_DAEMON picks another build, e.g. build/asan/heatpadd.
+DAEMON = os.environ.get("HEATPAD_DAEMON", os.path.join(ROOT, "build", "heatpadd"))
+WEB = os.path.join(ROOT, "web")
+# The day most tests start on (a Tuesday, outside quiet hours 23:00-07:00).
+START = "2026-11-24T20:00"
+
+
+class Skip(Exception):
+    """A test that cannot run on this machine (no tmpfs, no root, ...):
+    counted and printed as a skip."""
 
 
 def wait_until(pred, what, timeout=10, step=0.05):
@@ -21,10 +41,12 @@ def wait_until(pred, what, timeout=10, step=0.05):
     raise AssertionError("timed out waiting for " + what)
 
 
-def run_tests(tests, label, select=None):
-    """Runs each test (those select(fn) keeps), printing ok/FAIL with its
-    time and a traceback on failure; returns the number that failed."""
-    passed = failed = 0
+def run_tests(tests, label, select=None, after=None):
+    """Runs each test (those select(fn) keeps), printing ok/FAIL/skip with
+    its time and a traceback on failure, after() once after each; ends
+    with "LABEL: N passed, N failed, N skipped (T s)" and returns the
+    number that failed."""
+    passed = failed = skipped = 0
     t_all = time.time()
     for fn in tests:
         if select and not select(fn):
@@ -34,14 +56,27 @@ def run_tests(tests, label, select=None):
             fn()
             passed += 1
             print("ok   %s (%.1f s)" % (fn.__name__, time.time() - t0))
+        except Skip as e:
+            skipped += 1
+            print("skip %s: %s" % (fn.__name__, e))
         except Exception:
             failed += 1
             print("FAIL %s" % fn.__name__)
             traceback.print_exc()
+        finally:
+            if after:
+                after()
         sys.stdout.flush()
-    print("%s: %d passed, %d failed (%.0f s)" % (label, passed, failed,
-                                                 time.time() - t_all))
+    closing(label, passed, failed, skipped, time.time() - t_all)
     return failed
+
+
+def closing(label, passed, failed, skipped=0, seconds=None):
+    """The one closing line every suite prints."""
+    print("%s: %d passed, %d failed, %d skipped%s" % (
+        label, passed, failed, skipped,
+        " (%.0f s)" % seconds if seconds is not None else ""))
+    sys.stdout.flush()
 
 
 def read_relay_record(path, full=False):
@@ -187,3 +222,268 @@ def http_request(port, method, path, body=None, headers=None, raw=None,
     except ValueError:
         payload = text
     return r.status, dict(r.getheaders()), payload
+
+
+def sanitizer_env(daemon, env):
+    """A sanitizer build's options where the caller set none: leaks are
+    checked at exit and the first UBSan report ends the run."""
+    if "/asan/" in daemon:
+        env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+        env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+    return env
+
+
+_CONTROL = {}
+
+
+def has_control(daemon=DAEMON):
+    """Whether this build has the simulation control socket
+    (--sim-control); a suite asks for it and falls back to pacing at
+    --sim-speed on a build without."""
+    if daemon not in _CONTROL:
+        r = subprocess.run([daemon, "--help"], capture_output=True, text=True)
+        _CONTROL[daemon] = "--sim-control" in r.stdout + r.stderr
+    return _CONTROL[daemon]
+
+
+class Daemon:
+    """One heatpadd in simulation, in a temp dir of its own.
+
+    cfg: a config dict (written to DIR/config.json) or a config file's path.
+    state: the --state-file path (DIR/state.json when None; False passes
+    none, for a config that names its own). start / speed: --sim-start and
+    --sim-speed (None passes none). control: start with --sim-control
+    (where the build has it; then no --sim-speed), so virtual time moves
+    only by advance() and until(). port: wait for the status page's
+    port (default: when a config dict has an http section). merge: stderr
+    into the JSON log (kept as "garbage" lines) rather than self.err.
+    clock: what JsonLog stamps lines with. tz: the TZ the daemon runs in.
+    relay_log: pass --sim-relay-log (False for a daemon on real hardware,
+    where every --sim-* option is refused).
+    """
+
+    def __init__(self, cfg, args=(), state=None, start=START, speed=1,
+                 control=False, port=None, prefix="heatpad-", dir=None,
+                 tz="Europe/Berlin", env=None, status_every=0, merge=False,
+                 clock=time.monotonic, copy=None, daemon=None, timeout=15,
+                 relay_log=True):
+        self.dir = dir or tempfile.mkdtemp(prefix=prefix)
+        self.owns_dir = dir is None
+        self.daemon = daemon or DAEMON
+        self.relay_log = os.path.join(self.dir, "relay.log")
+        if isinstance(cfg, dict):
+            self.cfg = cfg
+            self.config = os.path.join(self.dir, "config.json")
+            with open(self.config, "w") as f:
+                json.dump(cfg, f)
+        else:
+            self.cfg, self.config = None, cfg
+        if port is None:
+            port = bool(self.cfg and "http" in self.cfg)
+        self.state = None if state is False else (
+            state or os.path.join(self.dir, "state.json"))
+        argv = [self.daemon, "--config", self.config, "--log-format", "json"]
+        if relay_log:
+            argv += ["--sim-relay-log", self.relay_log]
+        else:
+            self.relay_log = None
+        if self.state:
+            argv += ["--state-file", self.state]
+        if status_every is not None:
+            argv += ["--status-every", str(status_every)]
+        control = control and has_control(self.daemon)
+        self.speed = 1 if speed in (None, "max") else float(speed)
+        if speed is not None and not control:
+            argv += ["--sim-speed", str(speed)]
+        if start is not None and "--sim-start" not in args:
+            argv += ["--sim-start", start]
+        self.control_path = None
+        if control:
+            self.control_path = os.path.join(self.dir, "control.sock")
+            argv += ["--sim-control", self.control_path]
+        self.argv = argv + list(args)
+        e = dict(os.environ, **(env or {}))
+        if tz:
+            e["TZ"] = tz
+        self.proc = subprocess.Popen(
+            self.argv, stdout=subprocess.PIPE, text=True,
+            stderr=subprocess.STDOUT if merge else subprocess.PIPE,
+            env=sanitizer_env(self.daemon, e))
+        self.err = ""
+        self.err_done = threading.Event()
+        if merge:
+            self.err_done.set()
+        else:
+            threading.Thread(target=self._read_err, daemon=True).start()
+        self.log = JsonLog(self.proc.stdout, copy=copy, clock=clock)
+        self.killed = False
+        self.stopped = False
+        self.ctl = None
+        self.port = None
+        try:
+            if control:
+                self._connect(timeout)
+            if port:
+                self.port = self.log.wait_port(timeout)
+        except BaseException:
+            self.stop(expect=None)
+            raise
+
+    def _read_err(self):
+        for line in self.proc.stderr:
+            self.err += line
+        self.err_done.set()
+
+    # --- the log ---------------------------------------------------------
+    @property
+    def events(self):
+        return self.log.events()
+
+    def evs(self, kind=None, t0=0.0, t1=float("inf")):
+        return self.log.events(kind, t0, t1)
+
+    def timed(self, kind=None, t0=0.0, t1=float("inf")):
+        return self.log.timed(kind, t0, t1)
+
+    def logs(self):
+        """The human log lines, and any line that was not JSON."""
+        return [e.get("msg", e.get("line", "")) for e in self.log.events()
+                if e.get("event") in ("log", "garbage")]
+
+    def wait_event(self, pred, timeout=20):
+        """The first event pred() holds for; fails with the last few when
+        none comes in time or the daemon exits first."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            for e in self.log.events():
+                if pred(e):
+                    return e
+            if self.proc.poll() is not None and self.log.ended.is_set():
+                break
+            time.sleep(0.02)
+        raise AssertionError("event not seen; last: %r %s" % (
+            self.log.events()[-4:], self.err[-400:]))
+
+    # --- the page and the relay ------------------------------------------
+    def req(self, method, path, body=None, headers=None, raw=None):
+        """(status, headers, parsed JSON or text)."""
+        return http_request(self.port, method, path, body, headers, raw)
+
+    def status(self):
+        st, _, s = self.req("GET", "/api/status")
+        assert st == 200, s
+        return s
+
+    def relay_record(self, full=False):
+        return read_relay_record(self.relay_log, full)
+
+    def relay_on(self, zone=0):
+        states = [on for _, z, on in self.relay_record() if z == zone]
+        return bool(states and states[-1])
+
+    # --- virtual time (--sim-control) ------------------------------------
+    def _connect(self, timeout):
+        self.wait_event(lambda e: e.get("event") == "sim_control", timeout)
+        self.ctl = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.ctl.settimeout(max(timeout, 60))
+        self.ctl.connect(self.control_path)
+        self.ctl_in = self.ctl.makefile("r")
+
+    def command(self, line):
+        """One request on the control socket; its JSON reply, which must
+        say ok."""
+        assert self.ctl, "daemon started without control=True"
+        self.ctl.sendall((line + "\n").encode())
+        reply = self.ctl_in.readline()
+        assert reply, "control socket closed; %s" % self.err[-400:]
+        r = json.loads(reply)
+        assert r.get("ok") is True, (line, r)
+        return r
+
+    def advance(self, seconds):
+        """Runs virtual time forward; returns the clocks after
+        ({"mono_ms": M, "wall": W}) once that moment's work is done."""
+        return self.command("advance %g" % seconds)
+
+    def now(self):
+        return self.command("now")
+
+    def step(self, seconds):
+        """Steps the simulated wall clock (as --sim-clock-step)."""
+        return self.command("step %+d" % seconds)
+
+    def pass_time(self, virtual_s):
+        """Lets virtual_s virtual seconds pass: advanced at once with the
+        control socket, slept at the daemon's speed without."""
+        if self.ctl:
+            return self.advance(virtual_s)
+        time.sleep(virtual_s / self.speed)
+
+    def until(self, pred, what, virtual_s, step_s=1.0):
+        """Lets virtual time pass until pred() holds; fails naming `what`
+        once virtual_s virtual seconds went by without. With the control
+        socket time is advanced step_s at a time (a slow machine changes
+        nothing); without, it is waited for in real time at the speed
+        the daemon runs at, with 10 s to spare."""
+        if not self.ctl:
+            wait_until(pred, what, timeout=virtual_s / self.speed + 10)
+            return
+        t = 0.0
+        while not pred():
+            if t >= virtual_s:
+                raise AssertionError("not within %g virtual s: %s" % (virtual_s, what))
+            self.advance(step_s)
+            t += step_s
+
+    # --- the end ---------------------------------------------------------
+    def alive(self):
+        return self.proc.poll() is None
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def kill(self):
+        """SIGKILL, as a crash or power cut; the files stay."""
+        self.killed = True
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(10)
+        self.log.ended.wait(5)
+
+    def wait(self, timeout=60):
+        """Waits for a daemon that ends by itself (--run-for, a refusal),
+        and for its output to be read; returns the exit code."""
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("still running after %d s: %s" % (
+                timeout, " ".join(self.argv)))
+        self.log.ended.wait(5)
+        self.err_done.wait(5)
+        return rc
+
+    def stop(self, expect=0, timeout=20, keep=False):
+        """SIGTERM and wait; fails unless it exited with `expect` (None:
+        any code). Removes the temp dir unless keep. Returns the code."""
+        if self.ctl:
+            self.ctl.close()
+            self.ctl = None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("no exit %d s after SIGTERM" % timeout)
+        self.log.ended.wait(5)
+        first = not self.stopped
+        self.stopped = True
+        if self.owns_dir and not keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        if first and expect is not None and not self.killed and rc != expect:
+            raise AssertionError("daemon exited %d, not %d; %s" % (
+                rc, expect, self.err[-1500:]))
+        return rc

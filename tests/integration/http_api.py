@@ -3,7 +3,7 @@
 port, driven with http.client. Every endpoint, every refusal, every bad
 input; each refusal is also checked to have changed nothing (the status,
 the record, the schedule and the simulated relay's own record). Ends with
-"http: N passed, N failed".
+"http: N passed, N failed, N skipped".
 """
 import http.client
 import json
@@ -15,88 +15,36 @@ import sys
 import tempfile
 import time
 
-from harness import run_tests, wait_until, read_relay_record, JsonLog, http_request
+import harness
+from harness import DAEMON, WEB, http_request, run_tests
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DAEMON = os.environ.get("HEATPAD_DAEMON", os.path.join(ROOT, "build", "heatpadd"))
-WEB = os.path.join(ROOT, "web")
 TZ = {"TZ": "Europe/Berlin"}
 
 
-def shipped_config(http=None):
-    """config() with the shipped safety limits (no raised sensor timeout)."""
-    cfg = config(http)
-    for z in cfg["zones"]:
-        z.pop("limits", None)
-    return cfg
-
-
 def config(http=None, **zone0):
-    # A generous sensor timeout: at 60x a busy machine must not fake one.
-    limits = {"sensor_timeout_s": 30}
+    """Two zones with the shipped safety limits."""
     z0 = {"name": "upper back", "sensor": {"type": "sim", "seed": 1},
-          "relay": {"type": "sim"}, "limits": limits}
+          "relay": {"type": "sim"}}
     z0["sensor"].update(zone0)
     return {"device_id": "test",
             "quiet_hours": {"enabled": True, "start": "23:00", "end": "07:00"},
             "http": dict({"listen": "127.0.0.1", "port": 0, "web_root": WEB},
                          **(http or {})),
             "zones": [z0, {"name": "lower back", "sensor": {"type": "sim", "seed": 2},
-                           "relay": {"type": "sim"}, "limits": limits}]}
+                           "relay": {"type": "sim"}}]}
 
 
-class Daemon:
-    """One daemon with its page on a port the system picked."""
+class Daemon(harness.Daemon):
+    """One daemon with its page on a port the system picked; virtual time
+    driven over the control socket unless control=False."""
 
-    def __init__(self, cfg=None, args=(), state=None, start="2026-11-24T20:00",
-                 speed=1):
-        self.dir = tempfile.mkdtemp(prefix="heatpad-http-")
-        self.state = state or os.path.join(self.dir, "state.json")
-        self.relay_log = os.path.join(self.dir, "relay.log")
-        path = os.path.join(self.dir, "config.json")
-        with open(path, "w") as f:
-            json.dump(cfg or config(), f)
-        argv = [DAEMON, "--config", path, "--state-file", self.state,
-                "--log-format", "json", "--status-every", "0",
-                "--sim-relay-log", self.relay_log, "--sim-speed", str(speed),
-                "--sim-start", start] + list(args)
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True,
-                                     env=dict(os.environ, **TZ))
-        self.log = JsonLog(self.proc.stdout)
-        try:
-            self.port = self.log.wait_port()
-        except AssertionError:
-            self.stop()
-            raise
-
-    @property
-    def events(self):
-        return self.log.events()
-
-    def req(self, method, path, body=None, headers=None, raw=None):
-        """(status, headers, parsed JSON or text)."""
-        return http_request(self.port, method, path, body, headers, raw)
-
-    def status(self):
-        st, _, s = self.req("GET", "/api/status")
-        assert st == 200, s
-        return s
+    def __init__(self, cfg=None, args=(), state=None, start=harness.START,
+                 speed=1, control=True):
+        super().__init__(cfg or config(), args, state=state, start=start,
+                         speed=speed, control=control, prefix="heatpad-http-")
 
     def zone(self, zid):
         return [z for z in self.status()["zones"] if z["id"] == zid][0]
-
-    def relay_record(self):
-        return read_relay_record(self.relay_log)
-
-    def relay_on(self, zone):
-        states = [on for _, z, on in self.relay_record() if z == zone]
-        return states[-1] if states else False
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def expect_error(resp, status, code, words=""):
@@ -165,7 +113,7 @@ def start_and_stop_drive_the_relay(d):
     # Whole seconds, read a moment after the start.
     assert z["session"] and z["setpoint_c"] == 40 and z["remaining_s"] in (299, 300), z
     assert abs(z["ends_at"] - (r["status"]["time"] + 300)) <= 1, z
-    wait_until(lambda: d.relay_on(0), "relay on")
+    d.until(lambda: d.relay_on(0), "relay on", 10)
     assert not d.relay_on(1)
     # By name as well as by id; an empty body takes the zone's defaults.
     st, _, r = d.req("POST", "/api/zones/lower%20back/start", raw="")
@@ -175,7 +123,7 @@ def start_and_stop_drive_the_relay(d):
     assert 1190 <= z["remaining_s"] <= 1200, z
     st, _, r = d.req("POST", "/api/zones/upper_back/stop")
     assert st == 200 and r["ok"], r
-    wait_until(lambda: not d.relay_on(0), "relay off")
+    d.until(lambda: not d.relay_on(0), "relay off", 10)
     assert not d.zone("upper_back")["session"]
     # Stopping an idle zone is not an error.
     st, _, r = d.req("POST", "/api/zones/upper_back/stop")
@@ -213,7 +161,7 @@ def bad_starts_change_nothing(d):
     expect_error(d.req("POST", "/api/zones/upper_back/explode"), 404, "not_found")
     expect_error(d.req("POST", "/api/zones/upper_back/start/x"), 404, "not_found")
     expect_error(d.req("POST", "/api/zones//start"), 404, "not_found")
-    time.sleep(1.5)
+    d.pass_time(1.5)
     after = d.status()["zones"]
     assert [z["session"] for z in after] == [z["session"] for z in before] == [False, False]
     assert not any(on for _, _, on in d.relay_record()), d.relay_record()
@@ -237,7 +185,7 @@ def injury_blocks_heat_everywhere_and_survives_restart():
     try:
         st, _, r = d.req("POST", "/api/zones/upper_back/start", {"minutes": 20})
         assert st == 200
-        wait_until(lambda: d.relay_on(0), "relay on")
+        d.until(lambda: d.relay_on(0), "relay on", 10)
         st, _, r = d.req("POST", "/api/injury", {"injury": True, "minutes_ago": 60})
         assert st == 200 and r["ok"], r
         g = r["guidance"]
@@ -247,7 +195,7 @@ def injury_blocks_heat_everywhere_and_survives_restart():
         # 20:00 less an hour, plus 48 hours: Thu 26 Nov 19:00 local.
         assert g["heat_allowed_at_local"].startswith("Thu 26 Nov 19:0"), g
         assert "wrapped" in g["text"] or "towel" in g["text"], g
-        wait_until(lambda: not d.relay_on(0), "the running session ended")
+        d.until(lambda: not d.relay_on(0), "the running session ended", 10)
         # The page refuses with the reason and the exact local time.
         body = expect_error(d.req("POST", "/api/zones/upper_back/start", {}),
                             409, "cold_rule")
@@ -260,8 +208,8 @@ def injury_blocks_heat_everywhere_and_survives_restart():
                   "minutes": 10, "setpoint_c": 38, "enabled": True}]
         st, _, r = d.req("PUT", "/api/schedule", entry)
         assert st == 200, r
-        wait_until(lambda: any(e["event"] == "schedule_run" for e in d.events),
-                   "the scheduled start came due", timeout=15)
+        d.until(lambda: any(e["event"] == "schedule_run" for e in d.events),
+                "the scheduled start came due", 450)
         run = [e for e in d.events if e["event"] == "schedule_run"][0]
         assert run["reason"] == "cold_rule", run
         assert not d.relay_on(1)
@@ -336,7 +284,7 @@ def bad_injury_reports_change_nothing(d):
 @with_daemon(args=["--sim-fault", "upper back:sensor_disconnect@2",
                    "--sim-fault", "upper back:heal@6"])
 def fault_shows_and_clears(d):
-    wait_until(lambda: d.zone("upper_back")["fault"] == "sensor_error", "fault")
+    d.until(lambda: d.zone("upper_back")["fault"] == "sensor_error", "fault", 10)
     z = d.zone("upper_back")
     assert z["fault_help"], z
     expect_error(d.req("POST", "/api/zones/upper_back/start", {}), 409,
@@ -350,7 +298,7 @@ def fault_shows_and_clears(d):
     def cleared():
         answers.append(d.req("POST", "/api/zones/upper_back/clear-fault"))
         return answers[-1][0] == 200
-    wait_until(cleared, "the fault to clear", timeout=20)
+    d.until(cleared, "the fault to clear", 20)
     assert all(a[0] == 409 and a[2]["code"] == "fault_persists" for a in answers[:-1]), answers
     assert d.zone("upper_back")["fault"] is None
     st, _, r = d.req("POST", "/api/zones/upper_back/start", {"minutes": 5})
@@ -361,7 +309,7 @@ def fault_shows_and_clears(d):
 @with_daemon(speed=60)
 def history_of_the_last_hour(d):
     d.req("POST", "/api/zones/upper_back/start", {"minutes": 30, "setpoint_c": 40})
-    time.sleep(3)   # 3 virtual minutes: about 18 samples
+    d.pass_time(180)    # about 18 samples
     st, _, h = d.req("GET", "/api/history?zone=upper_back&minutes=60")
     assert st == 200 and h["zone"] == "upper_back" and h["step_s"] == 10, h
     n = len(h["t"])
@@ -385,16 +333,8 @@ def history_of_the_last_hour(d):
         expect_error(d.req("GET", "/api/history" + q), 400, code)
 
 
-def default_limits_config(**kw):
-    """config() with the zones' shipped safety limits."""
-    cfg = config(**kw)
-    for z in cfg["zones"]:
-        z.pop("limits", None)
-    return cfg
-
-
 @test
-@with_daemon(cfg=default_limits_config())
+@with_daemon(cfg=config())
 def duplicate_keys_in_bodies_change_nothing(d):
     # cJSON keeps both and the first would win: 40 where 99 was written, no
     # warning sign where one was reported. Each is refused, naming the key.
@@ -415,7 +355,7 @@ def duplicate_keys_in_bodies_change_nothing(d):
              '"minutes": 20, "setpoint_c": 40, "enabled": false, '
              '"enabled": true}]', "bad_schedule", "[0].enabled: duplicate key")):
         expect_error(d.req(method, path, raw=raw), 400, code, words)
-    time.sleep(1.5)
+    d.pass_time(1.5)
     after = d.status()["zones"]
     assert [z["session"] for z in after] == [z["session"] for z in before] == \
         [False, False], after
@@ -597,7 +537,7 @@ def pin_guards_every_change(d):
 
 
 @test
-@with_daemon(cfg=shipped_config({"pin": "2468"}))
+@with_daemon(cfg=config({"pin": "2468"}))
 def stop_needs_no_pin(d):
     st, h, _ = d.req("POST", "/api/login", {"pin": "2468"})
     assert st == 200, st
@@ -608,7 +548,7 @@ def stop_needs_no_pin(d):
             st, _, r = d.req("POST", "/api/zones/%s/start" % z, {"minutes": 10},
                              session)
             assert st == 200, r
-        wait_until(lambda: d.relay_on(0) and d.relay_on(1), "both relays on")
+        d.until(lambda: d.relay_on(0) and d.relay_on(1), "both relays on", 10)
 
     start_both()
     # Without the cookie, and with a forged one: one zone, then all.
@@ -620,18 +560,18 @@ def stop_needs_no_pin(d):
     # The state after it, but not the record: no session.
     assert r["status"]["guidance"]["private"] is True, r["status"]["guidance"]
     assert "record" not in r["status"]["guidance"], r["status"]["guidance"]
-    wait_until(lambda: not d.relay_on(0), "zone 0 off in the relay record")
+    d.until(lambda: not d.relay_on(0), "zone 0 off in the relay record", 10)
     assert d.relay_on(1)
     st, _, r = d.req("POST", "/api/stop", None,
                      {"Cookie": "heatpad_session=" + "0" * 32})
     assert st == 200 and r["ok"] and r["code"] == "ok", r
     assert not any(z["session"] or z["relay"] for z in r["status"]["zones"]), r
-    wait_until(lambda: not d.relay_on(1), "zone 1 off in the relay record")
+    d.until(lambda: not d.relay_on(1), "zone 1 off in the relay record", 10)
     assert any(not on for _, z, on in d.relay_record()[n:] if z == 1)
     # The log line may come a moment after the relay's own record.
-    wait_until(lambda: len([e for e in d.events
-                            if e["event"] == "session_end"]) >= 2,
-               "both session ends in the log")
+    d.until(lambda: len([e for e in d.events
+                         if e["event"] == "session_end"]) >= 2,
+            "both session ends in the log", 10)
     ends = [e for e in d.events if e["event"] == "session_end"]
     assert len(ends) == 2 and all(e["source"] == "http" for e in ends), ends
     # Stopping what is off is not an error.
@@ -644,14 +584,14 @@ def stop_needs_no_pin(d):
                      403, "cross_origin")
         expect_error(d.req("POST", path, None, {"Sec-Fetch-Site": "cross-site"}),
                      403, "cross_origin")
-    time.sleep(0.5)
+    d.pass_time(0.5)
     assert d.relay_on(0) and d.relay_on(1), "a refused stop switched a relay"
     # The page's own origin, without the cookie: stops.
     st, _, r = d.req("POST", "/api/stop", None,
                      {"Origin": "http://127.0.0.1:%d" % d.port,
                       "Sec-Fetch-Site": "same-origin"})
     assert st == 200, r
-    wait_until(lambda: not d.relay_on(0) and not d.relay_on(1), "both off")
+    d.until(lambda: not d.relay_on(0) and not d.relay_on(1), "both off", 10)
     # Only POST; the other verbs stay behind the PIN.
     expect_error(d.req("GET", "/api/stop"), 405, "method_not_allowed")
     expect_error(d.req("POST", "/api/zones/upper_back/start", {}), 401,
@@ -661,7 +601,7 @@ def stop_needs_no_pin(d):
 
 
 @test
-@with_daemon(cfg=shipped_config({"pin": "2468"}))
+@with_daemon(cfg=config({"pin": "2468"}))
 def wrong_pins_lock_out_only_their_own_address(d):
     other = "127.0.0.2"
     for pin in ("1111", "2222"):
@@ -680,19 +620,19 @@ def wrong_pins_lock_out_only_their_own_address(d):
                             "/api/zones/upper_back/start", {"minutes": 5},
                             session, source="127.0.0.1")
     assert st == 200, r
-    wait_until(lambda: d.relay_on(0), "relay on")
+    d.until(lambda: d.relay_on(0), "relay on", 10)
     # The locked-out one still waits, and can still stop.
     st, _, r = http_request(d.port, "POST", "/api/login", {"pin": "2468"}, source=other)
     assert st == 429, r
     st, _, r = http_request(d.port, "POST", "/api/zones/upper_back/stop", source=other)
     assert st == 200 and r["ok"], r
-    wait_until(lambda: not d.relay_on(0), "relay off")
+    d.until(lambda: not d.relay_on(0), "relay off", 10)
     msgs = [e.get("msg", "") for e in d.events]
     assert any("wrong PIN from 127.0.0.2" in m for m in msgs), msgs
 
 
 @test
-@with_daemon(cfg=shipped_config({"pin": "2468"}))
+@with_daemon(cfg=config({"pin": "2468"}))
 def record_is_private_without_the_pin(d):
     st, h, _ = d.req("POST", "/api/login", {"pin": "2468"})
     session = {"Cookie": h["Set-Cookie"].split(";")[0]}
@@ -728,7 +668,7 @@ def record_is_private_without_the_pin(d):
 
 
 @test
-@with_daemon(cfg=config(read_delay_ms=2000))
+@with_daemon(cfg=config(read_delay_ms=2000), control=False)
 def slow_sensor_does_not_delay_status(d):
     d.req("POST", "/api/zones/upper_back/start", {"minutes": 5})
     times = []
@@ -771,8 +711,6 @@ def busy_port_leaves_heat_control_running():
 def rest_config():
     """Shipped safety defaults; a short cap and rest so the chain fits."""
     cfg = config()
-    for z in cfg["zones"]:
-        del z["limits"]
     cfg["zones"][0]["session"] = {"max_minutes": 10, "default_minutes": 5,
                                   "rest_minutes": 10}
     return cfg
@@ -783,8 +721,8 @@ def rest_config():
 def stop_then_start_does_not_reset_the_cap(d):
     st, _, r = d.req("POST", "/api/zones/upper_back/start", {"minutes": 6})
     assert st == 200 and r["ok"], r
-    wait_until(lambda: d.relay_on(0), "relay on")
-    time.sleep(2)               # a minute of virtual heat
+    d.until(lambda: d.relay_on(0), "relay on", 10)
+    d.pass_time(60)             # a minute of heat
     st, _, r = d.req("POST", "/api/zones/upper_back/stop")
     assert st == 200 and not d.zone("upper_back")["session"], r
     z = d.zone("upper_back")
@@ -798,8 +736,8 @@ def stop_then_start_does_not_reset_the_cap(d):
     assert "all that is left of its 10 min" in r["message"], r
     z = [z for z in r["status"]["zones"] if z["id"] == "upper_back"][0]
     assert z["remaining_s"] <= 600 - used + 2, (z, used)
-    wait_until(lambda: not d.zone("upper_back")["session"], "cap used up",
-               timeout=40)
+    d.until(lambda: not d.zone("upper_back")["session"], "cap used up", 1200,
+            step_s=5)
     assert not d.relay_on(0)
     # Used up: refused until it has rested, with when.
     st, _, r = d.req("POST", "/api/zones/upper_back/start", raw="")

@@ -7,7 +7,7 @@ directory shaped like /sys/bus/w1/devices. The daemon runs in real time
 (hardware zones have no simulated clock); the pad model runs faster.
 
 Checks what the daemon said (JSON log lines) against what the peer saw
-(its coil record). Ends with "hw: N passed, N failed".
+(its coil record). Ends with "hw: N passed, N failed, N skipped".
 """
 import json
 import os
@@ -19,11 +19,9 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DAEMON = os.environ.get("HEATPAD_DAEMON",
-                        os.path.join(ROOT, "build", "heatpadd"))
+import harness
+from harness import DAEMON, ROOT, run_tests
 SERVER = os.path.join(ROOT, "build", "tests", "mb_server")
 PROCS = []
 
@@ -102,68 +100,48 @@ class Server:
                 self.proc.wait()
 
 
-class Daemon:
-    """build/heatpadd with a config dict, JSON log lines read on a thread."""
+class Daemon(harness.Daemon):
+    """build/heatpadd with a config dict on the hardware adapters (no
+    --sim-* option: those need every zone simulated). `events` holds what
+    expect() and drain() have read so far, in order."""
 
     def __init__(self, config, args=()):
-        self.dir = tempfile.mkdtemp(prefix="heatpad-hw-")
-        self.cfg = os.path.join(self.dir, "config.json")
-        with open(self.cfg, "w") as f:
-            json.dump(config, f)
-        argv = [DAEMON, "--config", self.cfg, "--state-file",
-                os.path.join(self.dir, "state.json"), "--log-format", "json",
-                "--status-every", "1"] + list(args)
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True,
-                                     env=dict(os.environ, TZ="UTC"))
+        super().__init__(config, args, start=None, speed=None, tz="UTC",
+                         status_every=1, prefix="heatpad-hw-", port=False,
+                         relay_log=False)
         PROCS.append(self.proc)
-        self.q = queue.Queue()
-        self.events = []
-        threading.Thread(target=lines_into, args=(self.proc.stdout, self.q),
-                         daemon=True).start()
+        self.read = []
+
+    @property
+    def events(self):
+        return self.read
 
     def expect(self, pred, timeout=20):
         deadline = time.time() + timeout
         while time.time() < deadline:
-            try:
-                line = self.q.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            if line is None:
-                break
-            ev = json.loads(line)
-            self.events.append(ev)
-            if pred(ev):
-                return ev
+            new = self.log.events()[len(self.read):]
+            for ev in new:
+                self.read.append(ev)
+                if pred(ev):
+                    return ev
+            if not new:
+                if self.log.ended.is_set():
+                    break
+                time.sleep(0.05)
         raise AssertionError("daemon: not seen; log %r; last event %r" % (
-            [e["msg"] for e in self.events if e["event"] == "log"],
-            self.events[-1:]))
+            [e.get("msg") for e in self.read if e.get("event") == "log"],
+            self.read[-1:]))
 
     def drain(self):
-        while True:
-            try:
-                line = self.q.get_nowait()
-            except queue.Empty:
-                return
-            if line is not None:
-                self.events.append(json.loads(line))
-
-    def signal(self, sig):
-        self.proc.send_signal(sig)
+        self.read.extend(self.log.events()[len(self.read):])
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            rc = self.proc.wait()
-        time.sleep(0.2)
+        """SIGTERM; the exit code, which the callers check. Under
+        HEATPAD_DAEMON=<a sanitizer build>, any report fails the test."""
+        rc = super().stop(expect=None)
+        self.err_done.wait(5)
         self.drain()
-        self.stderr = self.proc.stderr.read()
-        shutil.rmtree(self.dir, ignore_errors=True)
-        # Under HEATPAD_DAEMON=<a sanitizer build>, any report fails the test.
+        self.stderr = self.err
         for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
             assert bad not in self.stderr, self.stderr[-3000:]
         return rc
@@ -263,6 +241,35 @@ def tcp_daemon_regulates_the_pad_and_drives_the_coil():
         rc = d.stop()
     assert rc == 0, d.stderr
     assert not srv.coil_on(), "coil must be off after SIGTERM"
+    srv.stop()
+
+
+@test
+def stalled_daemon_is_not_a_broken_cable():
+    # Stopped for 7 s (the sensor timeout is 5) on real time (a simulated
+    # daemon's virtual time waits for it, so only a real clock can stall):
+    # on waking the relay goes off at once and the fault says the
+    # controller stalled, not the cable.
+    srv = Server(["--tcp", "0", "--speed", "20", "--start-c", "35"])
+    d = Daemon(config(tcp_zone(srv.port)), ["--start", "pad:20:40"])
+    try:
+        d.expect(lambda e: relay_on(e), 15)
+        srv.expect(lambda l: l == "coil on", 10)
+        d.signal(signal.SIGSTOP)
+        time.sleep(7)
+        woke = time.monotonic()
+        d.signal(signal.SIGCONT)
+        f = d.expect(lambda e: is_fault(e), 10)
+        assert f["reason"] == "controller_stalled", f
+        assert f["relay"] is False and f["session"] is False, f
+        srv.expect(lambda l: l == "coil off", 3)
+        assert time.monotonic() - woke < 3
+    finally:
+        if d.alive():
+            d.signal(signal.SIGCONT)
+        rc = d.stop()
+    assert rc == 0, d.stderr
+    assert not srv.coil_on()
     srv.stop()
 
 
@@ -700,29 +707,24 @@ def main():
     for exe in (DAEMON, SERVER):
         if not os.access(exe, os.X_OK):
             print("hw: %s is missing: run make first" % exe)
+            harness.closing("hw", 0, 1)
             return 1
     only = sys.argv[1:]
-    passed = failed = 0
-    for fn in TESTS:
-        if only and fn.__name__ not in only:
-            continue
-        t0 = time.time()
-        try:
-            fn()
-            passed += 1
-            print("ok   %-55s %.1fs" % (fn.__name__, time.time() - t0),
-                  flush=True)
-        except Exception:
-            failed += 1
-            print("FAIL %s" % fn.__name__, flush=True)
-            traceback.print_exc()
-        finally:
-            for p in PROCS:
-                if p.poll() is None:
-                    p.kill()
-                    p.wait()
-            PROCS.clear()
-    print("hw: %d passed, %d failed" % (passed, failed))
+    part = None
+    if only and only[0].startswith("--part="):
+        # --part=K/N: every N-th test from the K-th, so make -j can run
+        # the suite as N processes side by side.
+        k, n = (int(x) for x in only.pop(0).split("=", 1)[1].split("/"))
+        part = {fn.__name__ for i, fn in enumerate(TESTS) if i % n == k - 1}
+
+    def reap():
+        for p in PROCS:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        PROCS.clear()
+    failed = run_tests(TESTS, "hw", lambda fn: (not only or fn.__name__ in only)
+                       and (part is None or fn.__name__ in part), after=reap)
     return 1 if failed else 0
 
 

@@ -37,12 +37,10 @@ import tempfile
 import threading
 import time
 
-from harness import (run_tests, wait_until, read_relay_record, write_figures,
-                     JsonLog, proc_figures)
+import harness
+from harness import (DAEMON, WEB, run_tests, wait_until, read_relay_record,
+                     write_figures, proc_figures)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DAEMON = os.environ.get("HEATPAD_DAEMON", os.path.join(ROOT, "build", "heatpadd"))
-WEB = os.path.join(ROOT, "web")
 
 # What controller/net/http.c gives libmicrohttpd.
 PER_IP_LIMIT = 16
@@ -68,14 +66,13 @@ def fig(name, value, note=""):
 
 
 def config():
-    limits = {"sensor_timeout_s": 30}
     return {"device_id": "load",
             "quiet_hours": {"enabled": False},
             "http": {"listen": "127.0.0.1", "port": 0, "web_root": WEB},
             "zones": [{"name": "upper back", "sensor": {"type": "sim", "seed": 1},
-                       "relay": {"type": "sim"}, "limits": limits},
+                       "relay": {"type": "sim"}},
                       {"name": "lower back", "sensor": {"type": "sim", "seed": 2},
-                       "relay": {"type": "sim"}, "limits": limits}]}
+                       "relay": {"type": "sim"}}]}
 
 
 class Notify:
@@ -109,37 +106,22 @@ class Notify:
         self.sock.close()
 
 
-class Daemon:
-    """One daemon, JSON log lines kept with the real time they came."""
+class Daemon(harness.Daemon):
+    """One daemon under a stand-in notify socket, JSON log lines kept with
+    the real time they came; paced in real time, as the load is real."""
 
     def __init__(self, args=(), status_every=10):
-        self.dir = tempfile.mkdtemp(prefix="heatpad-load-")
-        self.state = os.path.join(self.dir, "state.json")
-        self.relay_log = os.path.join(self.dir, "relay.log")
-        path = os.path.join(self.dir, "config.json")
-        with open(path, "w") as f:
-            json.dump(config(), f)
-        self.notify = Notify(os.path.join(self.dir, "notify"))
-        env = dict(os.environ, TZ="UTC", NOTIFY_SOCKET=self.notify.path,
-                   WATCHDOG_USEC=str(WATCHDOG_S * 1000000))
-        argv = [DAEMON, "--config", path, "--state-file", self.state,
-                "--log-format", "json", "--status-every", str(status_every),
-                "--sim-relay-log", self.relay_log, "--sim-speed", str(SPEED),
-                "--sim-start", "2026-11-24T20:00"] + list(args)
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True,
-                                     env=env)
-        self.log = JsonLog(self.proc.stdout)
+        dir = tempfile.mkdtemp(prefix="heatpad-load-")
+        self.notify = Notify(os.path.join(dir, "notify"))
         try:
-            self.port = self.log.wait_port()
-        except AssertionError:
-            self.stop()
+            super().__init__(config(), args, speed=SPEED, dir=dir, tz="UTC",
+                             status_every=status_every,
+                             env={"NOTIFY_SOCKET": self.notify.path,
+                                  "WATCHDOG_USEC": str(WATCHDOG_S * 1000000)})
+        except BaseException:
+            self.notify.close()
+            shutil.rmtree(dir, ignore_errors=True)
             raise
-
-    def evs(self, kind, t0=0, t1=float("inf")):
-        return self.log.events(kind, t0, t1)
-
-    def logs(self):
-        return [e["msg"] for e in self.log.events("log")]
 
     def get_status(self, src="127.0.0.1", timeout=10):
         """(status code, parsed body, seconds it took)."""
@@ -173,12 +155,13 @@ class Daemon:
         for ev in self.evs("loop"):
             assert ev["late_max_ms"] < TICK_LATE_BOUND_MS, ev
 
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
-        self.notify.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+    def stop(self, expect=0, timeout=20, keep=False):
+        try:
+            return super().stop(expect, timeout, keep=True)
+        finally:
+            self.notify.close()
+            if not keep:
+                shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def read_all(s):
@@ -667,6 +650,7 @@ def main():
     LONG = a.long
     if not shutil.which("wrk"):
         print("load: wrk is missing (scripts/deps test installs it)")
+        harness.closing("load", 0, 1)
         return 1
     failed = run_tests(TESTS, "load", lambda fn: (
         (not a.only or a.only in fn.__name__) and

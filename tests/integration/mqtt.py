@@ -6,7 +6,7 @@ file for the auth test), runs the daemon in simulation mode against it, and
 talks to it through a small MQTT 3.1.1 client written here (python3 stdlib,
 QoS 0/1). What the daemon did is checked against the simulated relay's own
 record and the daemon's JSON log, not only against what it published.
-Ends with "mqtt: N passed, N failed".
+Ends with "mqtt: N passed, N failed, N skipped".
 """
 import json
 import os
@@ -20,12 +20,11 @@ import sys
 import tempfile
 import threading
 import time
-from harness import run_tests, read_relay_record
+import harness
+from harness import DAEMON, ROOT, run_tests
 from mqtt_peer import Broker, Client, free_port
 import ha_check
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DAEMON = os.environ.get("HEATPAD_DAEMON") or os.path.join(ROOT, "build", "heatpadd")
 TZ = {"TZ": "Europe/Berlin"}
 TMP = tempfile.mkdtemp(prefix="heatpad-mqtt-")
 
@@ -37,93 +36,47 @@ def zone_cfg(name, seed=1):
             "limits": {"max_setpoint_c": 42}}
 
 
-class Daemon:
-    """build/heatpadd in simulation with an mqtt section; its JSON log is
-    collected as it comes."""
+class Daemon(harness.Daemon):
+    """build/heatpadd in simulation with an mqtt section (the state file
+    named in the config); its JSON log is collected as it comes. The files
+    stay in TMP, removed when the whole suite passed."""
 
     def __init__(self, broker_port, device="pad", zones=("upper back",),
                  args=(), mqtt_extra=None, config_extra=None, state=None,
                  zone_extra=None):
-        self.dir = tempfile.mkdtemp(dir=TMP, prefix=device + "-")
+        dir = tempfile.mkdtemp(dir=TMP, prefix=device + "-")
         self.device = device
         self.root = "heatpad/" + device
-        self.relay_log = os.path.join(self.dir, "relay.log")
-        self.state = state or os.path.join(self.dir, "state.json")
+        state = state or os.path.join(dir, "state.json")
         zs = [zone_cfg(z, i + 1) for i, z in enumerate(zones)]
         for z in zs:
             z.update(zone_extra or {})
-        cfg = {"device_id": device, "state_file": self.state,
+        cfg = {"device_id": device, "state_file": state,
                "zones": zs,
                "mqtt": dict({"host": "127.0.0.1", "port": broker_port,
                              "keepalive_s": 10}, **(mqtt_extra or {}))}
         cfg.update(config_extra or {})
-        path = os.path.join(self.dir, "config.json")
-        with open(path, "w") as f:
-            json.dump(cfg, f)
-        argv = [DAEMON, "--config", path, "--log-format", "json",
-                "--sim-relay-log", self.relay_log, "--status-every", "0"]
-        argv += list(args)
         # A run that names no start time begins at 19:00 on a fixed day, so
         # the hour the suite runs at (quiet hours 23:00-07:00) changes
         # nothing.
-        if "--sim-start" not in argv:
-            argv += ["--sim-start", "2026-11-24T19:00"]
-        self.events = []
-        self.lock = threading.Lock()
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True,
-                                     env=dict(os.environ, **TZ))
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            try:
-                ev = json.loads(line)
-            except ValueError:
-                ev = {"event": "garbage", "line": line}
-            with self.lock:
-                self.events.append(ev)
-
-    def evs(self, event=None):
-        with self.lock:
-            return [e for e in self.events if event is None or e["event"] == event]
-
-    def wait_event(self, pred, timeout=20):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            for e in self.evs():
-                if pred(e):
-                    return e
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise AssertionError("event not seen; last: %r" % self.evs()[-4:])
-
-    def relay_record(self):
-        return read_relay_record(self.relay_log)
-
-    def relay_on(self, zone=0):
-        states = [on for _, z, on in self.relay_record() if z == zone]
-        return bool(states and states[-1])
-
-    def alive(self):
-        return self.proc.poll() is None
+        super().__init__(cfg, args, state=False, start="2026-11-24T19:00",
+                         speed=None, port=False, dir=dir)
+        self.state = state
 
     def stop(self, sig=signal.SIGTERM):
-        if self.proc.poll() is None:
+        """Ends it with sig; returns the exit code, which the callers
+        check. A sanitizer build (HEATPAD_DAEMON) reports on stderr: any
+        report fails the test."""
+        if sig == signal.SIGKILL:
+            self.kill()
+        elif self.proc.poll() is None:
             self.proc.send_signal(sig)
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        err = self.proc.stderr.read() if not self.proc.stderr.closed else ""
-        self.proc.stderr.close()
-        self.stderr = getattr(self, "stderr", "") + err
-        # A sanitizer build (HEATPAD_DAEMON) reports here.
+        rc = super().stop(expect=None, timeout=10)
+        self.err_done.wait(5)
+        self.stderr = self.err
         assert "Sanitizer" not in self.stderr and "runtime error" not in \
             self.stderr, self.stderr[-2000:]
-        return self.proc.returncode
+        return rc
 
 
 def wait_until(pred, timeout=10, what="condition"):
@@ -535,9 +488,21 @@ def state_follows_every_change_within_a_second():
         # Heating at full power: every 0.1 C the display moves goes out
         # within a second, and nothing goes out more than 10 s apart.
         m = c.mark()
+
+        def seen_since():
+            with c.cv:
+                return [(t, json.loads(p)) for t, tp, p, _ in c.msgs[m:]
+                        if tp == st]
+        # 12 s, and on a loaded machine (whose virtual time runs behind
+        # real time rather than past a deadline) until the pad warmed.
         time.sleep(12)
-        with c.cv:
-            seen = [(t, json.loads(p)) for t, tp, p, _ in c.msgs[m:] if tp == st]
+        end = time.time() + 30
+        while time.time() < end:
+            seen = seen_since()
+            if seen and seen[-1][1]["temp_c"] - seen[0][1]["temp_c"] >= 0.3:
+                break
+            time.sleep(0.5)
+        seen = seen_since()
         gaps = [b_[0] - a[0] for a, b_ in zip(seen, seen[1:])]
         assert seen and max(gaps) <= 10.5, gaps
         temps = [v["temp_c"] for _, v in seen]
@@ -1719,7 +1684,7 @@ def twenty_daemons_on_one_broker():
 def main():
     if not shutil.which("mosquitto"):
         print("mqtt: mosquitto is not installed (scripts/deps test)")
-        print("mqtt: 0 passed, 1 failed")
+        harness.closing("mqtt", 0, 1)
         return 1
     only = sys.argv[1:]
     label = "mqtt"

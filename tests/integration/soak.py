@@ -1,28 +1,30 @@
 #!/usr/bin/env python3
-"""Accelerated soak: the daemon in simulation, its virtual clock
-600 times real time, through simulated days of a seeded random mix of
-sessions (schedules, MQTT, HTTP), sensor and relay faults, broker restarts,
-wall-clock steps of +/-3 h, a DST change, and restarts by SIGTERM and by
-SIGKILL. Everything the daemon's relays did is then checked, from the
-simulated relay's own record (--sim-relay-log) and the daemon's JSON log,
-against the invariants a person on the pad relies on:
+"""Soak: the daemon in simulation, its virtual time driven over the control
+socket (--sim-control) as fast as the machine runs it, through simulated
+weeks of a seeded random mix of sessions (schedules, MQTT, HTTP), every
+kind of sensor and relay fault, broker restarts, wall-clock steps of
++/-3 h, DST changes, and restarts by SIGTERM and by SIGKILL. Everything
+the daemon's relays did is then checked, from the simulated relay's own
+record (--sim-relay-log) and the daemon's JSON log, against the
+invariants a person on the pad relies on:
 
   - the relay is on only inside a session;
   - never during quiet hours, nor in the 48-hour cold window;
   - no session outlives its cap (so no relay is on past it);
   - never on with the pad itself (not only its sensor) at or above the
     cutoff, unless the simulated relay is stuck on;
-  - off within one tick of every fault (plus what the machine's scheduling
-    costs at this speed, see TOL_MS), and not on again until cleared;
+  - off within one tick of every fault, and not on again until cleared;
   - every session ends (by time, stop, fault, quiet hours, the cold rule,
     or the daemon's own shutdown), and a SIGTERM leaves every relay off;
   - memory does not grow over a long stretch without restarts.
 
-Short (make check): 20 simulated hours across the end of summer time.
---long (make reliability): 7 simulated days. --asan: a shorter run of the
-ASan/UBSan daemon whose LeakSanitizer must report nothing at each exit.
-Prints the figures and leaves them for `make reliability`'s table.
-Ends with "soak: N passed, N failed"."""
+The shipped safety limits throughout: virtual time waits for the daemon,
+so a slow machine makes the soak take longer, never a sensor late.
+make check: 30 simulated days through the end of summer time, and 4 days
+of the ASan/UBSan daemon through its start (--asan; LeakSanitizer must
+report nothing at each exit). --long (make reliability): 200 days, both
+changes. Prints the figures and leaves them for `make reliability`'s
+table. Ends with "soak: N passed, N failed, N skipped"."""
 import argparse
 import http.client
 import json
@@ -39,7 +41,8 @@ import traceback
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from harness import JsonLog, proc_figures, read_relay_record, write_figures
+import harness
+from harness import proc_figures, read_relay_record, write_figures
 from mqtt_peer import Broker, Client
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -119,16 +122,23 @@ class Plan:
         self.live.append((int(end * 0.3), "injury", 46 * 60))
         if hours > 48:
             self.live.append((int(end * 0.6), "injury", 5 * 60))
-        # Clock steps: forward 3 h, later back 3 h.
+        # Clock steps: forward 3 h, later back 3 h; on a long run another
+        # pair every 5 days or so, back a day after forward.
         self.hw.append((int(end * 0.1) + 1234, "step", 3 * H))
         self.hw.append((int(end * 0.7) + 321, "step", -3 * H))
+        for i in range(1, hours // 120):
+            t = rnd.randint(120 * H * i - 60 * H, 120 * H * i - 26 * H)
+            self.hw.append((t, "step", 3 * H))
+            self.hw.append((t + 24 * H + rnd.randint(0, H), "step", -3 * H))
         # Broker restarts: down 5-40 virtual minutes.
         for i in range(max(1, hours // 40)):
             t = rnd.randint(int(end * 0.05), int(end * 0.95))
             self.live.append((t, "broker_down", None))
             self.live.append((t + rnd.randint(300, 2400), "broker_up", None))
-        # Daemon restarts: every 6-14 h, by turns SIGTERM and SIGKILL.
-        t, k = int(end * 0.2), 0
+        # Daemon restarts: every 6-14 h, by turns SIGTERM and SIGKILL, after
+        # a first life of up to 3 days (the long stretch memory is watched
+        # over; a life takes at most 32 --sim-fault, about 4 days' worth).
+        t, k = min(int(end * 0.2), 72 * H), 0
         while t < end - H:
             self.restarts.append((t, "term" if k % 2 == 0 else "kill"))
             k += 1
@@ -140,48 +150,39 @@ class Plan:
         return sum(e[2] for e in self.hw if e[1] == "step" and e[0] <= t)
 
 
-class Life:
-    """One run of the daemon, from start to SIGTERM or SIGKILL."""
+class Life(harness.Daemon):
+    """One run of the daemon, from start to SIGTERM or SIGKILL, its virtual
+    time moved only by the soak (the control socket): the machine's speed
+    changes how long the soak takes, never what the daemon sees."""
 
     def __init__(self, soak, n, t_start, t_end, how):
         self.soak, self.n, self.t_start, self.t_end, self.how = \
             soak, n, t_start, t_end, how
         d = soak.dir
-        self.relay_log = os.path.join(d, "relay-%02d.log" % n)
         self.log_path = os.path.join(d, "daemon-%02d.log" % n)
         wall = soak.plan.t0 + t_start + soak.plan.step_offset(t_start)
-        argv = [soak.daemon, "--config", soak.config, "--log-format", "json",
-                "--sim-speed", str(soak.speed), "--sim-start",
-                local(wall).strftime("%Y-%m-%dT%H:%M:%S"),
-                "--sim-relay-log", self.relay_log, "--status-every", "600"]
+        args = []
         for e in soak.plan.hw:
             if not t_start <= e[0] < t_end:
                 continue
             at = e[0] - t_start
             if e[1] == "fault":
-                argv += ["--sim-fault", "%s:%s@%d" % (ZONES[e[2]][1], e[3], at)]
+                args += ["--sim-fault", "%s:%s@%d" % (ZONES[e[2]][1], e[3], at)]
             else:
-                argv += ["--sim-clock-step", "%+d@%d" % (e[2], at)]
+                args += ["--sim-clock-step", "%+d@%d" % (e[2], at)]
         self.rss = []           # (t, VmRSS kB)
         self.out = open(self.log_path, "w")
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True,
-                                     env=dict(os.environ, TZ=TZNAME))
-        self.log = JsonLog(self.proc.stdout, copy=self.out)
-        self.err = ""
-        threading.Thread(target=self._read_err, daemon=True).start()
+        ldir = os.path.join(d, "life-%02d" % n)
+        os.mkdir(ldir)
         try:
-            self.port = self.log.wait_port(10)
+            super().__init__(soak.config, args, state=False, dir=ldir,
+                             start=local(wall).strftime("%Y-%m-%dT%H:%M:%S"),
+                             speed=None, control=True, port=True,
+                             status_every=600, tz=TZNAME, copy=self.out,
+                             daemon=soak.daemon)
         except AssertionError as e:
-            raise AssertionError("life %d (%s): %s %s" % (
-                n, " ".join(argv), e, self.err[-800:]))
-
-    @property
-    def events(self):
-        return self.log.events()
-
-    def _read_err(self):
-        self.err = self.proc.stderr.read()
+            raise AssertionError("life %d: %s" % (n, e))
+        self.t = t_start        # the soak's time this life has reached
 
     def rss_kb(self):
         try:
@@ -189,24 +190,27 @@ class Life:
         except OSError:
             return None
 
+    def go_to(self, t):
+        """Advances this life's virtual time to the soak's time t."""
+        while self.t < t:
+            # In slices, so a stuck daemon is found within one.
+            dt = min(t - self.t, 3600)
+            self.advance(dt)
+            self.t += dt
+
     def end(self):
-        sig = signal.SIGTERM if self.how == "term" else signal.SIGKILL
-        self.proc.send_signal(sig)
-        try:
-            self.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            raise AssertionError("life %d: no exit 20 s after SIGTERM" % self.n)
-        self.log.ended.wait(5)  # the reader drains the pipe
+        if self.how == "term":
+            self.code = self.stop(expect=None, keep=True)
+        else:
+            self.kill()
+            self.code = self.proc.returncode
+        self.err_done.wait(5)
         self.out.close()
-        self.code = self.proc.returncode
 
 
 class Soak:
-    def __init__(self, hours, speed, seed, daemon, t0_local):
+    def __init__(self, hours, seed, daemon, t0_local):
         self.dir = tempfile.mkdtemp(prefix="heatpad-soak-")
-        self.speed = speed
         self.daemon = daemon
         t0 = int(datetime.strptime(t0_local, "%Y-%m-%dT%H:%M").replace(
             tzinfo=TZ).timestamp())
@@ -218,10 +222,8 @@ class Soak:
             "sensor": {"type": "sim", "power_w": 40 + 10 * i, "seed": i + 1},
             "session": {"default_minutes": 20, "default_setpoint_c": 39,
                         "max_minutes": MAX_MIN[zid]},
-            # At 600x one real millisecond is 0.6 virtual seconds: 30 s
-            # keeps a busy test machine from faking sensor timeouts.
-            "limits": {"cutoff_c": CUTOFF_C, "max_setpoint_c": 42,
-                       "sensor_timeout_s": 30}}
+            # The shipped sensor timeout: virtual time waits for the daemon.
+            "limits": {"cutoff_c": CUTOFF_C, "max_setpoint_c": 42}}
         cfg = {"device_id": "soak", "state_file": os.path.join(self.dir, "state.json"),
                "quiet_hours": {"enabled": True, "start": "23:00", "end": "07:00"},
                "http": {"listen": "127.0.0.1", "port": 0,
@@ -239,9 +241,6 @@ class Soak:
         self.injuries = []      # (wall told, wall heat is allowed, life)
         self.janitor_turn = 0
         self.refusals = {}      # HTTP refusals by code
-
-    def t_now(self):
-        return (time.monotonic() - self.r0) * self.speed
 
     def bump(self, key, n=1):
         self.count[key] = self.count.get(key, 0) + n
@@ -277,6 +276,8 @@ class Soak:
             return False
         try:
             c.publish(self.root + "/" + topic, payload)
+            # Real I/O: let it arrive before virtual time moves on.
+            time.sleep(0.02)
             return True
         except (OSError, AssertionError, EOFError):
             self.mqtt = None
@@ -295,10 +296,23 @@ class Soak:
                      # inside quiet hours (and the DST night): refused
                      {"zone": "lower_back", "days": "daily", "start": "02:30",
                       "minutes": 30, "setpoint_c": 38, "enabled": True}]
+            # Over MQTT once the daemon is subscribed (its connection is
+            # real I/O, slower on a busy machine), checked over HTTP.
+            life = self.lives[-1]
+            end = time.monotonic() + 15
+            while time.monotonic() < end and not any(
+                    e.get("msg", "").startswith("mqtt: connected to")
+                    for e in life.events):
+                time.sleep(0.05)
             if self.publish("schedule/set", sched):
+                while time.monotonic() < end and \
+                        len(self.http("GET", "/api/schedule")[1] or []) != len(sched):
+                    time.sleep(0.05)
+            if len(self.http("GET", "/api/schedule")[1] or []) == len(sched):
                 self.bump("schedule set over MQTT")
             else:
-                self.http("PUT", "/api/schedule", sched)
+                code, rep = self.http("PUT", "/api/schedule", sched)
+                assert code == 200, rep
                 self.bump("schedule set over HTTP")
         elif kind == "user":
             via, what, z, minutes, sp = args
@@ -343,16 +357,21 @@ class Soak:
                     self.publish(z["id"] + "/set", {"action": "clear_fault"})
                 else:
                     self.lives[-1].proc.send_signal(signal.SIGUSR1)
+                    time.sleep(0.02)
         elif kind == "broker_down" and self.broker_up:
             if self.mqtt:
                 self.mqtt.close()
                 self.mqtt = None
+            n = len(self.lives[-1].events)
             self.broker.stop()
             self.broker_up = False
             self.bump("broker restarts")
+            self.wait_mqtt(n, ["connection lost", "cannot reach"])
         elif kind == "broker_up" and not self.broker_up:
             self.broker.start()
             self.broker_up = True
+            # Not waited for: the daemon's reconnect backoff is real time,
+            # and virtual time goes on meanwhile.
 
     # --- the run ------------------------------------------------------------
     def run(self):
@@ -360,27 +379,45 @@ class Soak:
         bounds = [0] + [t for t, _ in self.plan.restarts] + [end]
         hows = [h for _, h in self.plan.restarts] + ["term"]
         live = list(self.plan.live)
-        self.r0 = time.monotonic()
         for n in range(len(hows)):
             t_start, t_end = bounds[n], bounds[n + 1]
-            life = Life(self, n, max(t_start, self.t_now()), t_end, hows[n])
+            life = Life(self, n, t_start, t_end, hows[n])
             self.lives.append(life)
-            next_rss = self.t_now() + H
-            while self.t_now() < t_end:
-                t = self.t_now()
-                while live and live[0][0] <= t:
+            next_rss = t_start + H
+            while life.t < t_end:
+                t = min([t_end, next_rss] + [e[0] for e in live[:1]])
+                life.go_to(t)
+                while live and live[0][0] <= life.t:
                     _, kind, args = live.pop(0)
                     self.act(kind, args)
-                if t >= next_rss:
-                    life.rss.append((t, life.rss_kb()))
+                if life.t >= next_rss:
+                    life.rss.append((life.t, life.rss_kb()))
                     next_rss += H
                 assert life.proc.poll() is None, \
                     "life %d died: %s" % (n, life.err[-2000:])
-                time.sleep(0.005)
             life.end()
         self.broker.stop()
         if self.mqtt:
             self.mqtt.close()
+
+    def wait_mqtt(self, n, words):
+        """Lets the daemon see the broker go (real I/O, on real time)
+        before virtual time moves on: a log line after its n-th event."""
+        life = self.lives[-1]
+        said = [e["msg"] for e in life.events[:n] if e.get("event") == "log"
+                and e.get("msg", "").startswith(("mqtt: connected to",
+                                                 "mqtt: connection lost",
+                                                 "mqtt: cannot reach"))]
+        if not said or not said[-1].startswith("mqtt: connected to"):
+            return              # not connected: nothing to notice
+        end = time.monotonic() + 15
+        while time.monotonic() < end:
+            if any(e.get("event") == "log" and
+                   any(w in e.get("msg", "") for w in words)
+                   for e in life.events[n:]):
+                return
+            time.sleep(0.01)
+        self.bump("broker changes the daemon did not log in 15 s")
 
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -557,7 +594,10 @@ class Checker:
                           "was recorded" % (life.n, zid, off_mono - e["mono_ms"]))
         t = self.true_t(life, w, a, steps)
         for t0, t1 in self.windows:
-            if t0 <= t < t1 - 2:
+            # An on at the very moment the injury is told came first (the
+            # tick ran before the request, at the same virtual instant);
+            # the check above holds it to going off at once.
+            if t0 < t < t1 - 2:
                 self.fail("life %d %s: relay on at %s, %.0f s before the "
                           "cold window's 48 real hours ended"
                           % (life.n, zid, local(w), t1 - t))
@@ -671,29 +711,36 @@ def self_test():
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--long", action="store_true", help="7 simulated days")
+    ap.add_argument("--long", action="store_true",
+                    help="200 simulated days, through both DST changes")
     ap.add_argument("--asan", action="store_true",
-                    help="the ASan/UBSan daemon, a shorter run, leak check at exit")
+                    help="the ASan/UBSan daemon, 4 days through the start "
+                    "of summer time, leak check at each exit")
     ap.add_argument("--hours", type=int)
-    ap.add_argument("--speed", type=float, default=600)
     ap.add_argument("--seed", type=int, default=8)
     ap.add_argument("--keep", action="store_true", help="keep the run's files")
     args = ap.parse_args()
     self_test()
-    daemon = os.environ.get("HEATPAD_DAEMON") or os.path.join(ROOT, "build", "heatpadd")
-    hours = args.hours or (168 if args.long else 8 if args.asan else 20)
-    speed = args.speed
+    daemon = harness.DAEMON
+    hours = args.hours or (200 * 24 if args.long else 4 * 24 if args.asan
+                           else 30 * 24)
     if args.asan:
         daemon = os.path.join(ROOT, "build", "asan", "heatpadd")
         os.environ["ASAN_OPTIONS"] = "detect_leaks=1"
-    # Starts mid-day before the last Sunday of October: summer time ends
-    # at 03:00 the next night.
-    t0 = "2026-10-22T12:00" if args.long else "2026-10-24T12:00"
-    # One tick, plus what 15 real ms of scheduling delay are at this speed:
-    # the tick-exact checks run at lower speed in run.py.
-    tol = 1000 + 15 * speed
+    if not harness.has_control(daemon):
+        print("soak: %s has no --sim-control" % daemon)
+        harness.closing("soak", 0, 1)
+        return 1
+    # The short run: 30 days from mid-October, through the end of summer
+    # time (03:00 on the last Sunday of October); the ASan run: through its
+    # start (02:00 on the last Sunday of March); the long run: both.
+    t0 = ("2026-09-20T12:00" if args.long else
+          "2026-03-26T12:00" if args.asan else "2026-10-10T12:00")
+    # One tick: virtual time waits for the daemon, so no allowance for
+    # the machine's scheduling.
+    tol = 1000
     label = "soak" + (" (ASan)" if args.asan else "")
-    soak = Soak(hours, speed, args.seed, daemon, t0)
+    soak = Soak(hours, args.seed, daemon, t0)
     t_real = time.time()
     failed = 0
     ck = Checker(soak, tol)
@@ -721,7 +768,8 @@ def main():
     if soak.plan.hours >= 12 and not runs.get("started"):
         bad.append("no scheduled session started in %d hours" % soak.plan.hours)
     rows = [
-        ("simulated hours", soak.plan.hours, "%.0f real s at %gx" % (real_s, speed)),
+        ("simulated days", "%.1f" % (soak.plan.hours / 24.0),
+         "%.0f real s, virtual time from the control socket" % real_s),
         ("daemon lives (restarts survived)", len(soak.lives),
          "%d SIGTERM, %d SIGKILL" % (len(soak.lives) - 1 - kills, kills)),
         ("sessions", f["sessions"], " ".join("%s %d" % kv for kv in sorted(f["ended"].items()))),
@@ -744,12 +792,11 @@ def main():
          "faults that came while the relay was on"),
         ("longest fault to relay off (virtual s)",
          "%.2f" % (f["longest fault to relay off (virtual ms)"] / 1000),
-         "allowed %.1f (1 tick + 15 real ms)" % (tol / 1000)),
+         "allowed %.1f (one tick)" % (tol / 1000)),
         ("tick lateness, real ms: worst p99 / max",
          "%.1f / %.1f" % (max([e["late_p99_ms"] for e in loops] or [0]),
                           max([e["late_max_ms"] for e in loops] or [0])),
-         "over %d ticks; sensor timeout is %.0f real ms" % (
-             sum(e["ticks"] for e in loops), 30000 / speed)),
+         "over %d ticks" % sum(e["ticks"] for e in loops)),
         ("unplanned faults", f["unplanned faults"],
          " ".join("%s %d" % kv for kv in sorted(f["unplanned_kinds"].items()))),
         ("hottest pad at switch-on (C)", "%.2f" % f["max_on_pad_c"], "cutoff %g" % CUTOFF_C),
@@ -763,9 +810,9 @@ def main():
     ]
     if args.asan:
         write_figures("soak-asan", "Soak of the ASan/UBSan daemon (%d simulated "
-                      "hours; leak check at every SIGTERM exit)" % soak.plan.hours, rows)
+                      "days; leak check at every SIGTERM exit)" % (soak.plan.hours // 24), rows)
     else:
-        write_figures("soak", "Accelerated soak (%d simulated hours)" % soak.plan.hours, rows)
+        write_figures("soak", "Soak (%d simulated days)" % (soak.plan.hours // 24), rows)
     for b in bad:
         print("FAIL", b)
         failed = 1
@@ -773,7 +820,7 @@ def main():
         print("files kept in", soak.dir)
     else:
         soak.cleanup()
-    print("%s: %d passed, %d failed (%.0f s)" % (label, 1 - failed, failed, real_s))
+    harness.closing(label, 1 - failed, failed, 0, real_s)
     return failed
 
 

@@ -23,7 +23,8 @@ resolve from that suite's archive; then, inside the booted container:
 - and the suite's own lintian (--pedantic --info) finds no tag.
 
 Needs root, debootstrap and systemd-nspawn (systemd-container); installs
-them with apt-get when missing. Ends with "package: N passed, N failed".
+them with apt-get when missing. Ends with "package: N passed, N failed,
+N skipped".
 
     python3 tests/package/run.py [SUITE...]
 """
@@ -34,6 +35,10 @@ import subprocess
 import sys
 import time
 import traceback
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "integration"))
+from harness import closing  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NSPAWN = os.path.join(ROOT, "build", "nspawn")
@@ -363,6 +368,7 @@ def check_suite(suite, results):
 def main():
     if os.geteuid() != 0:
         print("package: needs root (debootstrap, systemd-nspawn)")
+        closing("package", 0, 0, 1)
         return 2
     need = [p for p, b in (("debootstrap", "debootstrap"),
                            ("systemd-container", "systemd-nspawn"))
@@ -382,8 +388,8 @@ def main():
             print("FAIL %s: set-up" % s)
             traceback.print_exc(file=sys.stdout)
     print("check-package took %d s" % (time.time() - t0))
-    print("package: %d passed, %d failed" % (results.count(True),
-                                            results.count(False)))
+    closing("package", results.count(True), results.count(False), 0,
+            time.time() - t0)
     return 0 if all(results) else 1
 
 

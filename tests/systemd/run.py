@@ -14,7 +14,7 @@
   with dpkg (user, groups, conffile, enabled-not-started, an upgrade that
   keeps a changed config and the state file, purge).
 
-Ends with "systemd: N passed, N failed[, N skipped]".
+Ends with "systemd: N passed, N failed, N skipped".
 """
 import json
 import os
@@ -26,7 +26,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "integration"))
+from harness import Skip, closing, run_tests  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DAEMON = os.path.join(ROOT, "build", "heatpadd")
@@ -51,10 +54,6 @@ def sim_config():
 FIXTURE = os.path.join(ROOT, "tests", "fixtures", "state-v1.json")
 
 TESTS = []
-
-
-class Skip(Exception):
-    pass
 
 
 def test(fn):
@@ -911,27 +910,10 @@ def a_missing_serial_device_exits_2_naming_it():
 def main():
     if not os.path.exists(DAEMON):
         print("build/heatpadd missing: run make first")
+        closing("systemd", 0, 1)
         return 1
-    passed = failed = skipped = 0
-    for fn in TESTS:
-        name = fn.__name__
-        t0 = time.time()
-        try:
-            fn()
-        except Skip as e:
-            skipped += 1
-            print("skip %s: %s" % (name, e))
-            continue
-        except Exception:
-            failed += 1
-            print("FAIL %s" % name)
-            traceback.print_exc(file=sys.stdout)
-            continue
-        passed += 1
-        print("ok   %s (%.1f s)" % (name, time.time() - t0))
+    failed = run_tests(TESTS, "systemd")
     shutil.rmtree(SIM_DIR, ignore_errors=True)
-    print("systemd: %d passed, %d failed%s" % (
-        passed, failed, ", %d skipped" % skipped if skipped else ""))
     return 1 if failed else 0
 
 

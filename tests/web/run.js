@@ -6,7 +6,7 @@
  * under build/screens/. A test whose daemon feature is missing reports SKIP
  * with what it needs. HEATPAD_BROWSER_ONLY (or the first argument) runs
  * only the tests whose names contain it (several: separated by "|").
- * Ends with "browser: N passed, N failed[, N skipped]". */
+ * Ends with "browser: N passed, N failed, N skipped". */
 'use strict';
 
 const { chromium } = require('playwright-core');
@@ -27,16 +27,15 @@ const live = new Set();
 process.on('exit', () => { for (const p of live) { p.kill('SIGCONT'); p.kill('SIGTERM'); } });
 
 /* One daemon in its own temp dir; resolves when its page is listening.
- * `limits` replaces the zones' safety limits; null keeps the shipped
- * defaults (new tests use those). */
+ * The shipped safety limits unless `limits` replaces them (a test of a
+ * limit): at any --sim-speed the daemon's virtual time waits for work
+ * that is due, so a busy machine cannot make a sensor late. Paced in
+ * real time: the browser is real concurrency. */
 async function startDaemon({ pin, speed = 30, start = '2026-11-24T20:00', args = [],
-                             limits = { sensor_timeout_s: 60 }, session, stateFile } = {}) {
+                             limits = null, session, stateFile } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heatpad-web-'));
   const http = { listen: '127.0.0.1', port: 0, web_root: process.env.HEATPAD_WEB_ROOT || path.join(ROOT, 'web') };
   if (pin) http.pin = pin;
-  /* The old tests' generous sensor timeout: at 300x, 5 virtual seconds are
-   * 17 real milliseconds, less than a busy machine may take to schedule a
-   * reader. */
   const lim = limits ? { limits } : {};
   const cfg = {
     device_id: 'bedroom',
@@ -462,7 +461,7 @@ test('usable at 320 px: no sideways scrolling, touch targets of 44 px', async ()
 /* ---- the page never shows heat it cannot see; Stop; the question; advice ---- */
 
 test('at 320 px the question and the outage banner fit, with 44 px targets', async () => {
-  const d = await startDaemon({ speed: 5, limits: null });
+  const d = await startDaemon({ speed: 5 });
   const { ctx, page } = await phonePage({ viewport: { width: 320, height: 640 }, askedOn: null });
   const fits = async (what) => {
     const wide = await page.evaluate(() => document.scrollingElement.scrollWidth);
@@ -540,7 +539,7 @@ async function needStopWithoutPin(d) {
 }
 
 test('the daemon stopped: the page says so, greys the zones, Start off, Stop retries', async () => {
-  const d = await startDaemon({ speed: 5, limits: null });
+  const d = await startDaemon({ speed: 5 });
   const { ctx, page } = await phonePage();
   try {
     await page.goto(d.url);
@@ -601,7 +600,7 @@ test('the daemon frozen (SIGSTOP) and back (SIGCONT): greyed, then recovers with
   /* Shipped limits at 10x. A 1-minute session and an 8 s freeze (80
    * virtual seconds): after SIGCONT the session is over, whether by its
    * time or by the sensor timeout the stall latches. */
-  const d = await startDaemon({ speed: 10, limits: null });
+  const d = await startDaemon({ speed: 10 });
   const { ctx, page } = await phonePage();
   try {
     await page.goto(d.url);
@@ -654,7 +653,7 @@ test('the daemon frozen (SIGSTOP) and back (SIGCONT): greyed, then recovers with
 });
 
 test('the question before the first heat of the day: No starts heat, then it asks nothing', async () => {
-  const d = await startDaemon({ speed: 5, limits: null });
+  const d = await startDaemon({ speed: 5 });
   const { ctx, page } = await phonePage({ askedOn: null });
   try {
     await page.goto(d.url);
@@ -698,7 +697,7 @@ test('the question before the first heat of the day: No starts heat, then it ask
 });
 
 test('the question before the first heat of the day: Yes records it, cold advice first, no heat', async () => {
-  const d = await startDaemon({ speed: 5, limits: null });
+  const d = await startDaemon({ speed: 5 });
   const { ctx, page } = await phonePage({ askedOn: null });
   try {
     await page.goto(d.url);
@@ -730,7 +729,7 @@ test('the question before the first heat of the day: Yes records it, cold advice
 });
 
 test('Stop with a PIN set and no cookie: the relay goes off', async () => {
-  const d = await startDaemon({ pin: PIN, speed: 5, limits: null });
+  const d = await startDaemon({ pin: PIN, speed: 5 });
   const { ctx, page } = await phonePage();
   try {
     await needStopWithoutPin(d);
@@ -769,7 +768,7 @@ test('Stop with a PIN set and no cookie: the relay goes off', async () => {
 });
 
 test('without the PIN the page shows only whether heat is blocked and until when', async () => {
-  const d = await startDaemon({ pin: PIN, speed: 5, limits: null });
+  const d = await startDaemon({ pin: PIN, speed: 5 });
   const { ctx, page } = await phonePage();
   try {
     const cookie = await d.login(PIN);
@@ -819,7 +818,7 @@ async function refusedStartShowsMessage(d, page, code, record) {
 }
 
 test('see-a-doctor-soon signs block heat and come first', async () => {
-  const d = await startDaemon({ speed: 5, limits: null });
+  const d = await startDaemon({ speed: 5 });
   const { ctx, page } = await phonePage();
   try {
     await page.goto(d.url);
@@ -846,7 +845,7 @@ test('see-a-doctor-soon signs block heat and come first', async () => {
 });
 
 test('urgent signs: said first and plainly; Start refused with the daemon\'s reason', async () => {
-  const d = await startDaemon({ speed: 5, limits: null });
+  const d = await startDaemon({ speed: 5 });
   const { ctx, page } = await phonePage();
   try {
     const probe = await d.api('POST', '/api/injury', { urgent_signs: false });
@@ -881,7 +880,7 @@ test('an unreadable record: heat waits for a person to confirm', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heatpad-web-state-'));
   const state = path.join(dir, 'state.json');
   fs.writeFileSync(state, '{"version":1,"record":{"acute":tr');
-  const d = await startDaemon({ speed: 5, limits: null, stateFile: state });
+  const d = await startDaemon({ speed: 5, stateFile: state });
   const { ctx, page } = await phonePage();
   try {
     const g = (await d.status()).guidance;
@@ -911,7 +910,7 @@ test('an unreadable record: heat waits for a person to confirm', async () => {
 
 test('the exposure cap: minutes left, then resting until a fresh session', async () => {
   /* A 1-minute cap: at 10x it is used up in 6 real seconds. */
-  const d = await startDaemon({ speed: 10, limits: null, session: { max_minutes: 1, default_minutes: 1, rest_minutes: 10 } })
+  const d = await startDaemon({ speed: 10, session: { max_minutes: 1, default_minutes: 1, rest_minutes: 10 } })
     .catch((e) => { if (/exited/.test(e.message)) skip('needs session.rest_minutes in the config (the exposure cap)'); throw e; });
   const { ctx, page } = await phonePage();
   try {
@@ -969,7 +968,7 @@ async function main() {
     }
   }
   await browser.close();
-  console.log(`browser: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
+  console.log(`browser: ${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(failed ? 1 : 0);
 }
 
