@@ -33,7 +33,7 @@ B := build
 CORE_DIR_SRC   := $(addprefix controller/core/,pid.c window.c safety.c \
                   session.c quiet.c guidance.c schedule.c autotune.c \
                   heatup.c history.c core.c core_record.c core_autotune.c \
-                  tz.c)
+                  tz.c button.c light.c)
 CONFIG_DIR_SRC := $(addprefix controller/config/,cfgjson.c config.c \
                   config_hw.c config_mqtt.c config_http.c slurp.c \
                   local_time.c config_keys.c)
@@ -71,7 +71,7 @@ UNIT_TESTS := pid window safety session quiet guidance config core state \
               w1_parse mb_decode ds18b20 gpio gpio_chip relay_worker tickstat plant \
               local_time options config_keys tz \
               core_events port_mqtt port_http \
-              loop simctl
+              loop simctl button light
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 # An independent pad model (tests/plant/), kept out of the controller: the
