@@ -21,6 +21,8 @@ HW_LIBS := $(shell $(PKG_CONFIG) --libs libmodbus libgpiod 2>/dev/null || echo -
 GPIOD_VERSION := $(shell $(PKG_CONFIG) --modversion libgpiod 2>/dev/null)
 GPIO_API := $(if $(filter-out 0 1,$(firstword $(subst ., ,$(GPIOD_VERSION)))),v2,v1)
 GPIO_SRC := controller/hw/gpio_$(GPIO_API).c
+# The bedside button's input line, after the same API.
+BUTTON_GPIO_SRC := controller/hw/button_gpio_$(GPIO_API).c
 # The same backend tests for either API, over a fake libgpiod of that API.
 GPIO_FAKE_SRC := tests/unit/fake_gpiod.c tests/unit/fake_gpiod_$(GPIO_API).c
 
@@ -53,10 +55,10 @@ HW_PURE_SRC    := $(addprefix controller/hw/,w1_parse.c mb_decode.c sim_pad.c)
 HW_UNIT_SRC := controller/hw/ds18b20.c controller/hw/gpio.c \
                controller/daemon/relay_worker.c
 HW_IO_SRC      := $(addprefix controller/hw/,hw.c sim.c modbus_link.c \
-                  modbus.c) $(GPIO_SRC)
+                  modbus.c) $(GPIO_SRC) $(BUTTON_GPIO_SRC)
 DAEMON_DIR_SRC := $(addprefix controller/daemon/,state.c vclock.c loop.c simctl.c \
                   log.c reader.c main.c options.c notify.c alloff.c probe.c \
-                  sandbox.c systz.c)
+                  sandbox.c systz.c buttons.c)
 
 # What the unit tests link: the core and the parsers and loaders the tests
 # drive directly.

@@ -96,7 +96,7 @@ bool button_command(enum button_action a, int zone, bool heating,
         memset(ret, 0, sizeof(*ret));
         ret->src = SRC_BUTTON;
         ret->setpoint_c = NAN;
-        ret->zone = zone < 0 ? 0 : zone;
+        ret->zone = zone;
         switch (a) {
         case BUTTON_LONG:
                 ret->kind = CMD_STOP_ALL;

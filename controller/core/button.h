@@ -61,8 +61,9 @@ const char *button_action_name(enum button_action a);
 /* The command an action gives a zone's button (zone >= 0) or the one for
  * every zone (zone -1), given whether the zone (any zone, for -1) holds a
  * session: short starts the zone's default session or stops it, long
- * stops every zone; for -1 a short press starts zone 0's default session
- * or stops every zone. Only what the page does without a PIN. Returns
+ * stops every zone; for -1 a short press is a CMD_START of zone -1 (the
+ * caller starts every zone's default session) or stops every zone. Only
+ * what the page does without a PIN. Returns
  * false when the action gives no command. */
 bool button_command(enum button_action a, int zone, bool heating,
                     struct core_cmd *ret);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "daemon/alloff.h"
+#include "daemon/buttons.h"
 #include "config/config.h"
 #include "core/core.h"
 #include "hw/hw.h"
@@ -96,6 +97,7 @@ struct app {
          * are open (shutdown moves it past each one before freeing it). */
         volatile sig_atomic_t crash_first;
         struct simctl *simctl;                  /* --sim-control, or NULL */
+        struct buttons *buttons;                /* buttons and lights */
 };
 
 /* The crash handler's way to the relays: the one loop context, set once
@@ -378,6 +380,7 @@ static void commit_batch(struct app *app)
                 save_state(app);
         mqtt_after_batch(app->mqtt);
         http_after_batch(app->http);
+        buttons_after_batch(app->buttons);
 }
 
 static int run_once(struct app *app, int max_wait_ms)
@@ -880,6 +883,8 @@ static void shutdown_app(struct app *app)
         commit_batch(app);
         http_stop(app->http);
         app->http = NULL;
+        buttons_close(app->buttons);
+        app->buttons = NULL;
         for (int i = 0; i < app->nopen; i++) {
                 reader_stop(&app->readers[i]);
                 reader_stop(&app->readers2[i]);
@@ -1051,6 +1056,21 @@ static int start_virtual_time(struct app *app)
         return 0;
 }
 
+/* The bedside buttons and lights (daemon/buttons.c). */
+static int start_buttons(struct app *app)
+{
+        struct buttons_env env = { &app->port, app->loop, { NULL },
+                                   &app->opt, app->start_ms };
+        char err[256] = "";
+
+        for (int i = 0; i < app->nopen; i++)
+                env.sims[i] = sim_of_sensor(&app->sensors[i]);
+        int rc = buttons_open(&env, &app->buttons, err, sizeof(err));
+        if (rc < 0)
+                log_msg(&app->log, app_wall(app), "error", "%s", err);
+        return rc;
+}
+
 static int run(struct app *app)
 {
         struct state_data st;
@@ -1143,6 +1163,10 @@ static int run(struct app *app)
                         shutdown_app(app);
                         return 1;
                 }
+        }
+        if (start_buttons(app) < 0) {
+                shutdown_app(app);
+                return 2;
         }
         {       /* the status page; heat control goes on without it */
                 char err[256];

@@ -140,7 +140,7 @@ static void commands_are_what_the_page_does_without_a_pin(void **state)
         assert_int_equal(c.kind, CMD_STOP_ALL);
         assert_true(button_command(BUTTON_SHORT, -1, false, &c));
         assert_int_equal(c.kind, CMD_START);
-        assert_int_equal(c.zone, 0);
+        assert_int_equal(c.zone, -1);
         assert_false(button_command(BUTTON_STUCK, 0, true, &c));
         assert_false(button_command(BUTTON_UNSTUCK, 0, true, &c));
         assert_string_equal(core_source_name(SRC_BUTTON), "button");
