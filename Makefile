@@ -212,6 +212,7 @@ unit-asan: $(ASAN_BINS)
 
 integration: $(B)/heatpadd $(B)/asan/heatpadd $(B)/tests/mb_server
 	@python3 tests/integration/run.py
+	@python3 tests/integration/button.py
 	@python3 tests/integration/hw.py
 	@python3 tests/integration/crash.py
 	@HEATPAD_DAEMON=$(B)/asan/heatpadd ASAN_OPTIONS=detect_leaks=1 \
