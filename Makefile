@@ -217,6 +217,8 @@ integration: $(B)/heatpadd $(B)/asan/heatpadd $(B)/tests/mb_server
 	@python3 tests/integration/crash.py
 	@HEATPAD_DAEMON=$(B)/asan/heatpadd ASAN_OPTIONS=detect_leaks=1 \
 		python3 tests/integration/run.py
+	@HEATPAD_DAEMON=$(B)/asan/heatpadd ASAN_OPTIONS=detect_leaks=1 \
+		python3 tests/integration/button.py
 	@python3 tests/integration/mqtt.py
 	@HEATPAD_DAEMON=$(B)/asan/heatpadd python3 tests/integration/mqtt.py \
 		--sanitizer-subset

@@ -45,10 +45,10 @@ def zone(name, line):
 class Daemon:
     """A simulated daemon under --sim-control, paused at its start."""
 
-    def __init__(self, d, zones, args):
+    def __init__(self, d, zones, args, top=None):
         cfg = os.path.join(d, "config.json")
         with open(cfg, "w") as f:
-            json.dump({"zones": zones}, f)
+            json.dump(dict(top or {}, zones=zones), f)
         self.sock_path = os.path.join(d, "sim.sock")
         self.relay_log = os.path.join(d, "relay.log")
         argv = [DAEMON, "--config", cfg, "--state-file",
@@ -189,6 +189,47 @@ def stuck_button_is_ignored_until_released_and_said_once():
     run_daemon([zone("back", 27)], ["--sim-start", "2026-11-24T12:00",
                                     "--sim-press", "back@10:90",
                                     "--sim-press", "back@210"], body)
+
+
+@test
+def one_button_for_every_zone_and_a_fault_blinks_fast():
+    def body(dm):
+        dm.advance_to(10)
+        # The top-level button starts every zone.
+        assert sorted(dm.relays()) == [(6000, 0, True), (6000, 1, True)], \
+            dm.relays()
+        # A sensor lost on the first zone: a latched fault, its light
+        # blinks fast (125 ms on, 125 ms off), the other stays on.
+        dm.advance_to(40)
+        faults = dm.log.events("fault")
+        assert faults, dm.log.events()
+        t_fault = faults[0]["mono_ms"] - dm.m0
+        blinks = [(t, on) for t, z, on in dm.lights() if z == 0 and t > t_fault]
+        assert len(blinks) > 20, dm.lights()
+        gaps = {b[0] - a[0] for a, b in zip(blinks, blinks[1:])}
+        assert gaps == {125}, gaps
+        assert [x for x in dm.lights() if x[1] == 1] == [(5230, 1, True)], \
+            dm.lights()
+        # A short press while any zone heats stops every zone.
+        dm.advance_to(60)
+        assert (50230, 1, False) in dm.relays(), dm.relays()
+        assert (50230, 1, False) in dm.lights(), dm.lights()
+    zones = [zone("back", 27), zone("neck", 5)]
+    for z in zones:
+        del z["button"]
+    d = tempfile.mkdtemp(prefix="heatpad-button-")
+    try:
+        cfg_top = {"chip": "gpiochip0", "line": 40}
+        dm = Daemon(d, zones, ["--sim-start", "2026-11-24T12:00",
+                               "--sim-press", "all@5",
+                               "--sim-fault", "back:sensor_disconnect@20",
+                               "--sim-press", "all@50"], top={"button": cfg_top})
+        try:
+            body(dm)
+        finally:
+            dm.stop()
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def main():
