@@ -160,8 +160,10 @@ $(B)/asan/tests/test_simctl: $(B)/asan/controller/daemon/simctl.o \
                             $(B)/asan/controller/daemon/loop.o \
                             $(B)/asan/controller/daemon/vclock.o
 $(B)/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/obj/%.o) \
+                           $(BUTTON_GPIO_SRC:%.c=$(B)/obj/%.o) \
                            $(GPIO_FAKE_SRC:%.c=$(B)/obj/%.o)
 $(B)/asan/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/asan/%.o) \
+                                $(BUTTON_GPIO_SRC:%.c=$(B)/asan/%.o) \
                                 $(GPIO_FAKE_SRC:%.c=$(B)/asan/%.o)
 $(B)/tests/test_plant: tests/unit/test_plant.c $(PLANT_OBJ) $(CORE_OBJ) \
                       $(B)/obj/controller/daemon/state.o $(HW_UNIT_OBJ)
