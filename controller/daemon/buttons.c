@@ -83,7 +83,7 @@ static void refused(struct buttons *b, int zone)
         }
 }
 
-static void submit_start(struct buttons *b, struct button_unit *u, int zone,
+static void submit_start(struct buttons *b, int zone,
                          const struct core_cmd *cmd0)
 {
         struct core_cmd cmd = *cmd0;
@@ -92,14 +92,13 @@ static void submit_start(struct buttons *b, struct button_unit *u, int zone,
         cmd.zone = zone;
         port_submit(b->port, &cmd, &rep);
         if (rep.status == CORE_OK) {
-                port_log(b->port, "info", "%s: button: started", 
+                port_log(b->port, "info", "%s: button: started",
                          b->port->cfg->zones[zone].name);
                 return;
         }
         port_log(b->port, "warning", "%s: button: start refused (%s): %s",
                  b->port->cfg->zones[zone].name, rep.code, rep.message);
         refused(b, zone);
-        (void)u;
 }
 
 static bool any_session(const struct core *core)
@@ -134,10 +133,10 @@ static void act(struct button_unit *u, enum button_action a)
                 return;
         if (cmd.kind == CMD_START) {
                 if (u->zone >= 0) {
-                        submit_start(b, u, u->zone, &cmd);
+                        submit_start(b, u->zone, &cmd);
                 } else {
                         for (int i = 0; i < core->nzones; i++)
-                                submit_start(b, u, i, &cmd);
+                                submit_start(b, i, &cmd);
                 }
                 return;
         }
