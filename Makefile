@@ -21,6 +21,8 @@ HW_LIBS := $(shell $(PKG_CONFIG) --libs libmodbus libgpiod 2>/dev/null || echo -
 GPIOD_VERSION := $(shell $(PKG_CONFIG) --modversion libgpiod 2>/dev/null)
 GPIO_API := $(if $(filter-out 0 1,$(firstword $(subst ., ,$(GPIOD_VERSION)))),v2,v1)
 GPIO_SRC := controller/hw/gpio_$(GPIO_API).c
+# The bedside button's input line, after the same API.
+BUTTON_GPIO_SRC := controller/hw/button_gpio_$(GPIO_API).c
 # The same backend tests for either API, over a fake libgpiod of that API.
 GPIO_FAKE_SRC := tests/unit/fake_gpiod.c tests/unit/fake_gpiod_$(GPIO_API).c
 
@@ -33,7 +35,7 @@ B := build
 CORE_DIR_SRC   := $(addprefix controller/core/,pid.c window.c safety.c \
                   session.c quiet.c guidance.c schedule.c autotune.c \
                   heatup.c history.c core.c core_record.c core_autotune.c \
-                  tz.c)
+                  tz.c button.c light.c)
 CONFIG_DIR_SRC := $(addprefix controller/config/,cfgjson.c config.c \
                   config_hw.c config_mqtt.c config_http.c slurp.c \
                   local_time.c config_keys.c)
@@ -53,10 +55,10 @@ HW_PURE_SRC    := $(addprefix controller/hw/,w1_parse.c mb_decode.c sim_pad.c)
 HW_UNIT_SRC := controller/hw/ds18b20.c controller/hw/gpio.c \
                controller/daemon/relay_worker.c
 HW_IO_SRC      := $(addprefix controller/hw/,hw.c sim.c modbus_link.c \
-                  modbus.c) $(GPIO_SRC)
+                  modbus.c) $(GPIO_SRC) $(BUTTON_GPIO_SRC)
 DAEMON_DIR_SRC := $(addprefix controller/daemon/,state.c vclock.c loop.c simctl.c state_writer.c \
                   log.c reader.c main.c options.c notify.c alloff.c probe.c \
-                  sandbox.c systz.c)
+                  sandbox.c systz.c buttons.c)
 
 # What the unit tests link: the core and the parsers and loaders the tests
 # drive directly.
@@ -72,7 +74,7 @@ UNIT_TESTS := pid window safety session quiet guidance config core state \
               local_time options config_keys tz \
               core_events port_mqtt port_http \
               loop simctl \
-              state_writer
+              state_writer button light
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 # An independent pad model (tests/plant/), kept out of the controller: the
@@ -161,8 +163,10 @@ $(B)/asan/tests/test_simctl: $(B)/asan/controller/daemon/simctl.o \
 $(B)/tests/test_state_writer: $(B)/obj/controller/daemon/state_writer.o
 $(B)/asan/tests/test_state_writer: $(B)/asan/controller/daemon/state_writer.o
 $(B)/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/obj/%.o) \
+                           $(BUTTON_GPIO_SRC:%.c=$(B)/obj/%.o) \
                            $(GPIO_FAKE_SRC:%.c=$(B)/obj/%.o)
 $(B)/asan/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/asan/%.o) \
+                                $(BUTTON_GPIO_SRC:%.c=$(B)/asan/%.o) \
                                 $(GPIO_FAKE_SRC:%.c=$(B)/asan/%.o)
 $(B)/tests/test_plant: tests/unit/test_plant.c $(PLANT_OBJ) $(CORE_OBJ) \
                       $(B)/obj/controller/daemon/state.o $(HW_UNIT_OBJ)
@@ -184,7 +188,7 @@ run: deps $(B)/heatpadd
 # output kept together, then those whose point is real concurrency (the
 # clock's own busy loops, load, flood, the browser) one at a time. tests/README.md has the figures.
 CHECK_JOBS ?= 6
-CHECK_WAITING := it-run it-run-asan it-hw1 it-hw2 it-crash it-mqtt it-mqtt-asan \
+CHECK_WAITING := it-run it-run-asan it-button it-button-asan it-hw1 it-hw2 it-crash it-mqtt it-mqtt-asan \
                  it-http it-http-asan check-systemd it-soak it-soak-asan
 CHECK_REALTIME := it-clock load-test flood-test browser
 check: test-deps all
@@ -231,9 +235,10 @@ unit-asan: $(ASAN_BINS)
 		scripts/run-tests $(ASAN_BINS)
 
 # Each suite a target of its own, so make -j can run them side by side.
-.PHONY: it-run it-run-asan it-clock it-hw it-hw1 it-hw2 it-crash it-mqtt it-mqtt-asan it-http \
+.PHONY: it-run it-run-asan it-button it-button-asan it-clock it-hw it-hw1 it-hw2 it-crash it-mqtt it-mqtt-asan it-http \
         it-http-asan it-soak it-soak-asan check-loaded
-integration: it-run it-hw it-crash it-run-asan it-mqtt it-mqtt-asan
+integration: it-run it-button it-hw it-crash it-run-asan it-button-asan it-mqtt \
+             it-mqtt-asan
 
 it-run: $(B)/heatpadd
 	@python3 tests/integration/run.py
@@ -253,6 +258,14 @@ it-crash: $(B)/heatpadd
 
 it-mqtt: $(B)/heatpadd
 	@python3 tests/integration/mqtt.py
+
+# The bedside button and light, driven over the control socket.
+it-button: $(B)/heatpadd
+	@python3 tests/integration/button.py
+
+it-button-asan: $(B)/asan/heatpadd
+	@HEATPAD_DAEMON=$(B)/asan/heatpadd ASAN_OPTIONS=detect_leaks=1 \
+		python3 tests/integration/button.py
 
 # The stepped clock end to end; it runs busy loops of its own.
 it-clock: $(B)/heatpadd

@@ -318,6 +318,12 @@ static void parse_zone(const cJSON *obj, int i, struct zone_cfg *z,
         config_hw_relay(cfg_object(obj, "relay", path, errs), sub, &z->relay,
                         errs);
         config_hw_check_pair(z, path, errs);
+        cfg_join(sub, sizeof(sub), path, "button");
+        config_hw_button(cfg_object(obj, "button", path, errs), sub,
+                         "zones[].button", &z->button, errs);
+        cfg_join(sub, sizeof(sub), path, "light");
+        config_hw_light(cfg_object(obj, "light", path, errs), sub, &z->light,
+                        errs);
         parse_pid(cfg_object(obj, "pid", path, errs), path, z, errs);
         parse_limits(cfg_object(obj, "limits", path, errs), path, z, errs);
         parse_session(cfg_object(obj, "session", path, errs), path, z, errs);
@@ -404,6 +410,9 @@ int config_parse(const char *json, struct config *ret_cfg,
                                   &cfg->mqtt, errs);
                 config_http_parse(cfg_object(root, "http", "", errs),
                                   &cfg->http, errs);
+                config_hw_button(cfg_object(root, "button", "", errs),
+                                 "button", "button", &cfg->button, errs);
+                config_hw_check_lines(cfg, errs);
         }
         cJSON_Delete(root);
         if (errs->n == 0)

@@ -85,6 +85,26 @@ struct gpio_relay_cfg {
         bool active_low;                /* on = low level */
 };
 
+enum gpio_bias { GPIO_BIAS_AS_IS, GPIO_BIAS_DISABLED, GPIO_BIAS_PULL_UP,
+                 GPIO_BIAS_PULL_DOWN };
+
+/* A bedside button on a GPIO input line (zones[].button, button). */
+struct button_cfg {
+        bool set;                       /* configured */
+        char chip[CONFIG_PATH_MAX];
+        int line;
+        bool active_low;                /* pressed = low level */
+        enum gpio_bias bias;
+};
+
+/* An indicator light on a GPIO output line (zones[].light). */
+struct light_cfg {
+        bool set;
+        char chip[CONFIG_PATH_MAX];
+        int line;
+        bool active_low;
+};
+
 struct sensor_cfg {
         enum sensor_type type;
         struct sim_cfg sim;
@@ -117,6 +137,8 @@ struct zone_cfg {
         int rest_minutes;               /* rest before a fresh cap */
         double power_w;                 /* the heater's power; 0: unknown */
         double presets_c[CONFIG_PRESETS];       /* low, medium, high */
+        struct button_cfg button;       /* the zone's own, or set false */
+        struct light_cfg light;
 };
 
 struct config {
@@ -127,6 +149,7 @@ struct config {
         struct zone_cfg zones[CONFIG_MAX_ZONES];
         struct mqtt_cfg mqtt;           /* config_mqtt.h; off when absent */
         struct http_cfg http;           /* the page and API (config_http.c) */
+        struct button_cfg button;       /* one button for every zone */
 };
 
 /* One line per problem found. */

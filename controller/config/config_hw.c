@@ -238,3 +238,124 @@ void config_hw_check_pair(const struct zone_cfg *z, const char *path,
                           "simulated relay go together (they share one "
                           "simulated pad)");
 }
+
+void config_hw_button(const cJSON *obj, const char *path, const char *kobj,
+                      struct button_cfg *ret, struct config_errors *errs)
+{
+        char k[64], bias[16];
+
+        memset(ret, 0, sizeof(*ret));
+        if (!obj)
+                return;
+        ret->set = true;
+        cfg_check_table_keys(obj, path, kobj, errs);
+        snprintf(k, sizeof(k), "%s.chip", kobj);
+        cfg_key_string(obj, path, k, ret->chip, sizeof(ret->chip), errs);
+        if (!cJSON_GetObjectItemCaseSensitive(obj, "line"))
+                cfg_error(errs, path, "line", "is required (the line offset "
+                          "on the chip, e.g. 27 for GPIO27 on a Pi)");
+        snprintf(k, sizeof(k), "%s.line", kobj);
+        ret->line = (int)cfg_key_integer_or(obj, path, k, 0, errs);
+        snprintf(k, sizeof(k), "%s.active_low", kobj);
+        ret->active_low = cfg_key_bool(obj, path, k, errs);
+        snprintf(k, sizeof(k), "%s.bias", kobj);
+        ret->bias = GPIO_BIAS_PULL_UP;
+        if (cfg_key_string(obj, path, k, bias, sizeof(bias), errs)) {
+                if (strcmp(bias, "pull-up") == 0)
+                        ret->bias = GPIO_BIAS_PULL_UP;
+                else if (strcmp(bias, "pull-down") == 0)
+                        ret->bias = GPIO_BIAS_PULL_DOWN;
+                else if (strcmp(bias, "disabled") == 0)
+                        ret->bias = GPIO_BIAS_DISABLED;
+                else if (strcmp(bias, "as-is") == 0)
+                        ret->bias = GPIO_BIAS_AS_IS;
+                else
+                        cfg_error(errs, path, "bias", "must be pull-up, "
+                                  "pull-down, disabled or as-is");
+        }
+}
+
+void config_hw_light(const cJSON *obj, const char *path,
+                     struct light_cfg *ret, struct config_errors *errs)
+{
+#define K "zones[].light"
+        memset(ret, 0, sizeof(*ret));
+        if (!obj)
+                return;
+        ret->set = true;
+        cfg_check_table_keys(obj, path, K, errs);
+        cfg_key_string(obj, path, K ".chip", ret->chip, sizeof(ret->chip),
+                       errs);
+        if (!cJSON_GetObjectItemCaseSensitive(obj, "line"))
+                cfg_error(errs, path, "line", "is required (the line offset "
+                          "on the chip, e.g. 22 for GPIO22 on a Pi)");
+        ret->line = (int)cfg_key_integer_or(obj, path, K ".line", 0, errs);
+        ret->active_low = cfg_key_bool(obj, path, K ".active_low", errs);
+#undef K
+}
+
+/* A GPIO line the config uses, and the key that names it. */
+struct used_line {
+        const char *chip;
+        int line;
+        char key[48];
+};
+
+/* "/dev/gpiochip0", "gpiochip0" and "0" are one chip. */
+static const char *chip_key(const char *chip, char *buf, size_t len)
+{
+        if (strncmp(chip, "/dev/", 5) == 0)
+                chip += 5;
+        if (chip[0] >= '0' && chip[0] <= '9' && strspn(chip, "0123456789") ==
+            strlen(chip)) {
+                snprintf(buf, len, "gpiochip%s", chip);
+                return buf;
+        }
+        return chip;
+}
+
+void config_hw_check_lines(const struct config *cfg,
+                           struct config_errors *errs)
+{
+        struct used_line u[3 * CONFIG_MAX_ZONES + 1];
+        int n = 0;
+
+        for (int i = 0; i < cfg->nzones; i++) {
+                const struct zone_cfg *z = &cfg->zones[i];
+                if (z->relay.type == RELAY_GPIO) {
+                        u[n] = (struct used_line){ z->relay.gpio.chip,
+                                                   z->relay.gpio.line, "" };
+                        snprintf(u[n++].key, sizeof(u[0].key),
+                                 "zones[%d].relay", i);
+                }
+                if (z->button.set) {
+                        u[n] = (struct used_line){ z->button.chip,
+                                                   z->button.line, "" };
+                        snprintf(u[n++].key, sizeof(u[0].key),
+                                 "zones[%d].button", i);
+                }
+                if (z->light.set) {
+                        u[n] = (struct used_line){ z->light.chip,
+                                                   z->light.line, "" };
+                        snprintf(u[n++].key, sizeof(u[0].key),
+                                 "zones[%d].light", i);
+                }
+        }
+        if (cfg->button.set) {
+                u[n] = (struct used_line){ cfg->button.chip, cfg->button.line,
+                                           "button" };
+                n++;
+        }
+        for (int a = 0; a < n; a++)
+                for (int b = 0; b < a; b++) {
+                        char ka[CONFIG_PATH_MAX], kb[CONFIG_PATH_MAX];
+                        if (u[a].line != u[b].line ||
+                            strcmp(chip_key(u[a].chip, ka, sizeof(ka)),
+                                   chip_key(u[b].chip, kb, sizeof(kb))))
+                                continue;
+                        cfg_error(errs, u[a].key, "line", "line %d of %s is "
+                                  "already %s's: a relay, a button and a "
+                                  "light each need a line of their own",
+                                  u[a].line, u[a].chip, u[b].key);
+                }
+}

@@ -25,4 +25,16 @@ void config_hw_relay(const cJSON *obj, const char *path,
 void config_hw_check_pair(const struct zone_cfg *z, const char *path,
                           struct config_errors *errs);
 
+/* zones[].button or button (kobj names the table's rows), and
+ * zones[].light; obj NULL leaves them unset. */
+void config_hw_button(const cJSON *obj, const char *path, const char *kobj,
+                      struct button_cfg *ret, struct config_errors *errs);
+void config_hw_light(const cJSON *obj, const char *path,
+                     struct light_cfg *ret, struct config_errors *errs);
+
+/* No two of the relays, buttons and lights on GPIO use the same line of
+ * the same chip; each clash is one error naming both keys. */
+void config_hw_check_lines(const struct config *cfg,
+                           struct config_errors *errs);
+
 #endif

@@ -42,6 +42,21 @@
         INT(o ".unit", 1, 1, 255, NULL, \
             "slave id (RTU: 1 to 247) or unit id (TCP)")
 
+/* A bedside button's keys, in a zone or at the top level. */
+#define BUTTON_KEYS(o, what) \
+        OBJ(o, "none: no button", "a momentary push button on a GPIO " \
+            "line: a short press starts " what "'s default session or " \
+            "stops it, a 2 s press stops every zone"), \
+        STR(o ".chip", "gpiochip0", "a chip label (best, e.g. " \
+            "pinctrl-rp1), name, path or number"), \
+        INT_DOC(o ".line", "required", 0, 1023, NULL, "the line offset: " \
+                "GPIO27 on a Pi's header is line 27; not a relay's or a " \
+                "light's line"), \
+        BOOL(o ".active_low", 1, "true when pressed reads low (a button " \
+             "to ground with a pull-up)"), \
+        STR(o ".bias", "pull-up", "pull-up, pull-down, disabled (an " \
+            "external resistor) or as-is")
+
 const struct config_key config_keys[] = {
         STR("device_id", "heatpad", "names this device in MQTT topics and "
             "Home Assistant: lower-case letters, digits, '_' or '-'"),
@@ -118,6 +133,19 @@ const struct config_key config_keys[] = {
         INT_DOC("zones[].relay(modbus).coil", "required", 0, 65535, NULL,
                 "the relay's coil address"),
 
+        BUTTON_KEYS("zones[].button", "the zone"),
+        OBJ("zones[].light", "none: no light", "an indicator light (an LED "
+            "through 330 ohm) on a GPIO line: on while heating, a slow "
+            "blink holding at the setpoint, a fast blink on a fault, three "
+            "short blinks after a refused press; never safety-critical"),
+        STR("zones[].light.chip", "gpiochip0", "a chip label (best, e.g. "
+            "pinctrl-rp1), name, path or number"),
+        INT_DOC("zones[].light.line", "required", 0, 1023, NULL,
+                "the line offset: GPIO22 on a Pi's header is line 22; not "
+                "a relay's or a button's line"),
+        BOOL("zones[].light.active_low", 0, "true when the LED lights at "
+             "a low level"),
+
         /* Tuned on the simulated pad (sim_pad.c): a cold start to 40 degC
          * settles within 0.5 degC with about 0.2 degC of overshoot. */
         OBJ("zones[].pid", "each key's own", "the controller; gains "
@@ -188,6 +216,8 @@ const struct config_key config_keys[] = {
         NUM("zones[].presets.medium", 39, 20, 48, "degC",
             "the medium preset"),
         NUM("zones[].presets.high", 41, 20, 48, "degC", "the high preset"),
+
+        BUTTON_KEYS("button", "the first zone"),
 
         OBJ("mqtt", "none: no MQTT", "the broker (Home Assistant's "
             "Mosquitto add-on)"),

@@ -139,6 +139,7 @@ const char *core_source_name(enum core_source src)
         case SRC_HTTP: return "http";
         case SRC_MQTT: return "mqtt";
         case SRC_SCHEDULE: return "schedule";
+        case SRC_BUTTON: return "button";
         default: return "core";
         }
 }

@@ -42,7 +42,8 @@
  * at once, whatever the time-proportioning window planned. */
 #define CORE_ABOVE_TARGET_OFF_C 0.5
 
-enum core_source { SRC_CLI, SRC_HTTP, SRC_MQTT, SRC_SCHEDULE, SRC_CORE };
+enum core_source { SRC_CLI, SRC_HTTP, SRC_MQTT, SRC_SCHEDULE, SRC_CORE,
+                   SRC_BUTTON };
 
 enum core_status {
         CORE_OK = 0,
@@ -377,7 +378,7 @@ void core_describe_tuning(const struct core *core, int zone, char *buf,
 /* Finds a zone by name or id; -1 when none. */
 int core_find_zone(const struct core *core, const char *name_or_id);
 
-/* "cli", "http", "mqtt", "schedule", "core". */
+/* "cli", "http", "mqtt", "schedule", "core", "button". */
 const char *core_source_name(enum core_source src);
 
 #endif

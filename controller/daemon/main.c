@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "daemon/alloff.h"
+#include "daemon/buttons.h"
 #include "config/config.h"
 #include "core/core.h"
 #include "hw/hw.h"
@@ -99,6 +100,7 @@ struct app {
         struct simctl *simctl;                  /* --sim-control, or NULL */
         struct state_writer *writer;    /* writes the state file off the loop */
         uint64_t save_posted;           /* the newest snapshot given to it */
+        struct buttons *buttons;                /* buttons and lights */
 };
 
 /* The crash handler's way to the relays: the one loop context, set once
@@ -438,6 +440,7 @@ static void commit_batch(struct app *app)
         /* The page's answers wait for their snapshot without holding the
          * loop. */
         http_after_batch(app->http, saving ? app->save_posted : 0);
+        buttons_after_batch(app->buttons);
 }
 
 static int run_once(struct app *app, int max_wait_ms)
@@ -940,6 +943,8 @@ static void shutdown_app(struct app *app)
         commit_batch(app);
         http_stop(app->http);
         app->http = NULL;
+        buttons_close(app->buttons);
+        app->buttons = NULL;
         for (int i = 0; i < app->nopen; i++) {
                 reader_stop(&app->readers[i]);
                 reader_stop(&app->readers2[i]);
@@ -1112,6 +1117,21 @@ static int start_virtual_time(struct app *app)
         return 0;
 }
 
+/* The bedside buttons and lights (daemon/buttons.c). */
+static int start_buttons(struct app *app)
+{
+        struct buttons_env env = { &app->port, app->loop, { NULL },
+                                   &app->opt, app->start_ms };
+        char err[256] = "";
+
+        for (int i = 0; i < app->nopen; i++)
+                env.sims[i] = sim_of_sensor(&app->sensors[i]);
+        int rc = buttons_open(&env, &app->buttons, err, sizeof(err));
+        if (rc < 0)
+                log_msg(&app->log, app_wall(app), "error", "%s", err);
+        return rc;
+}
+
 static int run(struct app *app)
 {
         struct state_data st;
@@ -1209,6 +1229,10 @@ static int run(struct app *app)
                         shutdown_app(app);
                         return 1;
                 }
+        }
+        if (start_buttons(app) < 0) {
+                shutdown_app(app);
+                return 2;
         }
         {       /* the status page; heat control goes on without it */
                 char err[256];

@@ -43,6 +43,8 @@ static void usage(FILE *f)
               "                           socket PATH (advance S, now, step S)\n"
               "  --sim-start TIME         virtual wall clock start, e.g. 2026-11-24T20:29\n"
               "  --sim-fault ZONE:KIND@S  inject a fault S virtual seconds after start\n"
+              "  --sim-press ZONE@S[:HOLD] press a simulated button S virtual seconds\n"
+              "                           after start, held HOLD seconds (0.2)\n"
               "                           (sensor_disconnect, sensor_silent, sensor_stuck,\n"
               "                            sensor_power_on, relay_stuck_on, heal)\n"
               "  --sim-clock-step S@T     step the wall clock by S seconds (+ or -) T virtual\n"
@@ -172,13 +174,39 @@ static int parse_step(const char *arg, struct options *o)
         return 0;
 }
 
+/* ZONE@S[:HOLD_S]: a simulated button pressed at S, held HOLD_S (0.2). */
+static int parse_press(const char *arg, struct options *o)
+{
+        const char *at = strrchr(arg, '@');
+        const char *colon = at ? strchr(at, ':') : NULL;
+        char num[32];
+        double s, hold = 0.2;
+
+        if (!at || at == arg || (size_t)(at - arg) >= CONFIG_NAME_MAX ||
+            o->npresses >= MAX_SIM_PRESSES)
+                return -1;
+        size_t n = colon ? (size_t)(colon - at - 1) : strlen(at + 1);
+        if (n >= sizeof(num))
+                return -1;
+        snprintf(num, sizeof(num), "%.*s", (int)n, at + 1);
+        if (number_in(num, 0, OPT_MAX_SECONDS, &s) < 0 ||
+            (colon && number_in(colon + 1, 0, 3600, &hold) < 0))
+                return -1;
+        snprintf(o->presses[o->npresses].zone, CONFIG_NAME_MAX, "%.*s",
+                 (int)(at - arg), arg);
+        o->presses[o->npresses].at_s = s;
+        o->presses[o->npresses].hold_s = hold;
+        o->npresses++;
+        return 0;
+}
+
 int options_parse(int argc, char **argv, struct options *o)
 {
         enum { O_CONFIG = 256, O_CHECK, O_STATE, O_START, O_LOGFMT, O_SPEED,
                O_SIMSTART, O_FAULT, O_RELAYLOG, O_RUNFOR, O_STATUS, O_INJURY,
                O_SWELLING, O_WARN, O_CLEAR, O_CLEARFAULT, O_VERSION, O_HELP,
                O_AUTOTUNE, O_ALLOFF, O_PROBE, O_STEP, O_CONFIRM,
-               O_SIMCONTROL };
+               O_SIMCONTROL, O_PRESS };
         static const struct option longopts[] = {
                 { "config", required_argument, NULL, O_CONFIG },
                 { "check-config", required_argument, NULL, O_CHECK },
@@ -191,6 +219,7 @@ int options_parse(int argc, char **argv, struct options *o)
                 { "sim-relay-log", required_argument, NULL, O_RELAYLOG },
                 { "sim-clock-step", required_argument, NULL, O_STEP },
                 { "sim-control", required_argument, NULL, O_SIMCONTROL },
+                { "sim-press", required_argument, NULL, O_PRESS },
                 { "run-for", required_argument, NULL, O_RUNFOR },
                 { "status-every", required_argument, NULL, O_STATUS },
                 { "record-injury", required_argument, NULL, O_INJURY },
@@ -302,6 +331,16 @@ int options_parse(int argc, char **argv, struct options *o)
                                         "ZONE:KIND@SECONDS (0 to %.0f seconds, "
                                         "at most %d faults)\n",
                                         OPT_MAX_SECONDS, MAX_SIM_FAULTS);
+                                return -1;
+                        }
+                        break;
+                case O_PRESS:
+                        if (parse_press(optarg, o) < 0) {
+                                fprintf(stderr, "--sim-press: expected "
+                                        "ZONE@SECONDS[:HOLD_SECONDS], e.g. "
+                                        "back@60:2.5 (ZONE all: the button "
+                                        "of every zone; at most %d)\n",
+                                        MAX_SIM_PRESSES);
                                 return -1;
                         }
                         break;

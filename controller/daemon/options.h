@@ -17,6 +17,7 @@
 #define MAX_CLI_STARTS 8
 #define MAX_SIM_FAULTS 32
 #define MAX_SIM_STEPS 8
+#define MAX_SIM_PRESSES 32
 
 struct cli_start {
         char zone[CONFIG_NAME_MAX];
@@ -58,6 +59,11 @@ struct options {
         bool config_given;
         bool sim_max;                   /* --sim-speed max */
         const char *sim_control;        /* --sim-control PATH */
+        int npresses;                   /* --sim-press */
+        struct {
+                char zone[CONFIG_NAME_MAX];     /* a zone, or "all" */
+                double at_s, hold_s;
+        } presses[MAX_SIM_PRESSES];
         bool sim_speed_given;
 };
 

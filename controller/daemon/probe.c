@@ -6,6 +6,7 @@
 #include "hw/gpio_chip.h"
 #include "hw/mb_decode.h"
 #include "hw/modbus_link.h"
+#include "daemon/buttons.h"
 #include "daemon/probe.h"
 
 #define W1_DEFAULT_ROOT "/sys/bus/w1/devices"
@@ -122,6 +123,8 @@ int probe_run(const struct config *cfg, FILE *out)
                 "or the label)\n", gpio_chip_backend()->api);
         if (gpio_probe(gpio_chip_backend(), GPIO_DEV_DIR, out) == 0)
                 fprintf(out, "  none found\n");
+
+        buttons_probe(cfg, out);
 
         fprintf(out, "Modbus devices in the config:\n");
         for (int i = 0; cfg && i < cfg->nzones; i++) {

@@ -269,3 +269,11 @@ enum sim_fault sim_fault_parse(const char *name)
                         return fault_names[i].f;
         return SIM_FAULT_NONE;
 }
+
+void sim_light(struct sim *s, bool on)
+{
+        pthread_mutex_lock(&s->mu);
+        advance(s);
+        record(s, "light", on ? "on" : "off");
+        pthread_mutex_unlock(&s->mu);
+}

@@ -51,4 +51,8 @@ void sim_note_clock_step(int log_fd, const struct vclock *clock,
  * "sensor_power_on", "sensor_silent", "heal"; SIM_FAULT_NONE if unknown. */
 enum sim_fault sim_fault_parse(const char *name);
 
+/* A simulated zone's indicator light: each change is a line of the relay
+ * log, "MONO_MS ZONE light on|off WALL PAD_C". */
+void sim_light(struct sim *s, bool on);
+
 #endif

@@ -84,7 +84,9 @@ def read_relay_record(path, full=False):
     "MONO_MS ZONE on|off WALL TEMP_C"; fault lines "MONO_MS ZONE fault KIND
     WALL TEMP_C" say what was done to the simulated hardware, and clock
     lines "MONO_MS -1 clock +S WALL" a step of the simulated wall clock
-    (--sim-clock-step; WALL is after the step). By default
+    (--sim-clock-step; WALL is after the step), and light lines "MONO_MS
+    ZONE light on|off WALL TEMP_C" a simulated indicator light's changes
+    (read_light_record). By default
     [(mono_ms, zone, on)] for the switches; full=True gives every line as a
     dict (mono_ms, zone, what, kind, wall, temp_c)."""
     rows = []
@@ -98,7 +100,7 @@ def read_relay_record(path, full=False):
             if len(p) < 3:
                 continue        # a line cut short by SIGKILL
             if full:
-                fault = p[2] in ("fault", "clock")
+                fault = p[2] in ("fault", "clock", "light")
                 rest = p[4:] if fault else p[3:]
                 rows.append({"mono_ms": int(p[0]), "zone": int(p[1]),
                              "what": p[2], "kind": p[3] if fault else None,
@@ -107,6 +109,13 @@ def read_relay_record(path, full=False):
             elif p[2] in ("on", "off"):
                 rows.append((int(p[0]), int(p[1]), p[2] == "on"))
     return rows
+
+
+def read_light_record(path):
+    """The simulated indicator lights' changes from the relay log:
+    [(mono_ms, zone, on)]."""
+    return [(r["mono_ms"], r["zone"], r["kind"] == "on")
+            for r in read_relay_record(path, full=True) if r["what"] == "light"]
 
 
 def write_figures(name, title, rows):

@@ -17,6 +17,11 @@ struct fake_kline {
         bool held, output;
         int level;              /* -1: never driven */
         int requested_level;    /* the level the request itself set */
+        /* an input requested with edge events (a button) */
+        bool edges, active_low, pull_up, pull_down;
+        int ev_fd[2];           /* readable while edges wait */
+        int queue[32];          /* physical levels after each edge */
+        int nq;
 };
 
 struct fake_kchip {
@@ -42,5 +47,17 @@ int fake_gpiod_add_chip(const char *path, const char *label, unsigned nlines);
 struct fake_kchip *fake_gpiod_chip(const char *path);
 /* The chip's name: the last part of its path. */
 const char *fake_gpiod_chip_name(const struct fake_kchip *c);
+
+/* A line requested as an input with both edges: its pipe, its queue. */
+void fake_kline_edges_open(struct fake_kline *kl);
+void fake_kline_edges_close(struct fake_kline *kl);
+/* The physical level of an input: what was driven, else its bias. */
+int fake_kline_input_level(const struct fake_kline *kl);
+/* Pops the oldest edge (its physical level after it): 0, or -1 when none
+ * waits (errno EAGAIN). */
+int fake_kline_pop_edge(struct fake_kline *kl, int *ret_level);
+/* Drives line `offset` of the chip at path to a physical level, as a
+ * button would: an edge event when the level changes and edges are on. */
+void fake_gpiod_drive(const char *path, unsigned offset, int level);
 
 #endif

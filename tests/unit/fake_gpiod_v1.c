@@ -44,6 +44,7 @@ void gpiod_line_release(struct gpiod_line *line)
         if (!line->requested)
                 return;
         line->requested = false;
+        fake_kline_edges_close(kl);
         kl->held = false;
         kl->consumer[0] = '\0';
 }
@@ -130,4 +131,60 @@ int gpiod_line_set_value(struct gpiod_line *line, int value)
         }
         kl->level = !!value;
         return 0;
+}
+
+/* The calls button_gpio_v1.c makes: an input with both edges. */
+int gpiod_line_request_both_edges_events_flags(struct gpiod_line *line,
+                                               const char *consumer,
+                                               int flags)
+{
+        struct fake_kline *kl = &line->chip->k->line[line->offset];
+
+        if (kl->held) {
+                errno = EBUSY;
+                return -1;
+        }
+        kl->held = true;
+        kl->output = false;
+        kl->active_low = flags & GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW;
+        kl->pull_up = flags & GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP;
+        kl->pull_down = flags & GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_DOWN;
+        snprintf(kl->consumer, sizeof(kl->consumer), "%s", consumer);
+        fake_kline_edges_open(kl);
+        line->requested = true;
+        return 0;
+}
+
+int gpiod_line_event_get_fd(struct gpiod_line *line)
+{
+        struct fake_kline *kl = &line->chip->k->line[line->offset];
+        return kl->edges ? kl->ev_fd[0] : -1;
+}
+
+int gpiod_line_event_read_multiple(struct gpiod_line *line,
+                                   struct gpiod_line_event *events,
+                                   unsigned int num_events)
+{
+        struct fake_kline *kl = &line->chip->k->line[line->offset];
+        unsigned n = 0;
+        int level;
+
+        while (n < num_events && fake_kline_pop_edge(kl, &level) == 0) {
+                memset(&events[n], 0, sizeof(events[n]));
+                events[n++].event_type = (level ^ kl->active_low) ?
+                        GPIOD_LINE_EVENT_RISING_EDGE :
+                        GPIOD_LINE_EVENT_FALLING_EDGE;
+        }
+        return n ? (int)n : -1;
+}
+
+int gpiod_line_get_value(struct gpiod_line *line)
+{
+        struct fake_kline *kl = &line->chip->k->line[line->offset];
+
+        if (!line->requested) {
+                errno = EPERM;
+                return -1;
+        }
+        return fake_kline_input_level(kl) ^ kl->active_low;
 }

@@ -26,6 +26,9 @@ struct gpiod_line_info {
 struct gpiod_line_settings {
         enum gpiod_line_direction direction;
         enum gpiod_line_value value;
+        enum gpiod_line_edge edge;
+        enum gpiod_line_bias bias;
+        bool active_low;
 };
 
 struct gpiod_line_config {
@@ -234,6 +237,11 @@ gpiod_chip_request_lines(struct gpiod_chip *chip,
                 if (kl->output)
                         kl->level = kl->requested_level =
                                 s->value == GPIOD_LINE_VALUE_ACTIVE;
+                kl->active_low = s->active_low;
+                kl->pull_up = s->bias == GPIOD_LINE_BIAS_PULL_UP;
+                kl->pull_down = s->bias == GPIOD_LINE_BIAS_PULL_DOWN;
+                if (!kl->output && s->edge == GPIOD_LINE_EDGE_BOTH)
+                        fake_kline_edges_open(kl);
                 snprintf(kl->consumer, sizeof(kl->consumer), "%s",
                          req_cfg ? req_cfg->consumer : "?");
                 r->offsets[r->n++] = line_cfg->offsets[i];
@@ -268,9 +276,96 @@ void gpiod_line_request_release(struct gpiod_line_request *request)
                 return;
         for (size_t i = 0; i < request->n; i++) {
                 struct fake_kline *kl = &request->k->line[request->offsets[i]];
+                fake_kline_edges_close(kl);
                 kl->held = false;
                 kl->consumer[0] = '\0';
         }
         fake_kernel.open_handles--;
         free(request);
+}
+
+/* The calls button_gpio_v2.c makes: an input with both edges. */
+int gpiod_line_settings_set_edge_detection(struct gpiod_line_settings *settings,
+                                           enum gpiod_line_edge edge)
+{
+        settings->edge = edge;
+        return 0;
+}
+
+int gpiod_line_settings_set_bias(struct gpiod_line_settings *settings,
+                                 enum gpiod_line_bias bias)
+{
+        settings->bias = bias;
+        return 0;
+}
+
+void gpiod_line_settings_set_active_low(struct gpiod_line_settings *settings,
+                                        bool active_low)
+{
+        settings->active_low = active_low;
+}
+
+int gpiod_line_request_get_fd(struct gpiod_line_request *request)
+{
+        struct fake_kline *kl = &request->k->line[request->offsets[0]];
+        return kl->edges ? kl->ev_fd[0] : -1;
+}
+
+struct gpiod_edge_event {
+        enum gpiod_edge_event_type type;
+};
+
+struct gpiod_edge_event_buffer {
+        size_t capacity, n;
+        struct gpiod_edge_event ev[64];
+};
+
+struct gpiod_edge_event_buffer *gpiod_edge_event_buffer_new(size_t capacity)
+{
+        struct gpiod_edge_event_buffer *b = calloc(1, sizeof(*b));
+        b->capacity = capacity > 64 ? 64 : capacity;
+        return b;
+}
+
+void gpiod_edge_event_buffer_free(struct gpiod_edge_event_buffer *buffer)
+{
+        free(buffer);
+}
+
+struct gpiod_edge_event *
+gpiod_edge_event_buffer_get_event(struct gpiod_edge_event_buffer *buffer,
+                                  unsigned long index)
+{
+        return index < buffer->n ? &buffer->ev[index] : NULL;
+}
+
+enum gpiod_edge_event_type
+gpiod_edge_event_get_event_type(struct gpiod_edge_event *event)
+{
+        return event->type;
+}
+
+int gpiod_line_request_read_edge_events(struct gpiod_line_request *request,
+                                        struct gpiod_edge_event_buffer *buffer,
+                                        size_t max_events)
+{
+        struct fake_kline *kl = &request->k->line[request->offsets[0]];
+        int level;
+
+        buffer->n = 0;
+        while (buffer->n < max_events && buffer->n < buffer->capacity &&
+               fake_kline_pop_edge(kl, &level) == 0)
+                buffer->ev[buffer->n++].type = (level ^ kl->active_low) ?
+                        GPIOD_EDGE_EVENT_RISING_EDGE :
+                        GPIOD_EDGE_EVENT_FALLING_EDGE;
+        return buffer->n ? (int)buffer->n : -1;
+}
+
+enum gpiod_line_value
+gpiod_line_request_get_value(struct gpiod_line_request *request,
+                             unsigned int offset)
+{
+        struct fake_kline *kl = &request->k->line[offset];
+        return (fake_kline_input_level(kl) ^ kl->active_low) ?
+               GPIOD_LINE_VALUE_ACTIVE : GPIOD_LINE_VALUE_INACTIVE;
 }

@@ -662,6 +662,42 @@ static void state_file_must_be_a_regular_file(void **state)
         rmdir(dir);
 }
 
+static void button_and_light_defaults_and_line_clashes(void **state)
+{
+        (void)state;
+        assert_int_equal(parse_zone_with("\"button\":{\"line\":27},"
+                                         "\"light\":{\"line\":22}"), 0);
+        assert_true(cfg.zones[0].button.set);
+        assert_string_equal(cfg.zones[0].button.chip, "gpiochip0");
+        assert_int_equal(cfg.zones[0].button.line, 27);
+        assert_true(cfg.zones[0].button.active_low);
+        assert_int_equal(cfg.zones[0].button.bias, GPIO_BIAS_PULL_UP);
+        assert_true(cfg.zones[0].light.set);
+        assert_false(cfg.zones[0].light.active_low);
+        assert_false(cfg.button.set);
+        assert_int_equal(parse_zone_with("\"button\":{\"line\":27,"
+                                         "\"bias\":\"up\"}"), -EINVAL);
+        assert_true(has_error("zones[0].button.bias: must be pull-up, "
+                              "pull-down, disabled or as-is"));
+        assert_int_equal(parse_zone_with("\"button\":{\"chip\":\"0\","
+                                         "\"line\":22},\"light\":{"
+                                         "\"chip\":\"/dev/gpiochip0\","
+                                         "\"line\":22}"), -EINVAL);
+        assert_true(has_error("zones[0].light.line: line 22 of "
+                              "/dev/gpiochip0 is already zones[0].button's: "
+                              "a relay, a button and a light each need a "
+                              "line of their own"));
+        assert_int_equal(config_parse("{\"zones\":[{\"name\":\"a\","
+                                      "\"sensor\":{\"type\":\"ds18b20\","
+                                      "\"id\":\"28-0316a2795c9f\"},"
+                                      "\"relay\":{\"type\":\"gpio\","
+                                      "\"line\":17}}],\"button\":{"
+                                      "\"line\":17}}", &cfg, &errs), -EINVAL);
+        assert_true(has_error("button.line: line 17 of gpiochip0 is already "
+                              "zones[0].relay's: a relay, a button and a "
+                              "light each need a line of their own"));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -692,6 +728,7 @@ int main(void)
                 cmocka_unit_test(guessable_pins_are_refused),
                 cmocka_unit_test(open_page_needs_a_pin_or_none),
                 cmocka_unit_test(state_file_must_be_a_regular_file),
+                cmocka_unit_test(button_and_light_defaults_and_line_clashes),
         };
         return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

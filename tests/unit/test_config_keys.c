@@ -107,7 +107,12 @@ static const char *const fixtures[] = {
         "\"scale\":0.1,\"offset\":0},"
         "\"sensor2\":{\"type\":\"ds18b20\",\"id\":\"28-0316a2795c9f\"},"
         "\"relay\":{\"type\":\"gpio\",\"chip\":\"gpiochip0\",\"line\":17,"
-        "\"active_low\":false}}]}",
+        "\"active_low\":false},"
+        "\"button\":{\"chip\":\"gpiochip0\",\"line\":27,\"active_low\":true,"
+        "\"bias\":\"pull-up\"},"
+        "\"light\":{\"chip\":\"gpiochip0\",\"line\":22,\"active_low\":false}}],"
+        "\"button\":{\"chip\":\"gpiochip0\",\"line\":23,\"active_low\":true,"
+        "\"bias\":\"pull-up\"}}",
 
         "{\"zones\":[{\"name\":\"a\","
         "\"sensor\":{\"type\":\"ds18b20\",\"id\":\"28-0316a2795c9f\","

@@ -6,12 +6,14 @@
  * listing, and the errors a Pi owner meets. The real library against a
  * simulated kernel chip is scripts/gpio-qemu. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "fake_gpiod.h"
+#include "hw/button_gpio.h"
 #include "hw/gpio_chip.h"
 #include "test.h"
 
@@ -188,6 +190,65 @@ static void probe_lists_chips_labels_and_lines(void **state)
         assert_int_equal(fake_kernel.open_handles, 0);
 }
 
+static bool readable(int fd)
+{
+        struct pollfd p = { fd, POLLIN, 0 };
+        return poll(&p, 1, 0) == 1;
+}
+
+/* A bedside button through button_gpio_v1.c or _v2.c: an input with both
+ * edges, its bias and polarity in the request, levels read logically. */
+static void button_line_edges_bias_and_polarity(void **state)
+{
+        struct fake_kline *kl = &fake_kernel.chip[0].line[27];
+        struct button_line *l, *again;
+        bool pressed = true;
+        (void)state;
+
+        assert_int_equal(button_line_open(pi5, 27, GPIO_CONSUMER, true,
+                                          GPIO_BIAS_PULL_UP, &l), 0);
+        assert_true(kl->held);
+        assert_false(kl->output);
+        assert_true(kl->pull_up);
+        assert_true(kl->active_low);
+        assert_string_equal(kl->consumer, GPIO_CONSUMER);
+        /* pulled up, to ground when pressed: released now */
+        assert_int_equal(button_line_get(l, &pressed), 0);
+        assert_false(pressed);
+        assert_false(readable(button_line_fd(l)));
+        fake_gpiod_drive(pi5, 27, 0);
+        assert_true(readable(button_line_fd(l)));
+        assert_int_equal(button_line_read_events(l, &pressed), 0);
+        assert_true(pressed);
+        assert_false(readable(button_line_fd(l)));
+        /* a bounce: the level after the last edge counts */
+        fake_gpiod_drive(pi5, 27, 1);
+        fake_gpiod_drive(pi5, 27, 0);
+        fake_gpiod_drive(pi5, 27, 1);
+        assert_int_equal(button_line_read_events(l, &pressed), 0);
+        assert_false(pressed);
+        /* the line is ours alone */
+        assert_int_equal(button_line_open(pi5, 27, GPIO_CONSUMER, true,
+                                          GPIO_BIAS_PULL_UP, &again), -EBUSY);
+        button_line_close(l);
+        assert_false(kl->held);
+        assert_int_equal(fake_kernel.open_handles, 0);
+        /* to 3.3 V with a pull-down, active high */
+        kl->level = -1;
+        assert_int_equal(button_line_open(pi5, 27, GPIO_CONSUMER, false,
+                                          GPIO_BIAS_PULL_DOWN, &l), 0);
+        assert_true(kl->pull_down);
+        assert_int_equal(button_line_get(l, &pressed), 0);
+        assert_false(pressed);
+        fake_gpiod_drive(pi5, 27, 1);
+        assert_int_equal(button_line_read_events(l, &pressed), 0);
+        assert_true(pressed);
+        button_line_close(l);
+        assert_int_equal(button_line_open(pi5, 60, GPIO_CONSUMER, true,
+                                          GPIO_BIAS_PULL_UP, &l), -EINVAL);
+        assert_int_equal(fake_kernel.open_handles, 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -202,6 +263,8 @@ int main(void)
                                                 setup, teardown),
                 cmocka_unit_test_setup_teardown(
                         probe_lists_chips_labels_and_lines, setup, teardown),
+                cmocka_unit_test_setup_teardown(
+                        button_line_edges_bias_and_polarity, setup, teardown),
         };
         printf("backend: %s\n", gpio_chip_backend()->api);
         return cmocka_run_group_tests(tests, NULL, NULL);
