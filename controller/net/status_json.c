@@ -176,3 +176,27 @@ cJSON *status_last_json(const struct core_last_cmd *l)
         cJSON_AddNumberToObject(o, "at", (double)l->at);
         return o;
 }
+
+/* A refusal's code and message may name the person's record (the cold
+ * rule, warning signs): kept only for a full reader. */
+static void gate_last(cJSON *zone, bool full)
+{
+        cJSON *l = cJSON_GetObjectItem(zone, "last_command");
+
+        if (full || !cJSON_IsObject(l) || cJSON_IsTrue(cJSON_GetObjectItem(l, "ok")))
+                return;
+        cJSON_DeleteItemFromObjectCaseSensitive(l, "code");
+        cJSON_DeleteItemFromObjectCaseSensitive(l, "message");
+}
+
+void status_last_gate(cJSON *o, bool full)
+{
+        const cJSON *zones = cJSON_GetObjectItem(o, "zones");
+        cJSON *z;
+
+        if (!cJSON_IsObject(o))
+                return;
+        gate_last(o, full);
+        cJSON_ArrayForEach(z, zones)
+                gate_last(z, full);
+}

@@ -45,4 +45,9 @@ cJSON *status_reply_json(const struct core_reply *rep);
  * "cli", "http", "mqtt", "schedule" or "button", at its wall time. */
 cJSON *status_last_json(const struct core_last_cmd *l);
 
+/* What a reader without the PIN sees of each last_command in o (a zone,
+ * or an object with "zones"): a refusal without its code and message,
+ * which may name the person's record. Nothing changes when full. */
+void status_last_gate(cJSON *o, bool full);
+
 #endif
