@@ -390,6 +390,18 @@ function capText(z) {
   return mins + ' min of heat left before the pad must rest.' + fresh;
 }
 
+const SOURCE_NAMES = { button: 'the bedside button', mqtt: 'Home Assistant',
+  http: 'the page', schedule: 'the schedule', cli: 'the command line' };
+
+function lastCommandText(l) {
+  if (!l || !l.source) return '';
+  const who = SOURCE_NAMES[l.source] || l.source;
+  const when = l.at ? ' at ' + clockText(l.at) : '';
+  if (l.ok) return 'Last command: from ' + who + when + '.';
+  return 'Last command, from ' + who + when + ', refused' +
+    (l.message ? ': ' + l.message : '.');
+}
+
 function renderZone(z) {
   const s = ui.status;
   const st = ui.zones.get(z.id) || makeZone(z);
@@ -414,6 +426,13 @@ function renderZone(z) {
   const cap = stale ? '' : capText(z);
   $('.z-cap', el).hidden = !cap;
   setText($('.z-cap', el), cap);
+
+  /* The zone's last command and where it came from (the bedside button,
+   * Home Assistant, this page, a schedule, the command line). */
+  const lastEl = $('.z-last', el);
+  const lastText = stale ? '' : lastCommandText(z.last_command);
+  lastEl.hidden = !lastText;
+  setText(lastEl, lastText);
 
   const fault = $('.z-fault', el);
   fault.hidden = !z.fault;

@@ -803,8 +803,48 @@ static void stop_all(struct core *core, enum core_source src, uint64_t now_ms,
         core_reply(ret, CORE_OK, "ok", "every zone: off");
 }
 
+/* A zone's command and its answer, as the zone's last result. */
+static void note_last(struct core *core, int zone, const struct core_cmd *c,
+                      const struct core_reply *rep, time_t wall)
+{
+        struct core_last_cmd *l = &core->zones[zone].last_cmd;
+
+        l->seq++;
+        if (l->seq == 0)
+                l->seq = 1;
+        l->src = c->src;
+        l->kind = c->kind;
+        l->status = rep->status;
+        snprintf(l->code, sizeof(l->code), "%s", rep->code);
+        snprintf(l->message, sizeof(l->message), "%s", rep->message);
+        l->at = wall;
+}
+
+static bool zone_cmd(enum core_cmd_kind k)
+{
+        return k == CMD_START || k == CMD_STOP || k == CMD_CLEAR_FAULT ||
+               k == CMD_SET_TARGET || k == CMD_SET_MINUTES ||
+               k == CMD_AUTOTUNE;
+}
+
+static void submit(struct core *core, const struct core_cmd *c,
+                   uint64_t now_ms, time_t wall, struct core_reply *ret);
+
 void core_submit(struct core *core, const struct core_cmd *c,
                  uint64_t now_ms, time_t wall, struct core_reply *ret)
+{
+        submit(core, c, now_ms, wall, ret);
+        if (c->kind == CMD_STOP_ALL) {
+                for (int i = 0; i < core->nzones; i++)
+                        note_last(core, i, c, ret, wall);
+        } else if (zone_cmd(c->kind) && c->zone >= 0 &&
+                   c->zone < core->nzones) {
+                note_last(core, c->zone, c, ret, wall);
+        }
+}
+
+static void submit(struct core *core, const struct core_cmd *c,
+                   uint64_t now_ms, time_t wall, struct core_reply *ret)
 {
         switch (c->kind) {
         case CMD_START:

@@ -152,6 +152,20 @@ struct core_cmd {
         const struct schedule *schedule;       /* CMD_SET_SCHEDULE */
 };
 
+/* The last command given to a zone (a stop of every zone counts for each)
+ * and what it answered: what the page and Home Assistant show as the
+ * zone's last result, with where it came from. seq 0: none yet; it grows
+ * by one with each command, so an adapter sees a new one. */
+struct core_last_cmd {
+        uint32_t seq;
+        enum core_source src;
+        enum core_cmd_kind kind;
+        enum core_status status;
+        char code[32];
+        char message[256];
+        time_t at;              /* wall */
+};
+
 struct core_zone {
         const struct zone_cfg *cfg;
         struct pid pid;
@@ -180,6 +194,7 @@ struct core_zone {
         int minutes;            /* 0: the zone's default minutes */
         double energy_wh;       /* relay on-time times power_w, ever */
         uint64_t energy_saved_ms;
+        struct core_last_cmd last_cmd;
 };
 
 struct core {

@@ -119,7 +119,8 @@ static void session(const struct zone_ctx *c)
 }
 
 /* Buttons send the JSON commands of <zone>/set; the fault and each
- * command's result (a refusal with its reason) come back. */
+ * command's result (a refusal with its reason, and where the command came
+ * from: "mqtt", or "button" for the bedside button) come back. */
 static void commands(const struct zone_ctx *c)
 {
         static const char *const kinds[] = { "accepted", "refused" };
@@ -149,7 +150,8 @@ static void commands(const struct zone_ctx *c)
         cJSON_AddStringToObject(o, "val_tpl", "{{ {'event_type': 'accepted' "
                                 "if value_json.ok else 'refused', 'code': "
                                 "value_json.code, 'message': "
-                                "value_json.message} | tojson }}");
+                                "value_json.message, 'source': "
+                                "value_json.source} | tojson }}");
         cJSON_AddStringToObject(o, "ic", "mdi:message-alert");
 }
 

@@ -545,4 +545,6 @@ void http_api_handle(struct http *h, const struct http_request *rq,
         status_guidance_gate(cJSON_GetObjectItem(ret->json, "guidance"), full);
         status_guidance_gate(cJSON_GetObjectItem(
                 cJSON_GetObjectItem(ret->json, "status"), "guidance"), full);
+        status_last_gate(ret->json, full);
+        status_last_gate(cJSON_GetObjectItem(ret->json, "status"), full);
 }

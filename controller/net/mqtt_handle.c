@@ -48,6 +48,7 @@ static void publish_result(struct mqtt *m, const char *zone,
                 cJSON_AddStringToObject(o, "id", id);
         if (duplicate)
                 cJSON_AddBoolToObject(o, "duplicate", true);
+        cJSON_AddStringToObject(o, "source", core_source_name(SRC_MQTT));
         snprintf(topic, sizeof(topic), "%s/%s/result", m->root, zone);
         snprintf(what, sizeof(what), "%s:", zone);
         send_reply(m, topic, o, rep, what, stop);

@@ -208,10 +208,46 @@ void mqtt_on_event(struct mqtt *m, const struct core_event *ev)
         m->wire->sync(m);
 }
 
+/* A bedside button's command has no MQTT reply of its own: its result
+ * goes on the zone's result topic like an MQTT command's, with source
+ * "button", so Home Assistant's result entity shows the press. Other
+ * sources answer their own caller (MQTT's in mqtt_handle.c). A stop's
+ * always goes; another is dropped while the broker is behind, as a
+ * reply is, and while the link is down. */
+static void send_results(struct mqtt *m)
+{
+        const struct core *core = m->port->core;
+        char topic[TOPIC_MAX];
+
+        if (m->reading)
+                return;
+        for (int i = 0; i < core->nzones; i++) {
+                const struct core_last_cmd *l = &core->zones[i].last_cmd;
+                struct mqtt_zone *mz = &m->zones[i];
+
+                if (l->seq == mz->result_seq)
+                        continue;
+                mz->result_seq = l->seq;
+                if (l->src != SRC_BUTTON || m->link != LINK_UP)
+                        continue;
+                bool stop = l->kind == CMD_STOP || l->kind == CMD_STOP_ALL;
+                cJSON *o = status_last_json(l);
+                if (!stop && !mqtt_flow_result_room(&m->flow)) {
+                        mqtt_flow_result_dropped(&m->flow);
+                        cJSON_Delete(o);
+                        continue;
+                }
+                snprintf(topic, sizeof(topic), "%s/%s/result", m->root,
+                         core->zones[i].cfg->id);
+                mqtt_publish_result(m, topic, o);
+        }
+}
+
 void mqtt_after_batch(struct mqtt *m)
 {
         if (!m)
                 return;
+        send_results(m);
         mqtt_flush_pending(m);
         m->wire->sync(m);
 }

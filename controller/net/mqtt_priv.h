@@ -57,6 +57,8 @@ struct mqtt_zone {
         uint64_t ends_ms;               /* the session end last shown, */
         double ends_at;                 /* and in wall seconds */
         bool sent;                      /* since the connect */
+        uint32_t result_seq;            /* the zone's last command seen
+                                         * (core_last_cmd) */
 };
 
 struct mqtt {

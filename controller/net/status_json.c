@@ -61,6 +61,11 @@ cJSON *status_zone_json(const struct core *core, int zone, uint64_t now_ms,
         cJSON *def = cJSON_AddObjectToObject(o, "defaults");
         cJSON_AddNumberToObject(def, "minutes", c->default_minutes);
         cJSON_AddNumberToObject(def, "setpoint_c", c->default_setpoint_c);
+        if (z->last_cmd.seq)
+                cJSON_AddItemToObject(o, "last_command",
+                                      status_last_json(&z->last_cmd));
+        else
+                cJSON_AddNullToObject(o, "last_command");
         return o;
 }
 
@@ -159,4 +164,39 @@ cJSON *status_reply_json(const struct core_reply *rep)
         cJSON_AddStringToObject(o, "code", rep->code);
         cJSON_AddStringToObject(o, "message", rep->message);
         return o;
+}
+
+cJSON *status_last_json(const struct core_last_cmd *l)
+{
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddBoolToObject(o, "ok", l->status == CORE_OK);
+        cJSON_AddStringToObject(o, "code", l->code);
+        cJSON_AddStringToObject(o, "message", l->message);
+        cJSON_AddStringToObject(o, "source", core_source_name(l->src));
+        cJSON_AddNumberToObject(o, "at", (double)l->at);
+        return o;
+}
+
+/* A refusal's code and message may name the person's record (the cold
+ * rule, warning signs): kept only for a full reader. */
+static void gate_last(cJSON *zone, bool full)
+{
+        cJSON *l = cJSON_GetObjectItem(zone, "last_command");
+
+        if (full || !cJSON_IsObject(l) || cJSON_IsTrue(cJSON_GetObjectItem(l, "ok")))
+                return;
+        cJSON_DeleteItemFromObjectCaseSensitive(l, "code");
+        cJSON_DeleteItemFromObjectCaseSensitive(l, "message");
+}
+
+void status_last_gate(cJSON *o, bool full)
+{
+        const cJSON *zones = cJSON_GetObjectItem(o, "zones");
+        cJSON *z;
+
+        if (!cJSON_IsObject(o))
+                return;
+        gate_last(o, full);
+        cJSON_ArrayForEach(z, zones)
+                gate_last(z, full);
 }

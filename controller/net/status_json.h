@@ -17,7 +17,8 @@
 
 /* One zone: {"id","name","temp_c","setpoint_c","heating","relay","session",
  * "remaining_s","ends_at","duty","fault","fault_help","limits":{...},
- * "defaults":{...}}. ends_at is wall time (s) the session ends, or null. */
+ * "defaults":{...},"last_command"}. ends_at is wall time (s) the session
+ * ends, or null; last_command is status_last_json's object, or null. */
 cJSON *status_zone_json(const struct core *core, int zone, uint64_t now_ms,
                         time_t wall);
 
@@ -39,5 +40,14 @@ cJSON *status_json(const struct core *core, uint64_t now_ms, time_t wall);
 
 /* A command's reply: {"ok":bool,"code","message"}. */
 cJSON *status_reply_json(const struct core_reply *rep);
+
+/* A zone's last command: {"ok","code","message","source","at"}, source
+ * "cli", "http", "mqtt", "schedule" or "button", at its wall time. */
+cJSON *status_last_json(const struct core_last_cmd *l);
+
+/* What a reader without the PIN sees of each last_command in o (a zone,
+ * or an object with "zones"): a refusal without its code and message,
+ * which may name the person's record. Nothing changes when full. */
+void status_last_gate(cJSON *o, bool full);
 
 #endif

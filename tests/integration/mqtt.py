@@ -1681,6 +1681,45 @@ def twenty_daemons_on_one_broker():
         b.stop()
 
 
+@test
+def a_button_press_result_says_button():
+    # A simulated bedside button: its presses' results come on the zone's
+    # result topic with source "button", and Home Assistant's result event
+    # carries the source. At --sim-speed 10 the presses are 0.5 s and 1 s
+    # of real time after the start.
+    b = Broker(parent=TMP)
+    d = Daemon(b.port, "btn", ("upper back",),
+               ["--sim-speed", "10", "--sim-press", "upper back@5",
+                "--sim-press", "upper back@10"],
+               zone_extra={"button": {"chip": "gpiochip0", "line": 20}})
+    c = Client(b.port)
+    res = d.root + "/upper_back/result"
+    try:
+        c.subscribe(d.root + "/#", "homeassistant/#")
+        comps = discovery(c, d)
+        r = c.wait(res, lambda v: v.get("source") == "button", 0, 20)[1]
+        assert r["ok"] and r["code"] == "ok" and "at" in r, r
+        ev = event_of(comps, "upper_back_result", r)
+        assert ev["event_type"] == "accepted" and ev["source"] == "button", ev
+        c.wait(d.root + "/upper_back/state",
+               lambda v: (v.get("last_command") or {}).get("source") ==
+               "button", 0, 20)
+        # The second press stops it.
+        at = r["at"]
+        r = c.wait(res, lambda v: v.get("source") == "button" and
+                   v["at"] > at, 0, 20)[1]
+        assert r["ok"], r
+        # An MQTT command's result says mqtt.
+        m = c.mark()
+        c.publish(d.root + "/upper_back/set", {"action": "stop"})
+        r = c.wait(res, None, m)[1]
+        assert r["source"] == "mqtt", r
+    finally:
+        d.stop()
+        c.close()
+        b.stop()
+
+
 def main():
     if not shutil.which("mosquitto"):
         print("mqtt: mosquitto is not installed (scripts/deps test)")

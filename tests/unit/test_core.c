@@ -592,6 +592,56 @@ static void status_json_shows_zone_and_guidance(void **state)
         cJSON_Delete(r);
 }
 
+/* Each zone's last command, with its source, for the page and the log. */
+static void status_shows_each_zones_last_command(void **state)
+{
+        struct core_reply rep;
+        (void)state;
+        run(2, 31.5);
+        cJSON *o = status_zone_json(&core, 0, T, W);
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "last_command")));
+        cJSON_Delete(o);
+        core_submit(&core, &(struct core_cmd){ .kind = CMD_START,
+                    .src = SRC_BUTTON, .zone = 0, .setpoint_c = NAN },
+                    T, W, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        o = status_zone_json(&core, 0, T, W);
+        cJSON *l = cJSON_GetObjectItem(o, "last_command");
+        assert_string_equal(cJSON_GetObjectItem(l, "source")->valuestring,
+                            "button");
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(l, "ok")));
+        assert_string_equal(cJSON_GetObjectItem(l, "code")->valuestring, "ok");
+        assert_true(cJSON_GetObjectItem(l, "at")->valuedouble == (double)W);
+        cJSON_Delete(o);
+        o = status_zone_json(&core, 1, T, W);
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "last_command")));
+        cJSON_Delete(o);
+        /* A stop of every zone is each zone's last command. */
+        core_submit(&core, &(struct core_cmd){ .kind = CMD_STOP_ALL,
+                    .src = SRC_BUTTON }, T, W, &rep);
+        uint32_t seq = core.zones[0].last_cmd.seq;
+        assert_int_equal(core.zones[1].last_cmd.seq, 1);
+        assert_int_equal(core.zones[1].last_cmd.kind, CMD_STOP_ALL);
+        /* A refusal from another source takes its place. */
+        core_submit(&core, &(struct core_cmd){ .kind = CMD_START,
+                    .src = SRC_HTTP, .zone = 1, .setpoint_c = 99 },
+                    T, W, &rep);
+        assert_int_not_equal(rep.status, CORE_OK);
+        o = status_zone_json(&core, 1, T, W);
+        l = cJSON_GetObjectItem(o, "last_command");
+        assert_string_equal(cJSON_GetObjectItem(l, "source")->valuestring,
+                            "http");
+        assert_false(cJSON_IsTrue(cJSON_GetObjectItem(l, "ok")));
+        assert_string_equal(cJSON_GetObjectItem(l, "code")->valuestring,
+                            rep.code);
+        cJSON_Delete(o);
+        assert_int_equal(core.zones[0].last_cmd.seq, seq);
+        /* A command of no zone is none's. */
+        core_submit(&core, &(struct core_cmd){ .kind = CMD_CLEAR_RECORD,
+                    .src = SRC_HTTP }, T, W, &rep);
+        assert_int_equal(core.zones[0].last_cmd.seq, seq);
+}
+
 /* The target set during a session is the zone's target after it, and
  * changing it does not move the session's end. */
 static void target_outlives_the_session_and_keeps_the_end(void **state)
@@ -783,6 +833,7 @@ int main(void)
                 cmocka_unit_test_setup(unreadable_record_blocks_until_confirmed, setup),
                 cmocka_unit_test_setup(schedule_starts_and_refuses, setup),
                 cmocka_unit_test_setup(status_json_shows_zone_and_guidance, setup),
+                cmocka_unit_test_setup(status_shows_each_zones_last_command, setup),
                 cmocka_unit_test_setup(ha_state_follows_the_zone, setup),
         };
         return cmocka_run_group_tests_name("core", tests, NULL, NULL);

@@ -286,10 +286,63 @@ static void history_names_a_zone(void **state)
                          400);
 }
 
+/* The status shows each zone's last command and where it came from; a
+ * reader without the PIN sees a refusal's source but not its reason. */
+static void last_command_in_the_status(void **state)
+{
+        struct core_cmd cmd = { .kind = CMD_START, .src = SRC_BUTTON,
+                                .zone = 0, .setpoint_c = 99 };
+        struct core_reply rep;
+        cJSON *o;
+        bool pin = *state != NULL;
+        fp.port.submit(fp.port.ctx, &cmd, &rep);
+        assert_int_not_equal(rep.status, CORE_OK);
+        assert_int_equal(req("GET", "/api/status", NULL, &o), 200);
+        const cJSON *zs = cJSON_GetObjectItem(o, "zones");
+        const cJSON *l = cJSON_GetObjectItem(cJSON_GetArrayItem(zs, 0),
+                                             "last_command");
+        assert_string_equal(str(l, "source"), "button");
+        assert_false(cJSON_IsTrue(cJSON_GetObjectItem(l, "ok")));
+        if (pin) {
+                assert_null(cJSON_GetObjectItem(l, "code"));
+                assert_null(cJSON_GetObjectItem(l, "message"));
+        } else {
+                assert_string_equal(str(l, "code"), rep.code);
+                assert_string_equal(str(l, "message"), rep.message);
+        }
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(zs, 1),
+                                                     "last_command")));
+        cJSON_Delete(o);
+        /* An accepted one shows whole to anyone. */
+        assert_int_equal(req("POST", "/api/stop", NULL, &o), 200);
+        l = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(
+                cJSON_GetObjectItem(o, "status"), "zones"), 1), "last_command");
+        assert_string_equal(str(l, "source"), "http");
+        assert_string_equal(str(l, "code"), "ok");
+        cJSON_Delete(o);
+}
+
+static void last_command_with_a_pin(void **state)
+{
+        static int pin;
+        (void)state;
+        void *p = &pin;
+        last_command_in_the_status(&p);
+}
+
+static void last_command_open(void **state)
+{
+        (void)state;
+        void *p = NULL;
+        last_command_in_the_status(&p);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup(status_is_read_without_commands, setup_open),
+                cmocka_unit_test_setup(last_command_open, setup_open),
+                cmocka_unit_test_setup(last_command_with_a_pin, setup_pin),
                 cmocka_unit_test_setup(start_and_stop_go_to_the_core, setup_open),
                 cmocka_unit_test_setup(bad_requests_change_nothing, setup_open),
                 cmocka_unit_test_setup(refused_start_is_409, setup_open),

@@ -321,6 +321,83 @@ static void nothing_published_while_down(void **state)
         assert_int_equal(npubs, 0);
 }
 
+/* A bedside button's command has no reply of its own: its result goes on
+ * the zone's result topic after the batch, source "button", as an MQTT
+ * command's carries "mqtt". Other sources answer their own caller. */
+static void button_result_carries_its_source(void **state)
+{
+        struct core_cmd cmd = { .kind = CMD_START, .src = SRC_BUTTON,
+                                .zone = 0, .setpoint_c = NAN };
+        struct core_reply rep;
+        (void)state;
+        deliver("upper_back/set", "{\"action\":\"stop\"}", false);
+        cJSON *r = last("upper_back/result");
+        assert_string_equal(str(r, "source"), "mqtt");
+        assert_true(is_true(r, "ok"));
+        cJSON_Delete(r);
+        batch();
+        assert_int_equal(count("upper_back/result"), 1);        /* not twice */
+
+        fp.port.submit(fp.port.ctx, &cmd, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        batch();
+        assert_int_equal(count("upper_back/result"), 2);
+        assert_int_equal(count("lower_back/result"), 0);
+        r = last("upper_back/result");
+        assert_string_equal(str(r, "source"), "button");
+        assert_true(is_true(r, "ok"));
+        assert_string_equal(str(r, "code"), rep.code);
+        assert_string_equal(str(r, "message"), rep.message);
+        assert_non_null(cJSON_GetObjectItem(r, "at"));
+        cJSON_Delete(r);
+        batch();
+        assert_int_equal(count("upper_back/result"), 2);        /* once */
+
+        /* A long press: every zone's result. */
+        cmd.kind = CMD_STOP_ALL;
+        fp.port.submit(fp.port.ctx, &cmd, &rep);
+        batch();
+        assert_int_equal(count("upper_back/result"), 3);
+        assert_int_equal(count("lower_back/result"), 1);
+        r = last("lower_back/result");
+        assert_string_equal(str(r, "source"), "button");
+        assert_true(is_true(r, "ok"));
+        cJSON_Delete(r);
+
+        /* A refused press says why. */
+        cmd.kind = CMD_START;
+        cmd.zone = 1;
+        cmd.setpoint_c = 99;
+        fp.port.submit(fp.port.ctx, &cmd, &rep);
+        assert_int_not_equal(rep.status, CORE_OK);
+        batch();
+        r = last("lower_back/result");
+        assert_false(is_true(r, "ok"));
+        assert_string_equal(str(r, "source"), "button");
+        assert_string_equal(str(r, "code"), rep.code);
+        cJSON_Delete(r);
+
+        /* The page's own command is answered by HTTP, not here. */
+        cmd = (struct core_cmd){ .kind = CMD_STOP, .src = SRC_HTTP, .zone = 0 };
+        fp.port.submit(fp.port.ctx, &cmd, &rep);
+        batch();
+        assert_int_equal(count("upper_back/result"), 3);
+}
+
+/* While the link is down a press's result is not kept for later. */
+static void button_result_not_kept_while_down(void **state)
+{
+        struct core_cmd cmd = { .kind = CMD_STOP, .src = SRC_BUTTON, .zone = 0 };
+        struct core_reply rep;
+        (void)state;
+        m.link = LINK_DOWN;
+        fp.port.submit(fp.port.ctx, &cmd, &rep);
+        batch();
+        m.link = LINK_UP;
+        batch();
+        assert_int_equal(count("upper_back/result"), 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -334,6 +411,8 @@ int main(void)
                 cmocka_unit_test_setup(schedule_run_event_is_published, setup),
                 cmocka_unit_test_setup(one_state_per_batch, setup),
                 cmocka_unit_test_setup(nothing_published_while_down, setup),
+                cmocka_unit_test_setup(button_result_carries_its_source, setup),
+                cmocka_unit_test_setup(button_result_not_kept_while_down, setup),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -207,6 +207,9 @@ test('tap Start: the relay turns on and the countdown runs', async () => {
     assert(secs(later) < secs(first), `countdown went down: ${first} -> ${later}`);
     assert(await z.locator('.z-state').textContent() === 'heating', 'badge says heating');
     assert(await z.locator('.z-set').textContent() === '40.0', 'target shown');
+    /* The zone's last command, and where it came from. */
+    await waitUntil(async () => /from the page/.test(await z.locator('.z-last').textContent()),
+      'last command from the page shown');
     assert(!d.relayOn(1), 'the other zone stayed off');
     await page.waitForTimeout(300);
     await shot(page, '01-heating');
