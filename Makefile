@@ -334,6 +334,7 @@ PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 DATADIR    ?= $(PREFIX)/share/heatpad
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
+MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 CONF       := $(DESTDIR)$(SYSCONFDIR)/heatpad/config.json
 
@@ -341,6 +342,8 @@ install: $(B)/heatpadd
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/web \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/heatpad
 	install -m 755 $(B)/heatpadd $(DESTDIR)$(BINDIR)/heatpadd
+	install -D -m 644 systemd/man/heatpadd.8 $(DESTDIR)$(MANDIR)/man8/heatpadd.8
+	install -D -m 644 systemd/man/heatpad.json.5 $(DESTDIR)$(MANDIR)/man5/heatpad.json.5
 	sed -e 's|/usr/bin/heatpadd|$(BINDIR)/heatpadd|g' \
 		-e 's|/usr/share/heatpad|$(DATADIR)|g' \
 		-e 's|/etc/heatpad/|$(SYSCONFDIR)/heatpad/|g' systemd/heatpad.service \
@@ -354,7 +357,8 @@ install: $(B)/heatpadd
 		echo "installed example $(CONF): edit it, then systemctl enable --now heatpad"; fi
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/heatpadd $(DESTDIR)$(UNITDIR)/heatpad.service
+	rm -f $(DESTDIR)$(BINDIR)/heatpadd $(DESTDIR)$(UNITDIR)/heatpad.service \
+		$(DESTDIR)$(MANDIR)/man8/heatpadd.8 $(DESTDIR)$(MANDIR)/man5/heatpad.json.5
 	rm -rf $(DESTDIR)$(DATADIR)
 	@if [ -e $(CONF) ] && cmp -s $(CONF) systemd/config.example.json; then \
 		rm -f $(CONF); rmdir $(DESTDIR)$(SYSCONFDIR)/heatpad 2>/dev/null || true; \

@@ -8,19 +8,12 @@ run. HEATPAD_DAEMON picks another build."""
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 
-from harness import (JsonLog, read_light_record, read_relay_record,
-                     run_tests, wait_until)
+import harness
+from harness import read_light_record, read_relay_record, run_tests, wait_until
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DAEMON = os.environ.get("HEATPAD_DAEMON", os.path.join(ROOT, "build", "heatpadd"))
-ENV = dict(os.environ, TZ="Europe/Berlin")
 
 # A press settles 30 ms after its first edge (the debounce), and a short
 # press acts when its release has settled.
@@ -42,37 +35,18 @@ def zone(name, line):
             "light": {"chip": "gpiochip0", "line": line + 10}}
 
 
-class Daemon:
-    """A simulated daemon under --sim-control, paused at its start."""
+class Daemon(harness.Daemon):
+    """A simulated daemon under --sim-control, paused at its start (the
+    shared harness's, with the times these tests count from)."""
 
     def __init__(self, d, zones, args, top=None):
-        cfg = os.path.join(d, "config.json")
-        with open(cfg, "w") as f:
-            json.dump(dict(top or {}, zones=zones), f)
-        self.sock_path = os.path.join(d, "sim.sock")
-        self.relay_log = os.path.join(d, "relay.log")
-        argv = [DAEMON, "--config", cfg, "--state-file",
-                os.path.join(d, "state.json"), "--log-format", "json",
-                "--status-every", "0", "--sim-relay-log", self.relay_log,
-                "--sim-control", self.sock_path] + args
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, env=ENV)
-        self.log = JsonLog(self.proc.stdout)
-        wait_until(lambda: self.log.events("sim_control") or
-                   self.proc.poll() is not None, "the sim_control line")
-        assert self.log.events("sim_control"), self.proc.stderr.read()
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(self.sock_path)
-        self.file = self.sock.makefile("rw")
+        super().__init__(dict(top or {}, zones=zones), args=args, dir=d,
+                         control=True, speed=None)
+        assert self.ctl, "this build has no --sim-control"
         self.m0 = self.ask("now")["mono_ms"]
 
-    def ask(self, line, timeout=60):
-        self.sock.settimeout(timeout)
-        self.file.write(line + "\n")
-        self.file.flush()
-        r = json.loads(self.file.readline())
-        assert r["ok"], (line, r)
-        return r
+    def ask(self, line):
+        return self.command(line)
 
     def advance_to(self, s):
         """Virtual time to s seconds after the start."""
@@ -98,16 +72,9 @@ class Daemon:
         wait_until(lambda: self.messages(needle), "a log line with " + needle, 5)
         return self.messages(needle)
 
-    def wait_event(self, kind, n=1):
+    def wait_kind(self, kind, n=1):
         wait_until(lambda: len(self.log.events(kind)) >= n, kind, 5)
         return self.log.events(kind)
-
-    def stop(self):
-        self.file.close()
-        self.sock.close()
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        assert self.proc.wait(20) == 0, self.proc.stderr.read()
 
 
 def run_daemon(zones, args, body):
@@ -130,13 +97,13 @@ def short_press_starts_and_short_press_stops():
         # The light at once, the relay at the next control tick.
         assert dm.lights() == [(acted, 0, True)], dm.lights()
         assert dm.relays() == [(11000, 0, True)], dm.relays()
-        starts = dm.wait_event("session_start")
+        starts = dm.wait_kind("session_start")
         assert starts and starts[0]["source"] == "button", starts
         dm.advance_to(120)
         stopped = 100000 + HOLD_MS + DEBOUNCE_MS
         assert dm.relays()[-1] == (stopped, 0, False), dm.relays()
         assert dm.lights() == [(acted, 0, True), (stopped, 0, False)], dm.lights()
-        ends = dm.wait_event("session_end")
+        ends = dm.wait_kind("session_end")
         assert ends and ends[0]["reason"] == "stopped" and \
             ends[0]["source"] == "button", ends
     run_daemon([zone("back", 27)], ["--sim-start", "2026-11-24T12:00",
@@ -210,7 +177,7 @@ def one_button_for_every_zone_and_a_fault_blinks_fast():
         # A sensor lost on the first zone: a latched fault, its light
         # blinks fast (125 ms on, 125 ms off), the other stays on.
         dm.advance_to(40)
-        faults = dm.wait_event("fault")
+        faults = dm.wait_kind("fault")
         assert faults, dm.log.events()
         t_fault = faults[0]["mono_ms"] - dm.m0
         blinks = [(t, on) for t, z, on in dm.lights() if z == 0 and t > t_fault]
