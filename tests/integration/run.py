@@ -196,6 +196,37 @@ def sigterm_turns_relays_off():
 
 
 @test
+def sighup_is_ignored_and_said_so():
+    # The configuration is read at start only: SIGHUP changes nothing of a
+    # running session and says so once in the log.
+    d = harness.Daemon(EXAMPLE, args=["--start", "upper back:5:40"],
+                       control=True, speed=None, start="2026-11-24T12:00",
+                       prefix="heatpad-it-")
+    try:
+        assert d.ctl, "this build has no --sim-control"
+        t0 = d.now()["mono_ms"]
+        d.advance(60)
+        before = d.relay_record()
+        assert any(on for _, z, on in before if z == 0), before
+        d.signal(signal.SIGHUP)
+        d.wait_event(lambda e: e.get("event") == "log" and
+                     "SIGHUP ignored" in e.get("msg", ""), 10)
+        d.advance(1)
+        assert d.alive(), d.err
+        assert not [e for e in d.evs("session_end")], d.evs("session_end")
+        # The session still ends on its own time, 5 minutes after it began.
+        d.advance(300)
+        end = d.evs("session_end")
+        assert end and end[0]["reason"] == "time_up", end
+        assert end[0]["mono_ms"] - t0 <= 301000, (end, t0)
+        assert not last_state(d.relay_record(), 0)
+        assert len([e for e in d.evs("log")
+                    if "SIGHUP" in e.get("msg", "")]) == 1
+    finally:
+        d.stop()
+
+
+@test
 def crash_leaves_the_relay_off():
     r = Run(["--sim-speed", "10", "--start", "upper back:20:40"])
     wait_for(r, lambda e: e["event"] == "relay" and e["relay"])
