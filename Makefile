@@ -223,9 +223,11 @@ check-docs: $(B)/docs/config_keys_dump $(B)/heatpadd
 	@scripts/check-man-options $(B)/heatpadd systemd/man/heatpadd.8
 
 # core/ reads no clock, file, socket, thread or environment
-# (scripts/check-core-purity says the rule).
+# (scripts/check-core-purity says the rule), and each folder includes only
+# what it may, with no cycle (scripts/check-includes).
 check-core-purity:
 	@scripts/check-core-purity controller/core
+	@scripts/check-includes controller
 
 unit: $(UNIT_BINS)
 	@scripts/run-tests $(UNIT_BINS)
