@@ -216,6 +216,8 @@ def sighup_is_ignored_and_said_so():
         assert not [e for e in d.evs("session_end")], d.evs("session_end")
         # The session still ends on its own time, 5 minutes after it began.
         d.advance(300)
+        # The log is read on a thread: its line may come after the reply.
+        d.wait_event(lambda e: e.get("event") == "session_end", 10)
         end = d.evs("session_end")
         assert end and end[0]["reason"] == "time_up", end
         assert end[0]["mono_ms"] - t0 <= 301000, (end, t0)
