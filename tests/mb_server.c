@@ -14,7 +14,8 @@
  *           stuck: a coil write is answered but not done (welded relay)
  *   down, up       TCP: close the listener and every client; listen again
  *   skew C         the second sensor reads C above the first
- *   delay MS       every answer waits MS first
+ *   delay MS       every register (sensor) answer waits MS first; coils
+ *                  answer at once, so a slow sensor is not a slow relay
  *   set C          the pad (and its sensor) jump to C
  *   quit
  *
@@ -124,7 +125,7 @@ static void handle_request(struct server *s, uint8_t *req, int len)
         enum fault f = coil ? s->coil_fault : s->reg_fault;
 
         update_registers(s);
-        if (s->delay_ms > 0)
+        if (s->delay_ms > 0 && !coil)
                 usleep((useconds_t)s->delay_ms * 1000);
         switch (f) {
         case F_SILENT:
