@@ -92,19 +92,26 @@ async function keepAwake(v) {
     return;
   }
   if (v.lock && !v.lock.released) return;
+  if (v.asking) return;
   wakeSays(v, 'trying');
+  v.asking = true;
   try {
     const lock = await navigator.wakeLock.request('screen');
+    v.asking = false;
     if (!v.alive) { lock.release().catch(() => {}); return; }
     v.lock = lock;
     wakeSays(v, 'on');
     /* Released by the browser when the page is hidden: asked for again
-     * when it is visible (onVisible). */
+     * when it is visible again (visFn), or at the next touch. */
     lock.addEventListener('release', () => {
-      if (v.alive && v.lock === lock) wakeSays(v, 'refused');
+      if (!v.alive || v.lock !== lock) return;
+      v.lock = null;
+      /* Hidden: asked for again on return. Visible: the system took it. */
+      if (document.visibilityState === 'visible') wakeSays(v, 'refused');
     });
   } catch (e) {
-    wakeSays(v, 'refused');
+    v.asking = false;
+    if (v.alive) wakeSays(v, 'refused');
   }
 }
 
@@ -246,6 +253,7 @@ export function openBedside(zoneId, ctx) {
   }
   v.close.addEventListener('click', closeBedside);
   v.stop.addEventListener('click', () => stopTap(zoneId, ctx));
+  v.root.addEventListener('pointerdown', () => keepAwake(v));
   v.keyFn = (e) => onKey(v, e);
   v.visFn = () => { if (document.visibilityState === 'visible') keepAwake(v); };
   document.addEventListener('keydown', v.keyFn, true);
