@@ -115,10 +115,19 @@ async function keepAwake(v) {
   }
 }
 
+/* Spelled out, so that a check of the catalogues sees every key. */
+const WAKE_TEXT = {
+  on: (t) => t('bedside.wake.on'),
+  trying: (t) => t('bedside.wake.trying'),
+  insecure: (t) => t('bedside.wake.insecure'),
+  unsupported: (t) => t('bedside.wake.unsupported'),
+  refused: (t) => t('bedside.wake.refused'),
+};
+
 function wakeSays(v, state) {
   v.wakeState = state;
   v.wake.dataset.state = state;
-  setText(v.wake, v.ctx.t('bedside.wake.' + state));
+  setText(v.wake, WAKE_TEXT[state](v.ctx.t));
 }
 
 /* ---- the view ---- */
