@@ -11,7 +11,7 @@ CPPFLAGS += -D_GNU_SOURCE -Icontroller
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS)
 # Cross builds point it at the target's sysroot (scripts/cross-env.sh).
 PKG_CONFIG ?= pkg-config
-LDLIBS  := -lcjson -lpthread -lm
+LDLIBS  := -lcjson -lpthread -lm -lz
 DAEMON_LIBS := -lmosquitto -lanl
 HTTP_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 # Hardware backends: libmodbus (Modbus RTU/TCP) and libgpiod.
@@ -74,7 +74,7 @@ UNIT_TESTS := pid window safety session quiet guidance config core state \
               local_time options config_keys tz \
               core_events port_mqtt port_http \
               loop simctl \
-              state_writer button light
+              state_writer button light http_static
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 # An independent pad model (tests/plant/), kept out of the controller: the

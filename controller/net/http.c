@@ -119,12 +119,12 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, unsigned status,
         return send_reply(conn, &rep);
 }
 
+static const char *header(struct MHD_Connection *conn, const char *name);
+
 static enum MHD_Result send_file(struct http *h, struct MHD_Connection *conn,
                                  const char *method, const char *url)
 {
-        char name[64];
-        int fd;
-        uint64_t size;
+        struct http_static_file f;
 
         if (strcmp(method, MHD_HTTP_METHOD_GET) &&
             strcmp(method, MHD_HTTP_METHOD_HEAD)) {
@@ -133,19 +133,30 @@ static enum MHD_Result send_file(struct http *h, struct MHD_Connection *conn,
                                "method_not_allowed", "only GET and HEAD here");
                 return send_reply(conn, &rep);
         }
-        if (!http_static_name(url, name, sizeof(name)) ||
-            http_static_open(h->root_fd, name, &fd, &size) < 0)
+        if (http_static_get(h->files, url, header(conn, "Accept-Encoding"),
+                            header(conn, "If-None-Match"), &f) < 0)
                 return send_error(conn, MHD_HTTP_NOT_FOUND, "not_found",
                                   "no such page");
-        struct MHD_Response *r = MHD_create_response_from_fd(size, fd);
+        struct MHD_Response *r = f.fd >= 0 ?
+                MHD_create_response_from_fd(f.size, f.fd) :
+                MHD_create_response_from_buffer((size_t)f.size, (void *)f.data,
+                                                MHD_RESPMEM_MUST_COPY);
         if (!r) {
-                close(fd);
+                if (f.fd >= 0)
+                        close(f.fd);
                 return MHD_NO;
         }
         add_common_headers(r);
-        MHD_add_response_header(r, "Content-Type", http_static_type(name));
-        MHD_add_response_header(r, "Cache-Control", "no-cache");
-        enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_OK, r);
+        if (f.status == MHD_HTTP_OK)
+                MHD_add_response_header(r, "Content-Type", f.type);
+        if (f.encoding)
+                MHD_add_response_header(r, "Content-Encoding", f.encoding);
+        MHD_add_response_header(r, "Vary", "Accept-Encoding");
+        MHD_add_response_header(r, "Cache-Control", f.cache_control);
+        MHD_add_response_header(r, "ETag", f.etag);
+        if (f.last_modified[0])
+                MHD_add_response_header(r, "Last-Modified", f.last_modified);
+        enum MHD_Result rc = MHD_queue_response(conn, f.status, r);
         MHD_destroy_response(r);
         return rc;
 }
@@ -389,6 +400,11 @@ struct http *http_start(const struct port *port, char *err, size_t errlen)
                          strerror(errno));
                 goto fail;
         }
+        h->files = http_static_new(h->root_fd);
+        if (!h->files) {
+                snprintf(err, errlen, "out of memory");
+                goto fail;
+        }
         if (make_sockaddr(cfg->listen, cfg->port, &sa, &v6) < 0) {
                 snprintf(err, errlen, "listen %s: not an address", cfg->listen);
                 goto fail;
@@ -436,6 +452,7 @@ struct http *http_start(const struct port *port, char *err, size_t errlen)
 fail:
         if (h->mhd)
                 MHD_stop_daemon(h->mhd);
+        http_static_free(h->files);
         if (h->root_fd >= 0)
                 close(h->root_fd);
         free(h);
@@ -528,6 +545,7 @@ void http_stop(struct http *h)
         h->port->del_timer(h->port->ctx, h->timer);
         h->port->del_fd(h->port->ctx, h->epoll_fd);
         MHD_stop_daemon(h->mhd);
+        http_static_free(h->files);
         close(h->root_fd);
         free(h);
 }

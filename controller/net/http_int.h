@@ -10,6 +10,7 @@
 
 #include "core/history.h"
 #include "net/http_auth.h"
+#include "net/http_static.h"
 #include "net/port.h"
 
 #define HTTP_COOKIE "heatpad_session"
@@ -26,6 +27,7 @@ struct http {
         int timer;
         int wake;                       /* a one-shot run after resuming */
         int root_fd;                    /* the web folder */
+        struct http_static *files;      /* its compressed copies */
         struct http_auth auth;
         struct history history;
         struct history_sample scratch[HISTORY_LEN];     /* for /api/history */

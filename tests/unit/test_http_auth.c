@@ -362,7 +362,7 @@ static void static_names(void **state)
         assert_true(http_static_name("/app.js", name, sizeof(name)));
         assert_string_equal(name, "app.js");
         static const char *const bad[] = {
-                "/../etc/passwd", "/..", "/.", "/.hidden", "/a/b.js",
+                "/../etc/passwd", "/..", "/.", "/.hidden", "/a//b.js",
                 "/%2e%2e/x", "/a\\b", "//etc/passwd", "app.js", "",
                 "/x y", "/app.js?x=1",
                 "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
