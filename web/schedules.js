@@ -91,6 +91,7 @@ export function mountSchedules(rootEl, ctx) {
   const live = () => rootEl.planSchedules === me;
   let entries = null;        /* the list as the daemon last reported it */
   let editing = null;        /* null: form closed; -1: a new entry; else its index */
+  let editWas = null;        /* the entry being changed, as it was when opened */
   let busy = false;
   let loadFailed = false;
   let nextSig = null;
@@ -261,6 +262,7 @@ export function mountSchedules(rootEl, ctx) {
 
   function openForm(i) {
     editing = i;
+    editWas = i >= 0 ? entries[i] : null;
     zoneOptions();
     const s = ctx.status();
     const e = i >= 0 ? entries[i] : null;
@@ -302,25 +304,39 @@ export function mountSchedules(rootEl, ctx) {
     };
   }
 
-  /* Sends the whole list. Resolves to true when the daemon took it. */
-  async function put(next, atIndex) {
+  /* A PUT replaces the whole list, so it is built on the list as the daemon
+   * has it just now: a change from MQTT or another phone since the page
+   * last looked is kept. build(list) gives {next, at}, or null when the
+   * entry being changed is no longer there. Resolves to the entry's index
+   * when the daemon took the list, else -1. */
+  async function put(build) {
     busy = true;
     form.save.disabled = true;
     add.disabled = true;
     say(ctx.t('plan.s.saving'));
-    let r;
+    let r, plan;
     try {
-      r = await ctx.api('PUT', '/api/schedule', next);
+      const now = await ctx.api('GET', '/api/schedule');
+      if (!live()) return -1;
+      if (now.ok) entries = listOf(now);
+      plan = now.noAnswer ? null : build(entries);
+      if (plan) r = await ctx.api('PUT', '/api/schedule', plan.next);
+      else if (now.noAnswer) r = now;
     } finally {
       busy = false;
       form.save.disabled = false;
       add.disabled = false;
     }
-    if (!live()) return false;
+    if (!live()) return -1;
+    if (!r) {
+      renderList();
+      say(ctx.t('plan.s.gone'), 'error');
+      return -1;
+    }
+    const atIndex = plan ? plan.at : -1;
     if (r.noAnswer) {
       say(ctx.t('plan.s.no_answer'), 'error');
-      load();
-      return false;
+      return -1;
     }
     if (!r.ok) {
       let text = ctx.codeText(r.code, r.message);
@@ -329,13 +345,20 @@ export function mountSchedules(rootEl, ctx) {
       if (m && field && text !== r.message)
         text += ' ' + ctx.t('plan.s.refused_field', { field: fieldName(m[2]) });
       if (!form.el.hidden) markInvalid(field);
+      renderList();
       say(text, 'error');
-      return false;
+      return -1;
     }
-    entries = Array.isArray(r.schedule) ? r.schedule : next;
+    entries = Array.isArray(r.schedule) ? r.schedule : plan.next;
     renderList();
     if (ctx.refresh) ctx.refresh();
-    return true;
+    return atIndex;
+  }
+
+  function same(a, b) {
+    const norm = (e) => JSON.stringify([e.zone, DAYS.filter((d) => (e.days || []).includes(d)),
+                                        e.start, e.minutes, e.setpoint_c, !!e.enabled]);
+    return !!a && !!b && norm(a) === norm(b);
   }
 
   function fieldName(key) {
@@ -350,29 +373,37 @@ export function mountSchedules(rootEl, ctx) {
     ev.preventDefault();
     if (busy || !entries) return;
     const e = formEntry();
-    const next = entries.slice();
-    let at;
-    if (editing >= 0) { next[editing] = e; at = editing; }
-    else { next.push(e); at = next.length - 1; }
-    const wasNew = editing < 0;
-    if (await put(next, at)) {
-      say(ctx.t(wasNew ? 'plan.s.added' : 'plan.s.changed', { entry: entryText(e, ctx.status()) }),
+    const was = editWas;
+    const at = await put((now) => {
+      if (!was) return { next: now.concat([e]), at: now.length };
+      const i = now.findIndex((x) => same(x, was));
+      if (i < 0) return null;
+      const next = now.slice();
+      next[i] = e;
+      return { next, at: i };
+    });
+    if (at >= 0) {
+      say(ctx.t(was ? 'plan.s.changed' : 'plan.s.added', { entry: entryText(e, ctx.status()) }),
           'ok');
-      const row = list.querySelector('.s-row[data-index="' + at + '"] .s-edit');
-      closeForm(row);
+      closeForm(list.querySelector('.s-row[data-index="' + at + '"] .s-edit'));
     }
   }
 
   async function remove(i, button) {
     if (busy || !entries || !entries[i]) return;
     const gone = entries[i];
-    const next = entries.filter((x, j) => j !== i);
-    if (await put(next, -1)) {
+    const at = await put((now) => {
+      const j = now.findIndex((x) => same(x, gone));
+      return j < 0 ? null : { next: now.filter((x, k) => k !== j), at: j };
+    });
+    if (at >= 0) {
       say(ctx.t('plan.s.deleted', { entry: entryText(gone, ctx.status()) }), 'ok');
       if (editing !== null) closeForm();
       else add.focus();
     } else if (button.isConnected) {
       button.focus();
+    } else {
+      add.focus();
     }
   }
 
@@ -383,7 +414,7 @@ export function mountSchedules(rootEl, ctx) {
     if (r.ok) {
       loadFailed = false;
       /* An open form keeps the list it was opened on, so its index holds. */
-      if (editing === null) entries = listOf(r);
+      if (editing === null && !busy) entries = listOf(r);
     } else {
       loadFailed = entries === null;
     }
@@ -412,6 +443,16 @@ export function mountSchedules(rootEl, ctx) {
     if (editing !== null) zoneOptions();
     if (first && !loadFailed) renderList();
     else load();
+  });
+  /* A change elsewhere that does not move a next time shows within
+   * half a minute, or when the page is looked at again. */
+  const quiet = () => live() && editing === null && !busy;
+  const timer = setInterval(() => {
+    if (!live()) clearInterval(timer);
+    else if (quiet() && Date.now() - lastLoad > 25000) load();
+  }, 30000);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && quiet()) load();
   });
   window.addEventListener('heatpad-lang', () => { if (live()) { texts(); renderList(); } });
 
