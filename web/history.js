@@ -167,15 +167,24 @@ export function mountHistory(rootEl, ctx) {
     if (again) { again = false; load(); }
   }
 
-  ctx.onStatus((s) => {
-    if (!live() || state === 'absent') return;
+  /* What in the status means the log has a new entry, or shows more. */
+  function signature(s) {
     const zones = (s && s.zones) || [];
-    const next = JSON.stringify([
+    return JSON.stringify([
       s && s.auth ? !!s.auth.may_change : null,
       zones.map((z) => {
         const l = z.last_session;
         return [z.id, z.name, l ? [l.started_at, l.ended_at, l.end] : null];
       })]);
+  }
+
+  /* Taken before the first fetch, so a session that ends while it is on
+   * its way still brings a second one. */
+  if (ctx.status()) sig = signature(ctx.status());
+
+  ctx.onStatus((s) => {
+    if (!live() || state === 'absent') return;
+    const next = signature(s);
     if (sig === null) {
       sig = next;
       render();             /* zone names and order from the first status */
