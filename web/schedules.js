@@ -343,7 +343,7 @@ export function mountSchedules(rootEl, ctx) {
       const m = /^\[(\d+)\]\.(\w+):/.exec(r.message || '');
       const field = m && +m[1] === atIndex ? FIELD_OF_KEY[m[2]] : null;
       if (m && field && text !== r.message)
-        text += ' ' + ctx.t('plan.s.refused_field', { field: fieldName(m[2]) });
+        text += ' ' + refusedField(m[2]);
       if (!form.el.hidden) markInvalid(field);
       renderList();
       say(text, 'error');
@@ -353,6 +353,14 @@ export function mountSchedules(rootEl, ctx) {
     renderList();
     if (ctx.refresh) ctx.refresh();
     return atIndex;
+  }
+
+  /* Which field the daemon named, with its allowed range where it has one. */
+  function refusedField(key) {
+    const help = { minutes: form.minutesHelp.textContent,
+                   setpoint_c: form.setpointHelp.textContent }[key];
+    return help ? ctx.t('plan.s.refused_range', { field: fieldName(key), help })
+                : ctx.t('plan.s.refused_field', { field: fieldName(key) });
   }
 
   function same(a, b) {
