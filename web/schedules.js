@@ -106,11 +106,17 @@ export function mountSchedules(rootEl, ctx) {
   const add = el('button', { type: 'button', className: 's-add' });
   const form = buildForm();
   const feedback = el('p', { className: 's-feedback', role: 'status', 'aria-live': 'polite' });
-  rootEl.append(title, intro, list, empty, add, form.el, feedback);
+  /* A delete takes one tap, so it can be taken back. */
+  const undo = el('button', { type: 'button', className: 's-undo', hidden: true });
+  let deleted = null;        /* {entry, at} of the last delete, while it can be undone */
+  rootEl.append(title, intro, list, empty, add, form.el,
+                el('div', { className: 's-answer' }, [feedback, undo]));
 
-  function say(text, kind) {
+  function say(text, kind, canUndo) {
     feedback.textContent = text || '';
     feedback.dataset.kind = kind || '';
+    undo.hidden = !canUndo;
+    if (!canUndo) deleted = null;
   }
 
   function buildForm() {
@@ -167,6 +173,7 @@ export function mountSchedules(rootEl, ctx) {
     intro.textContent = ctx.t('plan.s.intro');
     empty.textContent = ctx.t('plan.s.empty');
     add.textContent = ctx.t('plan.s.add');
+    undo.textContent = ctx.t('plan.s.undo');
     form.zoneLabel.textContent = ctx.t('plan.field.zone');
     form.daysLegend.textContent = ctx.t('plan.field.days');
     for (const { d, lab } of form.dayBoxes) {
@@ -243,7 +250,8 @@ export function mountSchedules(rootEl, ctx) {
                                  'aria-label': ctx.t('plan.s.delete_one', { entry: label }) });
       edit.addEventListener('click', () => openForm(i));
       del.addEventListener('click', () => remove(i, del));
-      list.append(el('li', { className: 's-row', 'data-index': i }, [
+      list.append(el('li', { className: 's-row' + (editing === i ? ' s-editing' : ''),
+                             'data-index': i }, [
         el('div', { className: 's-text' }, [main, what, state]),
         el('div', { className: 's-buttons' }, [edit, del])]));
     });
@@ -258,6 +266,11 @@ export function mountSchedules(rootEl, ctx) {
     const target = field === 'day' ? form.dayBoxes.map((b) => b.box)
                                    : [form.el.elements[field]];
     for (const x of target) if (x) x.setAttribute('aria-invalid', 'true');
+  }
+
+  function markEditing() {
+    for (const row of list.querySelectorAll('.s-row'))
+      row.classList.toggle('s-editing', editing !== null && +row.dataset.index === editing);
   }
 
   function openForm(i) {
@@ -280,6 +293,7 @@ export function mountSchedules(rootEl, ctx) {
     markInvalid(null);
     texts();
     form.el.hidden = false;
+    markEditing();
     say('');
     form.zone.focus();
   }
@@ -287,6 +301,7 @@ export function mountSchedules(rootEl, ctx) {
   function closeForm(focusEl) {
     editing = null;
     form.el.hidden = true;
+    markEditing();
     markInvalid(null);
     (focusEl || add).focus();
   }
@@ -405,13 +420,28 @@ export function mountSchedules(rootEl, ctx) {
       return j < 0 ? null : { next: now.filter((x, k) => k !== j), at: j };
     });
     if (at >= 0) {
-      say(ctx.t('plan.s.deleted', { entry: entryText(gone, ctx.status()) }), 'ok');
+      say(ctx.t('plan.s.deleted', { entry: entryText(gone, ctx.status()) }), 'ok', true);
+      deleted = { entry: gone, at };
       if (editing !== null) closeForm();
       else add.focus();
     } else if (button.isConnected) {
       button.focus();
     } else {
       add.focus();
+    }
+  }
+
+  async function restore() {
+    if (busy || !deleted) return;
+    const { entry, at: was } = deleted;
+    const at = await put((now) => {
+      const i = Math.min(was, now.length);
+      return { next: now.slice(0, i).concat([entry], now.slice(i)), at: i };
+    });
+    if (at >= 0) {
+      say(ctx.t('plan.s.restored', { entry: entryText(entry, ctx.status()) }), 'ok');
+      const row = list.querySelector('.s-row[data-index="' + at + '"] .s-edit');
+      (row || add).focus();
     }
   }
 
@@ -430,6 +460,7 @@ export function mountSchedules(rootEl, ctx) {
   }
 
   add.addEventListener('click', () => openForm(-1));
+  undo.addEventListener('click', restore);
   form.cancel.addEventListener('click', () => { say(''); closeForm(); });
   form.zone.addEventListener('change', limitsHelp);
   form.el.addEventListener('submit', submit);
