@@ -105,7 +105,7 @@ export function mountSchedules(rootEl, ctx) {
   const empty = el('p', { className: 's-empty', hidden: true });
   const add = el('button', { type: 'button', className: 's-add' });
   const form = buildForm();
-  const feedback = el('p', { className: 's-feedback', role: 'status', 'aria-live': 'polite' });
+  const feedback = el('p', { className: 's-feedback', id: 's-feedback', role: 'status' });
   /* A delete takes one tap, so it can be taken back. */
   const undo = el('button', { type: 'button', className: 's-undo', hidden: true });
   let deleted = null;        /* {entry, at} of the last delete, while it can be undone */
@@ -258,14 +258,24 @@ export function mountSchedules(rootEl, ctx) {
     add.disabled = busy;
   }
 
+  /* The field the daemon named is marked and points at its reason. */
   function markInvalid(field) {
-    for (const x of [form.zone, form.start, form.minutes, form.setpoint, form.enabled])
+    const all = [form.zone, form.start, form.minutes, form.setpoint, form.enabled]
+      .concat(form.dayBoxes.map(({ box }) => box));
+    for (const x of all) {
       x.removeAttribute('aria-invalid');
-    form.dayBoxes.forEach(({ box }) => box.removeAttribute('aria-invalid'));
+      const d = (x.getAttribute('aria-describedby') || '').replace(/\s*s-feedback/, '').trim();
+      if (d) x.setAttribute('aria-describedby', d); else x.removeAttribute('aria-describedby');
+    }
     if (!field) return;
     const target = field === 'day' ? form.dayBoxes.map((b) => b.box)
                                    : [form.el.elements[field]];
-    for (const x of target) if (x) x.setAttribute('aria-invalid', 'true');
+    for (const x of target) {
+      if (!x) continue;
+      x.setAttribute('aria-invalid', 'true');
+      x.setAttribute('aria-describedby',
+                     ((x.getAttribute('aria-describedby') || '') + ' s-feedback').trim());
+    }
   }
 
   function markEditing() {
@@ -493,7 +503,9 @@ export function mountSchedules(rootEl, ctx) {
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible' && quiet()) load();
   });
-  window.addEventListener('heatpad-lang', () => { if (live()) { texts(); renderList(); } });
+  window.addEventListener('heatpad-lang', () => {
+    if (live()) { texts(); limitsHelp(); renderList(); }
+  });
 
   texts();
   renderList();
