@@ -15,11 +15,13 @@ const STORE = 'heatpad-lang';
 /* Where the browser names no variant of the page's language: the order
  * and clock of these. German always takes the 24-hour clock. */
 const DEFAULT_LOCALE = { en: 'en-GB', de: 'de-DE' };
+/* fmtDate's kinds. Between the date and the time a space, not Intl's
+ * comma ("Thu 26 Nov, 20:30", "Do., 20:30"). */
 const KINDS = {
-  time: { hour: 'x', minute: '2-digit' },
-  day: { weekday: 'short', hour: 'x', minute: '2-digit' },
+  time: { hour: true },
+  day: { weekday: 'short', hour: true },
   date: { day: 'numeric', month: 'short' },
-  datetime: { weekday: 'short', day: 'numeric', month: 'short', hour: 'x', minute: '2-digit' },
+  datetime: { weekday: 'short', day: 'numeric', month: 'short', hour: true },
 };
 
 export const LANGS = [{ code: 'en', name: 'English' }, { code: 'de', name: 'Deutsch' }];
@@ -28,7 +30,7 @@ const cache = new Map();      /* lang -> Promise of its merged catalogue */
 let current = FALLBACK;
 let words = {};               /* the current language's catalogue */
 let english = {};
-let formats = new Map();      /* fmtDate's kind -> Intl.DateTimeFormat */
+let formats = new Map();      /* fmtDate's kind -> its formatting function */
 let memoryOverride = null;    /* when storage is refused (private mode) */
 let generation = 0;           /* the newest initI18n wins a race */
 
@@ -181,24 +183,33 @@ function formatter(kind) {
   if (o.hour) {
     const h24 = twentyFour(loc);
     o.hour = h24 ? '2-digit' : 'numeric';
+    o.minute = '2-digit';
     o.hourCycle = h24 ? 'h23' : 'h12';
   }
+  let dtf;
   try {
-    f = new Intl.DateTimeFormat(loc, o);
+    dtf = new Intl.DateTimeFormat(loc, o);
   } catch (e) {
-    f = new Intl.DateTimeFormat(undefined, o);
+    dtf = new Intl.DateTimeFormat(undefined, o);
   }
+  f = (d) => {
+    if (!o.weekday || !o.hour || !dtf.formatToParts) return dtf.format(d);
+    const parts = dtf.formatToParts(d);
+    const h = parts.findIndex((p) => p.type === 'hour');
+    if (h > 1 && parts[h - 1].type === 'literal') parts[h - 1] = { value: ' ' };
+    return parts.map((p) => p.value).join('');
+  };
   formats.set(k, f);
   return f;
 }
 
 /* kind: 'time' (20:30), 'day' (Thu 20:30), 'date' (26 Nov), 'datetime'
- * (Thu 26 Nov, 20:30); in the browser's time zone. '' without a time. */
+ * (Thu 26 Nov 20:30); in the browser's time zone. '' without a time. */
 export function fmtDate(epochS, kind) {
   if (epochS === null || epochS === undefined || epochS === '') return '';
   const ms = Number(epochS) * 1000;
   if (!Number.isFinite(ms)) return '';
-  return formatter(kind).format(new Date(ms));
+  return formatter(kind)(new Date(ms));
 }
 
 /* Another tab chose a language: follow it. */
