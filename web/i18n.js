@@ -155,7 +155,7 @@ export async function setLang(codeOrAuto) {
 }
 
 /* The browser's own variant of the page's language keeps its region's
- * order and clock (en-US: "Nov 26, 8:30 PM"; en-GB: "26 Nov, 20:30"). */
+ * order and clock (en-US: "Thu, Nov 26 8:30 PM"; en-GB: "Thu 26 Nov 20:30"). */
 function locale() {
   const tag = browserLangs().find((x) => primary(x) === current);
   try {
