@@ -98,7 +98,7 @@ SANITIZE    := -fsanitize=address,undefined,float-cast-overflow \
         bench-control http-test browser install uninstall check-systemd \
         check-cross debs check-package gpio-qemu \
         fuzz fuzz-short fuzz-build soak-test reliability \
-        load-test load-long docs check-docs check-core-purity
+        load-test load-long docs check-docs check-core-purity check-i18n
 
 # The benchmark is built (so it keeps compiling) but only run by
 # bench-control.
@@ -192,11 +192,11 @@ CHECK_WAITING := it-run it-run-asan it-button it-button-asan it-hw1 it-hw2 it-cr
                  it-http it-http-asan check-systemd it-soak it-soak-asan
 CHECK_REALTIME := it-clock load-test flood-test browser
 check: test-deps all
+	@$(MAKE) --no-print-directory check-docs check-core-purity check-i18n
 	@$(MAKE) --no-print-directory -j2 -Otarget unit unit-asan
 	@FUZZ_JOBS=2 $(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) -Otarget $(CHECK_WAITING)
 	@$(MAKE) --no-print-directory $(CHECK_REALTIME)
-	@$(MAKE) --no-print-directory check-docs check-core-purity
 
 # The same suites beside a CPU hog that keeps every core busy for the whole
 # run: what the virtual clock promises (a slow machine slows the test,
@@ -228,6 +228,11 @@ check-docs: $(B)/docs/config_keys_dump $(B)/heatpadd
 check-core-purity:
 	@scripts/check-core-purity controller/core
 	@scripts/check-includes controller
+
+# Every code the daemon can send has a text in every language, and every
+# key the page names exists (docs/i18n.md).
+check-i18n:
+	@scripts/check-i18n
 
 unit: $(UNIT_BINS)
 	@scripts/run-tests $(UNIT_BINS)
