@@ -16,8 +16,8 @@
  * mark the record unreadable: heat stays blocked until a person confirms.
  * Whatever was set aside, a copy of the file is kept (<path>.corrupt-
  * <time>) when it is a regular file. Everything the writer writes, the
- * reader reads back. Relays and sessions are never stored: after a restart
- * nothing resumes on its own. */
+ * reader reads back. Relays and running sessions are never stored (only
+ * the log of finished ones): after a restart nothing resumes on its own. */
 #ifndef HEATPAD_STATE_H
 #define HEATPAD_STATE_H
 
