@@ -111,9 +111,19 @@ static int local_minute(const struct tm *tm)
         return tm->tm_hour * 60 + tm->tm_min;
 }
 
-/* When, in the local day that holds ref, the clock reads start_min:00;
- * -1 when it never does that day (a start in the hour DST skips). Two
- * corrections cover an offset that changes between ref and the start. */
+/* Whether the clock reads start_min at t, on the day of month mday. */
+static bool reads(const struct tz *tz, time_t t, int mday, int start_min)
+{
+        struct tm tm;
+
+        tz_local(tz, t, &tm);
+        return tm.tm_mday == mday && local_minute(&tm) == start_min;
+}
+
+/* When, in the local day that holds ref, the clock first reads
+ * start_min:00 (the earlier of a repeated hour's two, when the schedule
+ * fires); -1 when it never does that day (a start in the hour DST skips).
+ * Corrections cover an offset that changes between ref and the start. */
 static time_t local_time_on(const struct tz *tz, time_t ref, int start_min)
 {
         struct tm day, tm;
@@ -125,8 +135,11 @@ static time_t local_time_on(const struct tz *tz, time_t ref, int start_min)
                 tz_local(tz, t, &tm);
                 if (tm.tm_mday != day.tm_mday)
                         return -1;
-                if (local_minute(&tm) == start_min)
-                        return t - tm.tm_sec;
+                if (local_minute(&tm) == start_min) {
+                        t -= tm.tm_sec;
+                        return reads(tz, t - 3600, day.tm_mday, start_min) ?
+                               t - 3600 : t;
+                }
                 t += (time_t)(start_min - local_minute(&tm)) * 60;
         }
         return -1;

@@ -430,6 +430,34 @@ static void status_shows_last_session_and_next_schedule(void **state)
                          local(2026, 12, 1, 19, 0));
         cJSON_Delete(z);
 
+        /* DST in Berlin: 02:30 does not happen on 29 March 2026, so the
+         * daily entry's next start is the day after; 03:30 is that
+         * morning. On 25 October 02:30 happens twice; it fires at the
+         * first (schedule.c), 00:30 UTC. */
+        const char *dst = "[{\"zone\":\"upper_back\",\"days\":\"daily\","
+                "\"start\":\"02:30\",\"minutes\":10,\"setpoint_c\":38},"
+                "{\"zone\":\"lower_back\",\"days\":\"daily\",\"start\":"
+                "\"03:30\",\"minutes\":10,\"setpoint_c\":37}]";
+        assert_int_equal(schedule_parse_text(dst, strlen(dst), &cfg, &s, err,
+                                             sizeof(err)), 0);
+        core_set_schedule(&core, &s, SRC_HTTP, &rep);
+        time_t sat = local(2026, 3, 28, 20, 0);
+        z = status_zone_json(&core, 0, T, sat);
+        n = cJSON_GetObjectItem(z, "next_schedule");
+        assert_int_equal((time_t)cJSON_GetObjectItem(n, "at")->valuedouble,
+                         local(2026, 3, 30, 2, 30));
+        cJSON_Delete(z);
+        z = status_zone_json(&core, 1, T, sat);
+        n = cJSON_GetObjectItem(z, "next_schedule");
+        assert_int_equal((time_t)cJSON_GetObjectItem(n, "at")->valuedouble,
+                         1774747800);           /* 01:30 UTC */
+        cJSON_Delete(z);
+        z = status_zone_json(&core, 0, T, local(2026, 10, 24, 20, 0));
+        n = cJSON_GetObjectItem(z, "next_schedule");
+        assert_int_equal((time_t)cJSON_GetObjectItem(n, "at")->valuedouble,
+                         1792888200);           /* 00:30 UTC */
+        cJSON_Delete(z);
+
         /* The newest session shows; an end that names the record is
          * hidden from a reader without the PIN. */
         run2(2, 30, 30);
