@@ -35,7 +35,7 @@ B := build
 CORE_DIR_SRC   := $(addprefix controller/core/,pid.c window.c safety.c \
                   session.c quiet.c guidance.c schedule.c autotune.c \
                   heatup.c history.c core.c core_record.c core_autotune.c \
-                  tz.c button.c light.c)
+                  tz.c button.c light.c session_log.c)
 CONFIG_DIR_SRC := $(addprefix controller/config/,cfgjson.c config.c \
                   config_hw.c config_mqtt.c config_http.c slurp.c \
                   local_time.c config_keys.c)
@@ -74,7 +74,7 @@ UNIT_TESTS := pid window safety session quiet guidance config core state \
               local_time options config_keys tz \
               core_events port_mqtt port_http \
               loop simctl \
-              state_writer button light http_static
+              state_writer button light http_static session_log
 
 CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 # An independent pad model (tests/plant/), kept out of the controller: the

@@ -334,6 +334,13 @@ void core_end_session(struct core *core, int i, enum core_source src,
         if (!z->session.active)
                 return;
         session_stop(&z->session, core->now_ms);
+        /* The plan as it last stood: a change moves the end, a new target
+         * the setpoint. */
+        int planned = (int)((z->session.ends_ms - z->session.began_ms +
+                             30000) / 60000);
+        if (session_log_end(&z->log, core->now_ms, reason,
+                            planned > 0 ? planned : 1, z->session.setpoint_c))
+                core->state_dirty = true;
         if (z->cfg->power_w > 0) {
                 z->energy_saved_ms = core->now_ms;
                 core->state_dirty = true;
@@ -398,6 +405,10 @@ void core_start(struct core *core, int zone, int minutes, double setpoint_c,
         }
         uint64_t left = session_start(&z->session, minutes, setpoint_c,
                                       c->max_minutes, now_ms);
+        if (!was_active && z->session.active)
+                session_log_begin(&z->log, wall, now_ms, core_source_name(src),
+                                  c->power_w, z->safety.have_temp,
+                                  z->safety.temp_c);
         if (!was_active) {
                 /* Bumpless: no derivative kick, no inherited integral. */
                 pid_reset(&z->pid, 0.0);
@@ -678,11 +689,14 @@ static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
                 .temp2_c = z->pending2_c,
         };
         double dt_s = z->ticked ? (double)(now_ms - z->last_tick_ms) / 1000 : 0;
+        uint64_t dt_ms = z->ticked ? now_ms - z->last_tick_ms : 0;
 
         z->pending = z->pending2 = false;
         z->last_tick_ms = now_ms;
         z->ticked = true;
         /* The relay was what it is since the last tick. */
+        if (z->relay_on)
+                session_log_on(&z->log, dt_ms);
         if (z->relay_on && dt_s > 0 && c_power(z) > 0) {
                 z->energy_wh += c_power(z) * dt_s / 3600.0;
                 if (now_ms - z->energy_saved_ms >= CORE_ENERGY_SAVE_MS) {
@@ -691,7 +705,11 @@ static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
                 }
         }
 
-        if (safety_check(&z->safety, &in, now_ms) != FAULT_NONE) {
+        enum safety_fault verdict = safety_check(&z->safety, &in, now_ms);
+        /* The peak includes the reading that ends the session. */
+        if (z->safety.have_temp)
+                session_log_saw(&z->log, z->safety.temp_c);
+        if (verdict != FAULT_NONE) {
                 if (before == FAULT_NONE)
                         latch_fault(core, i);
         } else if (session_expired(&z->session, now_ms)) {

@@ -27,6 +27,7 @@
 #include "core/safety.h"
 #include "core/schedule.h"
 #include "core/session.h"
+#include "core/session_log.h"
 #include "core/window.h"
 
 /* While the 48-hour window runs, its seconds left go to the state file
@@ -195,6 +196,9 @@ struct core_zone {
         double energy_wh;       /* relay on-time times power_w, ever */
         uint64_t energy_saved_ms;
         struct core_last_cmd last_cmd;
+        /* the last sessions started through core_start (an autotune is an
+         * experiment, not one of them), kept in the state file */
+        struct session_log log;
 };
 
 struct core {

@@ -279,6 +279,22 @@ static void save_state(struct app *app)
                                 "state file: no room for its choices",
                                 z->cfg->name);
         }
+        /* The session logs too (those of zones no longer configured as
+         * they were). */
+        st.nlogs = app->stored.nlogs;
+        memcpy(st.logs, app->stored.logs, sizeof(st.logs));
+        for (int i = 0; i < app->core.nzones; i++) {
+                const struct session_log *l = &app->core.zones[i].log;
+                struct state_log lg = { .n = session_log_count(l) };
+                snprintf(lg.zone_id, sizeof(lg.zone_id), "%s",
+                         app->cfg.zones[i].id);
+                for (int j = 0; j < lg.n; j++)
+                        lg.r[j] = *session_log_get(l, j);
+                if (state_put_log(&st, &lg) < 0)
+                        log_msg(&app->log, app_wall(app), "warning", "%s: "
+                                "state file: no room for its sessions",
+                                app->cfg.zones[i].name);
+        }
         /* The writer's thread does the file; its result comes back to
          * on_state_written. */
         app->save_posted = state_writer_post(app->writer, &st);
@@ -1209,6 +1225,12 @@ static int run(struct app *app)
                                 "stored target or session length is outside "
                                 "the zone's limits now: the defaults are "
                                 "used", app->cfg.zones[i].name);
+        }
+        for (int i = 0; i < app->nopen; i++) {
+                const struct state_log *lg =
+                        state_find_log(&st, app->cfg.zones[i].id);
+                for (int j = lg ? lg->n : 0; j-- > 0;)  /* oldest first */
+                        session_log_add(&app->core.zones[i].log, &lg->r[j]);
         }
         app->core.state_dirty = dirty || app->core.state_dirty;
         app->last_wall = app_wall(app);

@@ -21,6 +21,30 @@
 
 #define STATE_MAX_BYTES (1024 * 1024)
 
+static void add_num_or_null(cJSON *o, const char *key, double v, double unit)
+{
+        if (isnan(v))
+                cJSON_AddNullToObject(o, key);
+        else
+                cJSON_AddNumberToObject(o, key, round(v / unit) * unit);
+}
+
+static cJSON *session_to_json(const struct session_rec *r)
+{
+        cJSON *o = cJSON_CreateObject();
+
+        cJSON_AddNumberToObject(o, "started_at", (double)r->started_at);
+        cJSON_AddNumberToObject(o, "ended_at", (double)r->ended_at);
+        cJSON_AddNumberToObject(o, "minutes", r->minutes);
+        cJSON_AddNumberToObject(o, "setpoint_c", r->setpoint_c);
+        add_num_or_null(o, "peak_c", r->peak_c, 0.01);
+        cJSON_AddStringToObject(o, "end", r->end);
+        cJSON_AddStringToObject(o, "source", r->source);
+        cJSON_AddNumberToObject(o, "on_s", (double)r->on_s);
+        add_num_or_null(o, "energy_wh", r->energy_wh, 0.0001);
+        return o;
+}
+
 char *state_to_json(const struct state_data *st)
 {
         const struct guidance_record *r = &st->record;
@@ -72,6 +96,15 @@ char *state_to_json(const struct state_data *st)
         for (int i = 0; i < st->nfaults; i++)
                 cJSON_AddStringToObject(faults, st->faults[i].zone_id,
                                         safety_fault_name(st->faults[i].fault));
+        /* Last: whatever happens to the log, the parts before it read the
+         * same. */
+        cJSON *logs = cJSON_AddObjectToObject(root, "sessions");
+        for (int i = 0; i < st->nlogs; i++) {
+                cJSON *list = cJSON_AddArrayToObject(logs, st->logs[i].zone_id);
+                for (int j = 0; j < st->logs[i].n; j++)
+                        cJSON_AddItemToArray(list, session_to_json(
+                                                     &st->logs[i].r[j]));
+        }
         out = cJSON_Print(root);
         cJSON_Delete(root);
         return out;
@@ -123,6 +156,29 @@ int state_put_zone(struct state_data *st, const struct state_zone *z)
         if (i == st->nzones)
                 st->nzones++;
         st->zones[i] = *z;
+        return 0;
+}
+
+const struct state_log *state_find_log(const struct state_data *st,
+                                       const char *zone_id)
+{
+        for (int i = 0; i < st->nlogs; i++)
+                if (strcmp(st->logs[i].zone_id, zone_id) == 0)
+                        return &st->logs[i];
+        return NULL;
+}
+
+int state_put_log(struct state_data *st, const struct state_log *l)
+{
+        int i = 0;
+
+        while (i < st->nlogs && strcmp(st->logs[i].zone_id, l->zone_id))
+                i++;
+        if (i == STATE_MAX_ZONES)
+                return -ENOSPC;
+        if (i == st->nlogs)
+                st->nlogs++;
+        st->logs[i] = *l;
         return 0;
 }
 
@@ -382,6 +438,154 @@ static void parse_zones(const cJSON *zones, struct state_data *st,
         }
 }
 
+static bool is_word(const cJSON *v, char *ret)
+{
+        if (!cJSON_IsString(v) || strlen(v->valuestring) >= SESSION_LOG_WORD)
+                return false;
+        snprintf(ret, SESSION_LOG_WORD, "%s", v->valuestring);
+        return true;
+}
+
+static bool is_num_or_null(const cJSON *v, double *ret)
+{
+        if (cJSON_IsNull(v)) {
+                *ret = NAN;
+                return true;
+        }
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+                return false;
+        *ret = v->valuedouble;
+        return true;
+}
+
+/* One past session: every key there once, each value sound, or the entry
+ * is dropped. A key this version does not know drops it too, unless the
+ * file comes from a newer version (which may have added one). */
+static int parse_session(const cJSON *e, int version, struct session_rec *ret)
+{
+        static const char *const keys[] = { "started_at", "ended_at",
+                "minutes", "setpoint_c", "peak_c", "end", "source", "on_s",
+                "energy_wh" };
+        struct session_rec r = { .peak_c = NAN, .energy_wh = NAN };
+        unsigned seen = 0;
+        const cJSON *v;
+
+        if (!cJSON_IsObject(e))
+                return -EINVAL;
+        cJSON_ArrayForEach(v, e) {
+                int k = 0;
+                bool ok = true;
+
+                while (k < 9 && strcmp(v->string, keys[k]))
+                        k++;
+                if (k == 9) {
+                        if (version <= STATE_VERSION)
+                                return -EINVAL;
+                        continue;
+                }
+                if (seen & (1u << k))
+                        return -EINVAL;         /* which one was meant? */
+                seen |= 1u << k;
+                switch (k) {
+                case 0:
+                case 1:
+                        ok = is_whole(v, 0, 4102444800.0);
+                        if (ok && k == 0)
+                                r.started_at = (time_t)v->valuedouble;
+                        else if (ok)
+                                r.ended_at = (time_t)v->valuedouble;
+                        break;
+                case 2:
+                        ok = is_whole(v, 1, SESSION_HARD_CAP_MIN);
+                        if (ok)
+                                r.minutes = (int)v->valuedouble;
+                        break;
+                case 3:
+                        ok = cJSON_IsNumber(v) && isfinite(v->valuedouble);
+                        if (ok)
+                                r.setpoint_c = v->valuedouble;
+                        break;
+                case 4:
+                        ok = is_num_or_null(v, &r.peak_c);
+                        break;
+                case 5:
+                        ok = is_word(v, r.end);
+                        break;
+                case 6:
+                        ok = is_word(v, r.source);
+                        break;
+                case 7:
+                        ok = is_whole(v, 0, 1e9);
+                        if (ok)
+                                r.on_s = (uint64_t)v->valuedouble;
+                        break;
+                default:
+                        ok = is_num_or_null(v, &r.energy_wh);
+                        break;
+                }
+                if (!ok)
+                        return -EINVAL;
+        }
+        if (seen != (1u << 9) - 1 || !session_rec_valid(&r))
+                return -EINVAL;
+        *ret = r;
+        return 0;
+}
+
+/* Entry by entry: a damaged one is dropped alone, the others kept in
+ * their order. A zone named twice keeps neither list. */
+static void parse_sessions(const cJSON *logs, int ntop, struct state_data *st,
+                           struct notes *n)
+{
+        const cJSON *z;
+
+        if (ntop > 1) {
+                note(n, "sessions: duplicate key: set aside");
+                return;
+        }
+        if (!logs)
+                return;         /* versions 1 to 4 */
+        if (!cJSON_IsObject(logs)) {
+                note(n, "sessions is not an object: set aside");
+                return;
+        }
+        cJSON_ArrayForEach(z, logs) {
+                struct state_log lg = { 0 };
+                const cJSON *e;
+                int i = 0;
+
+                if (!cJSON_IsArray(z) || strlen(z->string) >= CONFIG_NAME_MAX) {
+                        note(n, "sessions.%.40s is not a list: set aside",
+                             z->string);
+                        continue;
+                }
+                if (state_find_log(st, z->string)) {
+                        note(n, "sessions.%.40s: duplicate key: set aside",
+                             z->string);
+                        for (int j = 0; j < st->nlogs; j++)
+                                if (!strcmp(st->logs[j].zone_id, z->string))
+                                        st->logs[j] = st->logs[--st->nlogs];
+                        continue;
+                }
+                snprintf(lg.zone_id, sizeof(lg.zone_id), "%s", z->string);
+                cJSON_ArrayForEach(e, z) {
+                        if (lg.n == SESSION_LOG_MAX)
+                                note(n, "sessions.%.40s[%d]: more than %d "
+                                     "sessions: dropped", z->string, i,
+                                     SESSION_LOG_MAX);
+                        else if (parse_session(e, st->version, &lg.r[lg.n]) < 0)
+                                note(n, "sessions.%.40s[%d] is not a valid "
+                                     "session: dropped", z->string, i);
+                        else
+                                lg.n++;
+                        i++;
+                }
+                if (state_put_log(st, &lg) < 0)
+                        note(n, "sessions.%.40s: more than %d zones: set "
+                             "aside", z->string, STATE_MAX_ZONES);
+        }
+}
+
 static void parse_faults(const cJSON *faults, struct state_data *st,
                          struct notes *n)
 {
@@ -432,6 +636,17 @@ int state_from_json(const char *json, struct state_data *ret, char *err,
                 *ret = st;
                 return -EINVAL;
         }
+        /* The session log is read on its own: nothing in it may change
+         * how the rest is read (a duplicate key in it is its own, and
+         * drops only its entry). */
+        cJSON *logs = NULL, *more;
+        int nlogs = 0;
+        while ((more = cJSON_DetachItemFromObjectCaseSensitive(root,
+                                                              "sessions"))) {
+                cJSON_Delete(logs);
+                logs = more;
+                nlogs++;
+        }
         /* A key given twice: which value was meant cannot be known. In the
          * record, the faults or at the top that fails closed; in a tuning
          * or the schedule, that part is set aside. */
@@ -469,6 +684,8 @@ int state_from_json(const char *json, struct state_data *ret, char *err,
         if (zones && !skip_zones)
                 parse_zones(zones, &st, &n);
         parse_faults(cJSON_GetObjectItemCaseSensitive(root, "faults"), &st, &n);
+        parse_sessions(logs, nlogs, &st, &n);
+        cJSON_Delete(logs);
         cJSON_Delete(root);
         *ret = st;
         return n.n ? -EINVAL : 0;

@@ -16,8 +16,8 @@
  * mark the record unreadable: heat stays blocked until a person confirms.
  * Whatever was set aside, a copy of the file is kept (<path>.corrupt-
  * <time>) when it is a regular file. Everything the writer writes, the
- * reader reads back. Relays and sessions are never stored: after a restart
- * nothing resumes on its own. */
+ * reader reads back. Relays and running sessions are never stored (only
+ * the log of finished ones): after a restart nothing resumes on its own. */
 #ifndef HEATPAD_STATE_H
 #define HEATPAD_STATE_H
 
@@ -28,6 +28,7 @@
 #include "core/schedule.h"
 
 #include "core/autotune.h"
+#include "core/session_log.h"
 
 /* Version 2 adds "tuning": what an autotune learned, per zone id. Version 3
  * adds to the record "urgent_signs", "window_left_s" (real seconds of the
@@ -35,8 +36,11 @@
  * "zones": per zone id, what a person chose and what was given
  * ("target_c", "minutes", "energy_kwh"), read field by field: a bad value
  * is set aside alone (none of it is safety-relevant, so nothing fails
- * closed). Versions 1 to 3 are still read. */
-#define STATE_VERSION 4
+ * closed). Version 5 adds "sessions": per zone id, its last sessions
+ * (at most SESSION_LOG_MAX, newest first), read entry by entry: a damaged
+ * entry is dropped alone, and nothing there is safety-relevant. Versions 1
+ * to 4 are still read. */
+#define STATE_VERSION 5
 #define STATE_MAX_TUNINGS 8
 #define STATE_ID_MAX 32
 #define STATE_MAX_ZONES 16        /* configured ones and some removed */
@@ -60,6 +64,13 @@ struct state_zone {
         double energy_kwh;
 };
 
+/* A zone's last sessions, newest first. */
+struct state_log {
+        char zone_id[CONFIG_NAME_MAX];
+        int n;
+        struct session_rec r[SESSION_LOG_MAX];
+};
+
 struct state_data {
         int version;                    /* the file's, when read */
         struct guidance_record record;  /* record.unreadable: see above */
@@ -76,7 +87,16 @@ struct state_data {
                                          * the config */
         int nzones;
         struct state_zone zones[STATE_MAX_ZONES];
+        int nlogs;
+        struct state_log logs[STATE_MAX_ZONES];
 };
+
+/* The sessions kept for a zone id, or NULL. */
+const struct state_log *state_find_log(const struct state_data *st,
+                                       const char *zone_id);
+
+/* Stores (or replaces) a zone's sessions. -ENOSPC when full. */
+int state_put_log(struct state_data *st, const struct state_log *l);
 
 /* The kept choices of a zone id, or NULL. */
 const struct state_zone *state_find_zone(const struct state_data *st,

@@ -6,7 +6,8 @@
  * no such path, 405 for a wrong method, 409 for a refused start, 429 while
  * PIN tries wait. A stop needs no session (http_auth.h). Without the
  * session, when a PIN is set, the guidance in any reply shows no record
- * (status_guidance_gate). */
+ * (status_guidance_gate), a zone's last session no end that names it
+ * (status_session_gate), and /api/sessions answers 401. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -260,6 +261,42 @@ static void get_history(struct http *h, const struct http_request *rq,
         ok_json(ret, o);
 }
 
+/* GET /api/sessions[?zone=]: the last sessions, newest first. When a PIN
+ * is set, only for a session: like the record, they tell when and why a
+ * person used heat. */
+static void get_sessions(struct http *h, const struct http_request *rq,
+                         struct http_reply *ret)
+{
+        const struct core *core = h->port->core;
+        const char *zname = rq->arg_zone;
+
+        if (!http_auth_session_ok(&h->auth, rq->cookie, auth_now(h))) {
+                http_api_error(ret, MHD_HTTP_UNAUTHORIZED, "pin_required",
+                               "enter the PIN first (POST /api/login)");
+                return;
+        }
+        if (zname) {
+                int z = *zname ? core_find_zone(core, zname) : -1;
+                if (z < 0) {
+                        http_api_error(ret, MHD_HTTP_NOT_FOUND, "unknown_zone",
+                                       "zone: no zone '%.40s'", zname);
+                        return;
+                }
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "zone", core->zones[z].cfg->id);
+                cJSON_AddItemToObject(o, "sessions",
+                                      status_sessions_json(core, z));
+                ok_json(ret, o);
+                return;
+        }
+        cJSON *o = cJSON_CreateObject();
+        cJSON *zones = cJSON_AddObjectToObject(o, "zones");
+        for (int i = 0; i < core->nzones; i++)
+                cJSON_AddItemToObject(zones, core->zones[i].cfg->id,
+                                      status_sessions_json(core, i));
+        ok_json(ret, o);
+}
+
 static void get_guidance(struct http *h, struct http_reply *ret)
 {
         ok_json(ret, status_guidance_json(h->port->core, port_wall(h->port)));
@@ -471,7 +508,8 @@ static void dispatch(struct http *h, const struct http_request *rq,
         bool zones = strncmp(url, "/api/zones/", 11) == 0;
         static const char *const known[] = { "/api/status", "/api/login",
                 "/api/logout", "/api/history", "/api/injury", "/api/guidance",
-                "/api/schedule", "/api/stop", "/api/confirm-safe", NULL };
+                "/api/schedule", "/api/stop", "/api/confirm-safe",
+                "/api/sessions", NULL };
         bool found = zones;
 
         for (const char *const *k = known; *k && !found; k++)
@@ -518,6 +556,8 @@ static void dispatch(struct http *h, const struct http_request *rq,
                 get_status(h, rq, ret);
         else if (strcmp(url, "/api/guidance") == 0)
                 get_guidance(h, ret);
+        else if (strcmp(url, "/api/sessions") == 0)
+                get_sessions(h, rq, ret);
         else
                 get_history(h, rq, ret);
 }
@@ -547,4 +587,6 @@ void http_api_handle(struct http *h, const struct http_request *rq,
                 cJSON_GetObjectItem(ret->json, "status"), "guidance"), full);
         status_last_gate(ret->json, full);
         status_last_gate(cJSON_GetObjectItem(ret->json, "status"), full);
+        status_session_gate(ret->json, full);
+        status_session_gate(cJSON_GetObjectItem(ret->json, "status"), full);
 }

@@ -66,7 +66,163 @@ cJSON *status_zone_json(const struct core *core, int zone, uint64_t now_ms,
                                       status_last_json(&z->last_cmd));
         else
                 cJSON_AddNullToObject(o, "last_command");
+        const struct session_rec *last = session_log_get(&z->log, 0);
+        if (last)
+                cJSON_AddItemToObject(o, "last_session",
+                                      status_session_json(last));
+        else
+                cJSON_AddNullToObject(o, "last_session");
+        cJSON_AddItemToObject(o, "next_schedule",
+                              status_next_schedule_json(core, zone, wall));
         return o;
+}
+
+cJSON *status_session_json(const struct session_rec *r)
+{
+        cJSON *o = cJSON_CreateObject();
+
+        cJSON_AddNumberToObject(o, "started_at", (double)r->started_at);
+        cJSON_AddNumberToObject(o, "ended_at", (double)r->ended_at);
+        cJSON_AddNumberToObject(o, "minutes", r->minutes);
+        cJSON_AddNumberToObject(o, "setpoint_c", r->setpoint_c);
+        add_num_or_null(o, "peak_c", !isnan(r->peak_c),
+                        round(r->peak_c * 100) / 100);
+        cJSON_AddStringToObject(o, "end", r->end);
+        cJSON_AddStringToObject(o, "source", r->source);
+        cJSON_AddNumberToObject(o, "on_s", (double)r->on_s);
+        add_num_or_null(o, "energy_wh", !isnan(r->energy_wh),
+                        round(r->energy_wh * 100) / 100);
+        return o;
+}
+
+cJSON *status_sessions_json(const struct core *core, int zone)
+{
+        const struct session_log *l = &core->zones[zone].log;
+        cJSON *a = cJSON_CreateArray();
+
+        for (int i = 0; i < session_log_count(l); i++)
+                cJSON_AddItemToArray(a, status_session_json(
+                                             session_log_get(l, i)));
+        return a;
+}
+
+static int local_minute(const struct tm *tm)
+{
+        return tm->tm_hour * 60 + tm->tm_min;
+}
+
+/* Whether the clock reads start_min at t, on the day of month mday. */
+static bool reads(const struct tz *tz, time_t t, int mday, int start_min)
+{
+        struct tm tm;
+
+        tz_local(tz, t, &tm);
+        return tm.tm_mday == mday && local_minute(&tm) == start_min;
+}
+
+/* When, in the local day that holds ref, the clock first reads
+ * start_min:00 (the earlier of a repeated hour's two, when the schedule
+ * fires); -1 when it never does that day (a start in the hour DST skips).
+ * Corrections cover an offset that changes between ref and the start. */
+static time_t local_time_on(const struct tz *tz, time_t ref, int start_min)
+{
+        struct tm day, tm;
+
+        tz_local(tz, ref, &day);
+        time_t t = ref - (time_t)(local_minute(&day) * 60 + day.tm_sec) +
+                   (time_t)start_min * 60;
+        for (int i = 0; i < 3; i++) {
+                tz_local(tz, t, &tm);
+                if (tm.tm_mday != day.tm_mday)
+                        return -1;
+                if (local_minute(&tm) == start_min) {
+                        t -= tm.tm_sec;
+                        return reads(tz, t - 3600, day.tm_mday, start_min) ?
+                               t - 3600 : t;
+                }
+                t += (time_t)(start_min - local_minute(&tm)) * 60;
+        }
+        return -1;
+}
+
+cJSON *status_next_schedule_json(const struct core *core, int zone,
+                                 time_t wall)
+{
+        const struct schedule *s = &core->schedule;
+        const char *id = core->zones[zone].cfg->id;
+        const struct schedule_entry *best = NULL;
+        time_t best_at = 0;
+        struct tm now;
+
+        /* Local noon of each of the next eight days: a DST change moves
+         * noon by an hour at most, never into another day. */
+        tz_local(&core->tz, wall, &now);
+        time_t noon = wall - (time_t)(local_minute(&now) * 60 + now.tm_sec) +
+                      12 * 3600;
+        for (int d = 0; d < 8; d++) {
+                time_t ref = noon + (time_t)d * 86400;
+                struct tm day;
+                tz_local(&core->tz, ref, &day);
+                int wday = (day.tm_wday + 6) % 7;       /* Monday = 0 */
+                for (int i = 0; i < s->n; i++) {
+                        const struct schedule_entry *e = &s->e[i];
+                        if (!e->enabled || !(e->days & (1u << wday)) ||
+                            strcmp(e->zone_id, id) != 0)
+                                continue;
+                        time_t at = local_time_on(&core->tz, ref, e->start_min);
+                        if (at > wall && (!best || at < best_at)) {
+                                best = e;
+                                best_at = at;
+                        }
+                }
+                if (best)
+                        break;          /* a later day cannot be sooner */
+        }
+        if (!best)
+                return cJSON_CreateNull();
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "at", (double)best_at);
+        cJSON_AddNumberToObject(o, "minutes", best->minutes);
+        cJSON_AddNumberToObject(o, "setpoint_c", best->setpoint_c);
+        return o;
+}
+
+/* End reasons that say something of the person's record. */
+static bool private_end(const char *end)
+{
+        static const char *const words[] = { "cold_rule", "warning_signs",
+                "urgent_signs", "record_unreadable", NULL };
+
+        for (const char *const *w = words; *w; w++)
+                if (strcmp(end, *w) == 0)
+                        return true;
+        return false;
+}
+
+static void gate_session(cJSON *zone, bool full)
+{
+        cJSON *l = cJSON_GetObjectItem(zone, "last_session");
+        const cJSON *end = cJSON_GetObjectItem(l, "end");
+
+        if (!cJSON_IsObject(l))
+                return;
+        if (!full && cJSON_IsString(end) && private_end(end->valuestring))
+                cJSON_ReplaceItemInObjectCaseSensitive(l, "end",
+                                                       cJSON_CreateNull());
+        cJSON_DeleteItemFromObjectCaseSensitive(l, "private");
+        cJSON_AddBoolToObject(l, "private", !full);
+}
+
+void status_session_gate(cJSON *o, bool full)
+{
+        const cJSON *zones = cJSON_GetObjectItem(o, "zones");
+        cJSON *z;
+
+        if (!cJSON_IsObject(o))
+                return;
+        gate_session(o, full);
+        cJSON_ArrayForEach(z, zones)
+                gate_session(z, full);
 }
 
 cJSON *status_guidance_json(const struct core *core, time_t wall)

@@ -17,10 +17,32 @@
 
 /* One zone: {"id","name","temp_c","setpoint_c","heating","relay","session",
  * "remaining_s","ends_at","duty","fault","fault_help","limits":{...},
- * "defaults":{...},"last_command"}. ends_at is wall time (s) the session
- * ends, or null; last_command is status_last_json's object, or null. */
+ * "defaults":{...},"last_command","last_session","next_schedule"}. ends_at
+ * is wall time (s) the session ends, or null; last_command is
+ * status_last_json's object, or null; last_session the newest finished
+ * session (status_session_json) or null; next_schedule as
+ * status_next_schedule_json. */
 cJSON *status_zone_json(const struct core *core, int zone, uint64_t now_ms,
                         time_t wall);
+
+/* One finished session: {"started_at","ended_at","minutes","setpoint_c",
+ * "peak_c","end","source","on_s","energy_wh"}; peak_c and energy_wh may
+ * be null. */
+cJSON *status_session_json(const struct session_rec *r);
+
+/* A zone's finished sessions, newest first. */
+cJSON *status_sessions_json(const struct core *core, int zone);
+
+/* The next enabled schedule entry of a zone after wall, in local time as
+ * the core reads it: {"at","minutes","setpoint_c"}, or a JSON null. */
+cJSON *status_next_schedule_json(const struct core *core, int zone,
+                                 time_t wall);
+
+/* What a reader without the PIN sees of each zone's last_session in o (a
+ * zone, or an object with "zones"): an end that names the person's record
+ * (cold_rule, warning_signs, urgent_signs, record_unreadable) becomes
+ * null. Adds "private": !full to each. */
+void status_session_gate(cJSON *o, bool full);
 
 /* The guidance: {"kind","title","text","disclaimer","heat_blocked",
  * "blocked_by","confirm_needed","confirm_reason","heat_allowed_at",

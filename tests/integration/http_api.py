@@ -747,6 +747,146 @@ def stop_then_start_does_not_reset_the_cap(d):
     ends = [e for e in d.events if e["event"] == "session_end"]
     assert ends and ends[-1]["reason"] == "time_up", ends
 
+def relay_on_s(d, zone, t0_ms, t1_ms):
+    """Seconds the simulated relay itself says zone was on in [t0, t1]."""
+    total, since = 0, None
+    for ms, z, on in d.relay_record():
+        if z != zone:
+            continue
+        if on and since is None:
+            since = ms
+        elif not on and since is not None:
+            total += max(0, min(ms, t1_ms) - max(since, t0_ms))
+            since = None
+    if since is not None:
+        total += max(0, t1_ms - max(since, t0_ms))
+    return total / 1000
+
+
+@test
+def sessions_are_logged_and_survive_a_restart():
+    state_dir = tempfile.mkdtemp(prefix="heatpad-http-state-")
+    state = os.path.join(state_dir, "state.json")
+    d = Daemon(state=state)
+    try:
+        st, _, r = d.req("GET", "/api/sessions")
+        assert st == 200 and r == {"zones": {"upper_back": [],
+                                             "lower_back": []}}, r
+        z = d.zone("upper_back")
+        assert z["last_session"] is None and z["next_schedule"] is None, z
+        # The first runs its minute out.
+        t0 = d.now()["mono_ms"]
+        st, _, r = d.req("POST", "/api/zones/upper_back/start",
+                         {"minutes": 1, "setpoint_c": 40})
+        assert st == 200 and r["ok"], r
+        began = r["status"]["time"]
+        d.until(lambda: not d.zone("upper_back")["session"], "time up", 120)
+        t1 = d.now()["mono_ms"]
+        # The second is stopped after half a minute.
+        st, _, r = d.req("POST", "/api/zones/upper_back/start",
+                         {"minutes": 5, "setpoint_c": 39})
+        assert st == 200 and r["ok"], r
+        began2 = r["status"]["time"]
+        d.advance(30)
+        st, _, r = d.req("POST", "/api/zones/upper_back/stop")
+        assert st == 200, r
+        t2 = d.now()["mono_ms"]
+        st, _, r = d.req("GET", "/api/sessions?zone=upper%20back")
+        assert st == 200 and r["zone"] == "upper_back", r
+        new, old = r["sessions"]                # newest first
+        assert old["end"] == "time_up" and new["end"] == "stopped", r
+        assert old["source"] == new["source"] == "http", r
+        assert old["minutes"] == 1 and new["minutes"] == 5, r
+        assert old["setpoint_c"] == 40 and new["setpoint_c"] == 39, r
+        assert abs(old["started_at"] - began) <= 1, (old, began)
+        assert 59 <= old["ended_at"] - old["started_at"] <= 61, old
+        assert abs(new["started_at"] - began2) <= 1, (new, began2)
+        assert 29 <= new["ended_at"] - new["started_at"] <= 32, new
+        # On-time as the simulated relay recorded it; energy from the sim
+        # pad's 40 W over that time.
+        for rec, a, b in ((old, t0, t1), (new, t1, t2)):
+            relay = relay_on_s(d, 0, a, b)
+            assert relay > 5 and abs(rec["on_s"] - relay) <= 2, (rec, relay)
+            assert abs(rec["energy_wh"] - 40 * rec["on_s"] / 3600) <= 0.05, rec
+            assert rec["peak_c"] is not None and rec["peak_c"] > 20, rec
+        st, _, all_ = d.req("GET", "/api/sessions")
+        assert all_["zones"]["upper_back"] == r["sessions"], all_
+        assert all_["zones"]["lower_back"] == [], all_
+        z = d.zone("upper_back")
+        assert z["last_session"] == dict(new, private=False), z
+        assert d.zone("lower_back")["last_session"] is None
+        # The next scheduled session, after a PUT.
+        now = d.status()["time"]
+        lt = time.localtime(now + 3600)
+        entry = [{"zone": "upper_back", "days": "daily",
+                  "start": "%02d:%02d" % (lt.tm_hour, lt.tm_min),
+                  "minutes": 15, "setpoint_c": 38.5, "enabled": True},
+                 {"zone": "lower_back", "days": "daily", "start": "06:00",
+                  "minutes": 10, "setpoint_c": 37, "enabled": False}]
+        st, _, r = d.req("PUT", "/api/schedule", entry)
+        assert st == 200, r
+        z = [z for z in r["status"]["zones"] if z["id"] == "upper_back"][0]
+        n = z["next_schedule"]
+        assert n["minutes"] == 15 and n["setpoint_c"] == 38.5, n
+        assert 3600 - 60 < n["at"] - now <= 3600 and n["at"] % 60 == 0, (n, now)
+        assert d.zone("lower_back")["next_schedule"] is None, "disabled"
+        # Unknown zones, methods.
+        expect_error(d.req("GET", "/api/sessions?zone=neck"), 404,
+                     "unknown_zone")
+        expect_error(d.req("GET", "/api/sessions?zone="), 404, "unknown_zone")
+        st, h, _ = d.req("POST", "/api/sessions", {})
+        assert st == 405 and h["Allow"] == "GET", (st, h)
+    finally:
+        d.stop()
+    # Written with the rest of the state; one entry damaged by hand.
+    with open(state) as f:
+        saved = json.load(f)
+    assert saved["version"] == 5 and len(saved["sessions"]["upper_back"]) == 2
+    saved["sessions"]["upper_back"][1]["ended_at"] = "soon"
+    with open(state, "w") as f:
+        json.dump(saved, f)
+    d = Daemon(state=state)
+    try:
+        st, _, r = d.req("GET", "/api/sessions?zone=upper_back")
+        assert st == 200 and len(r["sessions"]) == 1, r
+        assert r["sessions"][0] == new, (r, new)
+        assert any("upper_back[1] is not a valid session" in e.get("msg", "")
+                   for e in d.events), "the log names the dropped entry"
+        # Nothing of the record was lost with it: heat is not blocked.
+        g = d.status()["guidance"]
+        assert not g["heat_blocked"] and not g["confirm_needed"], g
+        st, _, r = d.req("POST", "/api/zones/upper_back/start", {"minutes": 2})
+        assert st == 200 and r["ok"], r
+    finally:
+        d.stop()
+        shutil.rmtree(state_dir, ignore_errors=True)
+
+
+@test
+@with_daemon(cfg=config({"pin": "2468"}))
+def sessions_need_the_pin_when_one_is_set(d):
+    st, h, _ = d.req("POST", "/api/login", {"pin": "2468"})
+    assert st == 200, st
+    session = {"Cookie": h["Set-Cookie"].split(";")[0]}
+    st, _, r = d.req("POST", "/api/zones/upper_back/start", {"minutes": 5},
+                     session)
+    assert st == 200, r
+    d.advance(5)
+    st, _, r = d.req("POST", "/api/injury", {"injury": True, "minutes_ago": 10},
+                     session)
+    assert st == 200 and r["ok"], r
+    expect_error(d.req("GET", "/api/sessions"), 401, "pin_required")
+    expect_error(d.req("GET", "/api/sessions?zone=upper_back"), 401,
+                 "pin_required")
+    # The status is public, but an end that names the record is not.
+    last = d.zone("upper_back")["last_session"]
+    assert last["private"] is True and last["end"] is None, last
+    st, _, s = d.req("GET", "/api/status", None, session)
+    last = [z for z in s["zones"] if z["id"] == "upper_back"][0]["last_session"]
+    assert last["private"] is False and last["end"] == "cold_rule", last
+    st, _, r = d.req("GET", "/api/sessions", None, session)
+    assert st == 200 and r["zones"]["upper_back"][0]["end"] == "cold_rule", r
+
 
 def main():
     os.environ.update(TZ)       # local times here read as the daemon's

@@ -324,7 +324,7 @@ def injury_record_survives_restart_and_blocks_heat():
     assert r1.wait() == 0, r1.err
     with open(r1.state) as f:
         saved = json.load(f)
-    assert saved["version"] == 4 and saved["record"]["swelling"], saved
+    assert saved["version"] == 5 and saved["record"]["swelling"], saved
     assert 0 < saved["record"]["window_left_s"] <= 48 * 3600, saved
     r2 = Run(["--sim-speed", "60", "--start", "upper back:20:40",
               "--run-for", "20"], state=r1.state)
@@ -565,7 +565,7 @@ def damaged_state_keeps_the_stuck_relay_and_the_record():
     assert not any(on for _, _, on in r.relay_record())
     with open(state) as f:
         saved = json.load(f)
-    assert saved["version"] == 4 and saved["faults"] == {"lower_back": "stuck_relay"}
+    assert saved["version"] == 5 and saved["faults"] == {"lower_back": "stuck_relay"}
     assert saved["record"]["acute_at"] == at and saved["schedule"] == [], saved
 
 
