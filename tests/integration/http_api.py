@@ -470,13 +470,16 @@ def static_files_only_from_the_web_folder():
     with open(os.path.join(web, ".secret"), "w") as f:
         f.write("secret")
     os.mkdir(os.path.join(web, "sub"))
+    # Files may sit in sub-folders now; a folder that is a symlink is
+    # still outside.
+    os.symlink("/etc", os.path.join(web, "etc"))
     d = Daemon(cfg=config({"web_root": web}))
     try:
         assert d.req("GET", "/app.js")[0] == 200
         for path in ("/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
                      "/..%2f..%2fetc%2fpasswd", "/passwd.txt", "/.secret",
                      "/sub", "/sub/", "//etc/passwd", "/%00index.html",
-                     "/index.html%00.js"):
+                     "/index.html%00.js", "/etc/passwd", "/sub/../../etc/passwd"):
             conn = http.client.HTTPConnection("127.0.0.1", d.port, timeout=10)
             conn.putrequest("GET", path, skip_host=True)
             conn.putheader("Host", "127.0.0.1:%d" % d.port)
@@ -886,6 +889,58 @@ def sessions_need_the_pin_when_one_is_set(d):
     assert last["private"] is False and last["end"] == "cold_rule", last
     st, _, r = d.req("GET", "/api/sessions", None, session)
     assert st == 200 and r["zones"]["upper_back"][0]["end"] == "cold_rule", r
+
+
+def raw_get(port, path, headers=None):
+    """(status, headers, body bytes) of a GET, nothing decoded."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    hdrs = {"Host": "127.0.0.1:%d" % port}
+    hdrs.update(headers or {})
+    try:
+        conn.request("GET", path, headers=hdrs)
+        r = conn.getresponse()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+    finally:
+        conn.close()
+
+
+@test
+@with_daemon()
+def static_files_compressed_typed_and_revalidated(d):
+    import gzip
+    with open(os.path.join(WEB, "app.js"), "rb") as f:
+        plain = f.read()
+    st, h, body = raw_get(d.port, "/app.js", {"Accept-Encoding": "gzip, br"})
+    assert st == 200 and h.get("content-encoding") == "gzip", (st, h)
+    assert gzip.decompress(body) == plain and len(body) < len(plain) / 2, len(body)
+    assert h["content-type"] == "text/javascript; charset=utf-8", h
+    assert h["vary"] == "Accept-Encoding" and h["cache-control"] == "no-cache", h
+    assert h["etag"].startswith('"') and h["last-modified"].endswith(" GMT"), h
+    # Its own ETag back: a 304 without a body; the plain copy is another.
+    st, h304, body = raw_get(d.port, "/app.js", {"Accept-Encoding": "gzip",
+                                                 "If-None-Match": h["etag"]})
+    assert st == 304 and body == b"" and h304["etag"] == h["etag"], (st, h304)
+    st, hp, body = raw_get(d.port, "/app.js", {"If-None-Match": h["etag"]})
+    assert st == 200 and "content-encoding" not in hp and body == plain, (st, hp)
+    assert hp["etag"] != h["etag"], hp
+    st, hq, body = raw_get(d.port, "/app.js", {"Accept-Encoding": "gzip;q=0"})
+    assert st == 200 and "content-encoding" not in hq and body == plain, hq
+    # What makes the page installable, with the types browsers want.
+    for path, ctype in (("/manifest.webmanifest", "application/manifest+json"),
+                        ("/favicon.ico", "image/x-icon"),
+                        ("/icons/icon-192.png", "image/png"),
+                        ("/icons/maskable-512.png", "image/png"),
+                        ("/icons/apple-touch-icon.png", "image/png"),
+                        ("/i18n/de/bedside.json", "application/json")):
+        st, h, body = raw_get(d.port, path, {"Accept-Encoding": "gzip"})
+        assert st == 200 and h["content-type"] == ctype, (path, st, h)
+        if ctype == "image/png":
+            assert "content-encoding" not in h and body[:8] == b"\x89PNG\r\n\x1a\n", path
+    st, h, body = raw_get(d.port, "/manifest.webmanifest")
+    m = json.loads(body)
+    sizes = {(i["sizes"], i.get("purpose", "any")) for i in m["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes, m
+    assert m["display"] == "standalone" and m["start_url"] == ".", m
 
 
 def main():
