@@ -374,6 +374,10 @@ static void autotune_checks_its_model_and_refuses_a_bad_one(void **state)
         assert_int_equal(a.phase, AT_DONE);
         assert_true(a.check.rms_c < 0.2 && a.check.confidence > 0.6);
         assert_true(a.check.cycles >= 3 && a.check.cycles <= 8);
+        /* ...and the stored tuning carries it, to be kept with the model. */
+        assert_true(a.result.has_check);
+        assert_true(a.result.check.confidence == a.check.confidence);
+        assert_int_equal(a.result.check.cycles, a.check.cycles);
         /* The sensor slips 3 C out of the pad once the relay cycles: the
          * model that fits best strays from the run's own readings (and is
          * a quarter off the pad's gain), so none is stored. */
