@@ -737,7 +737,9 @@ static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
                         pid_reset(&z->pid, heatup_hold_duty(&z->heatup.m,
                                                 z->session.setpoint_c));
                         window_reset(&z->window);
-                        window_preset(&z->window, z->pid.integ);
+                        window_preset(&z->window, heatup_first_duty(
+                                &z->heatup.m, z->session.setpoint_c,
+                                (double)z->window.p.window_ms / 1000.0));
                 }
                 z->duty = pid_update(&z->pid, z->session.setpoint_c,
                                      z->safety.temp_c, dt_s);

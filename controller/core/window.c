@@ -136,10 +136,9 @@ bool window_update(struct window *w, double duty, uint64_t now_ms)
         if (!w->started || now_ms - w->start_ms >= win) {
                 /* Next window; after a stall, the one that holds now. */
                 double mean = w->duty_n ? (w->duty_sum + duty) /
-                              (w->duty_n + 1) : w->preset ? w->preset_duty :
-                              duty;
-                if (w->preset)
-                        w->duty_ema = mean;
+                              (w->duty_n + 1) : duty;
+                if (w->preset && mean > w->preset_duty)
+                        w->duty_ema = mean = w->preset_duty;
                 w->preset = false;
                 w->start_ms = !w->started ? now_ms :
                               w->start_ms + (now_ms - w->start_ms) / win * win;

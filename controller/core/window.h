@@ -76,10 +76,9 @@ void window_init(struct window *w, const struct window_params *p);
 /* Forces the output off now (a stop or a fault) and starts afresh next time. */
 void window_reset(struct window *w);
 
-/* After window_reset: the first window is planned at this duty rather
- * than the one the first update asks (a hand-over at a known holding duty,
- * where PID's proportional term would make the first on-time a window's
- * worth of overshoot on a strong pad). */
+/* After window_reset: the first window is planned at no more than this
+ * duty (a hand-over from a heat-up, where PID's proportional term would
+ * make the first on-time a window's worth of overshoot on a strong pad). */
 void window_preset(struct window *w, double duty);
 
 /* The caller switched the output off against the plan (a pad reading

@@ -400,6 +400,11 @@ static void heatup_pure(void **state)
         assert_true(heatup_coast_peak(&m, 39) > 39);
         assert_near(heatup_hold_duty(&m, 40), 9.0 / 27, 1e-9);
         assert_near(heatup_hold_duty(&m, 20), 0, 1e-12);
+        /* The first window after the hand-over: the holding duty and the
+         * on-time that warms this pad (27/800 C/s) 0.15 C more. */
+        assert_near(heatup_first_duty(&m, 40, 60),
+                    9.0 / 27 + 0.15 / (27.0 / 800) / 60, 1e-9);
+        assert_near(heatup_first_duty(&m, 40, 1), 1.0, 1e-12);
         heatup_begin(&h, &m, 40, 39, 0);
         assert_int_equal(h.phase, HU_DONE);     /* close: PID alone */
         heatup_begin(&h, &m, 40, 25, 0);

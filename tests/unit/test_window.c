@@ -161,8 +161,8 @@ static void cut_ends_the_on_time_without_chatter(void **state)
         assert_true(run(&w, 0.5, 60, &t, NULL) >= 29);
 }
 
-/* After a reset, a preset duty plans the first window, not the first
- * update's (PID's proportional term at a hand-over). */
+/* After a reset, a preset duty caps the first window's plan (PID's
+ * proportional term at a hand-over), and only the first. */
 static void preset_plans_the_first_window(void **state)
 {
         struct window w;
