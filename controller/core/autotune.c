@@ -304,6 +304,8 @@ static void finish(struct autotune *a, time_t wall)
                                          amp));
         t->when = wall;
         t->valid = true;
+        t->has_check = true;
+        t->check = a->check;
         autotune_choose_gains(&t->model, a->p.window_s, t);
         a->phase = AT_DONE;
 }

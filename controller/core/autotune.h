@@ -79,6 +79,10 @@ struct zone_tuning {
         double kp, ki, kd;
         double ku, tu_s;        /* relay ultimate gain and period */
         time_t when;            /* wall time of the run */
+        /* How far to trust the model: its check against the run's own
+         * data (a tuning stored before this was kept has none). */
+        bool has_check;
+        struct autotune_check check;
 };
 
 enum autotune_phase {

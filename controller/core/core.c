@@ -755,6 +755,9 @@ static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
                         pid_reset(&z->pid, heatup_hold_duty(&z->heatup.m,
                                                 z->session.setpoint_c));
                         window_reset(&z->window);
+                        window_preset(&z->window, heatup_first_duty(
+                                &z->heatup.m, z->session.setpoint_c,
+                                (double)z->window.p.window_ms / 1000.0));
                 }
                 z->duty = pid_update(&z->pid, z->session.setpoint_c,
                                      z->safety.temp_c, dt_s);
@@ -763,8 +766,10 @@ static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
                  * relay; a pad that reads clearly above its target gets no
                  * more heat whatever the plan says. */
                 if (on && z->safety.temp_c >= z->session.setpoint_c +
-                                               CORE_ABOVE_TARGET_OFF_C)
+                                               CORE_ABOVE_TARGET_OFF_C) {
                         on = false;
+                        window_cut(&z->window, now_ms);
+                }
         }
         set_relay(core, i, on);
 }

@@ -34,7 +34,9 @@ void core_apply_tuning(struct core *core, int i)
         double integ = z->pid.integ;
         pid_init(&z->pid, &p);
         z->pid.integ = integ;
-        /* The safety checks expect the rise this pad's model predicts. */
+        /* The safety checks expect the rise this pad's model predicts, or
+         * without one what its declared power guarantees. */
+        safety_set_power(&z->safety, z->cfg->power_w);
         if (z->tuning.valid)
                 safety_set_plant(&z->safety, z->tuning.model.gain_c,
                                  z->tuning.model.tau_s, z->tuning.model.dead_s,
@@ -177,12 +179,11 @@ void core_describe_tuning(const struct core *core, int zone, char *buf,
                               z->cfg->window_set ? " (pid.window_s)" :
                               z->cfg->window_mode == WINDOW_RELAY_LIFE ?
                               " (relay_life)" : " (comfort)");
-        /* What the run just now measured (not kept across a restart). */
-        if (z->autotune.phase == AT_DONE && n > 0 && (size_t)n < len)
+        /* How far the model is to be trusted, kept with it. */
+        if (t->has_check && n > 0 && (size_t)n < len)
                 snprintf(buf + n, len - (size_t)n, "; model within %.2f C "
                          "RMS of the run's readings (confidence %.0f %%), "
-                         "%d cycles, sensor noise %.3f C",
-                         z->autotune.check.rms_c,
-                         100 * z->autotune.check.confidence,
-                         z->autotune.check.cycles, z->autotune.check.noise_c);
+                         "%d cycles, sensor noise %.3f C", t->check.rms_c,
+                         100 * t->check.confidence, t->check.cycles,
+                         t->check.noise_c);
 }

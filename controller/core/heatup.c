@@ -25,6 +25,18 @@ double heatup_hold_duty(const struct autotune_model *m, double setpoint_c)
         return u < 0 ? 0 : u > 1 ? 1 : u;
 }
 
+double heatup_first_duty(const struct autotune_model *m, double setpoint_c,
+                         double window_s)
+{
+        double rate = m->tau_s > 0 ? m->gain_c / m->tau_s : 0;
+        double u = heatup_hold_duty(m, setpoint_c);
+
+        if (rate <= 0 || window_s <= 0)
+                return 1.0;
+        u += HEATUP_FIRST_EXTRA_C / rate / window_s;
+        return u > 1 ? 1 : u;
+}
+
 /* After the dead time and a clear rise, the ratio of the rise seen to the
  * rise the model predicts for the same time at full power scales its gain. */
 static void adapt_gain(struct heatup *h, double temp_c, uint64_t now_ms)

@@ -57,6 +57,15 @@ enum heatup_phase heatup_update(struct heatup *h, double temp_c,
  * were switched off now. */
 double heatup_coast_peak(const struct autotune_model *m, double temp_c);
 
+/* The most the first PID window after the hand-over may ask, for a window
+ * of window_s: the holding duty and on-time that warms the pad no more
+ * than HEATUP_FIRST_EXTRA_C beyond it (on a strong pad PID's proportional
+ * term would otherwise add a window's worth of overshoot; a heavy one may
+ * have all it asks). */
+#define HEATUP_FIRST_EXTRA_C 0.15
+double heatup_first_duty(const struct autotune_model *m, double setpoint_c,
+                         double window_s);
+
 /* The duty that holds setpoint_c in the model, 0..1. */
 double heatup_hold_duty(const struct autotune_model *m, double setpoint_c);
 

@@ -34,6 +34,23 @@
  * smoothed fall this large after half the runaway window means the sensor
  * is not on it (it fell out into the air), caught before the window ends. */
 #define RUNAWAY_FALL_C 0.5
+/* With only the pad's declared power (no model), the rise the checks ask
+ * for is a lower bound on what any pad of that power shows, from three
+ * conservative assumptions: at most PAD_MAX_J_PER_K of heat capacity (pad,
+ * cover and the bedding it warms; the heaviest pad of the benchmark has
+ * 6000 J/K), a room no colder than PAD_COLDEST_C, and a pad that can reach
+ * its setpoint at full power with a loss that grows linearly from the room
+ * (natural convection grows faster, so it loses less below the setpoint).
+ * The loss at start_c is then at most P (start - room) / (setpoint - room),
+ * and the first PAD_MAX_LAG_S of the window (dead time and sensor lag) may
+ * show nothing. A bound on heat capacity per watt would cancel the power
+ * and say nothing that the floor does not. */
+#define PAD_MAX_J_PER_K 8000.0
+#define PAD_COLDEST_C 10.0
+#define PAD_MAX_LAG_S 60.0
+/* The share of that bound asked: what the 10 s smoothing and a DS18B20's
+ * steps may take off a real rise. */
+#define POWER_RISE_SHARE 0.8
 /* A DS18B20 answers 85.000 degC when it lost power before converting. */
 #define DS18B20_POWER_ON_C 85.0
 
@@ -90,6 +107,11 @@ void safety_set_plant(struct safety *s, double gain_c, double tau_s,
         s->plant_rest_c = rest_c;
 }
 
+void safety_set_power(struct safety *s, double power_w)
+{
+        s->power_w = power_w > 0 && isfinite(power_w) ? power_w : 0;
+}
+
 void safety_session_started(struct safety *s, uint64_t now_ms)
 {
         (void)now_ms;
@@ -118,16 +140,33 @@ static void smooth(struct safety *s, double temp_c, uint64_t now_ms)
         s->smooth_ms = now_ms;
 }
 
+/* The least rise of any pad of the declared power (see PAD_MAX_J_PER_K),
+ * heating at the given duty from start_c towards setpoint_c. */
+static double power_rise(const struct safety *s, double start_c,
+                         double setpoint_c, double duty, uint64_t window_ms)
+{
+        double t = (double)window_ms / 1000.0 - PAD_MAX_LAG_S;
+        double span = setpoint_c - PAD_COLDEST_C;
+
+        if (s->power_w <= 0 || t <= 0 || span <= 0)
+                return 0;
+        double loss = fmax(0.0, start_c - PAD_COLDEST_C) / span;
+        double net_w = s->power_w * (duty - loss);
+        return net_w > 0 ? net_w * t / PAD_MAX_J_PER_K : 0;
+}
+
 /* The rise a heating pad must show over window_ms from start_c at the
  * given average duty: the floor, or a share of what the model predicts if
- * that is more. */
+ * that is more; without a model, of what the declared power guarantees. */
 static double rise_wanted(const struct safety *s, double start_c,
-                          double duty, uint64_t window_ms)
+                          double setpoint_c, double duty, uint64_t window_ms)
 {
         double floor_c = s->p.runaway_min_rise_c;
 
         if (!s->have_plant)
-                return floor_c;
+                return fmax(floor_c, POWER_RISE_SHARE *
+                            power_rise(s, start_c, setpoint_c, duty,
+                                       window_ms));
         double t = (double)window_ms / 1000.0 - s->plant_dead_s;
         if (t <= 0)
                 return floor_c;
@@ -208,7 +247,8 @@ static void check_runaway(struct safety *s, const struct safety_input *in,
         if (now_ms - s->runaway_since_ms >= s->p.runaway_ms) {
                 double duty = s->run_duty_sum / s->run_duty_n;
                 if (s->smooth_c - s->runaway_start_c <
-                    rise_wanted(s, s->runaway_start_c, duty, s->p.runaway_ms))
+                    rise_wanted(s, s->runaway_start_c, in->setpoint_c, duty,
+                                s->p.runaway_ms))
                         latch(s, FAULT_RUNAWAY, s->temp_c);
                 s->runaway_since_ms = now_ms;
                 s->runaway_start_c = s->smooth_c;
@@ -248,7 +288,8 @@ static void check_holding(struct safety *s, const struct safety_input *in,
         if (now_ms - s->low_since_ms >= s->p.holding_ms) {
                 double duty = s->low_duty_sum / s->low_duty_n;
                 if (s->smooth_c - s->low_start_c <
-                    rise_wanted(s, s->low_start_c, duty, s->p.holding_ms))
+                    rise_wanted(s, s->low_start_c, in->setpoint_c, duty,
+                                s->p.holding_ms))
                         latch(s, FAULT_HOLDING, s->temp_c);
                 s->low_since_ms = now_ms;
                 s->low_start_c = s->smooth_c;

@@ -113,6 +113,7 @@ struct safety {
         /* the zone's identified plant (safety_set_plant), if any */
         bool have_plant;
         double plant_gain_c, plant_tau_s, plant_dead_s, plant_rest_c;
+        double power_w;                 /* declared (safety_set_power), or 0 */
         /* duty over the runaway and holding windows */
         double run_duty_sum, low_duty_sum;
         int run_duty_n, low_duty_n;
@@ -140,6 +141,13 @@ void safety_session_started(struct safety *s, uint64_t now_ms);
  * predicts once the heat already on its way has arrived. */
 void safety_set_plant(struct safety *s, double gain_c, double tau_s,
                       double dead_s, double rest_c);
+
+/* Tells the supervisor the pad's declared power (zones[].power_w; 0 or
+ * less: unknown). Without a model, the runaway and temperature-dropped
+ * checks then expect the least rise any pad of that power shows (a bound
+ * on heat capacity, the room and the loss; see safety.c), never less than
+ * runaway_min_rise_c. A model, when there is one, is what they use. */
+void safety_set_power(struct safety *s, double power_w);
 
 /* One tick. Returns the latched fault (FAULT_NONE when the relay may be on
  * as commanded). A new fault is latched before returning. */

@@ -25,8 +25,16 @@ uint64_t window_choose(enum window_mode mode, double switches_per_h,
         double swing = rate_c_s * u * (1.0 - u);        /* degC/s of T */
         if (mode == WINDOW_COMFORT) {
                 /* Twice the least: shorter windows ripple less in theory
-                 * but ride off the frontier in practice (the bench). */
+                 * but ride off the frontier in practice (the bench). A
+                 * strong or light pad's sawtooth would then peak well
+                 * above the setpoint at the pad: there, as short as keeps
+                 * its peak WINDOW_COMFORT_HALF_C above the middle, but no
+                 * shorter than 1.5 times the least (1.3 pressed PID's
+                 * on-times against min_on on the 150 W pad: 0.65 C). */
                 t = 2.0 * least / 1.2;
+                if (swing > 0)
+                        t = fmax(1.5 * least / 1.2,
+                                 fmin(t, 2.0 * WINDOW_COMFORT_HALF_C / swing));
         } else {
                 /* Two switches a window. */
                 t = 2.0 * 3600.0 / (switches_per_h > 0 ? switches_per_h : 40);
@@ -62,6 +70,27 @@ void window_reset(struct window *w)
         w->duty_n = 0;
         w->on = false;
         w->started = false;
+        w->preset = false;
+}
+
+void window_preset(struct window *w, double duty)
+{
+        if (w->started)
+                return;
+        w->preset = true;
+        w->preset_duty = duty < 0 ? 0 : duty > 1 ? 1 : duty;
+}
+
+void window_cut(struct window *w, uint64_t now_ms)
+{
+        if (!w->started)
+                return;
+        double elapsed = (double)(now_ms - w->start_ms);
+        if (w->plan_ms > elapsed || w->plan_ms >= (double)w->p.window_ms)
+                w->plan_ms = elapsed;
+        if (w->on)
+                w->off_since_ms = now_ms;
+        w->on = false;
 }
 
 /* On-time for a window: the duty's share plus what earlier windows owe,
@@ -108,6 +137,9 @@ bool window_update(struct window *w, double duty, uint64_t now_ms)
                 /* Next window; after a stall, the one that holds now. */
                 double mean = w->duty_n ? (w->duty_sum + duty) /
                               (w->duty_n + 1) : duty;
+                if (w->preset && mean > w->preset_duty)
+                        w->duty_ema = mean = w->preset_duty;
+                w->preset = false;
                 w->start_ms = !w->started ? now_ms :
                               w->start_ms + (now_ms - w->start_ms) / win * win;
                 w->started = true;

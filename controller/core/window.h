@@ -35,6 +35,8 @@ struct window {
         uint64_t ema_ms;
         bool on;
         bool started;
+        bool preset;            /* window_preset: the first plan's duty */
+        double preset_duty;
 };
 
 /* What a zone's window is chosen for when its pad has a model and the
@@ -48,6 +50,10 @@ enum window_mode {
  * relay_life window grows past the budget's until the ripple reaches it
  * (a heavy pad needs fewer switches than any budget). */
 #define WINDOW_RIPPLE_RMS_C 0.2
+/* A comfort window is no longer than one whose sawtooth peaks this far
+ * above its middle at the pad (a strong or light pad would otherwise
+ * overshoot the setpoint by more than the skin should feel). */
+#define WINDOW_COMFORT_HALF_C 0.22
 
 /* The window for a pad that warms at rate_c_s (degC/s at full power) and
  * holds its setpoint at duty u: on the physical frontier an on/off pad
@@ -69,6 +75,17 @@ void window_init(struct window *w, const struct window_params *p);
 
 /* Forces the output off now (a stop or a fault) and starts afresh next time. */
 void window_reset(struct window *w);
+
+/* After window_reset: the first window is planned at no more than this
+ * duty (a hand-over from a heat-up, where PID's proportional term would
+ * make the first on-time a window's worth of overshoot on a strong pad). */
+void window_preset(struct window *w, double duty);
+
+/* The caller switched the output off against the plan (a pad reading
+ * clearly above its target): this window's on-time ends now, and the next
+ * on waits out min_off like any other, so an override that holds for one
+ * tick does not chatter the relay. The time cut is not owed. */
+void window_cut(struct window *w, uint64_t now_ms);
 
 /* Returns whether the relay should be on at now_ms for the given duty. */
 bool window_update(struct window *w, double duty, uint64_t now_ms);

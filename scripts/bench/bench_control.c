@@ -368,6 +368,9 @@ static void write_svg(const char *dir, const struct plant_params *pp,
 int main(int argc, char **argv)
 {
         const char *dir = argc > 1 ? argv[1] : "build/bench";
+        /* A second argument runs only the plants whose name contains it
+         * (to look at one quickly; the full table is the benchmark). */
+        const char *only = argc > 2 ? argv[2] : NULL;
         const struct plant_params *mx;
         int np = plant_matrix(&mx);
         static struct run runs[C_N], scratch;
@@ -384,6 +387,8 @@ int main(int argc, char **argv)
                cfg_default.zones[0].window.min_off_ms / 1000.0, SP_C, SEEDS,
                TUNE_SEED, SEEDS);
         for (int p = 0; p < np; p++) {
+                if (only && !strstr(mx[p].name, only))
+                        continue;
                 autotune(&mx[p]);
                 at_ok[p] = tuned_ok;
                 printf("autotune %s (%d s): %s\n", mx[p].name, tune_s,
@@ -406,7 +411,8 @@ int main(int argc, char **argv)
                "(Wh) | faults | autotune |\n"
                "|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (int p = 0; p < np; p++)
-                for (int c = 0; c < C_N; c++) {
+                for (int c = 0; c < C_N && (!only ||
+                                strstr(mx[p].name, only)); c++) {
                         const struct metrics *m = &med[p][c];
                         printf("| %s | %s | %.0f | %.2f | %.2f / %.2f | "
                                "%.3f / %.3f | %.0f | %.1f | %.0f | %s |\n",
@@ -428,6 +434,8 @@ int main(int argc, char **argv)
                        "hysteresis |\n|---|---:|---:|---:|---:|---:|---:|---:|"
                        "---|\n", ctl_name[hc]);
                 for (int p = 0; p < np; p++) {
+                        if (only && !strstr(mx[p].name, only))
+                                continue;
                         const struct metrics *m = &med[p][hc];
                         const struct metrics *o = &med[p][oc];
                         const struct metrics *h = &med[p][C_HYST];

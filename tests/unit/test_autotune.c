@@ -374,6 +374,10 @@ static void autotune_checks_its_model_and_refuses_a_bad_one(void **state)
         assert_int_equal(a.phase, AT_DONE);
         assert_true(a.check.rms_c < 0.2 && a.check.confidence > 0.6);
         assert_true(a.check.cycles >= 3 && a.check.cycles <= 8);
+        /* ...and the stored tuning carries it, to be kept with the model. */
+        assert_true(a.result.has_check);
+        assert_true(a.result.check.confidence == a.check.confidence);
+        assert_int_equal(a.result.check.cycles, a.check.cycles);
         /* The sensor slips 3 C out of the pad once the relay cycles: the
          * model that fits best strays from the run's own readings (and is
          * a quarter off the pad's gain), so none is stored. */
@@ -396,6 +400,11 @@ static void heatup_pure(void **state)
         assert_true(heatup_coast_peak(&m, 39) > 39);
         assert_near(heatup_hold_duty(&m, 40), 9.0 / 27, 1e-9);
         assert_near(heatup_hold_duty(&m, 20), 0, 1e-12);
+        /* The first window after the hand-over: the holding duty and the
+         * on-time that warms this pad (27/800 C/s) 0.15 C more. */
+        assert_near(heatup_first_duty(&m, 40, 60),
+                    9.0 / 27 + 0.15 / (27.0 / 800) / 60, 1e-9);
+        assert_near(heatup_first_duty(&m, 40, 1), 1.0, 1e-12);
         heatup_begin(&h, &m, 40, 39, 0);
         assert_int_equal(h.phase, HU_DONE);     /* close: PID alone */
         heatup_begin(&h, &m, 40, 25, 0);

@@ -4,10 +4,14 @@
  * - no fault on any plant through a whole session, with default gains and
  *   after an autotune on the plant's own noise draw, nor at the highest
  *   setpoint and through the cool-down after it;
- * - the autotune completes on every plant;
+ * - the autotune completes on every plant, with and without its power
+ *   declared;
  * - a sensor taken off a pad holding its setpoint is caught within 2
  *   minutes, and a stuck relay within 60 s of the pad passing the
- *   stuck-relay threshold, on every plant. */
+ *   stuck-relay threshold, on every plant;
+ * - all of that again with only the pad's power declared (zones[].power_w,
+ *   no autotune), which the runaway and temperature-dropped checks then
+ *   use. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +24,8 @@
 #define SP_C 40.0
 
 static struct config cfg;
+/* The power the zone declares for the next rig: 0 (none) or the plant's. */
+static bool declare_power;
 
 static void load_config(void)
 {
@@ -44,6 +50,8 @@ static void rig_init(struct rig *r, const struct plant_params *pp,
         r->t_ms = 1000;
         r->wall = 1764000000;
         plant_init(&r->pl, pp, seed);
+        /* The simulated sensor would declare its own pad's 40 W. */
+        cfg.zones[0].power_w = declare_power ? pp->power_w : 0;
         core_init(&r->core, &cfg, NULL, NULL, r->t_ms, r->wall);
         core_set_localtime(&r->core, test_localtime, NULL);
         if (t && t->valid)
@@ -64,6 +72,11 @@ static void second(struct rig *r)
 static enum safety_fault fault(const struct rig *r)
 {
         return r->core.zones[0].safety.fault;
+}
+
+static const char *label(const struct zone_tuning *t)
+{
+        return t ? "tuned" : declare_power ? "declared power" : "default";
 }
 
 static void start(struct rig *r)
@@ -111,6 +124,20 @@ static void autotune_completes_on_every_plant(void **state)
                 ok += tuned[p];
         }
         assert_int_equal(ok, n);
+        /* And with the pad's power declared (the checks then expect more
+         * of its heat-up). */
+        declare_power = true;
+        for (int p = 0; p < n; p++) {
+                struct zone_tuning t;
+                int secs;
+                bool done = tune(&m[p], &t, &secs);
+                if (!done)
+                        printf("  autotune %-20s FAILED with its power "
+                               "declared\n", m[p].name);
+                ok += done;
+        }
+        declare_power = false;
+        assert_int_equal(ok, 2 * n);
 }
 
 /* A whole session on every plant, seeds 1 and 2: no fault. */
@@ -125,7 +152,7 @@ static void no_false_fault(const struct zone_tuning *t, int p,
                         second(&r);
                         if (fault(&r) != FAULT_NONE)
                                 printf("  %s (%s), seed %u: %s at %d s\n",
-                                       pp->name, t ? "tuned" : "default",
+                                       pp->name, label(t),
                                        seed, safety_fault_name(fault(&r)), s);
                         assert_int_equal(fault(&r), FAULT_NONE);
                 }
@@ -154,7 +181,8 @@ static void no_false_fault_after_autotune(void **state)
 
 /* At the highest setpoint for 80 minutes, then stopped and left to cool
  * for 70 (the stuck-relay check watches a pad above 39 C with the relay
- * off): no fault on any plant, 5 seeds. */
+ * off): no fault on any plant, 5 seeds, with and without its power
+ * declared. */
 static void no_false_fault_at_the_top_and_cooling_down(void **state)
 {
         static struct rig r;
@@ -162,8 +190,11 @@ static void no_false_fault_at_the_top_and_cooling_down(void **state)
         int n = plant_matrix(&m);
         struct core_reply rep;
         (void)state;
-        for (int p = 0; p < n; p++)
+        for (int k = 0; k < 2 * n; k++)
                 for (unsigned seed = 1; seed <= 5; seed++) {
+                        int p = k % n;
+                        /* The second pass with the pad's power declared. */
+                        declare_power = k >= n;
                         rig_init(&r, &m[p], seed, NULL);
                         core_start(&r.core, 0, 90, 42, SRC_CLI, r.t_ms,
                                    r.wall, &rep);
@@ -174,13 +205,14 @@ static void no_false_fault_at_the_top_and_cooling_down(void **state)
                                                   &rep);
                                 second(&r);
                                 if (fault(&r) != FAULT_NONE)
-                                        printf("  %s, seed %u: %s at %d s\n",
-                                               m[p].name, seed,
+                                        printf("  %s (%s), seed %u: %s at %d s\n",
+                                               m[p].name, label(NULL), seed,
                                                safety_fault_name(fault(&r)),
                                                s);
                                 assert_int_equal(fault(&r), FAULT_NONE);
                         }
                 }
+        declare_power = false;
 }
 
 /* Heats to the setpoint and holds it 10 minutes past the band. */
@@ -210,7 +242,7 @@ static bool sensor_off(const struct zone_tuning *t,
         for (s = 1; s <= 600 && fault(&r) == FAULT_NONE; s++)
                 second(&r);
         printf("  sensor off %-20s (%s): %s after %d s\n", pp->name,
-               t ? "tuned" : "default", safety_fault_name(fault(&r)), s - 1);
+               label(t), safety_fault_name(fault(&r)), s - 1);
         return (fault(&r) == FAULT_RUNAWAY || fault(&r) == FAULT_HOLDING) &&
                s - 1 <= 120;
 }
@@ -242,7 +274,7 @@ static bool stuck(const struct zone_tuning *t, const struct plant_params *pp)
                         over = s;
         }
         printf("  stuck relay %-20s (%s): %s %d s after passing %.0f C "
-               "(pad %.1f C)\n", pp->name, t ? "tuned" : "default",
+               "(pad %.1f C)\n", pp->name, label(t),
                safety_fault_name(fault(&r)), s - 1 - over, SP_C + above,
                r.pl.pad_c);
         return (fault(&r) == FAULT_STUCK_RELAY ||
@@ -263,6 +295,30 @@ static void stuck_relay_caught_within_60_s(void **state)
         assert_int_equal(bad, 0);
 }
 
+/* The checks on declared power alone, on every plant. */
+static void no_false_fault_with_declared_power(void **state)
+{
+        const struct plant_params *m;
+        int n = plant_matrix(&m);
+        (void)state;
+        declare_power = true;
+        for (int p = 0; p < n; p++)
+                no_false_fault(NULL, p, &m[p]);
+        declare_power = false;
+}
+
+static void caught_with_declared_power(void **state)
+{
+        const struct plant_params *m;
+        int n = plant_matrix(&m), bad = 0;
+        (void)state;
+        declare_power = true;
+        for (int p = 0; p < n; p++)
+                bad += !sensor_off(NULL, &m[p]) + !stuck(NULL, &m[p]);
+        declare_power = false;
+        assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -272,6 +328,8 @@ int main(void)
                 cmocka_unit_test(no_false_fault_at_the_top_and_cooling_down),
                 cmocka_unit_test(sensor_off_caught_within_2_minutes),
                 cmocka_unit_test(stuck_relay_caught_within_60_s),
+                cmocka_unit_test(no_false_fault_with_declared_power),
+                cmocka_unit_test(caught_with_declared_power),
         };
         load_config();
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -169,6 +169,41 @@ static void runaway_expects_the_models_rise(void **state)
                                       true, 1.0, true, 40), FAULT_NONE);
 }
 
+/* A sensor half off a 150 W pad: 0.45 C in 120 s from a cold start at
+ * full duty passes the floor, but no pad of 150 W warms that slowly (the
+ * bound asks 0.54 C); declared 10 W, or no power, it is not a runaway. */
+static enum safety_fault slow_rise_with_power(double power_w)
+{
+        struct rig r;
+        enum safety_fault f = FAULT_NONE;
+        rig_init(&r);
+        safety_set_power(&r.s, power_w);
+        for (int i = 0; i < 300 && f == FAULT_NONE; i++)
+                f = tick(&r, 22 + i * 0.45 / 120, true, 1.0, true, 40);
+        return f;
+}
+
+static void runaway_expects_what_the_declared_power_guarantees(void **state)
+{
+        (void)state;
+        assert_int_equal(slow_rise_with_power(150), FAULT_RUNAWAY);
+        assert_int_equal(slow_rise_with_power(10), FAULT_NONE);
+        assert_int_equal(slow_rise_with_power(0), FAULT_NONE);
+}
+
+/* The bound shrinks as the pad nears its setpoint (the loss it may have
+ * grows): a 150 W pad warming 0.35 C in 120 s at 37 C is no runaway. */
+static void declared_power_asks_little_near_the_setpoint(void **state)
+{
+        struct rig r;
+        (void)state;
+        rig_init(&r);
+        safety_set_power(&r.s, 150);
+        for (int i = 0; i < 600; i++)
+                assert_int_equal(tick(&r, 36 + i * 0.35 / 120, true, 1.0, true,
+                                      45), FAULT_NONE);
+}
+
 static void weak_pad_warming_slowly_is_no_runaway(void **state)
 {
         struct rig r;
@@ -522,6 +557,8 @@ int main(void)
                 cmocka_unit_test(no_runaway_when_warming),
                 cmocka_unit_test(runaway_expects_the_models_rise),
                 cmocka_unit_test(weak_pad_warming_slowly_is_no_runaway),
+                cmocka_unit_test(runaway_expects_what_the_declared_power_guarantees),
+                cmocka_unit_test(declared_power_asks_little_near_the_setpoint),
                 cmocka_unit_test(no_runaway_near_setpoint_with_high_duty),
                 cmocka_unit_test(holding_drop_after_reaching_setpoint),
                 cmocka_unit_test(cold_start_is_not_a_holding_fault),

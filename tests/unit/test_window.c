@@ -118,8 +118,17 @@ static void window_chosen_from_the_pad(void **state)
         (void)state;
         /* Comfort: each on and off time twice the 10 s minimum at the
          * holding duty (0.25: on 20 s of an 80 s window). */
-        assert_int_equal(window_choose(WINDOW_COMFORT, 40, 0.03, 0.25, 10000,
+        assert_int_equal(window_choose(WINDOW_COMFORT, 40, 0.02, 0.25, 10000,
                                        10000), 80000);
+        /* A strong pad (0.06 C/s): an 80 s sawtooth would peak 0.34 C
+         * above its middle; shorter, but no shorter than 1.5 times the
+         * minimum's 40 s. */
+        assert_int_equal(window_choose(WINDOW_COMFORT, 40, 0.06, 0.25, 10000,
+                                       10000), 60000);
+        /* Between: where the peak is 0.22 C (0.03 C/s: 78 s). */
+        uint64_t mid = window_choose(WINDOW_COMFORT, 40, 0.03, 0.25, 10000,
+                                     10000);
+        assert_true(mid > 77000 && mid < 79000);
         /* Relay life: 40 switches an hour, two a window... */
         assert_int_equal(window_choose(WINDOW_RELAY_LIFE, 40, 0.03, 0.25,
                                        10000, 10000), 180000);
@@ -127,6 +136,44 @@ static void window_chosen_from_the_pad(void **state)
         uint64_t heavy = window_choose(WINDOW_RELAY_LIFE, 40, 0.005, 0.25,
                                        10000, 10000);
         assert_true(heavy > 500000 && heavy <= 600000);
+}
+
+/* The caller's override (a reading far above the target) ends the
+ * window's on-time: the output does not come back on in the same window,
+ * and the next on-time waits out min_off. */
+static void cut_ends_the_on_time_without_chatter(void **state)
+{
+        struct window w;
+        uint64_t t = 1000;
+        int sw = 0;
+        (void)state;
+        window_init(&w, &W);
+        assert_true(window_update(&w, 0.5, t));         /* 30 s planned */
+        t += 12000;
+        assert_true(window_update(&w, 0.5, t));
+        window_cut(&w, t);
+        assert_false(w.on);
+        t += 1000;
+        /* The rest of this window: off, though 17 s of the plan were left. */
+        assert_int_equal(run(&w, 0.5, 47, &t, &sw), 0);
+        assert_int_equal(sw, 0);
+        /* The next window heats again. */
+        assert_true(run(&w, 0.5, 60, &t, NULL) >= 29);
+}
+
+/* After a reset, a preset duty caps the first window's plan (PID's
+ * proportional term at a hand-over), and only the first. */
+static void preset_plans_the_first_window(void **state)
+{
+        struct window w;
+        uint64_t t = 1000;
+        (void)state;
+        window_init(&w, &W);
+        window_reset(&w);
+        window_preset(&w, 0.25);
+        assert_int_equal(run(&w, 0.5, 60, &t, NULL), 15);
+        /* After it, the duty asked. */
+        assert_int_equal(run(&w, 0.5, 60, &t, NULL), 30);
 }
 
 static void reset_turns_off(void **state)
@@ -144,6 +191,8 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(half_duty_is_half_on),
+                cmocka_unit_test(cut_ends_the_on_time_without_chatter),
+                cmocka_unit_test(preset_plans_the_first_window),
                 cmocka_unit_test(full_duty_never_switches),
                 cmocka_unit_test(near_full_duty_keeps_its_average),
                 cmocka_unit_test(small_duty_is_carried_not_lost),
