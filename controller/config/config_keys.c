@@ -82,8 +82,10 @@ const struct config_key config_keys[] = {
                 "\"Upper Back\" gives upper_back; not a word a topic or a "
                 "path of the page uses"),
         NUM_DOC("zones[].power_w", "the simulated pad's power, else 0", 0,
-                5000, "W", "the heater's power, for Home Assistant's power "
-                "and energy"),
+                5000, "W", "the heater's power: Home Assistant's power and "
+                "energy, the session log's energy, and, without an autotuned "
+                "model, the least warming the runaway and temperature-dropped "
+                "checks expect (docs/control.md)"),
 
         OBJ("zones[].sensor", "required", "the zone's sensor; type sim, "
             "ds18b20 or modbus"),

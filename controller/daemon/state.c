@@ -78,6 +78,12 @@ char *state_to_json(const struct state_data *st)
                 cJSON_AddNumberToObject(z, "ku", t->ku);
                 cJSON_AddNumberToObject(z, "tu_s", t->tu_s);
                 cJSON_AddNumberToObject(z, "when", (double)t->when);
+                if (t->has_check) {
+                        cJSON_AddNumberToObject(z, "check_rms_c", t->check.rms_c);
+                        cJSON_AddNumberToObject(z, "confidence", t->check.confidence);
+                        cJSON_AddNumberToObject(z, "noise_c", t->check.noise_c);
+                        cJSON_AddNumberToObject(z, "cycles", t->check.cycles);
+                }
         }
         cJSON_AddItemToObject(root, "schedule", schedule_to_json(&st->schedule));
         cJSON *zones = cJSON_AddObjectToObject(root, "zones");
@@ -225,6 +231,28 @@ static void note(struct notes *n, const char *fmt, ...)
 
 /* One zone's tuning; every number must be there and make sense, or it is
  * set aside (a half-read model must not drive a heat-up). */
+/* The model's check against its own run, when the file has it (files
+ * written before it was kept do not): all four or none, each in range. */
+static void parse_check(const cJSON *z, struct zone_tuning *t)
+{
+        static const char *const keys[] = { "check_rms_c", "confidence",
+                "noise_c", "cycles" };
+        double v[4];
+
+        for (int i = 0; i < 4; i++) {
+                const cJSON *n = cJSON_GetObjectItemCaseSensitive(z, keys[i]);
+                if (!cJSON_IsNumber(n) || !isfinite(n->valuedouble))
+                        return;
+                v[i] = n->valuedouble;
+        }
+        if (!(v[0] >= 0 && v[1] >= 0 && v[1] <= 1 && v[2] >= 0 && v[3] >= 0 &&
+              v[3] <= 1000))
+                return;
+        t->has_check = true;
+        t->check = (struct autotune_check){ .rms_c = v[0], .confidence = v[1],
+                                            .noise_c = v[2], .cycles = (int)v[3] };
+}
+
 static int parse_tuning(const cJSON *z, struct zone_tuning *ret)
 {
         static const char *const keys[] = { "gain_c", "tau_s", "dead_s",
@@ -247,6 +275,7 @@ static int parse_tuning(const cJSON *z, struct zone_tuning *ret)
                 .kp = v[4], .ki = v[5], .kd = v[6], .ku = v[7], .tu_s = v[8],
                 .when = (time_t)v[9],
         };
+        parse_check(z, ret);
         if (!(ret->model.gain_c > 0 && ret->model.tau_s > 0 &&
               ret->model.dead_s >= 0 && ret->kp >= 0 && ret->kp <= 10 &&
               ret->ki >= 0 && ret->ki <= 1 && ret->kd >= 0 && ret->kd <= 1000))

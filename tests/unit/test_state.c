@@ -300,6 +300,9 @@ static void tuning_round_trips_by_zone_id(void **state)
                 .valid = true, .model = { 26.5, 840, 10.5, 31.2 },
                 .kp = 0.41, .ki = 0.0013, .kd = 4.1, .ku = 2.4, .tu_s = 104,
                 .when = 1764010500,
+                .has_check = true,
+                .check = { .rms_c = 0.05, .noise_c = 0.034, .confidence = 0.88,
+                           .cycles = 3 },
         };
         struct state_data back;
         char err[256];
@@ -318,6 +321,11 @@ static void tuning_round_trips_by_zone_id(void **state)
         assert_near(b->model.tau_s, 840, 1e-9);
         assert_near(b->model.dead_s, 10.5, 1e-9);
         assert_int_equal(b->when, 1764010500);
+        assert_true(b->has_check);
+        assert_near(b->check.confidence, 0.88, 1e-9);
+        assert_near(b->check.rms_c, 0.05, 1e-9);
+        assert_near(b->check.noise_c, 0.034, 1e-9);
+        assert_int_equal(b->check.cycles, 3);
         assert_null(state_find_tuning(&back, "lower_back"));
 }
 
