@@ -43,7 +43,7 @@ export function renderAdvice(pg, s) {
   /* The record could not be read: a person confirms before heat. */
   const confirm = g.confirm_needed === true;
   $('#confirm').hidden = !confirm;
-  if (confirm) setText($('#confirm-reason'), t('page.confirm.reason'));
+  if (confirm) setText($('#confirm-reason'), tOr(t, 'daemon.guidance.confirm_reason', t('page.confirm.reason')));
 
   /* Warning signs: the doctor comes first and alone. Heat blocked
    * otherwise: the advice moves above the zones. An unreadable record:

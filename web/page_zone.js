@@ -74,8 +74,13 @@ function makeZone(pg, z) {
 
   const path = '/api/zones/' + encodeURIComponent(z.id) + '/';
   const start = async () => {
-    const r = await pg.change('POST', path + 'start', { minutes: st.minutes, setpoint_c: st.setpoint }, fb);
-    if (r.ok) remember(pg, zone(), st);
+    const body = { minutes: st.minutes, setpoint_c: st.setpoint };
+    const r = await pg.change('POST', path + 'start', body, fb);
+    if (r.ok) {
+      remember(pg, zone(), st);
+      feedback(fb, pg.t('page.zone.started', { minutes: body.minutes,
+        c: fmtC(body.setpoint_c, pg.lang(), body.setpoint_c % 1 ? 1 : 0) }), 'ok');
+    }
   };
   $('.z-start', el).addEventListener('click', () => {
     if (pg.stale) return;
