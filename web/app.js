@@ -77,11 +77,12 @@ function answerText(r) {
   return codeText(r.code, r.message);
 }
 
-/* A change: says the outcome in `fb` (the line beside what was tapped)
- * and refreshes at once. */
-pg.change = async (method, path, body, fb) => {
+/* A change: says the outcome in `fb` (the line beside what was tapped),
+ * `okText` when it worked and the caller has its own words, and
+ * refreshes at once. */
+pg.change = async (method, path, body, fb, okText) => {
   const r = await pg.api(method, path, body);
-  feedback(fb, answerText(r), r.ok ? 'ok' : 'error');
+  feedback(fb, r.ok && okText ? okText : answerText(r), r.ok ? 'ok' : 'error');
   if (r.status && r.status.zones) pg.fresh(r.status);
   await pg.poll();
   pg.lastHistory = -Infinity;
@@ -91,7 +92,8 @@ pg.change = async (method, path, body, fb) => {
 /* A Stop's answer, on its card (or under Stop all). */
 pg.answer = (key, r) => {
   const st = pg.zones.get(key);
-  feedback(key === '*' ? $('#stop-all-feedback') : st && $('.z-feedback', st.el), answerText(r), r.ok ? 'ok' : 'error');
+  feedback(key === '*' ? $('#stop-all-feedback') : st && $('.z-feedback', st.el),
+    r.ok ? t(key === '*' ? 'page.stop.done_all' : 'page.stop.done') : answerText(r), r.ok ? 'ok' : 'error');
 };
 
 pg.poll = async () => {

@@ -125,7 +125,7 @@ export function setupAdvice(pg) {
     } else {
       body.minutes_ago = Number(when);
     }
-    const r = await pg.change('POST', '/api/injury', body, fb);
+    const r = await pg.change('POST', '/api/injury', body, fb, t('page.record.recorded'));
     if (r.ok) { $('#f-injury').checked = false; $('#f-swelling').checked = false; }
   });
   $('#signs-form').addEventListener('submit', async (e) => {
@@ -136,7 +136,7 @@ export function setupAdvice(pg) {
      * refuses the key it does not know. */
     const rec = pg.status && pg.status.guidance.record;
     if ($('#f-urgent').checked || (rec && 'urgent_signs' in rec)) body.urgent_signs = $('#f-urgent').checked;
-    const r = await pg.change('POST', '/api/injury', body, $('#signs-feedback'));
+    const r = await pg.change('POST', '/api/injury', body, $('#signs-feedback'), t('page.record.signs_saved'));
     if (r.ok && (body.urgent_signs || body.pain_worsening || body.nerve_signs))
       window.scrollTo(0, 0);   /* the advice is at the top */
   });
@@ -147,7 +147,7 @@ export function setupAdvice(pg) {
   $('#confirm-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     if (!($('#c-injury').checked && $('#c-pad').checked)) return;
-    const r = await pg.change('POST', '/api/confirm-safe', { no_injury_48h: true, pad_ok: true }, $('#confirm-feedback'));
+    const r = await pg.change('POST', '/api/confirm-safe', { no_injury_48h: true, pad_ok: true }, $('#confirm-feedback'), t('page.confirm.done'));
     if (r.ok) { $('#c-injury').checked = false; $('#c-pad').checked = false; }
   });
   /* Clearing is deliberate: the first tap arms, the second (within 5 s) clears. */
@@ -165,7 +165,7 @@ export function setupAdvice(pg) {
     }
     armed = 0;
     rest();
-    await pg.change('DELETE', '/api/injury', undefined, $('#clear-feedback'));
+    await pg.change('DELETE', '/api/injury', undefined, $('#clear-feedback'), t('page.record.cleared'));
   });
   $('#pin-form').addEventListener('submit', async (e) => {
     e.preventDefault();

@@ -115,7 +115,7 @@ function makeZone(pg, z) {
     if (r.ok) window.scrollTo(0, 0);   /* the cold advice is at the top now */
   });
   $('.z-stop', el).addEventListener('click', () => stopTap(pg, z.id));
-  $('.z-clear', el).addEventListener('click', () => pg.change('POST', path + 'clear-fault', undefined, fb));
+  $('.z-clear', el).addEventListener('click', () => pg.change('POST', path + 'clear-fault', undefined, fb, pg.t('page.zone.cleared')));
   $('.z-bedside', el).addEventListener('click', () => {
     if (pg.openBedside) pg.openBedside(z.id, pg.ctx);
     else feedback(fb, pg.t('page.bedside.missing'), 'error');
