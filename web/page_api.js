@@ -27,7 +27,10 @@ export function pageApi(onPinNeeded) {
     }
     clearTimeout(timer);
     if (!res.ok) {
-      if (res.status === 401 && json.code === 'pin_required' && onPinNeeded) onPinNeeded();
+      /* Only a refused change asks for the PIN: a private read (the
+       * session history) just stays hidden until it is given. */
+      if (res.status === 401 && json.code === 'pin_required' && onPinNeeded &&
+          method !== 'GET') onPinNeeded();
       const after = Number(res.headers.get('Retry-After'));
       return Object.assign({}, json, { ok: false, httpStatus: res.status,
         code: json.code || 'http_' + res.status, message: json.message || '',
