@@ -9,6 +9,8 @@
 const { startDaemon, phonePage, assert, waitUntil, shot, zone, catalogues, fixedPart,
         nextStatus } = require('./lib');
 
+const { sweep } = require('./states');
+
 const CAT = catalogues();
 
 /* A catalogue text's fixed part when the catalogue has it, else a
@@ -54,7 +56,7 @@ async function holdStatus(page) {
 const text = async (loc) => ((await loc.textContent()) || '').trim();
 
 module.exports = function featureTests(test) {
-  test('presets: High and 20 min start at the default +2 °C for 20 minutes; remembered', async () => {
+  test('presets: High and 20 min start at the default +2 °C for 20 minutes; remembered', async (t) => {
     const o = await open();
     const { d, page } = o;
     try {
@@ -107,7 +109,7 @@ module.exports = function featureTests(test) {
     } finally { await close(o); }
   });
 
-  test('schedules: add, change and delete on the page; a refusal shows its reason and changes nothing', async () => {
+  test('schedules: add, change and delete on the page; a refusal shows its reason and changes nothing', async (t) => {
     const o = await open();
     const { d, page } = o;
     const schedule = async () => (await d.api('GET', '/api/schedule')).body;
@@ -124,7 +126,7 @@ module.exports = function featureTests(test) {
       await form.locator('input[name=minutes]').fill('25');
       await form.locator('input[name=setpoint_c]').fill('39');
       await form.locator('input[name=enabled]').setChecked(true);
-      await shot(page, 'schedule-form');
+      await sweep(page, 'schedule-form', t.found);
       await form.locator('button.s-save').tap();
       await waitUntil(async () => (await schedule()).length === 1, 'the daemon to have the entry');
       const e = (await schedule())[0];
@@ -160,7 +162,7 @@ module.exports = function featureTests(test) {
       assert(JSON.stringify(await schedule()) === JSON.stringify(changed), 'nothing changed on the daemon: ' + JSON.stringify(await schedule()));
       assert(puts.every((s) => s >= 400), 'the daemon refused what it was sent: ' + puts);
       console.log(`     refusal shown: "${await text(root.locator('.s-feedback'))}"`);
-      await shot(page, 'schedule-refused');
+      await sweep(page, 'schedule-refused', t.found);
       if (await root.locator('button.s-cancel').isVisible()) await root.locator('button.s-cancel').tap();
 
       page.on('dialog', (dlg) => dlg.accept());
@@ -175,7 +177,7 @@ module.exports = function featureTests(test) {
     } finally { await close(o); }
   });
 
-  test('history after two sessions: two rows, newest first, how each ended', async () => {
+  test('history after two sessions: two rows, newest first, how each ended', async (t) => {
     const o = await open();
     const { d, page } = o;
     try {
@@ -207,11 +209,11 @@ module.exports = function featureTests(test) {
       assert(await page.locator('#history table.h-table[data-zone="lower_back"] tr.h-row').count() === 0,
         'nothing on the other zone');
       await page.locator('#history').scrollIntoViewIfNeeded();
-      await shot(page, 'history-two');
+      await sweep(page, 'history-two', t.found);
     } finally { await close(o); }
   });
 
-  test('bedside view: opens full screen with the countdown; its Stop stops the relay', async () => {
+  test('bedside view: opens full screen with the countdown; its Stop stops the relay', async (t) => {
     const o = await open();
     const { d, page } = o;
     try {
@@ -234,7 +236,7 @@ module.exports = function featureTests(test) {
       assert((await text(b.locator('.b-wake'))).length > 0, 'says whether the screen stays on');
       await d.advance(120);
       await waitUntil(async () => secsOf(await text(b.locator('.b-count'))) < shown - 60, 'the countdown to go down');
-      await shot(page, 'bedside');
+      await sweep(page, 'bedside', t.found);
       await b.locator('.b-stop').tap();
       await d.until(() => !d.relayOn(0), 'relay off after the bedside Stop', 5);
       assert(!(await d.status()).zones[0].session, 'daemon: stopped');
@@ -243,7 +245,7 @@ module.exports = function featureTests(test) {
     } finally { await close(o); }
   });
 
-  test('German: the page and a daemon refusal in German; back to English', async () => {
+  test('German: the page and a daemon refusal in German; back to English', async (t) => {
     const o = await open();
     const { d, page } = o;
     try {
@@ -276,13 +278,13 @@ module.exports = function featureTests(test) {
       assert(!(await text(z.locator('.z-feedback'))).includes(english.message), 'not the English message');
       await d.advance(2);
       assert(d.relay().every((r) => !r.on), 'relay record: never on');
-      await shot(page, 'german-refused');
+      await sweep(page, 'german-refused', t.found);
       await page.locator('select#lang').selectOption('en');
       await waitUntil(async () => (await page.getAttribute('html', 'lang')) === 'en', 'back to English');
     } finally { await close(o); }
   });
 
-  test('a session that ends leaves a line on its card: when and why', async () => {
+  test('a session that ends leaves a line on its card: when and why', async (t) => {
     const o = await open();
     const { d, page } = o;
     try {
@@ -300,11 +302,11 @@ module.exports = function featureTests(test) {
       assert(/20:10/.test(line), 'says when (20:10): ' + line);
       assert(textOrLike('en', 'daemon.end.time_up', /time/i)(line), 'says why: ' + line);
       assert(await z.locator('.z-count').isHidden() || !/\d/.test(await text(z.locator('.z-count'))), 'no countdown');
-      await shot(page, 'ended-line');
+      await sweep(page, 'ended-line', t.found);
     } finally { await close(o); }
   });
 
-  test('a sensor fault: the card says no reading, not the last temperature', async () => {
+  test('a sensor fault: the card says no reading, not the last temperature', async (t) => {
     const o = await open({ args: ['--sim-fault', 'upper back:sensor_disconnect@60'] });
     const { d, page } = o;
     try {
@@ -320,7 +322,7 @@ module.exports = function featureTests(test) {
       const shown = await text(z.locator('.z-temp'));
       const noReading = Object.entries(CAT.en).find(([k, v]) => k.startsWith('page.') && /no reading/i.test(v));
       assert(noReading ? shown.includes(fixedPart(noReading[1])) : /no reading/i.test(shown), 'says no reading: ' + shown);
-      await shot(page, 'fault-line');
+      await sweep(page, 'fault-line', t.found);
     } finally { await close(o); }
   });
 };

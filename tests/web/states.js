@@ -57,7 +57,16 @@ const STATES = [
   { name: 'quiet-hours', opts: { start: '2026-11-24T23:30' }, go: async () => {},
     is: (st) => st.quiet_hours.active },
   { name: 'pin', opts: { pin: '5820' }, go: async () => {},
-    is: (st) => st.auth && st.auth.pin_set !== false },
+    is: (st) => st.auth.pin_required && !st.auth.may_change },
+  { name: 'pin-unlocked', opts: { pin: '5820' },
+    go: async (d, page, ctx) => {
+      const [name, value] = (await d.login('5820')).split('=');
+      await ctx.addCookies([{ name, value, url: d.url }]);
+      await page.reload();
+      const auth = await page.evaluate(async () => (await (await fetch('/api/status')).json()).auth);
+      assert(auth.may_change, 'the page has the session: ' + JSON.stringify(auth));
+    },
+    is: (st) => st.auth.pin_required },
   { name: 'offline', go: async () => {}, is: () => true, offline: true },
 ];
 
@@ -70,7 +79,7 @@ function stateTests(test) {
         await d.advance(5);                /* a first reading on every zone */
         await page.goto(d.url);
         await page.waitForLoadState('networkidle').catch(() => {});
-        const r = await s.go(d);
+        const r = await s.go(d, page, ctx);
         if (r && r.status >= 400) throw new Error(`${s.name}: the daemon refused: ${JSON.stringify(r.body)}`);
         if (s.advance) await d.advance(s.advance);
         const st = await d.status();
