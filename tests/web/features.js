@@ -87,10 +87,12 @@ module.exports = function featureTests(test) {
         const others = [...card.querySelectorAll('button')].filter((b) => b !== stop && seen(b));
         const font = (e) => parseFloat(getComputedStyle(e).fontSize);
         const count = card.querySelector('.z-count');
-        const texts = [...card.querySelectorAll('*')].filter((e) => seen(e) && e !== count &&
-          !count.contains(e) && [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()));
+        const hasText = (e) => [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+        const texts = [...card.querySelectorAll('*')].filter((e) => seen(e) && hasText(e));
+        const inCount = texts.filter((e) => count.contains(e));
         return { stop: area(stop), biggestOther: Math.max(0, ...others.map(area)),
-                 count: font(count), biggestText: Math.max(0, ...texts.map(font)) };
+                 count: Math.max(0, ...inCount.map(font)),
+                 biggestText: Math.max(0, ...texts.filter((e) => !count.contains(e)).map(font)) };
       });
       assert(sizes.stop >= sizes.biggestOther, 'Stop is the big button: ' + JSON.stringify(sizes));
       assert(sizes.count >= sizes.biggestText, 'time left is the largest figure: ' + JSON.stringify(sizes));

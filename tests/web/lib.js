@@ -14,6 +14,7 @@ const readline = require('readline');
 const ROOT = path.resolve(__dirname, '..', '..');
 const DAEMON = process.env.HEATPAD_DAEMON || path.join(ROOT, 'build', 'heatpadd');
 const SHOTS = path.join(ROOT, 'build', 'screenshots');
+const WEB = process.env.HEATPAD_WEB_ROOT || path.join(ROOT, 'web');
 const TZ = 'Europe/Berlin';
 const PHONE = { width: 390, height: 844 };
 
@@ -29,7 +30,7 @@ process.on('exit', () => { for (const p of live) { p.kill('SIGCONT'); p.kill('SI
 async function startDaemon({ pin, speed = 30, start = '2026-11-24T20:00', args = [],
                              limits = null, session, stateFile, control = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heatpad-web-'));
-  const http = { listen: '127.0.0.1', port: 0, web_root: process.env.HEATPAD_WEB_ROOT || path.join(ROOT, 'web') };
+  const http = { listen: '127.0.0.1', port: 0, web_root: WEB };
   if (pin) http.pin = pin;
   const lim = limits ? { limits } : {};
   const cfg = {
@@ -243,7 +244,7 @@ function catalogues() {
   const out = {};
   for (const lang of ['en', 'de']) {
     out[lang] = {};
-    const dir = path.join(ROOT, 'web', 'i18n', lang);
+    const dir = path.join(WEB, 'i18n', lang);
     if (!fs.existsSync(dir)) continue;
     for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.json')))
       Object.assign(out[lang], JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
