@@ -97,10 +97,18 @@ async function overflow(page, label) {
         out.push((e.id ? '#' + e.id : (e.className || e.tagName)).toString().slice(0, 40) +
           ` ${b.left.toFixed(0)}..${b.right.toFixed(0)}`);
     }
-    return { w, wide, out: out.slice(0, 8) };
+    /* What makes it wide: the innermost elements reaching past the edge. */
+    const past = (e) => e.getClientRects().length && e.getBoundingClientRect().right > w + 0.5;
+    const culprits = wide > w ? [...document.body.querySelectorAll('*')]
+      .filter((e) => past(e) && ![...e.children].some(past))
+      .map((e) => [e.parentElement, e].map((x) => x.tagName.toLowerCase() + (x.id ? '#' + x.id : '') +
+        (typeof x.className === 'string' && x.className ? '.' + x.className.trim().split(/\s+/).join('.') : '')).join(' > ') +
+        ` "${e.textContent.trim().slice(0, 20)}" to ${e.getBoundingClientRect().right.toFixed(0)}`).slice(0, 6) : [];
+    return { w, wide, out: out.slice(0, 8), culprits };
   });
   const found = [];
-  if (r.wide > r.w) found.push(`${label}: scrolls sideways: ${r.wide} px of content in ${r.w} px`);
+  if (r.wide > r.w) found.push(`${label}: scrolls sideways: ${r.wide} px of content in ${r.w} px` +
+    (r.culprits.length ? ` (${r.culprits.join(', ')})` : ''));
   if (r.out.length) found.push(`${label}: past the edge of ${r.w} px: ${r.out.join(', ')}`);
   return found;
 }

@@ -55,6 +55,15 @@ async function holdStatus(page) {
 
 const text = async (loc) => ((await loc.textContent()) || '').trim();
 
+/* A tap's request reaches the daemon in real time (the tap resolves when
+ * it is dispatched, not answered): wait for the daemon to have it, then
+ * let the virtual clock run the relay. */
+async function tapped(d, idx, running) {
+  await waitUntil(async () => !!(await d.status()).zones[idx].session === running,
+    running ? 'the start to reach the daemon' : 'the stop to reach the daemon');
+  await d.until(() => d.relayOn(idx) === running, running ? 'relay on' : 'relay off', 5);
+}
+
 module.exports = function featureTests(test) {
   test('presets: High and 20 min start at the default +2 °C for 20 minutes; remembered', async (t) => {
     const o = await open();
@@ -99,12 +108,12 @@ module.exports = function featureTests(test) {
       await shot(page, 'preset-high-20-running');
       /* Remembered: stopped, reloaded, one tap on Start uses High and 20 min again. */
       await z.locator('.z-stop').tap();
-      await d.until(async () => !(await d.status()).zones[0].session, 'the stop', 5);
+      await tapped(d, 0, false);
       await page.reload();
       await z.locator('.z-start').waitFor();
       await waitUntil(async () => !(await z.locator('.z-start').isDisabled()), 'Start enabled');
       await z.locator('.z-start').tap();
-      await d.until(async () => (await d.status()).zones[0].session, 'the second start', 5);
+      await tapped(d, 0, true);
       const again = (await d.status()).zones[0];
       assert(Math.abs(again.setpoint_c - (def + 2)) < 0.01 && again.remaining_s > 19 * 60,
         'the last preset remembered: ' + JSON.stringify({ sp: again.setpoint_c, left: again.remaining_s }));
@@ -186,17 +195,17 @@ module.exports = function featureTests(test) {
       const z = zone(page, 'upper_back');
       await z.locator('button.z-minutes[data-minutes="10"]').tap();
       await z.locator('.z-start').tap();
-      await d.until(() => d.relayOn(0), 'relay on', 5);
+      await tapped(d, 0, true);
       await d.advance(601);
       await d.until(async () => !(await d.status()).zones[0].session, 'time up', 10);
       await nextStatus(page);
       await waitUntil(async () => !(await z.locator('.z-start').isDisabled()), 'Start enabled');
       await z.locator('.z-start').tap();
-      await d.until(async () => (await d.status()).zones[0].session, 'the second session', 5);
+      await tapped(d, 0, true);
       await d.advance(60);
       await nextStatus(page);
       await z.locator('.z-stop').tap();
-      await d.until(async () => !(await d.status()).zones[0].session && !d.relayOn(0), 'the stop', 5);
+      await tapped(d, 0, false);
       const log = (await d.api('GET', '/api/sessions?zone=upper_back')).body.sessions;
       assert(log && log.length === 2, 'daemon: two sessions: ' + JSON.stringify(log));
       assert(log[0].end === 'stopped' && log[1].end === 'time_up' && log[0].started_at > log[1].started_at,
@@ -240,7 +249,7 @@ module.exports = function featureTests(test) {
       await waitUntil(async () => secsOf(await text(b.locator('.b-count'))) < shown - 60, 'the countdown to go down');
       await sweep(page, 'bedside', t.found);
       await b.locator('.b-stop').tap();
-      await d.until(() => !d.relayOn(0), 'relay off after the bedside Stop', 5);
+      await tapped(d, 0, false);
       assert(!(await d.status()).zones[0].session, 'daemon: stopped');
       await b.locator('.b-close').tap();
       await b.waitFor({ state: 'hidden' });
@@ -293,7 +302,7 @@ module.exports = function featureTests(test) {
       const z = zone(page, 'upper_back');
       await z.locator('button.z-minutes[data-minutes="10"]').tap();
       await z.locator('.z-start').tap();
-      await d.until(() => d.relayOn(0), 'relay on', 5);
+      await tapped(d, 0, true);
       await d.advance(601);
       await d.until(async () => !(await d.status()).zones[0].session, 'time up', 10);
       const last = (await d.status()).zones[0].last_session;
@@ -315,7 +324,7 @@ module.exports = function featureTests(test) {
       const z = zone(page, 'upper_back');
       await waitUntil(async () => /\d/.test(await text(z.locator('.z-temp'))), 'a temperature at first');
       await z.locator('.z-start').tap();
-      await d.until(() => d.relayOn(0), 'relay on', 5);
+      await tapped(d, 0, true);
       await d.until(async () => (await d.status()).zones[0].fault, 'the fault', 90);
       await d.advance(2);
       assert(!d.relayOn(0), 'relay record: off on the fault');
@@ -325,6 +334,30 @@ module.exports = function featureTests(test) {
       const noReading = Object.entries(CAT.en).find(([k, v]) => k.startsWith('page.') && /no reading/i.test(v));
       assert(noReading ? shown.includes(fixedPart(noReading[1])) : /no reading/i.test(shown), 'says no reading: ' + shown);
       await sweep(page, 'fault-line', t.found);
+    } finally { await close(o); }
+  });
+  test('PIN: Log out is there only with a PIN, and ends the session', async (t) => {
+    const plain = await open();
+    try {
+      assert(!(await plain.page.locator('button#logout').isVisible()), 'no Log out without a PIN');
+    } finally { await close(plain); }
+    const o = await open({ pin: '5820' });
+    const { d, page, ctx } = o;
+    try {
+      const [name, value] = (await d.login('5820')).split('=');
+      await ctx.addCookies([{ name, value, url: d.url }]);
+      await page.reload();
+      const z = zone(page, 'upper_back');
+      await waitUntil(async () => !(await z.locator('.z-start').isDisabled()), 'Start unlocked');
+      await page.locator('button#logout').tap();
+      await waitUntil(async () => !(await page.evaluate(async () =>
+        (await (await fetch('/api/status')).json()).auth.may_change)), 'the daemon to end the session');
+      await waitUntil(() => z.locator('.z-start').isDisabled(), 'Start locked again');
+      const start = await page.evaluate(async () => (await fetch('/api/zones/upper_back/start',
+        { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } })).status);
+      assert(start === 401, 'a start after logging out: ' + start);
+      assert(d.relay().every((r) => !r.on), 'relay record: never on');
+      await sweep(page, 'pin-logged-out', t.found);
     } finally { await close(o); }
   });
 };
