@@ -73,9 +73,12 @@ module.exports = function featureTests(test) {
       const def = (await d.status()).zones[0].defaults.setpoint_c;
       await z.locator('button.z-preset[data-preset="high"]').tap();
       await z.locator('button.z-minutes[data-minutes="20"]').tap();
+      /* Idle, the card may show nothing there, or the time a Start would run. */
+      const idleCount = (await z.locator('.z-count').isVisible()) ? await text(z.locator('.z-count')) : '';
       const t0 = Date.now();
       await z.locator('.z-start').tap();
-      await waitUntil(async () => /\d/.test(await text(z.locator('.z-count'))), 'the countdown', 3000);
+      await waitUntil(async () => { const c = await text(z.locator('.z-count')); return /\d/.test(c) && c !== idleCount; },
+        'the countdown', 3000);
       const ms = Date.now() - t0;
       console.log(`     the countdown showed ${ms} ms after the tap`);
       assert(ms < 1000, 'countdown within a second of the tap: ' + ms + ' ms');
@@ -117,6 +120,17 @@ module.exports = function featureTests(test) {
       const again = (await d.status()).zones[0];
       assert(Math.abs(again.setpoint_c - (def + 2)) < 0.01 && again.remaining_s > 19 * 60,
         'the last preset remembered: ' + JSON.stringify({ sp: again.setpoint_c, left: again.remaining_s }));
+      /* The other zone, Low and 10 min: its own default -2 °C, 10 minutes. */
+      const y = zone(page, 'lower_back');
+      const def1 = (await d.status()).zones[1].defaults.setpoint_c;
+      await y.locator('button.z-preset[data-preset="low"]').tap();
+      await y.locator('button.z-minutes[data-minutes="10"]').tap();
+      await y.locator('.z-start').tap();
+      await tapped(d, 1, true);
+      const z1 = (await d.status()).zones[1];
+      assert(Math.abs(z1.setpoint_c - (def1 - 2)) < 0.01 && z1.remaining_s > 9 * 60 && z1.remaining_s <= 600,
+        'Low and 10 min on the other zone: ' + JSON.stringify({ sp: z1.setpoint_c, def: def1, left: z1.remaining_s }));
+      assert(Math.abs((await d.status()).zones[0].setpoint_c - (def + 2)) < 0.01, 'the first zone kept High');
     } finally { await close(o); }
   });
 
