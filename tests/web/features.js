@@ -261,7 +261,7 @@ module.exports = function featureTests(test) {
       assert((await text(b.locator('.b-wake'))).length > 0, 'says whether the screen stays on');
       await d.advance(120);
       await waitUntil(async () => secsOf(await text(b.locator('.b-count'))) < shown - 60, 'the countdown to go down');
-      await sweep(page, 'bedside', t.found);
+      await sweep(page, 'bedside', t.found, { fullPage: false });
       await b.locator('.b-stop').tap();
       await tapped(d, 0, false);
       assert(!(await d.status()).zones[0].session, 'daemon: stopped');

@@ -15,8 +15,9 @@ const SIZES = [{ width: 390, height: 844 }, { width: 360, height: 740 }];
 const SCHEMES = ['light', 'dark'];
 
 /* Looks at the page as it is now in every scheme and size; the problems
- * go to `found` (the runner fails the test with them). */
-async function sweep(page, state, found) {
+ * go to `found` (the runner fails the test with them). A full-screen view
+ * (fullPage: false) is shot as the screen shows it, not the page under it. */
+async function sweep(page, state, found, { fullPage = true } = {}) {
   for (const scheme of SCHEMES) {
     await page.emulateMedia({ colorScheme: scheme });
     for (const size of SIZES) {
@@ -25,14 +26,14 @@ async function sweep(page, state, found) {
       const label = `${state} ${scheme} ${size.width}`;
       found.push(...await checks.checkHere(page, label));
       fs.mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: path.join(SHOTS, `${state}-${scheme}-${size.width}.png`), fullPage: true });
+      await page.screenshot({ path: path.join(SHOTS, `${state}-${scheme}-${size.width}.png`), fullPage });
     }
   }
   await page.emulateMedia({ colorScheme: 'dark' });
   found.push(...await checks.reflow(page, state));
   await page.setViewportSize({ width: 160, height: 320 });
   await page.waitForTimeout(150);
-  await page.screenshot({ path: path.join(SHOTS, `${state}-zoom200.png`), fullPage: true });
+  await page.screenshot({ path: path.join(SHOTS, `${state}-zoom200.png`), fullPage });
   await page.setViewportSize(SIZES[0]);
 }
 
