@@ -98,7 +98,7 @@ SANITIZE    := -fsanitize=address,undefined,float-cast-overflow \
         bench-control http-test browser install uninstall check-systemd \
         check-cross debs check-package gpio-qemu \
         fuzz fuzz-short fuzz-build soak-test reliability \
-        load-test load-long docs check-docs check-core-purity check-i18n
+        load-test load-long docs check-docs check-core-purity check-i18n check-icons lighthouse
 
 # The benchmark is built (so it keeps compiling) but only run by
 # bench-control.
@@ -192,7 +192,7 @@ CHECK_WAITING := it-run it-run-asan it-button it-button-asan it-hw1 it-hw2 it-cr
                  it-http it-http-asan check-systemd it-soak it-soak-asan
 CHECK_REALTIME := it-clock load-test flood-test browser
 check: test-deps all
-	@$(MAKE) --no-print-directory check-docs check-core-purity check-i18n
+	@$(MAKE) --no-print-directory check-docs check-core-purity check-i18n check-icons
 	@$(MAKE) --no-print-directory -j2 -Otarget unit unit-asan
 	@FUZZ_JOBS=2 $(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) -Otarget $(CHECK_WAITING)
@@ -233,6 +233,14 @@ check-core-purity:
 # key the page names exists (docs/i18n.md).
 check-i18n:
 	@scripts/check-i18n
+
+# The committed icons are what scripts/make-icons draws.
+check-icons:
+	@scripts/make-icons --check && echo "check-icons: web/icons and web/favicon.ico are what scripts/make-icons draws"
+
+# Lighthouse's figures for the page (a benchmark, not a test).
+lighthouse: $(B)/heatpadd
+	@scripts/lighthouse
 
 unit: $(UNIT_BINS)
 	@scripts/run-tests $(UNIT_BINS)
