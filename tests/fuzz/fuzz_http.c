@@ -11,19 +11,28 @@
 #include "net/http_body.h"
 #include "net/http_static.h"
 
-/* What http_static_name() promises: a flat name, no dot first, only
- * letters, digits, '.', '_' and '-'. */
+/* What http_static_name() promises: at most HTTP_STATIC_DEPTH segments
+ * split by single '/', none empty or starting with a dot (so no "..", no
+ * hidden file), only letters, digits, '.', '_' and '-' in each. */
 static void check_static_name(const char *url)
 {
         char name[64];
+        int segments = 1;
 
         if (!http_static_name(url, name, sizeof(name)))
                 return;
-        if (!name[0] || name[0] == '.' || strlen(name) >= sizeof(name))
+        if (!name[0] || strlen(name) >= sizeof(name))
                 abort();
-        for (const char *p = name; *p; p++)
-                if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
+        for (const char *p = name; *p; p++) {
+                bool start = p == name || p[-1] == '/';
+                if (*p == '/') {
+                        if (start || !p[1] || ++segments > HTTP_STATIC_DEPTH)
+                                abort();
+                } else if ((start && *p == '.') ||
+                           (!isalnum((unsigned char)*p) && !strchr("._-", *p))) {
                         abort();
+                }
+        }
         if (!http_static_type(name))
                 abort();
 }
