@@ -31,13 +31,15 @@ uint64_t window_choose(enum window_mode mode, double switches_per_h,
                  * strong or light pad's sawtooth would then peak well
                  * above the setpoint at the pad: there, as short as keeps
                  * its peak WINDOW_COMFORT_HALF_C above the middle, down to
-                 * the least. On-times that then fall under min_on (the
+                 * on-times of 1.1 min_on (the 150 W and x0.5 pads: their
+                 * pad node peaked 0.32-0.37 C above the setpoint at 1.5
+                 * times the least, 0.25-0.27 C now). On-times that then fall under min_on (the
                  * holding duty drifts down as the tissue warms) become a
                  * train of min_on pulses (plan_window), not skipped and
                  * doubled windows. */
                 t = 2.0 * least / 1.2;
                 if (swing > 0)
-                        t = fmax(least,
+                        t = fmax(least * 1.1 / 1.2,
                                  fmin(t, 2.0 * WINDOW_COMFORT_HALF_C / swing));
         } else {
                 /* Two switches a window. */

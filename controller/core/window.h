@@ -57,7 +57,7 @@ enum window_mode {
 /* A comfort window is no longer than one whose sawtooth peaks this far
  * above its middle at the pad (a strong or light pad would otherwise
  * overshoot the setpoint by more than the skin should feel). */
-#define WINDOW_COMFORT_HALF_C 0.15
+#define WINDOW_COMFORT_HALF_C 0.18
 
 /* The window for a pad that warms at rate_c_s (degC/s at full power) and
  * holds its setpoint at duty u: on the physical frontier an on/off pad
@@ -65,7 +65,7 @@ enum window_mode {
  * shortest period in which each on and off time stays twice the relay's
  * minimum (a shorter one ripples less in theory, but PID's on-times then
  * press against the minimum and ride off the frontier), shortened down to
- * 1.2 times the minimum where the sawtooth would peak more than
+ * on-times of 1.1 times the minimum where the sawtooth would peak more than
  * WINDOW_COMFORT_HALF_C above its middle (a strong or light pad), for
  * relay_life the
  * longer of what the switch budget allows and what keeps the ripple at
