@@ -8,6 +8,8 @@
 #define CUT_BELOW 0.15
 /* ...with the duty smoothed over this long. */
 #define CUT_EMA_S 10.0
+/* A window stretched for a min_on pulse is at most this many windows long. */
+#define PFM_MAX 3.0
 
 uint64_t window_choose(enum window_mode mode, double switches_per_h,
                        double rate_c_s, double u, uint64_t min_on_ms,
@@ -28,12 +30,16 @@ uint64_t window_choose(enum window_mode mode, double switches_per_h,
                  * but ride off the frontier in practice (the bench). A
                  * strong or light pad's sawtooth would then peak well
                  * above the setpoint at the pad: there, as short as keeps
-                 * its peak WINDOW_COMFORT_HALF_C above the middle, but no
-                 * shorter than 1.5 times the least (1.3 pressed PID's
-                 * on-times against min_on on the 150 W pad: 0.65 C). */
+                 * its peak WINDOW_COMFORT_HALF_C above the middle, down to
+                 * on-times of 1.1 min_on (the 150 W and x0.5 pads: their
+                 * pad node peaked 0.32-0.37 C above the setpoint at 1.5
+                 * times the least, 0.25-0.27 C now). On-times that then fall under min_on (the
+                 * holding duty drifts down as the tissue warms) become a
+                 * train of min_on pulses (plan_window), not skipped and
+                 * doubled windows. */
                 t = 2.0 * least / 1.2;
                 if (swing > 0)
-                        t = fmax(1.5 * least / 1.2,
+                        t = fmax(least * 1.1 / 1.2,
                                  fmin(t, 2.0 * WINDOW_COMFORT_HALF_C / swing));
         } else {
                 /* Two switches a window. */
@@ -71,6 +77,7 @@ void window_reset(struct window *w)
         w->on = false;
         w->started = false;
         w->preset = false;
+        w->len_ms = (double)w->p.window_ms;
 }
 
 void window_preset(struct window *w, double duty)
@@ -101,6 +108,20 @@ static double plan_window(struct window *w, double duty)
         double want = duty * win + w->carry_ms;
         double plan;
 
+        w->len_ms = win;
+        /* Too short to switch for: one min_on pulse in a window stretched
+         * to min_on / duty, so the duty is still what PID asked. A regular
+         * train of the shortest pulses the relay allows is the least
+         * ripple it can give; skipping a window and owing its on-time
+         * instead doubles the next pulse (on a strong pad, 0.4 C above the
+         * setpoint at the pad). Stretched at most PFM_MAX windows; below
+         * that duty, skipped and carried as before. */
+        if (want < (double)w->p.min_on_ms && duty > 0 &&
+            (double)w->p.min_on_ms <= PFM_MAX * win * duty) {
+                w->len_ms = (double)w->p.min_on_ms / duty;
+                w->carry_ms = 0;
+                return (double)w->p.min_on_ms;
+        }
         if (want < (double)w->p.min_on_ms)
                 plan = 0;
         else if (want > win - (double)w->p.min_off_ms)
@@ -133,15 +154,16 @@ bool window_update(struct window *w, double duty, uint64_t now_ms)
         }
         w->ema_ms = now_ms;
 
-        if (!w->started || now_ms - w->start_ms >= win) {
+        if (!w->started || (double)(now_ms - w->start_ms) >= w->len_ms) {
                 /* Next window; after a stall, the one that holds now. */
                 double mean = w->duty_n ? (w->duty_sum + duty) /
                               (w->duty_n + 1) : duty;
                 if (w->preset && mean > w->preset_duty)
                         w->duty_ema = mean = w->preset_duty;
                 w->preset = false;
-                w->start_ms = !w->started ? now_ms :
-                              w->start_ms + (now_ms - w->start_ms) / win * win;
+                uint64_t len = (uint64_t)w->len_ms;
+                w->start_ms = !w->started || now_ms - w->start_ms >= 2 * len ?
+                              now_ms : w->start_ms + len;
                 w->started = true;
                 w->plan_ms = plan_window(w, mean);
                 w->plan_duty = mean;

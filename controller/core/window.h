@@ -4,7 +4,9 @@
  * The relay changes at most twice per window, and never stays on for less
  * than min_on_ms or off for less than min_off_ms, so a mechanical relay is
  * not chattered. On-time that is too short to switch for is not lost: it is
- * carried into the next window, so the average duty is still what PID asked.
+ * carried into the next window, or, when one min_on pulse fits in at most
+ * three windows, given as one min_on pulse in a window stretched to
+ * min_on / duty; either way the average duty is still what PID asked.
  * A window is planned from the mean of the duties asked through the one
  * before (a noisy reading makes PID's duty jitter from tick to tick, and
  * one sample of it would set a whole window's on-time), and cut short only
@@ -36,6 +38,8 @@ struct window {
         bool on;
         bool started;
         bool preset;            /* window_preset: the first plan's duty */
+        double len_ms;          /* this window's length: window_ms, or
+                                 * longer for a single min_on pulse */
         double preset_duty;
 };
 
@@ -53,14 +57,17 @@ enum window_mode {
 /* A comfort window is no longer than one whose sawtooth peaks this far
  * above its middle at the pad (a strong or light pad would otherwise
  * overshoot the setpoint by more than the skin should feel). */
-#define WINDOW_COMFORT_HALF_C 0.22
+#define WINDOW_COMFORT_HALF_C 0.18
 
 /* The window for a pad that warms at rate_c_s (degC/s at full power) and
  * holds its setpoint at duty u: on the physical frontier an on/off pad
  * rides (a sawtooth of r u (1 - u) T peak to peak): for comfort the
  * shortest period in which each on and off time stays twice the relay's
  * minimum (a shorter one ripples less in theory, but PID's on-times then
- * press against the minimum and ride off the frontier), for relay_life the
+ * press against the minimum and ride off the frontier), shortened down to
+ * on-times of 1.1 times the minimum where the sawtooth would peak more than
+ * WINDOW_COMFORT_HALF_C above its middle (a strong or light pad), for
+ * relay_life the
  * longer of what the switch budget allows and what keeps the ripple at
  * WINDOW_RIPPLE_RMS_C. 5..600 s. */
 uint64_t window_choose(enum window_mode mode, double switches_per_h,

@@ -141,6 +141,9 @@ static void run_one(enum ctl c, const struct plant_params *pp, unsigned seed,
         core_start(&core, 0, 90, SP_C, SRC_CLI, t_ms, wall, &rep);
 
         double band_at = -1, sq_s = 0, sq_p = 0;
+        int over_p_at = 0;
+        const char *tr = getenv("BENCH_TRACE");
+        bool trace_all = tr && !strcmp(tr, "2");
         int n = 0, faults = 0;
         for (int sec = 1; sec <= RUN_S; sec++) {
                 double on_s;
@@ -179,14 +182,26 @@ static void run_one(enum ctl c, const struct plant_params *pp, unsigned seed,
                         break;
                 }
                 double ys = r->pl.sensor_c, yp = r->pl.pad_c;
+                if (trace_all && c == C_TUNED && seed == 1)
+                        fprintf(stderr, "sec %d pad %.3f sensor %.3f reading "
+                                "%.3f relay %d duty %.3f integ %.3f hu %d plan %.1f "
+                                "start %.0f carry %.1f\n",
+                                sec, yp, ys, reading, heater,
+                                core.zones[0].duty, core.zones[0].pid.integ,
+                                (int)core.zones[0].heatup.phase,
+                                core.zones[0].window.plan_ms / 1000,
+                                (double)core.zones[0].window.start_ms / 1000,
+                                core.zones[0].window.carry_ms / 1000);
                 r->trace_s[sec] = (float)ys;
                 r->trace_p[sec] = (float)yp;
                 if (band_at < 0 && fabs(ys - SP_C) <= BAND_C)
                         band_at = sec;
                 if (ys - SP_C > m->over_s_c)
                         m->over_s_c = ys - SP_C;
-                if (yp - SP_C > m->over_p_c)
+                if (yp - SP_C > m->over_p_c) {
                         m->over_p_c = yp - SP_C;
+                        over_p_at = sec;
+                }
                 if (band_at >= 0) {
                         sq_s += (ys - SP_C) * (ys - SP_C);
                         sq_p += (yp - SP_C) * (yp - SP_C);
@@ -199,6 +214,12 @@ static void run_one(enum ctl c, const struct plant_params *pp, unsigned seed,
         m->sw_h = n > 600 ? r->switches * 3600.0 / n : NAN;
         m->wh = r->pl.on_s * pp->power_w / 3600.0;
         m->faults = faults;
+        /* BENCH_TRACE=1: where each run's pad peak fell (to see whether it
+         * is the hand-over or the steady state). */
+        if (getenv("BENCH_TRACE") && c != C_ORACLE && c != C_ORACLE_LIFE)
+                fprintf(stderr, "trace: %s, %s, seed %u: pad peak %.2f C at "
+                        "%d s (band at %.0f s)\n", pp->name, ctl_name[c], seed,
+                        m->over_p_c, over_p_at, band_at);
 }
 
 /* The autotune, through the core, on the plant's own seed. */

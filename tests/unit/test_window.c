@@ -67,9 +67,45 @@ static void small_duty_is_carried_not_lost(void **state)
         uint64_t t = 1000;
         (void)state;
         window_init(&w, &W);
-        /* 0.1 x 60 s = 6 s < min_on: every other window gets 12 s. */
+        /* 0.1 x 60 s = 6 s < min_on: a 10 s pulse every 100 s. */
         int on = run(&w, 0.1, 3600, &t, NULL);
         assert_true(abs(on - 360) <= 12);
+        /* 0.03: a 10 s pulse would need a 333 s window, more than three:
+         * skipped windows carry it instead, and it is still not lost. */
+        window_init(&w, &W);
+        on = run(&w, 0.03, 3600, &t, NULL);
+        assert_true(abs(on - 108) <= 12);
+}
+
+/* An on-time too short to switch for becomes a regular train of min_on
+ * pulses, never a skipped window followed by a doubled one. */
+static void short_on_times_are_a_train_of_min_on_pulses(void **state)
+{
+        struct window w;
+        uint64_t t = 1000;
+        int pulses = 0, longest = 0, len = 0, gap = 0, shortest_gap = 1000;
+        bool prev = false;
+        (void)state;
+        window_init(&w, &W);
+        /* 0.14 x 60 s = 8.4 s < min_on: 10 s every 71 s. */
+        for (int i = 0; i < 3600; i++, t += 1000) {
+                bool o = window_update(&w, 0.14, t);
+                if (o) {
+                        len++;
+                        if (!prev && pulses++ && gap < shortest_gap)
+                                shortest_gap = gap;
+                        gap = 0;
+                } else {
+                        if (prev && len > longest)
+                                longest = len;
+                        len = 0;
+                        gap++;
+                }
+                prev = o;
+        }
+        assert_int_equal(longest, 10);
+        assert_true(shortest_gap >= 60);
+        assert_true(abs(pulses - 51) <= 1);
 }
 
 static void min_on_and_off_hold_for_any_duty(void **state)
@@ -121,14 +157,14 @@ static void window_chosen_from_the_pad(void **state)
         assert_int_equal(window_choose(WINDOW_COMFORT, 40, 0.02, 0.25, 10000,
                                        10000), 80000);
         /* A strong pad (0.06 C/s): an 80 s sawtooth would peak 0.34 C
-         * above its middle; shorter, but no shorter than 1.5 times the
-         * minimum's 40 s. */
+         * above its middle; shorter, but with on-times of at least 1.1
+         * times min_on (44 s). */
         assert_int_equal(window_choose(WINDOW_COMFORT, 40, 0.06, 0.25, 10000,
-                                       10000), 60000);
-        /* Between: where the peak is 0.22 C (0.03 C/s: 78 s). */
+                                       10000), 44000);
+        /* Between: where the peak is 0.18 C (0.03 C/s: 64 s). */
         uint64_t mid = window_choose(WINDOW_COMFORT, 40, 0.03, 0.25, 10000,
                                      10000);
-        assert_true(mid > 77000 && mid < 79000);
+        assert_true(mid > 63500 && mid < 64500);
         /* Relay life: 40 switches an hour, two a window... */
         assert_int_equal(window_choose(WINDOW_RELAY_LIFE, 40, 0.03, 0.25,
                                        10000, 10000), 180000);
@@ -196,6 +232,7 @@ int main(void)
                 cmocka_unit_test(full_duty_never_switches),
                 cmocka_unit_test(near_full_duty_keeps_its_average),
                 cmocka_unit_test(small_duty_is_carried_not_lost),
+                cmocka_unit_test(short_on_times_are_a_train_of_min_on_pulses),
                 cmocka_unit_test(min_on_and_off_hold_for_any_duty),
                 cmocka_unit_test(falling_duty_ends_on_time_early),
                 cmocka_unit_test(window_chosen_from_the_pad),
