@@ -6,25 +6,7 @@
  * daemon without the log (404) hides the section; one that keeps it
  * private without the PIN (401) says that the PIN shows it. */
 
-function pageLang() {
-  return document.documentElement.lang || 'en';
-}
-
-function el(tag, attrs, kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === 'text') e.textContent = v;
-    else if (k === 'className') e.className = v;
-    else e.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of kids || []) if (c !== null && c !== undefined) e.append(c);
-  return e;
-}
-
-function fmtNum(x, digits) {
-  return new Intl.NumberFormat(pageLang(), { maximumFractionDigits: digits }).format(x);
-}
+import { el, fmtNum } from './page_dom.js';
 
 const NONE = '–';
 const COLS = ['start', 'length', 'peak', 'end', 'energy'];

@@ -52,3 +52,28 @@ export function fmtC(v, lang, digits = 1) {
   return v.toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB',
     { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
+
+/* The page's language, as i18n.js set it on <html>. */
+export function pageLang() {
+  return document.documentElement.lang || 'en';
+}
+
+/* An element with attributes ("text" is its text, "className" its class;
+ * null, undefined and false leave an attribute out) and children (null,
+ * undefined, false and '' are skipped, so `cond && el(...)` reads). */
+export function el(tag, attrs, kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'text') e.textContent = v;
+    else if (k === 'className') e.className = v;
+    else e.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of kids || [])
+    if (c !== null && c !== undefined && c !== false && c !== '') e.append(c);
+  return e;
+}
+
+export function fmtNum(x, digits) {
+  return new Intl.NumberFormat(pageLang(), { maximumFractionDigits: digits }).format(x);
+}

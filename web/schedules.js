@@ -5,29 +5,11 @@
  * save, so a refusal always reads as the daemon's own reason. On a refusal
  * the list stays as the daemon has it and the form keeps what was typed. */
 
+import { el, fmtNum, pageLang } from './page_dom.js';
+
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const WEEKDAYS = 'mon,tue,wed,thu,fri';
 const WEEKEND = 'sat,sun';
-
-function pageLang() {
-  return document.documentElement.lang || 'en';
-}
-
-function el(tag, attrs, kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === 'text') e.textContent = v;
-    else if (k === 'className') e.className = v;
-    else e.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of kids || []) if (c) e.append(c);
-  return e;
-}
-
-function fmtNum(x, digits) {
-  return new Intl.NumberFormat(pageLang(), { maximumFractionDigits: digits }).format(x);
-}
 
 /* Day names from the browser in the page's language: 1 Jan 2024 was a
  * Monday. */
