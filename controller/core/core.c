@@ -347,6 +347,10 @@ void core_end_session(struct core *core, int i, enum core_source src,
         }
         window_reset(&z->window);
         z->heatup.phase = HU_DONE;
+        if (z->learned.valid) {
+                z->learned.valid = false;
+                core_fit_window(core, i, z->session.setpoint_c);
+        }
         z->duty = 0;
         set_relay(core, i, false);
         core_emit(core, EV_SESSION_END, i, src, reason);
@@ -423,6 +427,9 @@ void core_start(struct core *core, int zone, int minutes, double setpoint_c,
         if (z->tuning.valid && z->safety.have_temp)
                 heatup_begin(&z->heatup, &z->tuning.model, setpoint_c,
                              z->safety.temp_c, now_ms);
+        else if (c->power_w > 0 && z->safety.have_temp && !was_active)
+                heatup_begin_learning(&z->heatup, setpoint_c,
+                                      z->safety.temp_c, now_ms);
         unsigned long long left_min = (left + 59999) / 60000;
         if (left_min < (unsigned long long)minutes)
                 core_reply(ret, CORE_OK, "ok", "%s: heating to %.1f C for %llu "
@@ -477,8 +484,8 @@ void core_set_target(struct core *core, int zone, double setpoint_c,
         /* The setpoint only: the session ends when it was going to. */
         z->session.setpoint_c = setpoint_c;
         if (z->heatup.phase != HU_DONE && z->safety.have_temp)
-                heatup_begin(&z->heatup, &z->tuning.model, setpoint_c,
-                             z->safety.temp_c, now_ms);
+                heatup_retarget(&z->heatup, &z->tuning.model, setpoint_c,
+                                z->safety.temp_c, now_ms);
         unsigned long long left_min =
                 (session_remaining_ms(&z->session, now_ms) + 59999) / 60000;
         core_reply(ret, CORE_OK, "ok", "%s: heating to %.1f C, %llu min left",
@@ -668,6 +675,26 @@ static double c_power(const struct core_zone *z)
         return z->cfg->power_w;
 }
 
+/* A heat-up's coast has peaked: PID takes over from the duty that holds
+ * the setpoint (bumpless, no derivative kick), its first window capped so
+ * it does not land on the peak. A learned model sets this session's window
+ * and gains first. */
+static void hand_over(struct core *core, int i)
+{
+        struct core_zone *z = &core->zones[i];
+
+        if (z->heatup.learning) {
+                z->learned.valid = true;
+                z->learned.model = z->heatup.m;
+                core_fit_window(core, i, z->session.setpoint_c);
+        }
+        pid_reset(&z->pid, heatup_start_duty(&z->heatup));
+        window_reset(&z->window);
+        window_preset(&z->window, heatup_first_duty(&z->heatup.m,
+                      z->session.setpoint_c,
+                      (double)z->window.p.window_ms / 1000.0));
+}
+
 static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
                       const struct guidance *g)
 {
@@ -750,14 +777,8 @@ static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,
                                 set_relay(core, i, ph == HU_FULL);
                                 return;
                         }
-                        /* Bumpless: PID starts from the duty that holds
-                         * the setpoint, with no derivative kick. */
-                        pid_reset(&z->pid, heatup_hold_duty(&z->heatup.m,
-                                                z->session.setpoint_c));
-                        window_reset(&z->window);
-                        window_preset(&z->window, heatup_first_duty(
-                                &z->heatup.m, z->session.setpoint_c,
-                                (double)z->window.p.window_ms / 1000.0));
+                        if (!z->heatup.learning || z->heatup.learned)
+                                hand_over(core, i);
                 }
                 z->duty = pid_update(&z->pid, z->session.setpoint_c,
                                      z->safety.temp_c, dt_s);

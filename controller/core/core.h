@@ -183,6 +183,10 @@ struct core_zone {
         /* control quality: what an autotune learned, a run in progress,
          * and the model-aware heat-up of the running session */
         struct zone_tuning tuning;
+        /* with no tuning but a declared power: the model this session's
+         * heat-up learned (ramp_fit.h), for its window and gains until the
+         * session ends; never stored, never used by the safety checks */
+        struct zone_tuning learned;
         bool autotuning;
         struct autotune autotune;
         struct heatup heatup;

@@ -13,6 +13,14 @@
  * through a short filter would set each window's on-time at random. */
 #define D_FILTER_WINDOWS 0.5
 
+/* The model a zone runs on: its autotune's, else what this session's
+ * heat-up learned, else none. */
+static const struct zone_tuning *core_zone_model(const struct core_zone *z)
+{
+        return z->tuning.valid ? &z->tuning :
+               z->learned.valid ? &z->learned : NULL;
+}
+
 /* Gains from a tuning replace the zone's, unless the config gave its own;
  * they are chosen for the window the zone runs (a chosen window may differ
  * from the one the autotune ran with). */
@@ -21,10 +29,13 @@ void core_apply_tuning(struct core *core, int i)
         struct core_zone *z = &core->zones[i];
         struct pid_params p = z->cfg->pid;
 
-        if (z->tuning.valid && !z->cfg->pid_gains_set) {
-                struct zone_tuning g = z->tuning;
+        const struct zone_tuning *t = core_zone_model(z);
+
+        if (t && !z->cfg->pid_gains_set) {
+                struct zone_tuning g = *t;
                 double window_s = (double)z->window.p.window_ms / 1000.0;
-                if (z->window.p.window_ms != z->cfg->window.window_ms)
+                if (z->window.p.window_ms != z->cfg->window.window_ms ||
+                    t == &z->learned)
                         autotune_choose_gains(&g.model, window_s, &g);
                 p.kp = g.kp;
                 p.ki = g.ki;
@@ -52,11 +63,16 @@ void core_fit_window(struct core *core, int i, double setpoint_c)
         const struct zone_cfg *c = z->cfg;
         struct window_params wp = c->window;
 
-        if (z->tuning.valid && !c->window_set) {
-                const struct autotune_model *m = &z->tuning.model;
+        const struct zone_tuning *t = core_zone_model(z);
+
+        if (t && !c->window_set) {
+                const struct autotune_model *m = &t->model;
                 wp.window_ms = window_choose(c->window_mode,
                                              c->switches_per_hour,
                                              m->gain_c / m->tau_s,
+                                             t == &z->learned ?
+                                             heatup_learned_duty(m,
+                                                        setpoint_c) :
                                              heatup_hold_duty(m, setpoint_c),
                                              c->window.min_on_ms,
                                              c->window.min_off_ms);

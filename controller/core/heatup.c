@@ -56,6 +56,61 @@ static void adapt_gain(struct heatup *h, double temp_c, uint64_t now_ms)
         h->m.gain_c = h->base_gain_c * scale;
 }
 
+void heatup_begin_learning(struct heatup *h, double setpoint_c,
+                           double temp_c, uint64_t now_ms)
+{
+        struct autotune_model none = { 0 };
+
+        heatup_begin(h, &none, setpoint_c, temp_c, now_ms);
+        h->learning = true;
+        ramp_fit_begin(&h->fit, temp_c, now_ms);
+}
+
+void heatup_retarget(struct heatup *h, const struct autotune_model *m,
+                     double setpoint_c, double temp_c, uint64_t now_ms)
+{
+        if (!h->learning) {
+                heatup_begin(h, m, setpoint_c, temp_c, now_ms);
+                return;
+        }
+        h->setpoint_c = setpoint_c;
+        if (h->phase == HU_FULL && !h->learned &&
+            temp_c >= setpoint_c - HEATUP_MIN_STEP_C)
+                h->phase = HU_DONE;
+}
+
+/* At full power with no stored model: learn one, and cut on it. */
+static void update_learning(struct heatup *h, double temp_c, uint64_t now_ms)
+{
+        double now_c;
+
+        ramp_fit_add(&h->fit, temp_c, now_ms);
+        h->learned = ramp_fit_model(&h->fit, now_ms, &h->m, &now_c);
+        if (!h->learned) {
+                if (temp_c >= h->setpoint_c - HEATUP_MIN_STEP_C)
+                        h->phase = HU_DONE;
+                return;
+        }
+        if (heatup_coast_peak(&h->m, now_c) >= h->setpoint_c -
+            HEATUP_AIM_BELOW_C - HEATUP_LEARNED_AIM_C) {
+                h->phase = HU_COAST;
+                h->cut_ms = now_ms;
+                h->peak_c = temp_c;
+        }
+}
+
+double heatup_learned_duty(const struct autotune_model *m,
+                           double setpoint_c)
+{
+        return HEATUP_LEARNED_WINDOW * heatup_hold_duty(m, setpoint_c);
+}
+
+double heatup_start_duty(const struct heatup *h)
+{
+        double u = heatup_hold_duty(&h->m, h->setpoint_c);
+        return h->learning ? HEATUP_LEARNED_HOLD * u : u;
+}
+
 void heatup_begin(struct heatup *h, const struct autotune_model *m,
                   double setpoint_c, double temp_c, uint64_t now_ms)
 {
@@ -67,6 +122,8 @@ void heatup_begin(struct heatup *h, const struct autotune_model *m,
         h->peak_c = temp_c;
         h->cut_ms = now_ms;
         h->phase = temp_c < setpoint_c - HEATUP_MIN_STEP_C ? HU_FULL : HU_DONE;
+        h->learning = false;
+        h->learned = false;
 }
 
 enum heatup_phase heatup_update(struct heatup *h, double temp_c,
@@ -74,6 +131,10 @@ enum heatup_phase heatup_update(struct heatup *h, double temp_c,
 {
         switch (h->phase) {
         case HU_FULL:
+                if (h->learning) {
+                        update_learning(h, temp_c, now_ms);
+                        break;
+                }
                 adapt_gain(h, temp_c, now_ms);
                 if (heatup_coast_peak(&h->m, temp_c) >=
                     h->setpoint_c - HEATUP_AIM_BELOW_C) {

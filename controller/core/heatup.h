@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "core/autotune.h"
+#include "core/ramp_fit.h"
 
 /* Only a start this far below the setpoint is a heat-up; closer, PID alone
  * does it without overshoot. */
@@ -38,12 +39,38 @@ struct heatup {
         double setpoint_c;
         double peak_c;          /* highest reading since the cut */
         uint64_t cut_ms;
+        /* No stored model: the model is learned from this rise
+         * (ramp_fit.h), and m holds it once the rise gives one. */
+        bool learning;
+        bool learned;
+        struct ramp_fit fit;
 };
 
 /* Starts a heat-up to setpoint_c from the reading temp_c; the phase is
  * HU_DONE at once when it is not far enough below. */
 void heatup_begin(struct heatup *h, const struct autotune_model *m,
                   double setpoint_c, double temp_c, uint64_t now_ms);
+
+/* Starts a heat-up with no stored model: full power while ramp_fit learns
+ * one from the rise, then the cut and coast as with a stored one. A rise
+ * that gives no model before it is HEATUP_MIN_STEP_C from the setpoint
+ * hands over to PID as it is (h->learned stays false). */
+void heatup_begin_learning(struct heatup *h, double setpoint_c,
+                           double temp_c, uint64_t now_ms);
+
+/* A new setpoint during a heat-up. A learning one keeps what it learned. */
+void heatup_retarget(struct heatup *h, const struct autotune_model *m,
+                     double setpoint_c, double temp_c, uint64_t now_ms);
+
+/* A learned model aims the coast this much further under the setpoint:
+ * it is fitted to one rise, with no relay cycles to check it against. */
+#define HEATUP_LEARNED_AIM_C 0.15
+/* A learned model's holding duty is taken at this fraction: its rest was the start's
+ * reading, colder than a pad under a person rests at, and the rise of a
+ * pad whose losses grow as the skin warms looks slower to level off than
+ * it is, so the duty it gives is high (see ramp_fit.h); PID's integral
+ * finds the rest from below, where an error costs warmth, not comfort. */
+#define HEATUP_LEARNED_HOLD 0.5
 
 /* One step; returns the phase now (HU_FULL: heater on, HU_COAST: off,
  * HU_DONE: hand over to PID, with heatup_hold_duty(&h->m) as its integral).
@@ -65,6 +92,17 @@ double heatup_coast_peak(const struct autotune_model *m, double temp_c);
 #define HEATUP_FIRST_EXTRA_C 0.15
 double heatup_first_duty(const struct autotune_model *m, double setpoint_c,
                          double window_s);
+
+/* The duty PID starts from at the hand-over: the model's holding duty,
+ * HEATUP_LEARNED_HOLD of it for a learned model. */
+double heatup_start_duty(const struct heatup *h);
+
+/* The holding duty a learned model's window is chosen for: the best
+ * guess, not the low side PID starts from (a window chosen for too low a
+ * duty is too long for the ripple it was meant to keep). */
+#define HEATUP_LEARNED_WINDOW 0.75
+double heatup_learned_duty(const struct autotune_model *m,
+                           double setpoint_c);
 
 /* The duty that holds setpoint_c in the model, 0..1. */
 double heatup_hold_duty(const struct autotune_model *m, double setpoint_c);

@@ -37,15 +37,21 @@ static bool bench_localtime(time_t t, struct tm *ret, void *ctx)
 #define SEEDS 5
 #define TUNE_SEED 1000
 
-enum ctl { C_DEFAULT, C_TUNED, C_LIFE, C_HYST, C_ORACLE, C_ORACLE_LIFE,
-           C_N };
+enum ctl { C_DEFAULT, C_POWER, C_TUNED, C_LIFE, C_HYST, C_ORACLE,
+           C_ORACLE_LIFE, C_N };
 static const char *const ctl_name[C_N] = {
-        "heatpad default", "heatpad autotuned", "heatpad relay_life",
-        "hysteresis 0.3", "oracle", "oracle (relay_life rate)",
+        "heatpad default", "heatpad declared power", "heatpad autotuned",
+        "heatpad relay_life", "hysteresis 0.3", "oracle",
+        "oracle (relay_life rate)",
 };
 static const char *const ctl_color[C_N] = {
-        "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#7f7f7f", "#bbbbbb",
+        "#1f77b4", "#9467bd", "#d62728", "#2ca02c", "#ff7f0e", "#7f7f7f",
+        "#bbbbbb",
 };
+static bool ctl_heatpad(enum ctl c)
+{
+        return c == C_DEFAULT || c == C_POWER || c == C_TUNED || c == C_LIFE;
+}
 
 struct metrics {
         double band_s;          /* start to the first reading in the band */
@@ -62,7 +68,7 @@ struct run {
         float trace_s[RUN_S + 1], trace_p[RUN_S + 1];
 };
 
-static struct config cfg_default, cfg_life;
+static struct config cfg_default, cfg_life, cfg_power;
 static struct zone_tuning tuned;
 static bool tuned_ok;
 static int tune_s;
@@ -130,8 +136,8 @@ static void run_one(enum ctl c, const struct plant_params *pp, unsigned seed,
         r->switches = 0;
         r->heater = false;
         plant_init(&r->pl, pp, seed);
-        core_init(&core, c == C_LIFE ? &cfg_life : &cfg_default, NULL, NULL,
-                  t_ms, wall);
+        core_init(&core, c == C_LIFE ? &cfg_life : c == C_POWER ? &cfg_power :
+                  &cfg_default, NULL, NULL, t_ms, wall);
         core_set_localtime(&core, bench_localtime, NULL);
         if ((c == C_TUNED || c == C_LIFE) && tuned_ok)
                 core_set_tuning(&core, 0, &tuned);
@@ -172,7 +178,7 @@ static void run_one(enum ctl c, const struct plant_params *pp, unsigned seed,
                 wall += 1;
                 core_post_reading(&core, 0, 0, reading);
                 core_tick(&core, t_ms, wall);
-                if ((c == C_DEFAULT || c == C_TUNED || c == C_LIFE) &&
+                if (ctl_heatpad(c) &&
                     core.zones[0].safety.fault != FAULT_NONE) {
                         faults++;
                         fprintf(stderr, "bench: %s, %s, seed %u: fault %s at "
@@ -207,6 +213,18 @@ static void run_one(enum ctl c, const struct plant_params *pp, unsigned seed,
                         sq_p += (yp - SP_C) * (yp - SP_C);
                         n++;
                 }
+        }
+        if (getenv("BENCH_TRACE") && c == C_POWER) {
+                const struct core_zone *z = &core.zones[0];
+                fprintf(stderr, "trace: %s, seed %u: learned %s: gain %.1f "
+                        "tau %.0f dead %.1f rest %.1f, preset %.3f, window "
+                        "%.0f s, kp %.3f ki %.5f kd %.2f\n", pp->name, seed,
+                        z->learned.valid ? "yes" : "no",
+                        z->heatup.m.gain_c, z->heatup.m.tau_s,
+                        z->heatup.m.dead_s, z->heatup.m.rest_c,
+                        heatup_start_duty(&z->heatup),
+                        (double)z->window.p.window_ms / 1000, z->pid.p.kp,
+                        z->pid.p.ki, z->pid.p.kd);
         }
         m->band_s = band_at < 0 ? NAN : band_at;
         m->rms_s_c = n ? sqrt(sq_s / n) : NAN;
@@ -399,8 +417,11 @@ int main(int argc, char **argv)
         static double swing[32];
         static bool at_ok[32];
 
-        load(&cfg_default, "");
-        load(&cfg_life, ",\"pid\":{\"window_mode\":\"relay_life\"}");
+        /* A simulated zone declares its pad's power unless told not to;
+         * the default and autotuned rows declare none. */
+        load(&cfg_default, ",\"power_w\":0");
+        load(&cfg_life, ",\"power_w\":0,\"pid\":{\"window_mode\":"
+             "\"relay_life\"}");
         printf("window %.0f s, min on/off %.0f/%.0f s; setpoint %.0f C; "
                "medians of %d seeds; autotune on seed %d, scored on 1..%d\n\n",
                cfg_default.zones[0].window.window_ms / 1000.0,
@@ -410,6 +431,10 @@ int main(int argc, char **argv)
         for (int p = 0; p < np; p++) {
                 if (only && !strstr(mx[p].name, only))
                         continue;
+                char power[64];
+                snprintf(power, sizeof(power), ",\"power_w\":%g",
+                         mx[p].power_w);
+                load(&cfg_power, power);
                 autotune(&mx[p]);
                 at_ok[p] = tuned_ok;
                 printf("autotune %s (%d s): %s\n", mx[p].name, tune_s,
@@ -445,15 +470,16 @@ int main(int argc, char **argv)
                                "");
                 }
 
-        for (int k = 0; k < 2; k++) {
-                enum ctl hc = k ? C_LIFE : C_TUNED;
-                enum ctl oc = k ? C_ORACLE_LIFE : C_ORACLE;
+        for (int k = 0; k < 3; k++) {
+                enum ctl hc = k == 2 ? C_POWER : k ? C_LIFE : C_TUNED;
+                enum ctl oc = k == 1 ? C_ORACLE_LIFE : C_ORACLE;
                 printf("\n%s against the goals (pad node; the bound is the "
-                       "oracle's on/off at the same switch rate):\n"
+                       "oracle's on/off at %s):\n"
                        "| plant | x oracle | overshoot pad (C) | RMS pad (C) | "
                        "switches/h | RMS x sw/h | bound's | ratio | vs "
                        "hysteresis |\n|---|---:|---:|---:|---:|---:|---:|---:|"
-                       "---|\n", ctl_name[hc]);
+                       "---|\n", ctl_name[hc], k == 2 ? "the autotuned "
+                       "zone's switch rate" : "the same switch rate");
                 for (int p = 0; p < np; p++) {
                         if (only && !strstr(mx[p].name, only))
                                 continue;

@@ -285,10 +285,12 @@ static void model_heatup_is_faster_without_overshoot(void **state)
         int band_pid, band_model;
         (void)state;
 
-        load_config("");
+        /* PID alone: no model, no declared power to learn one with. */
+        load_config(",\"power_w\":0");
         setup_core(&core, &p, &s);
         cold_start(&core, &p, &band_pid, &over_pid);
 
+        load_config("");
         setup_core(&core, &p, &s);
         run_autotune(&core, &p, &max_c);
         tuned = core.zones[0].tuning;
@@ -303,6 +305,91 @@ static void model_heatup_is_faster_without_overshoot(void **state)
         assert_true(band_model > 0 && band_pid > 0);
         assert_true(band_model < band_pid);
         assert_true(over_model <= 0.3);
+}
+
+/* A zone that declares its power but was never autotuned learns its pad
+ * from the cold start's rise: faster to the band than PID alone and no
+ * more overshoot; the window and gains it chose last only for the
+ * session, and nothing is stored. */
+static void declared_power_learns_the_heatup(void **state)
+{
+        struct core core;
+        struct plant p;
+        struct seen s = { 0 };
+        double over_pid, over_learned;
+        int band_pid, band_learned;
+        (void)state;
+
+        load_config(",\"power_w\":0");
+        setup_core(&core, &p, &s);
+        cold_start(&core, &p, &band_pid, &over_pid);
+
+        load_config(",\"power_w\":40");
+        setup_core(&core, &p, &s);
+        uint64_t window_ms = core.zones[0].window.p.window_ms;
+        double kp = core.zones[0].pid.p.kp;
+        cold_start(&core, &p, &band_learned, &over_learned);
+        const struct core_zone *z = &core.zones[0];
+        print_message("cold start 22->40 C: PID alone %d s to band, overshoot "
+                      "%.2f C; learning the pad %d s, overshoot %.2f C "
+                      "(gain %.1f C, tau %.0f s, dead time %.1f s, window "
+                      "%.0f s)\n", band_pid, over_pid, band_learned,
+                      over_learned, z->learned.model.gain_c,
+                      z->learned.model.tau_s, z->learned.model.dead_s,
+                      (double)z->window.p.window_ms / 1000.0);
+        assert_true(z->heatup.learned);
+        assert_true(z->learned.valid);
+        assert_false(z->tuning.valid);
+        assert_true(band_learned > 0 && band_learned < band_pid);
+        assert_true(over_learned <= 0.3);
+        /* The simulated pad: K = 26.7 C, tau = 800 s, L = 11.25 s; one rise
+         * gives the rate and the dead time, roughly. */
+        assert_true(z->learned.model.dead_s > 3 &&
+                    z->learned.model.dead_s < 30);
+        assert_true(z->learned.model.gain_c / z->learned.model.tau_s >
+                    0.5 * 26.7 / 800 &&
+                    z->learned.model.gain_c / z->learned.model.tau_s <
+                    2.0 * 26.7 / 800);
+        assert_true(z->window.p.window_ms != window_ms);
+
+        struct core_reply rep;
+        core_stop(&core, 0, SRC_CLI, t_ms, &rep);
+        assert_false(core.zones[0].learned.valid);
+        assert_int_equal(core.zones[0].window.p.window_ms, window_ms);
+        assert_true(core.zones[0].pid.p.kp == kp);
+        assert_false(core.zones[0].relay_on);
+}
+
+/* A first-order rise with a dead time, sampled once a second in DS18B20
+ * steps: the fit gives back its dead time, time constant and end point,
+ * and no model from a rise too small to judge. */
+static void ramp_fit_recovers_a_first_order_rise(void **state)
+{
+        struct ramp_fit f;
+        struct autotune_model m;
+        double now_c = 0;
+        const double y0 = 22, s = 52, tau = 800, dead = 12;
+        (void)state;
+
+        ramp_fit_begin(&f, y0, 0);
+        for (int t = 1; t <= 420; t++) {
+                double y = t <= dead ? y0 :
+                           s - (s - y0) * exp(-(t - dead) / tau);
+                y = round(y / 0.0625) * 0.0625;
+                ramp_fit_add(&f, y, (uint64_t)t * 1000);
+                if (t == 30)
+                        assert_false(ramp_fit_model(&f, 30000, &m, &now_c));
+        }
+        assert_true(ramp_fit_model(&f, 420000, &m, &now_c));
+        print_message("ramp fit: dead %.1f s, tau %.0f s, end %.1f C, now "
+                      "%.2f C\n", m.dead_s, m.tau_s, m.rest_c + m.gain_c,
+                      now_c);
+        assert_true(fabs(m.dead_s - dead) < 3);
+        assert_true(fabs(m.tau_s - tau) < 0.2 * tau);
+        assert_true(fabs(m.rest_c + m.gain_c - s) < 0.1 * (s - y0));
+        assert_true(fabs(now_c - (s - (s - y0) * exp(-(420 - dead) / tau))) <
+                    0.1);
+        assert_true(m.rest_c == y0);
 }
 
 static void config_gains_win(void **state)
@@ -444,6 +531,8 @@ int main(void)
                 cmocka_unit_test(warm_pad_cools_first),
                 cmocka_unit_test(stop_aborts_and_session_refuses),
                 cmocka_unit_test(model_heatup_is_faster_without_overshoot),
+                cmocka_unit_test(ramp_fit_recovers_a_first_order_rise),
+                cmocka_unit_test(declared_power_learns_the_heatup),
                 cmocka_unit_test(config_gains_win),
                 cmocka_unit_test(autotune_checks_its_model_and_refuses_a_bad_one),
                 cmocka_unit_test(heatup_pure),

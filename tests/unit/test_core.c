@@ -766,7 +766,7 @@ static void ha_state_follows_the_zone(void **state)
         core_start(&core, 0, 20, 39, SRC_MQTT, T, W, &rep);
         run(1, 30);
         o = ha_state_zone(&core, 0, T, W);
-        assert_string_equal(str(o, "action"), "heating");
+        assert_string_equal(str(o, "action"), "preheating");
         assert_string_equal(str(o, "preset"), "medium");
         assert_int_equal(cJSON_GetObjectItem(o, "minutes")->valueint, 20);
         char iso[32];
