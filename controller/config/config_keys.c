@@ -85,7 +85,8 @@ const struct config_key config_keys[] = {
                 5000, "W", "the heater's power: Home Assistant's power and "
                 "energy, the session log's energy, and, without an autotuned "
                 "model, the least warming the runaway and temperature-dropped "
-                "checks expect (docs/control.md)"),
+                "checks expect and a cold start's heat-up that learns the "
+                "pad from its rise (docs/control.md); 0 for neither"),
 
         OBJ("zones[].sensor", "required", "the zone's sensor; type sim, "
             "ds18b20 or modbus"),

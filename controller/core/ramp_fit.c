@@ -31,6 +31,8 @@ void ramp_fit_add(struct ramp_fit *f, double temp_c, uint64_t now_ms)
                 f->rising = true;
                 f->onset_ms = now_ms;
         }
+        if (!f->onset2_ms && temp_c >= f->y0_c + 2 * RAMP_ONSET_C)
+                f->onset2_ms = now_ms;
         double t = (double)(now_ms - f->onset_ms) / 1e6, tk = 1;
         for (int k = 0; k < 5; k++, tk *= t) {
                 f->st[k] += tk;
@@ -92,9 +94,14 @@ bool ramp_fit_model(const struct ramp_fit *f, uint64_t now_ms,
                      mid_slope / (-2 * c[2] / 1e6) : RAMP_TAU_MAX_S;
         tau = fmin(fmax(tau, RAMP_TAU_MIN_S), RAMP_TAU_MAX_S);
         double end = c[0] + c[1] * tm + c[2] * tm * tm + tau * mid_slope;
-        /* Back along the fitted start to the baseline: the dead time. */
-        double dead = (double)(f->onset_ms - f->on_ms) / 1000.0 -
-                      (c[0] - f->y0_c) / start_slope;
+        /* Back to the baseline along the line through the first two
+         * crossings: the dead time. (The quadratic cannot follow the
+         * sensor's curved start, and its slope there is too low.) */
+        if (!f->onset2_ms)
+                return false;
+        double t1 = (double)(f->onset_ms - f->on_ms) / 1000.0;
+        double t2 = (double)(f->onset2_ms - f->on_ms) / 1000.0;
+        double dead = 2 * t1 - t2;
         m->dead_s = fmin(fmax(dead, 1.0), 300.0);
         m->tau_s = tau;
         m->rest_c = f->y0_c;

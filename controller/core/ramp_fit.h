@@ -43,6 +43,7 @@ struct ramp_fit {
         double y0_c;            /* the baseline reading */
         bool rising;
         uint64_t onset_ms;
+        uint64_t onset2_ms;     /* when it was twice that far above */
         double st[5];           /* sums of t^k, t in ks since the onset */
         double sy[3];           /* sums of y t^k */
 };
