@@ -685,7 +685,7 @@ static void hand_over(struct core *core, int i)
 
         if (z->heatup.learning) {
                 z->learned.valid = true;
-                z->learned.model = z->heatup.m;
+                heatup_learned_model(&z->heatup, &z->learned.model);
                 core_fit_window(core, i, z->session.setpoint_c);
         }
         pid_reset(&z->pid, heatup_start_duty(&z->heatup));

@@ -70,9 +70,6 @@ void core_fit_window(struct core *core, int i, double setpoint_c)
                 wp.window_ms = window_choose(c->window_mode,
                                              c->switches_per_hour,
                                              m->gain_c / m->tau_s,
-                                             t == &z->learned ?
-                                             heatup_learned_duty(m,
-                                                        setpoint_c) :
                                              heatup_hold_duty(m, setpoint_c),
                                              c->window.min_on_ms,
                                              c->window.min_off_ms);

@@ -99,10 +99,17 @@ static void update_learning(struct heatup *h, double temp_c, uint64_t now_ms)
         }
 }
 
-double heatup_learned_duty(const struct autotune_model *m,
-                           double setpoint_c)
+void heatup_learned_model(const struct heatup *h, struct autotune_model *ret)
 {
-        return HEATUP_LEARNED_WINDOW * heatup_hold_duty(m, setpoint_c);
+        double s = h->m.rest_c + h->m.gain_c;
+        double u = HEATUP_LEARNED_WINDOW *
+                   heatup_hold_duty(&h->m, h->setpoint_c);
+
+        *ret = h->m;
+        if (u > 0 && u < 1 && s > h->setpoint_c) {
+                ret->rest_c = (h->setpoint_c - u * s) / (1 - u);
+                ret->gain_c = s - ret->rest_c;
+        }
 }
 
 double heatup_start_duty(const struct heatup *h)

@@ -97,12 +97,15 @@ double heatup_first_duty(const struct autotune_model *m, double setpoint_c,
  * HEATUP_LEARNED_HOLD of it for a learned model. */
 double heatup_start_duty(const struct heatup *h);
 
-/* The holding duty a learned model's window is chosen for: the best
- * guess, not the low side PID starts from (a window chosen for too low a
- * duty is too long for the ripple it was meant to keep). */
+/* The model a learned heat-up leaves for the rest of the session (its
+ * window and gains): the rest raised to where it holds the setpoint at
+ * HEATUP_LEARNED_WINDOW of the duty the start's reading gave, the end
+ * point S kept. That is the best guess, not the low side PID starts from:
+ * a window chosen for too low a duty, or too fast a pad, is too short and
+ * presses PID's on-times against the relay's minimum. */
 #define HEATUP_LEARNED_WINDOW 0.75
-double heatup_learned_duty(const struct autotune_model *m,
-                           double setpoint_c);
+void heatup_learned_model(const struct heatup *h,
+                          struct autotune_model *ret);
 
 /* The duty that holds setpoint_c in the model, 0..1. */
 double heatup_hold_duty(const struct autotune_model *m, double setpoint_c);
