@@ -8,8 +8,9 @@
  *
  * Per plant: the autotune runs once, through the core, on its own seed and
  * noise draw; every controller is then scored on seeds 1..5.
- * Controllers: heatpad with its defaults; heatpad autotuned (gains and the
- * model-aware heat-up); Home Assistant generic_thermostat's hysteresis
+ * Controllers: heatpad with its defaults and no declared power; heatpad
+ * with the plant's power declared (the heat-up that learns the pad, no
+ * autotune); heatpad autotuned (gains and the model-aware heat-up); Home Assistant generic_thermostat's hysteresis
  * (0.3 C either side); and the oracle: full power until the true coast of
  * the sensor lands on the setpoint (time-optimal), then a bang-bang that
  * knows the pad's true state and switches where its true coast (off) and
