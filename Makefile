@@ -56,9 +56,14 @@ HW_UNIT_SRC := controller/hw/ds18b20.c controller/hw/gpio.c \
                controller/daemon/relay_worker.c
 HW_IO_SRC      := $(addprefix controller/hw/,hw.c sim.c modbus_link.c \
                   modbus.c) $(GPIO_SRC) $(BUTTON_GPIO_SRC)
-DAEMON_DIR_SRC := $(addprefix controller/daemon/,state.c vclock.c loop.c simctl.c state_writer.c \
-                  log.c reader.c main.c options.c notify.c alloff.c probe.c \
-                  sandbox.c systz.c buttons.c)
+# The state file's code, which the unit tests and fuzz targets link too.
+STATE_SRC := $(addprefix controller/daemon/,state.c state_parse.c \
+             state_parse_log.c state_file.c)
+DAEMON_DIR_SRC := $(STATE_SRC) $(addprefix controller/daemon/,vclock.c loop.c \
+                  simctl.c state_writer.c log.c reader.c main.c app_batch.c \
+                  app_state.c app_sim.c app_port.c app_cli.c app_zones.c \
+                  options.c notify.c alloff.c probe.c sandbox.c systz.c \
+                  buttons.c)
 
 # What the unit tests link: the core and the parsers and loaders the tests
 # drive directly.
@@ -82,7 +87,7 @@ CORE_OBJ    := $(CORE_SRC:%.c=$(B)/obj/%.o)
 PLANT_OBJ   := $(B)/obj/tests/plant/plant.o
 DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(B)/obj/%.o)
 HW_UNIT_OBJ := $(HW_UNIT_SRC:%.c=$(B)/obj/%.o)
-ASAN_CORE   := $(CORE_SRC:%.c=$(B)/asan/%.o) $(B)/asan/controller/daemon/state.o \
+ASAN_CORE   := $(CORE_SRC:%.c=$(B)/asan/%.o) $(STATE_SRC:%.c=$(B)/asan/%.o) \
                $(HW_UNIT_SRC:%.c=$(B)/asan/%.o)
 ASAN_DAEMON := $(CORE_SRC:%.c=$(B)/asan/%.o) $(DAEMON_SRC:%.c=$(B)/asan/%.o)
 UNIT_BINS   := $(UNIT_TESTS:%=$(B)/tests/test_%)
@@ -131,7 +136,7 @@ $(B)/tests/mb_server: tests/mb_server.c $(B)/obj/controller/hw/sim_pad.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ -lmodbus -lm
 
-$(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(B)/obj/controller/daemon/state.o \
+$(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJ) $(STATE_SRC:%.c=$(B)/obj/%.o) \
                    $(HW_UNIT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
@@ -169,7 +174,7 @@ $(B)/asan/tests/test_gpio_chip: $(GPIO_SRC:%.c=$(B)/asan/%.o) \
                                 $(BUTTON_GPIO_SRC:%.c=$(B)/asan/%.o) \
                                 $(GPIO_FAKE_SRC:%.c=$(B)/asan/%.o)
 $(B)/tests/test_plant: tests/unit/test_plant.c $(PLANT_OBJ) $(CORE_OBJ) \
-                      $(B)/obj/controller/daemon/state.o $(HW_UNIT_OBJ)
+                      $(STATE_SRC:%.c=$(B)/obj/%.o) $(HW_UNIT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/plant $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
 
@@ -393,7 +398,7 @@ FUZZ_FLAGS   := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer
 # clang has no -Wformat-truncation to turn off; every other flag stays.
 FUZZ_CFLAGS  = -std=gnu11 $(filter-out -Wno-format-truncation,$(WARN)) $(CFLAGS) -O1
-FUZZ_OBJ     := $(CORE_SRC:%.c=$(B)/fuzz/obj/%.o) $(B)/fuzz/obj/controller/daemon/state.o
+FUZZ_OBJ     := $(CORE_SRC:%.c=$(B)/fuzz/obj/%.o) $(STATE_SRC:%.c=$(B)/fuzz/obj/%.o)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
 
 $(B)/fuzz/obj/%.o: %.c
