@@ -158,7 +158,7 @@ def discovery_is_valid_and_the_climate_topics_work():
         assert not d.relay_on(), "a target while off must not heat"
         m = c.mark()
         c.publish(cl["mode_command_topic"], "heat")
-        st = c.wait(state_t, lambda v: v["mode"] == "heat" and v["action"] == "heating", m)[1]
+        st = c.wait(state_t, lambda v: v["mode"] == "heat" and v["action"] in ("heating", "preheating"), m)[1]
         assert st["setpoint_c"] == 39.5 and st["remaining_min"] == 20, st
         wait_until(d.relay_on, 5, "relay on after mode heat")
         m = c.mark()
@@ -268,6 +268,8 @@ def discovery_conforms_in_every_state():
         c.wait(st, lambda v: v["action"] in ("heating", "preheating"))
         c.wait(d.root + "/lower_back/state", lambda v: v["fault"], 0, 15)
         c.wait(st, lambda v: v["session"] and v["action"] == "idle", 0, 60)
+        # Past the heat-up, PID's window switches the relay on again.
+        c.wait(st, lambda v: v["session"] and v["action"] == "heating", 0, 60)
         c.publish(d.root + "/lower_back/set", {"action": "start"})
         c.wait(d.root + "/lower_back/result", lambda v: not v["ok"])
         blocked = Daemon(b.port, "conf-cold", ("upper back",),
@@ -311,8 +313,8 @@ def discovery_conforms_in_every_state():
                 seen.add(v["action"])
             for v in pl.get(x.root + "/guidance", []):
                 seen.add(v["kind"])
-        assert {"off", "idle", "heating", "heat", "cold", "consult",
-                "urgent"} <= seen, seen
+        assert {"off", "idle", "preheating", "heating", "heat", "cold",
+                "consult", "urgent"} <= seen, seen
         print("    %d template renders checked across %d devices" % (total, len(ds)))
     finally:
         for x in ds:
