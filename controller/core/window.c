@@ -44,9 +44,7 @@ uint64_t window_choose(enum window_mode mode, double switches_per_h,
         } else {
                 /* Two switches a window. */
                 t = 2.0 * 3600.0 / (switches_per_h > 0 ? switches_per_h : 40);
-                double ripple = swing > 0 ? WINDOW_RIPPLE_RMS_C * sqrt(12.0) /
-                                swing : 0;
-                t = fmax(fmax(t, ripple), least);
+                t = fmax(t, least);
         }
         t = t < 5 ? 5 : t > 600 ? 600 : t;
         return (uint64_t)(t * 1000.0 + 0.5);

@@ -50,10 +50,6 @@ enum window_mode {
         WINDOW_RELAY_LIFE,      /* at most a budget of switches an hour */
 };
 
-/* Below this RMS ripple at the pad nobody feels a difference, so a
- * relay_life window grows past the budget's until the ripple reaches it
- * (a heavy pad needs fewer switches than any budget). */
-#define WINDOW_RIPPLE_RMS_C 0.2
 /* A comfort window is no longer than one whose sawtooth peaks this far
  * above its middle at the pad (a strong or light pad would otherwise
  * overshoot the setpoint by more than the skin should feel). */
@@ -66,10 +62,10 @@ enum window_mode {
  * minimum (a shorter one ripples less in theory, but PID's on-times then
  * press against the minimum and ride off the frontier), shortened down to
  * on-times of 1.1 times the minimum where the sawtooth would peak more than
- * WINDOW_COMFORT_HALF_C above its middle (a strong or light pad), for
- * relay_life the
- * longer of what the switch budget allows and what keeps the ripple at
- * WINDOW_RIPPLE_RMS_C. 5..600 s. */
+ * WINDOW_COMFORT_HALF_C above its middle (a strong or light pad); for
+ * relay_life what the switch budget allows, two switches a window (no
+ * longer: a window stretched past the budget on a heavy pad rode off the
+ * frontier, 1.20 times the bound at 16 switches an hour). 5..600 s. */
 uint64_t window_choose(enum window_mode mode, double switches_per_h,
                        double rate_c_s, double u, uint64_t min_on_ms,
                        uint64_t min_off_ms);
