@@ -423,13 +423,22 @@ void core_start(struct core *core, int zone, int minutes, double setpoint_c,
                 core_fit_window(core, zone, setpoint_c);
         /* With a model, a start far below the setpoint is a heat-up at full
          * power that cuts early and coasts in (heatup.h). */
+        enum heatup_phase was_phase = z->heatup.phase;
         z->heatup.phase = HU_DONE;
-        if (z->tuning.valid && z->safety.have_temp)
+        if (z->tuning.valid && z->safety.have_temp) {
                 heatup_begin(&z->heatup, &z->tuning.model, setpoint_c,
                              z->safety.temp_c, now_ms);
-        else if (c->power_w > 0 && z->safety.have_temp && !was_active)
+        } else if (was_active && z->heatup.learning && was_phase != HU_DONE) {
+                /* A change during a learning heat-up keeps what the rise
+                 * taught: started afresh mid-ramp, it would read the ramp
+                 * as its baseline. */
+                z->heatup.phase = was_phase;
+                heatup_retarget(&z->heatup, NULL, setpoint_c,
+                                z->safety.temp_c, now_ms);
+        } else if (c->power_w > 0 && z->safety.have_temp && !was_active) {
                 heatup_begin_learning(&z->heatup, setpoint_c,
                                       z->safety.temp_c, now_ms);
+        }
         unsigned long long left_min = (left + 59999) / 60000;
         if (left_min < (unsigned long long)minutes)
                 core_reply(ret, CORE_OK, "ok", "%s: heating to %.1f C for %llu "

@@ -58,7 +58,8 @@ void heatup_begin(struct heatup *h, const struct autotune_model *m,
 void heatup_begin_learning(struct heatup *h, double setpoint_c,
                            double temp_c, uint64_t now_ms);
 
-/* A new setpoint during a heat-up. A learning one keeps what it learned. */
+/* A new setpoint during a heat-up. A learning one keeps what it learned
+ * (m, used only by a heat-up on a stored model, may then be NULL). */
 void heatup_retarget(struct heatup *h, const struct autotune_model *m,
                      double setpoint_c, double temp_c, uint64_t now_ms);
 

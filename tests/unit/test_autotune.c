@@ -392,6 +392,43 @@ static void ramp_fit_recovers_a_first_order_rise(void **state)
         assert_true(m.rest_c == y0);
 }
 
+/* Longer or shorter mid-ramp (the page's +10 min): the heat-up goes on
+ * learning from the same rise, and still cuts in time. */
+static void a_change_mid_ramp_keeps_the_learning(void **state)
+{
+        struct core core;
+        struct plant p;
+        struct seen s = { 0 };
+        struct core_reply rep;
+        double over_c = -100;
+        (void)state;
+
+        load_config(",\"power_w\":40");
+        setup_core(&core, &p, &s);
+        core_start(&core, 0, 60, 40, SRC_CLI, t_ms, wall, &rep);
+        assert_int_equal(rep.status, CORE_OK);
+        for (int sec = 1; sec <= 50 * 60; sec++) {
+                second(&core, &p);
+                if (sec == 200) {
+                        assert_int_equal(core.zones[0].heatup.phase, HU_FULL);
+                        core_set_minutes(&core, 0, 70, SRC_HTTP, t_ms, wall,
+                                         &rep);
+                        assert_int_equal(rep.status, CORE_OK);
+                        assert_true(core.zones[0].heatup.learning);
+                        assert_int_equal(core.zones[0].heatup.phase, HU_FULL);
+                }
+                if (p.pad.sensor_c - 40 > over_c)
+                        over_c = p.pad.sensor_c - 40;
+        }
+        const struct core_zone *z = &core.zones[0];
+        print_message("changed mid-ramp: learned dead time %.1f s, overshoot "
+                      "%.2f C\n", z->learned.model.dead_s, over_c);
+        assert_true(z->learned.valid);
+        assert_true(z->learned.model.dead_s > 3);
+        assert_true(over_c <= 0.3);
+        assert_int_equal(z->safety.fault, FAULT_NONE);
+}
+
 static void config_gains_win(void **state)
 {
         struct core core;
@@ -533,6 +570,7 @@ int main(void)
                 cmocka_unit_test(model_heatup_is_faster_without_overshoot),
                 cmocka_unit_test(ramp_fit_recovers_a_first_order_rise),
                 cmocka_unit_test(declared_power_learns_the_heatup),
+                cmocka_unit_test(a_change_mid_ramp_keeps_the_learning),
                 cmocka_unit_test(config_gains_win),
                 cmocka_unit_test(autotune_checks_its_model_and_refuses_a_bad_one),
                 cmocka_unit_test(heatup_pure),
