@@ -91,8 +91,11 @@ static void update_learning(struct heatup *h, double temp_c, uint64_t now_ms)
                         h->phase = HU_DONE;
                 return;
         }
+        /* The fit smooths the noise; a reading already at the aim cuts
+         * anyway, so a fit that lags the pad cannot hold the heater on. */
         if (heatup_coast_peak(&h->m, now_c) >= h->setpoint_c -
-            HEATUP_AIM_BELOW_C - HEATUP_LEARNED_AIM_C) {
+            HEATUP_AIM_BELOW_C - HEATUP_LEARNED_AIM_C ||
+            temp_c >= h->setpoint_c - HEATUP_AIM_BELOW_C) {
                 h->phase = HU_COAST;
                 h->cut_ms = now_ms;
                 h->peak_c = temp_c;

@@ -537,6 +537,31 @@ static void heatup_pure(void **state)
         assert_int_equal(heatup_update(&h, 40.0, 3000), HU_DONE);
 }
 
+/* Learning: no model from a rise too small, PID once it is close without
+ * one; with one, a reading at the aim cuts even where the fit says there
+ * is time left. */
+static void heatup_learning_pure(void **state)
+{
+        struct heatup h;
+        uint64_t t = 0;
+        (void)state;
+
+        heatup_begin_learning(&h, 40, 25, 0);
+        assert_int_equal(h.phase, HU_FULL);
+        assert_true(h.learning && !h.learned);
+        for (t = 1; t <= 300; t++)
+                heatup_update(&h, t <= 10 ? 25 : 25 + 0.02 * (t - 10),
+                              t * 1000);
+        assert_true(h.learned);
+        assert_int_equal(h.phase, HU_FULL);
+        assert_int_equal(heatup_update(&h, 39.9, 301000), HU_COAST);
+
+        heatup_begin_learning(&h, 40, 38, 0);
+        assert_int_equal(heatup_update(&h, 38.2, 1000), HU_FULL);
+        assert_int_equal(heatup_update(&h, 38.6, 2000), HU_DONE);
+        assert_false(h.learned);
+}
+
 static void heatup_adapts_to_a_weaker_pad(void **state)
 {
         struct autotune_model m = { .gain_c = 27, .tau_s = 800, .dead_s = 11,
@@ -574,6 +599,7 @@ int main(void)
                 cmocka_unit_test(config_gains_win),
                 cmocka_unit_test(autotune_checks_its_model_and_refuses_a_bad_one),
                 cmocka_unit_test(heatup_pure),
+                cmocka_unit_test(heatup_learning_pure),
                 cmocka_unit_test(heatup_adapts_to_a_weaker_pad),
         };
         return cmocka_run_group_tests_name("autotune", tests, NULL, NULL);
