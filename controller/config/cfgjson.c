@@ -297,17 +297,21 @@ static const char *key_of(const cJSON *item)
         return item->string ? item->string : "";
 }
 
-static int key_at_cmp(const void *a, const void *b)
+/* arg counts the key comparisons, so a test can hold the cost to n log n
+ * without reading a clock. */
+static int key_at_cmp(const void *a, const void *b, void *arg)
 {
         const struct key_at *x = a, *y = b;
         int c = strcmp(x->key, y->key);
+
+        ++*(unsigned long *)arg;
 
         return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
 }
 
 /* The first key of obj, in document order, that repeats an earlier one;
  * NULL when every key is different. */
-static const char *repeated_key(const cJSON *obj)
+static const char *repeated_key(const cJSON *obj, unsigned long *compares)
 {
         const cJSON *a, *b;
         struct key_at *k = NULL;
@@ -321,9 +325,11 @@ static const char *repeated_key(const cJSON *obj)
         if (!k) {
                 /* Small, or out of memory: slow is still right. */
                 cJSON_ArrayForEach(b, obj)
-                        for (a = obj->child; a != b; a = a->next)
+                        for (a = obj->child; a != b; a = a->next) {
+                                ++*compares;
                                 if (strcmp(key_of(a), key_of(b)) == 0)
                                         return key_of(b);
+                        }
                 return NULL;
         }
         n = 0;
@@ -331,10 +337,11 @@ static const char *repeated_key(const cJSON *obj)
                 k[n] = (struct key_at){ key_of(a), n };
                 n++;
         }
-        qsort(k, (size_t)n, sizeof(*k), key_at_cmp);
+        qsort_r(k, (size_t)n, sizeof(*k), key_at_cmp, compares);
         /* Equal keys sit together, in document order: the second of each
          * run is where that key repeats. */
         for (int i = 1; i < n; i++) {
+                *compares += 2;
                 if (strcmp(k[i - 1].key, k[i].key) != 0 ||
                     (i > 1 && strcmp(k[i - 2].key, k[i].key) == 0))
                         continue;
@@ -366,14 +373,14 @@ static size_t path_push(char *path, size_t size, size_t len, const char *key,
 }
 
 static bool find_duplicate(const cJSON *item, char *path, size_t size,
-                           size_t len)
+                           size_t len, unsigned long *compares)
 {
         const cJSON *c;
         bool obj = cJSON_IsObject(item);
         int i = 0;
 
         if (obj) {
-                const char *k = repeated_key(item);
+                const char *k = repeated_key(item, compares);
                 if (k) {
                         path_push(path, size, len, k, 0);
                         return true;
@@ -383,7 +390,7 @@ static bool find_duplicate(const cJSON *item, char *path, size_t size,
                 if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
                         size_t n = path_push(path, size, len,
                                              obj ? key_of(c) : NULL, i);
-                        if (find_duplicate(c, path, size, n))
+                        if (find_duplicate(c, path, size, n, compares))
                                 return true;
                         path[len] = '\0';
                 }
@@ -392,14 +399,23 @@ static bool find_duplicate(const cJSON *item, char *path, size_t size,
         return false;
 }
 
-bool cfg_find_duplicate(const cJSON *item, char *path, size_t size)
+bool cfg_find_duplicate_counted(const cJSON *item, char *path, size_t size,
+                                unsigned long *compares)
 {
+        *compares = 0;
         if (!size)
                 return false;
         path[0] = '\0';
         if (!item || !(cJSON_IsObject(item) || cJSON_IsArray(item)))
                 return false;
-        return find_duplicate(item, path, size, 0);
+        return find_duplicate(item, path, size, 0, compares);
+}
+
+bool cfg_find_duplicate(const cJSON *item, char *path, size_t size)
+{
+        unsigned long compares;
+
+        return cfg_find_duplicate_counted(item, path, size, &compares);
 }
 
 int cfg_refuse_duplicate(const cJSON *item, char *err, size_t errlen)

@@ -89,6 +89,10 @@ void cfg_join(char *buf, size_t size, const char *path, const char *key);
  * a hostile payload cannot make it quadratic. */
 bool cfg_find_duplicate(const cJSON *item, char *path, size_t size);
 
+/* The same, and how many key comparisons it took in *compares. */
+bool cfg_find_duplicate_counted(const cJSON *item, char *path, size_t size,
+                                unsigned long *compares);
+
 /* The same as a refusal: 0, or -EINVAL with "<path>: duplicate key" in
  * err. */
 int cfg_refuse_duplicate(const cJSON *item, char *err, size_t errlen);
