@@ -274,6 +274,47 @@ void autotune_choose_gains(const struct autotune_model *m, double window_s,
         ret->kd = fmin(kc * m->dead_s, 1000.0);
 }
 
+double autotune_coast_rise(const struct autotune_model *m, double temp_c)
+{
+        /* In y' = (K u(t-L) - (y - rest)) / tau, the heat switched on during
+         * the last L seconds still arrives after the cut: for L more seconds
+         * the reading goes on towards rest + K. */
+        double rise = (m->rest_c + m->gain_c - temp_c) *
+                      (1.0 - exp(-m->dead_s / m->tau_s));
+        return rise > 0 ? rise : 0;
+}
+
+/* The first cut's coast against the model's: the reading at the cut from
+ * a line through the four history blocks before it, the peak as the
+ * highest block after it (means of AUTOTUNE_HIST_S readings, so noise
+ * lifts it little). */
+static double measure_coast(const struct autotune *a,
+                            const struct autotune_model *m)
+{
+        int c = a->coast_from;
+        if (c < 4 || a->coast_end <= c + 1 || a->coast_end > a->h_n)
+                return 0;
+        double sx = 0, sy = 0, sxx = 0, sxy = 0;
+        for (int i = c - 4; i < c; i++) {
+                double x = i * AUTOTUNE_HIST_S + (AUTOTUNE_HIST_S + 1) / 2.0;
+                double y = a->h_y[i];
+                sx += x;
+                sy += y;
+                sxx += x * x;
+                sxy += x * y;
+        }
+        double slope = (4 * sxy - sx * sy) / (4 * sxx - sx * sx);
+        double y_cut = (sy - slope * sx) / 4 + slope * a->coast_at;
+        double peak = -INFINITY;
+        for (int i = c + 1; i < a->coast_end; i++)
+                peak = fmax(peak, a->h_y[i]);
+        double model = autotune_coast_rise(m, y_cut);
+        if (!(slope > 0) || model < 0.1)
+                return 0;
+        return fmin(fmax((peak - y_cut) / model, AUTOTUNE_COAST_MIN),
+                    AUTOTUNE_COAST_MAX);
+}
+
 static void finish(struct autotune *a, time_t wall)
 {
         struct zone_tuning *t = &a->result;
@@ -286,6 +327,7 @@ static void finish(struct autotune *a, time_t wall)
                 a->why = "the measurements fit no plausible pad model";
                 return;
         }
+        t->model.coast_scale = measure_coast(a, &t->model);
         a->check.rms_c = check_model(a, &t->model);
         a->check.confidence = fmax(0.0, 1.0 - a->check.rms_c /
                                    AUTOTUNE_MAX_RMS_C);
@@ -327,6 +369,8 @@ static void set_relay(struct autotune *a, bool on, uint64_t now_ms)
  * transient out of the heat-up and is not measured. */
 static void cycle_boundary(struct autotune *a, double y, uint64_t now_ms)
 {
+        if (a->cycles_seen == 0)
+                a->coast_end = a->h_n;
         if (a->cycles_seen >= 2) {
                 double tu = (double)(now_ms - a->cycle_start_ms);
                 a->sum_tu_s += tu / 1000.0;
@@ -385,6 +429,8 @@ bool autotune_update(struct autotune *a, double temp_c, uint64_t now_ms,
                         a->hyst_c = fmax(p->hyst_c, 2.5 * noise_c(a));
                         set_relay(a, false, now_ms);
                         a->phase = AT_RELAY;
+                        a->coast_from = a->h_n;
+                        a->coast_at = (double)(now_ms - a->start_ms) / 1000.0;
                         a->cyc_max = a->cyc_min = temp_c;
                 } else if (held >= p->min_off_ms) {
                         set_relay(a, true, now_ms);

@@ -54,6 +54,11 @@ struct autotune_model {
         double tau_s;           /* tau */
         double dead_s;          /* L */
         double rest_c;          /* where the pad settles with the heater off */
+        /* The rise after the experiment's first cut from full power, as a
+         * fraction of the rise the model predicts for it (a sensor behind
+         * a lag coasts less than one behind a pure delay); 0: not
+         * measured, taken as 1. */
+        double coast_scale;
 };
 
 /* The model run open-loop over the experiment's own relay history, against
@@ -128,6 +133,10 @@ struct autotune {
         float h_y[AUTOTUNE_HIST_N];
         int h_n, h_k;
         double h_sum;
+        /* the first cut from full power: the history block it fell in,
+         * the sample it fell at, and the block the relay next went on */
+        int coast_from, coast_end;
+        double coast_at;
         struct autotune_check check;    /* on AT_DONE, and on a refusal */
         struct zone_tuning result;      /* on AT_DONE */
 };
@@ -152,6 +161,16 @@ bool autotune_update(struct autotune *a, double temp_c, uint64_t now_ms,
  * time): fills kp, ki, kd of ret. */
 void autotune_choose_gains(const struct autotune_model *m, double window_s,
                            struct zone_tuning *ret);
+
+/* How far the reading goes on rising after a cut from full power at
+ * temp_c, by the model alone (its dead time's worth of heat still
+ * arriving), before coast_scale. */
+double autotune_coast_rise(const struct autotune_model *m, double temp_c);
+
+/* The coast_scale is kept within this range: outside it the measurement,
+ * not the pad, is at fault. */
+#define AUTOTUNE_COAST_MIN 0.5
+#define AUTOTUNE_COAST_MAX 1.5
 
 /* "cooling", "heating", "relay", "done", "failed". */
 const char *autotune_phase_name(enum autotune_phase ph);

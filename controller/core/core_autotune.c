@@ -192,6 +192,9 @@ void core_describe_tuning(const struct core *core, int zone, char *buf,
                               z->cfg->window_set ? " (pid.window_s)" :
                               z->cfg->window_mode == WINDOW_RELAY_LIFE ?
                               " (relay_life)" : " (comfort)");
+        if (t->model.coast_scale > 0 && n > 0 && (size_t)n < len)
+                n += snprintf(buf + n, len - (size_t)n, "; coasts %.2f of "
+                              "the model's rise", t->model.coast_scale);
         /* How far the model is to be trusted, kept with it. */
         if (t->has_check && n > 0 && (size_t)n < len)
                 snprintf(buf + n, len - (size_t)n, "; model within %.2f C "

@@ -11,12 +11,8 @@
 
 double heatup_coast_peak(const struct autotune_model *m, double temp_c)
 {
-        /* In y' = (K u(t-L) - (y - rest)) / tau, the heat switched on during
-         * the last L seconds still arrives after the cut: for L more seconds
-         * the reading goes on towards rest + K. */
-        double rise = (m->rest_c + m->gain_c - temp_c) *
-                      (1.0 - exp(-m->dead_s / m->tau_s));
-        return temp_c + (rise > 0 ? rise : 0);
+        double scale = m->coast_scale > 0 ? m->coast_scale : 1.0;
+        return temp_c + scale * autotune_coast_rise(m, temp_c);
 }
 
 double heatup_hold_duty(const struct autotune_model *m, double setpoint_c)

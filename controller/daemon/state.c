@@ -61,6 +61,9 @@ char *state_to_json(const struct state_data *st)
                 cJSON_AddNumberToObject(z, "tau_s", t->model.tau_s);
                 cJSON_AddNumberToObject(z, "dead_s", t->model.dead_s);
                 cJSON_AddNumberToObject(z, "rest_c", t->model.rest_c);
+                if (t->model.coast_scale > 0)
+                        cJSON_AddNumberToObject(z, "coast_scale",
+                                                t->model.coast_scale);
                 cJSON_AddNumberToObject(z, "kp", t->kp);
                 cJSON_AddNumberToObject(z, "ki", t->ki);
                 cJSON_AddNumberToObject(z, "kd", t->kd);

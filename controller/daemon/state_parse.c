@@ -92,6 +92,12 @@ static int parse_tuning(const cJSON *z, struct zone_tuning *ret)
                 .when = (time_t)v[9],
         };
         parse_check(z, ret);
+        /* Optional (older files have none); one out of range is dropped,
+         * not the model: the heat-up then trusts the model's own coast. */
+        const cJSON *cs = cJSON_GetObjectItemCaseSensitive(z, "coast_scale");
+        if (cJSON_IsNumber(cs) && cs->valuedouble >= AUTOTUNE_COAST_MIN &&
+            cs->valuedouble <= AUTOTUNE_COAST_MAX)
+                ret->model.coast_scale = cs->valuedouble;
         if (!(ret->model.gain_c > 0 && ret->model.tau_s > 0 &&
               ret->model.dead_s >= 0 && ret->kp >= 0 && ret->kp <= 10 &&
               ret->ki >= 0 && ret->ki <= 1 && ret->kd >= 0 && ret->kd <= 1000))

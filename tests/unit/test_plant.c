@@ -187,6 +187,49 @@ static void no_false_fault_after_autotune(void **state)
                         no_false_fault(&tunings[p], p, &m[p]);
 }
 
+/* After an autotune the heat-up's coast lands where it aims, on every
+ * plant, seeds 1 and 2: the sensor's true coast, from the moment of the
+ * cut, peaks within 0.3 C under the setpoint (it aims 0.15 under) and the
+ * pad's no more than 0.3 C over.
+ * A sensor behind a lag coasts less than the model's dead time says; the
+ * autotune measures by how much, or the heat-up there cuts 0.4 C early. */
+static void heatup_lands_where_it_aims(void **state)
+{
+        static struct rig r;
+        const struct plant_params *m;
+        int n = plant_matrix(&m), bad = 0;
+        (void)state;
+        for (int p = 0; p < n; p++) {
+                if (!tuned[p])
+                        continue;
+                for (unsigned seed = 1; seed <= 2; seed++) {
+                        rig_init(&r, &m[p], seed, &tunings[p]);
+                        start(&r);
+                        int cut = -1;
+                        double land_s = NAN, land_p = NAN;
+                        for (int s = 0; s < 89 * 60 && cut < 0; s++) {
+                                second(&r);
+                                if (r.core.zones[0].heatup.phase == HU_FULL)
+                                        continue;
+                                /* Where the true coast lands with the
+                                 * heater off from here on. */
+                                cut = s;
+                                land_s = plant_coast_peak(&r.pl);
+                                land_p = plant_coast_peak_pad(&r.pl);
+                        }
+                        bool ok = cut > 0 && land_s >= SP_C - 0.3 &&
+                                  land_s <= SP_C && land_p <= SP_C + 0.3;
+                        printf("  %-20s seed %u: cut at %d s, the coast "
+                               "lands %+.2f C at the sensor, %+.2f C at the "
+                               "pad%s\n", m[p].name, seed, cut,
+                               land_s - SP_C, land_p - SP_C,
+                               ok ? "" : "  <- off its aim");
+                        bad += !ok;
+                }
+        }
+        assert_int_equal(bad, 0);
+}
+
 /* At the highest setpoint for 80 minutes, then stopped and left to cool
  * for 70 (the stuck-relay check watches a pad above 39 C with the relay
  * off): no fault on any plant, 5 seeds, with and without its power
@@ -333,6 +376,7 @@ int main(void)
                 cmocka_unit_test(autotune_completes_on_every_plant),
                 cmocka_unit_test(no_false_fault_with_default_gains),
                 cmocka_unit_test(no_false_fault_after_autotune),
+                cmocka_unit_test(heatup_lands_where_it_aims),
                 cmocka_unit_test(no_false_fault_at_the_top_and_cooling_down),
                 cmocka_unit_test(sensor_off_caught_within_2_minutes),
                 cmocka_unit_test(stuck_relay_caught_within_60_s),

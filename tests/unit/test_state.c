@@ -297,7 +297,7 @@ static void tuning_round_trips_by_zone_id(void **state)
 {
         struct state_data st = { .record = { .acute = true, .acute_at = 7 } };
         struct zone_tuning t = {
-                .valid = true, .model = { 26.5, 840, 10.5, 31.2 },
+                .valid = true, .model = { 26.5, 840, 10.5, 31.2, 0.7 },
                 .kp = 0.41, .ki = 0.0013, .kd = 4.1, .ku = 2.4, .tu_s = 104,
                 .when = 1764010500,
                 .has_check = true,
@@ -320,6 +320,7 @@ static void tuning_round_trips_by_zone_id(void **state)
         assert_near(b->kp, 0.5, 1e-12);
         assert_near(b->model.tau_s, 840, 1e-9);
         assert_near(b->model.dead_s, 10.5, 1e-9);
+        assert_near(b->model.coast_scale, 0.7, 1e-9);
         assert_int_equal(b->when, 1764010500);
         assert_true(b->has_check);
         assert_near(b->check.confidence, 0.88, 1e-9);
@@ -356,6 +357,23 @@ static void bad_tuning_is_set_aside(void **state)
         assert_non_null(strstr(err, "tuning.z is not a valid tuning"));
         assert_int_equal(back.ntunings, 0);
         assert_false(back.record.unreadable);   /* the rest is fine */
+}
+
+static void bad_coast_scale_keeps_the_model(void **state)
+{
+        struct state_data back;
+        char err[256];
+        (void)state;
+        write_file("{\"version\":2,\"record\":{},\"tuning\":{\"z\":"
+                   "{\"gain_c\":26,\"tau_s\":800,\"dead_s\":11,"
+                   "\"rest_c\":31,\"coast_scale\":7,\"kp\":1,"
+                   "\"ki\":0.001,\"kd\":4,\"ku\":2,\"tu_s\":100,"
+                   "\"when\":5}}}");
+        assert_int_equal(state_load(path, &back, err, sizeof(err)), 0);
+        const struct zone_tuning *b = state_find_tuning(&back, "z");
+        assert_non_null(b);
+        assert_near(b->model.tau_s, 800, 1e-9);
+        assert_true(b->model.coast_scale == 0);  /* the model's own coast */
 }
 
 /* Found by tests/fuzz/fuzz_state.c: a time too large for time_t was cast
@@ -725,7 +743,9 @@ int main(void)
                 cmocka_unit_test_setup_teardown(release_0_1_0_file_loads, setup, teardown),
                 cmocka_unit_test_setup_teardown(tuning_round_trips_by_zone_id, setup, teardown),
                 cmocka_unit_test_setup_teardown(version_1_still_loads_without_tuning, setup, teardown),
-                cmocka_unit_test_setup_teardown(bad_tuning_is_set_aside, setup, teardown),
+                cmocka_unit_test_setup_teardown(bad_coast_scale_keeps_the_model,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(bad_tuning_is_set_aside, setup, teardown),
                 cmocka_unit_test(huge_times_are_refused),
                 cmocka_unit_test_setup_teardown(unwritable_path_reports, setup, teardown),
                 cmocka_unit_test_setup_teardown(missing_dir_reports, setup, teardown),
