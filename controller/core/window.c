@@ -42,8 +42,10 @@ uint64_t window_choose(enum window_mode mode, double switches_per_h,
                         t = fmax(least * 1.1 / 1.2,
                                  fmin(t, 2.0 * WINDOW_COMFORT_HALF_C / swing));
         } else {
-                /* Two switches a window. */
-                t = 2.0 * 3600.0 / (switches_per_h > 0 ? switches_per_h : 40);
+                /* Two switches a window, at WINDOW_BUDGET_USE of the
+                 * budget. */
+                t = 2.0 * 3600.0 / ((switches_per_h > 0 ? switches_per_h :
+                                     40) * WINDOW_BUDGET_USE);
                 t = fmax(t, least);
         }
         t = t < 5 ? 5 : t > 600 ? 600 : t;

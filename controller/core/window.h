@@ -55,6 +55,12 @@ enum window_mode {
  * overshoot the setpoint by more than the skin should feel). */
 #define WINDOW_COMFORT_HALF_C 0.18
 
+/* A switch budget is a ceiling: relay_life plans its windows for this
+ * share of it, so the heat-up's cut and the hand-over's extra switch keep
+ * a session under it (with windows at the whole budget a session made 41
+ * switches an hour against 40). */
+#define WINDOW_BUDGET_USE 0.95
+
 /* The window for a pad that warms at rate_c_s (degC/s at full power) and
  * holds its setpoint at duty u: on the physical frontier an on/off pad
  * rides (a sawtooth of r u (1 - u) T peak to peak): for comfort the
@@ -63,9 +69,10 @@ enum window_mode {
  * press against the minimum and ride off the frontier), shortened down to
  * on-times of 1.1 times the minimum where the sawtooth would peak more than
  * WINDOW_COMFORT_HALF_C above its middle (a strong or light pad); for
- * relay_life what the switch budget allows, two switches a window (no
- * longer: a window stretched past the budget on a heavy pad rode off the
- * frontier, 1.20 times the bound at 16 switches an hour). 5..600 s. */
+ * relay_life what the switch budget allows, two switches a window at
+ * WINDOW_BUDGET_USE of the budget (no longer: a window stretched past the
+ * budget on a heavy pad rode off the frontier, 1.20 times the bound at 16
+ * switches an hour). 5..600 s. */
 uint64_t window_choose(enum window_mode mode, double switches_per_h,
                        double rate_c_s, double u, uint64_t min_on_ms,
                        uint64_t min_off_ms);
