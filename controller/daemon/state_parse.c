@@ -87,7 +87,8 @@ static int parse_tuning(const cJSON *z, struct zone_tuning *ret)
                 return -EINVAL;
         *ret = (struct zone_tuning){
                 .valid = true,
-                .model = { v[0], v[1], v[2], v[3] },
+                .model = { .gain_c = v[0], .tau_s = v[1], .dead_s = v[2],
+                           .rest_c = v[3] },
                 .kp = v[4], .ki = v[5], .kd = v[6], .ku = v[7], .tu_s = v[8],
                 .when = (time_t)v[9],
         };
