@@ -34,8 +34,9 @@ B := build
 # sensor and relay backends, daemon/ the loop, clocks, files and threads.
 CORE_DIR_SRC   := $(addprefix controller/core/,pid.c window.c safety.c \
                   session.c quiet.c guidance.c schedule.c autotune.c \
-                  heatup.c ramp_fit.c history.c core.c core_record.c core_autotune.c \
-                  tz.c button.c light.c session_log.c)
+                  heatup.c ramp_fit.c history.c core.c core_events.c \
+                  core_record.c core_autotune.c tz.c button.c light.c \
+                  session_log.c)
 CONFIG_DIR_SRC := $(addprefix controller/config/,cfgjson.c config.c \
                   config_hw.c config_mqtt.c config_http.c slurp.c \
                   local_time.c config_keys.c)
