@@ -608,9 +608,21 @@ static void hand_over(struct core *core, int i)
         }
         pid_reset(&z->pid, heatup_start_duty(&z->heatup));
         window_reset(&z->window);
+        double win_s = (double)z->window.p.window_ms / 1000.0;
+        double u = heatup_hold_duty(&z->heatup.m, z->session.setpoint_c);
+        /* A sawtooth whose top would reach the above-target cut starts
+         * with half an off-time: the hand-over comes at the coast's peak,
+         * and a pulse at once would put the first top a whole swing above
+         * it (on a light pad at 40 switches an hour the pad's RMS over the
+         * first 15 minutes in the band went 0.83 -> 0.76 C). Smaller
+         * ripples start at once: the integral gathered while held off
+         * only made the first pulse overshoot (heavy pad 1.01 -> 1.27
+         * times the bound). */
+        double off_s = z->ripple_c >= 2 * CORE_ABOVE_TARGET_OFF_C ?
+                       (1.0 - u) * win_s / 2.0 : 0;
         window_preset(&z->window, heatup_first_duty(&z->heatup.m,
-                      z->session.setpoint_c,
-                      (double)z->window.p.window_ms / 1000.0));
+                      z->session.setpoint_c, win_s),
+                      (uint64_t)(off_s * 1000.0));
 }
 
 static void tick_zone(struct core *core, int i, uint64_t now_ms, time_t wall,

@@ -187,6 +187,9 @@ struct core_zone {
          * heat-up learned (ramp_fit.h), for its window and gains until the
          * session ends; never stored, never used by the safety checks */
         struct zone_tuning learned;
+        /* the sawtooth the zone's window gives at the pad on its model,
+         * peak to peak (window_ripple_c; 0 with no model) */
+        double ripple_c;
         bool autotuning;
         struct autotune autotune;
         struct heatup heatup;

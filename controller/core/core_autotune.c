@@ -76,6 +76,10 @@ void core_fit_window(struct core *core, int i, double setpoint_c)
         }
         if (wp.window_ms != z->window.p.window_ms)
                 window_init(&z->window, &wp);
+        z->ripple_c = t ? window_ripple_c((double)wp.window_ms / 1000.0,
+                                          t->model.gain_c / t->model.tau_s,
+                                          heatup_hold_duty(&t->model,
+                                                           setpoint_c)) : 0;
         core_apply_tuning(core, i);
 }
 

@@ -77,15 +77,24 @@ void window_reset(struct window *w)
         w->on = false;
         w->started = false;
         w->preset = false;
+        w->off_first_ms = 0;
         w->len_ms = (double)w->p.window_ms;
 }
 
-void window_preset(struct window *w, double duty)
+void window_preset(struct window *w, double duty, uint64_t off_first_ms)
 {
         if (w->started)
                 return;
         w->preset = true;
         w->preset_duty = duty < 0 ? 0 : duty > 1 ? 1 : duty;
+        w->off_first_ms = off_first_ms;
+}
+
+double window_ripple_c(double window_s, double rate_c_s, double u)
+{
+        u = u < 0 ? 0 : u > 1 ? 1 : u;
+        return rate_c_s > 0 && window_s > 0 ?
+               rate_c_s * u * (1.0 - u) * window_s : 0;
 }
 
 void window_cut(struct window *w, uint64_t now_ms)
@@ -154,7 +163,18 @@ bool window_update(struct window *w, double duty, uint64_t now_ms)
         }
         w->ema_ms = now_ms;
 
-        if (!w->started || (double)(now_ms - w->start_ms) >= w->len_ms) {
+        if (!w->started && w->off_first_ms > 0) {
+                /* A window of off-time only; the preset plans the next. */
+                w->started = true;
+                w->start_ms = now_ms;
+                w->len_ms = (double)w->off_first_ms;
+                w->off_first_ms = 0;
+                w->plan_ms = 0;
+                w->plan_duty = 0;
+                w->duty_sum = 0;
+                w->duty_n = 0;
+        } else if (!w->started ||
+                   (double)(now_ms - w->start_ms) >= w->len_ms) {
                 /* Next window; after a stall, the one that holds now. */
                 double mean = w->duty_n ? (w->duty_sum + duty) /
                               (w->duty_n + 1) : duty;

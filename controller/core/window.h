@@ -41,6 +41,7 @@ struct window {
         double len_ms;          /* this window's length: window_ms, or
                                  * longer for a single min_on pulse */
         double preset_duty;
+        uint64_t off_first_ms;  /* window_preset: an off-time before it */
 };
 
 /* What a zone's window is chosen for when its pad has a model and the
@@ -88,8 +89,16 @@ void window_reset(struct window *w);
 
 /* After window_reset: the first window is planned at no more than this
  * duty (a hand-over from a heat-up, where PID's proportional term would
- * make the first on-time a window's worth of overshoot on a strong pad). */
-void window_preset(struct window *w, double duty);
+ * make the first on-time a window's worth of overshoot on a strong pad),
+ * and begins after off_first_ms of off-time. A hand-over comes at a
+ * coast's peak, the top of the sawtooth: a pulse at once would put the
+ * first peak a whole swing above it, and a long window's sawtooth would
+ * ride high until PID's integral pulled it down. */
+void window_preset(struct window *w, double duty, uint64_t off_first_ms);
+
+/* The sawtooth a window of window_s gives at duty u on a pad that warms
+ * at rate_c_s at full power: r u (1 - u) T peak to peak, degC. */
+double window_ripple_c(double window_s, double rate_c_s, double u);
 
 /* The caller switched the output off against the plan (a pad reading
  * clearly above its target): this window's on-time ends now, and the next

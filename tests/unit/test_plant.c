@@ -6,6 +6,8 @@
  *   setpoint and through the cool-down after it;
  * - the autotune completes on every plant, with and without its power
  *   declared;
+ * - in relay_life, where the window's sawtooth is large, the first pulse
+ *   after the heat-up begins at the sawtooth's bottom;
  * - a sensor taken off a pad holding its setpoint is caught within 2
  *   minutes, and a stuck relay within 60 s of the pad passing the
  *   stuck-relay threshold, on every plant;
@@ -23,9 +25,11 @@
 
 #define SP_C 40.0
 
-static struct config cfg;
+static struct config cfg, cfg_life;
 /* The power the zone declares for the next rig: 0 (none) or the plant's. */
 static bool declare_power;
+/* The next rig's zone chooses its window for relay_life, not comfort. */
+static bool relay_life;
 
 static void load_config(void)
 {
@@ -35,6 +39,13 @@ static void load_config(void)
                                       "\"sensor\":{\"type\":\"sim\"},"
                                       "\"relay\":{\"type\":\"sim\"}}]}",
                                       &cfg, &errs), 0);
+        assert_int_equal(config_parse("{\"quiet_hours\":{\"enabled\":false},"
+                                      "\"zones\":[{\"name\":\"pad\","
+                                      "\"sensor\":{\"type\":\"sim\"},"
+                                      "\"relay\":{\"type\":\"sim\"},"
+                                      "\"pid\":{\"window_mode\":"
+                                      "\"relay_life\"}}]}",
+                                      &cfg_life, &errs), 0);
 }
 
 struct rig {
@@ -51,8 +62,9 @@ static void rig_init(struct rig *r, const struct plant_params *pp,
         r->wall = 1764000000;
         plant_init(&r->pl, pp, seed);
         /* The simulated sensor would declare its own pad's 40 W. */
-        cfg.zones[0].power_w = declare_power ? pp->power_w : 0;
-        core_init(&r->core, &cfg, NULL, NULL, r->t_ms, r->wall);
+        struct config *c = relay_life ? &cfg_life : &cfg;
+        c->zones[0].power_w = declare_power ? pp->power_w : 0;
+        core_init(&r->core, c, NULL, NULL, r->t_ms, r->wall);
         core_set_localtime(&r->core, test_localtime, NULL);
         if (t && t->valid)
                 core_set_tuning(&r->core, 0, t);
@@ -230,6 +242,48 @@ static void heatup_lands_where_it_aims(void **state)
         assert_int_equal(bad, 0);
 }
 
+/* In relay_life after autotune: where the window's sawtooth is 1 C or
+ * more peak to peak, the hand-over (at the coast's peak, the sawtooth's
+ * top) is followed by off-time, and the first pulse begins well under the
+ * setpoint, at the sawtooth's bottom, not on top of the peak. */
+static void relay_life_first_pulse_at_the_bottom(void **state)
+{
+        static struct rig r;
+        const struct plant_params *m;
+        int n = plant_matrix(&m), bad = 0, large = 0;
+        (void)state;
+        relay_life = true;
+        for (int p = 0; p < n; p++) {
+                if (!tuned[p])
+                        continue;
+                rig_init(&r, &m[p], 1, &tunings[p]);
+                start(&r);
+                const struct core_zone *z = &r.core.zones[0];
+                int handed = -1, first = -1;
+                double at_c = NAN;
+                for (int s = 0; s < 89 * 60 && first < 0; s++) {
+                        second(&r);
+                        if (handed < 0 && z->heatup.phase == HU_DONE)
+                                handed = s;
+                        else if (handed >= 0 && z->relay_on) {
+                                first = s;
+                                at_c = r.pl.sensor_c;
+                        }
+                }
+                double ripple = z->ripple_c;
+                bool ok = first > 0 && (ripple < 1.0 ||
+                                        at_c <= SP_C - ripple / 4);
+                large += ripple >= 1.0;
+                printf("  %-20s ripple %.2f C: first pulse %d s after the "
+                       "hand-over at %+.2f C%s\n", m[p].name, ripple,
+                       first - handed, at_c - SP_C, ok ? "" : "  <- early");
+                bad += !ok;
+        }
+        relay_life = false;
+        assert_true(large >= 4);
+        assert_int_equal(bad, 0);
+}
+
 /* At the highest setpoint for 80 minutes, then stopped and left to cool
  * for 70 (the stuck-relay check watches a pad above 39 C with the relay
  * off): no fault on any plant, 5 seeds, with and without its power
@@ -377,6 +431,7 @@ int main(void)
                 cmocka_unit_test(no_false_fault_with_default_gains),
                 cmocka_unit_test(no_false_fault_after_autotune),
                 cmocka_unit_test(heatup_lands_where_it_aims),
+                cmocka_unit_test(relay_life_first_pulse_at_the_bottom),
                 cmocka_unit_test(no_false_fault_at_the_top_and_cooling_down),
                 cmocka_unit_test(sensor_off_caught_within_2_minutes),
                 cmocka_unit_test(stuck_relay_caught_within_60_s),

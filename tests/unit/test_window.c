@@ -210,10 +210,39 @@ static void preset_plans_the_first_window(void **state)
         (void)state;
         window_init(&w, &W);
         window_reset(&w);
-        window_preset(&w, 0.25);
+        window_preset(&w, 0.25, 0);
         assert_int_equal(run(&w, 0.5, 60, &t, NULL), 15);
         /* After it, the duty asked. */
         assert_int_equal(run(&w, 0.5, 60, &t, NULL), 30);
+}
+
+/* A hand-over at a coast's peak: off first for the time asked, then the
+ * preset's window from the start of its own period. */
+static void preset_can_begin_with_off_time(void **state)
+{
+        struct window w;
+        uint64_t t = 1000;
+        (void)state;
+        window_init(&w, &W);
+        window_reset(&w);
+        window_preset(&w, 0.25, 20000);
+        assert_int_equal(run(&w, 0.5, 20, &t, NULL), 0);
+        int first_on = -1, on = 0;
+        for (int i = 0; i < 60; i++, t += 1000) {
+                bool o = window_update(&w, 0.5, t);
+                on += o;
+                if (o && first_on < 0)
+                        first_on = i;
+        }
+        /* At once, the capped 15 s; then the duty asked. */
+        assert_int_equal(first_on, 0);
+        assert_int_equal(on, 15);
+        assert_int_equal(run(&w, 0.5, 60, &t, NULL), 30);
+        /* A reset forgets an off-time not yet begun. */
+        window_reset(&w);
+        window_preset(&w, 0.25, 20000);
+        window_reset(&w);
+        assert_true(window_update(&w, 0.5, t));
 }
 
 static void reset_turns_off(void **state)
@@ -233,6 +262,7 @@ int main(void)
                 cmocka_unit_test(half_duty_is_half_on),
                 cmocka_unit_test(cut_ends_the_on_time_without_chatter),
                 cmocka_unit_test(preset_plans_the_first_window),
+                cmocka_unit_test(preset_can_begin_with_off_time),
                 cmocka_unit_test(full_duty_never_switches),
                 cmocka_unit_test(near_full_duty_keeps_its_average),
                 cmocka_unit_test(small_duty_is_carried_not_lost),
